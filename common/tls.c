@@ -1,0 +1,276 @@
+/*
+ * TLS contexts (see tls.h): the one place that configures OpenSSL.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "tls.h"
+
+/* TLS 1.2 is allowed only with forward secrecy and AEAD; TLS 1.3 suites are
+ * all AEAD and keep OpenSSL's defaults. */
+#define TLS12_CIPHERS \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"
+#define TLS_GROUPS	"X25519:P-256:P-384"
+
+static int	 tls_cn_index = -1;
+
+void
+tls_errors(char *buf, size_t len)
+{
+	unsigned long	 e;
+	size_t		 off = 0;
+	char		 one[256];
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, one, sizeof(one));
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    off ? "; " : "", one);
+	}
+}
+
+/* Formats "what: detail (openssl queue)" into err. */
+static void
+tls_fail(char *err, size_t errlen, const char *what, const char *file)
+{
+	char	 q[1024];
+
+	tls_errors(q, sizeof(q));
+	snprintf(err, errlen, "%s%s%s%s%s", what, file ? " " : "",
+	    file ? file : "", q[0] ? ": " : "", q);
+}
+
+/* Reads every CRL in a PEM file into store.  Returns the count, or -1. */
+static int
+tls_load_crls(X509_STORE *store, const char *crl_file)
+{
+	FILE		*f;
+	X509_CRL	*crl;
+	int		 n = 0;
+
+	if ((f = fopen(crl_file, "r")) == NULL)
+		return -1;
+	while ((crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_crl(store, crl) != 1) {
+			X509_CRL_free(crl);
+			fclose(f);
+			return -1;
+		}
+		X509_CRL_free(crl);
+		n++;
+	}
+	fclose(f);
+	ERR_clear_error();	/* the PEM reader's end-of-file "error" */
+	return n > 0 ? n : -1;
+}
+
+/* A trust store holding exactly the CA file, and the CRLs if given. */
+static X509_STORE *
+tls_store_new(const struct tls_opts *o, char *err, size_t errlen)
+{
+	X509_STORE	*store;
+
+	if ((store = X509_STORE_new()) == NULL) {
+		tls_fail(err, errlen, "out of memory", NULL);
+		return NULL;
+	}
+	if (X509_STORE_load_file(store, o->ca_file) != 1) {
+		tls_fail(err, errlen, "cannot load CA file", o->ca_file);
+		X509_STORE_free(store);
+		return NULL;
+	}
+	if (o->crl_file != NULL && o->crl_file[0] != '\0') {
+		if (tls_load_crls(store, o->crl_file) < 0) {
+			tls_fail(err, errlen, "cannot load CRL file",
+			    o->crl_file);
+			X509_STORE_free(store);
+			return NULL;
+		}
+		X509_STORE_set_flags(store,
+		    X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	}
+	return store;
+}
+
+SSL_CTX *
+tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen)
+{
+	SSL_CTX			*ctx;
+	X509_STORE		*store;
+	STACK_OF(X509_NAME)	*names;
+
+	if (o->ca_file == NULL || o->cert_file == NULL || o->key_file == NULL) {
+		snprintf(err, errlen, "ca, cert and key are all required");
+		return NULL;
+	}
+	ctx = SSL_CTX_new(o->server ? TLS_server_method() : TLS_client_method());
+	if (ctx == NULL) {
+		tls_fail(err, errlen, "SSL_CTX_new failed", NULL);
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, TLS_GROUPS) != 1) {
+		tls_fail(err, errlen, "cannot set cipher suites", NULL);
+		goto fail;
+	}
+	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1) {
+		tls_fail(err, errlen, "cannot load certificate", o->cert_file);
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, o->key_file,
+	    SSL_FILETYPE_PEM) != 1) {
+		tls_fail(err, errlen, "cannot load key", o->key_file);
+		goto fail;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		tls_fail(err, errlen, "key does not match certificate",
+		    o->key_file);
+		goto fail;
+	}
+	if ((store = tls_store_new(o, err, errlen)) == NULL)
+		goto fail;
+	SSL_CTX_set_cert_store(ctx, store);
+	if (o->server) {
+		if ((names = SSL_load_client_CA_file(o->ca_file)) == NULL) {
+			tls_fail(err, errlen, "cannot read CA names",
+			    o->ca_file);
+			goto fail;
+		}
+		SSL_CTX_set_client_CA_list(ctx, names);
+	}
+	/* Mutual authentication, always (DESIGN.md "Identity and trust"). */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+int
+tls_ctx_reload(SSL_CTX *ctx, const struct tls_opts *o, char *err,
+    size_t errlen)
+{
+	X509_STORE	*store;
+
+	if ((store = tls_store_new(o, err, errlen)) == NULL)
+		return -1;
+	SSL_CTX_set_cert_store(ctx, store);	/* frees the old store */
+	return 0;
+}
+
+/* Copies the single CN of name into cn if it is printable ASCII. */
+static int
+tls_name_cn(X509_NAME *name, char *cn, size_t len)
+{
+	int			 i;
+	X509_NAME_ENTRY		*ent;
+	ASN1_STRING		*str;
+	unsigned char		*utf8 = NULL;
+	int			 n, k;
+
+	if (name == NULL ||
+	    (i = X509_NAME_get_index_by_NID(name, NID_commonName, -1)) < 0 ||
+	    X509_NAME_get_index_by_NID(name, NID_commonName, i) >= 0)
+		return -1;
+	ent = X509_NAME_get_entry(name, i);
+	str = X509_NAME_ENTRY_get_data(ent);
+	if ((n = ASN1_STRING_to_UTF8(&utf8, str)) < 0)
+		return -1;
+	if (n == 0 || (size_t)n >= len) {
+		OPENSSL_free(utf8);
+		return -1;
+	}
+	for (k = 0; k < n; k++)
+		if (utf8[k] < 0x21 || utf8[k] > 0x7e) {
+			OPENSSL_free(utf8);
+			return -1;
+		}
+	memcpy(cn, utf8, (size_t)n);
+	cn[n] = '\0';
+	OPENSSL_free(utf8);
+	return 0;
+}
+
+int
+tls_peer_cn(SSL *ssl, char *cn, size_t len)
+{
+	X509	*cert;
+
+	if (SSL_get_verify_result(ssl) != X509_V_OK ||
+	    (cert = SSL_get0_peer_certificate(ssl)) == NULL)
+		return -1;
+	return tls_name_cn(X509_get_subject_name(cert), cn, len);
+}
+
+int
+tls_peer_fingerprint(SSL *ssl, char hex[65])
+{
+	X509		*cert;
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 n, i;
+
+	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL ||
+	    X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != 32)
+		return -1;
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+const char *
+tls_verify_reason(SSL *ssl)
+{
+	return X509_verify_cert_error_string(SSL_get_verify_result(ssl));
+}
+
+/* Verify callback: after the chain checks, the leaf's CN must be the one
+ * stored on the SSL by tls_expect_cn. */
+static int
+tls_verify_cn_cb(int ok, X509_STORE_CTX *xs)
+{
+	SSL		*ssl;
+	const char	*want;
+	char		 cn[256];
+
+	if (!ok || X509_STORE_CTX_get_error_depth(xs) != 0)
+		return ok;
+	ssl = X509_STORE_CTX_get_ex_data(xs,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	if (ssl == NULL || (want = SSL_get_ex_data(ssl, tls_cn_index)) == NULL)
+		return ok;
+	if (tls_name_cn(X509_get_subject_name(
+	    X509_STORE_CTX_get_current_cert(xs)), cn, sizeof(cn)) != 0 ||
+	    strcmp(cn, want) != 0) {
+		X509_STORE_CTX_set_error(xs, X509_V_ERR_HOSTNAME_MISMATCH);
+		return 0;
+	}
+	return 1;
+}
+
+int
+tls_expect_cn(SSL *ssl, const char *cn)
+{
+	if (tls_cn_index < 0)
+		tls_cn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	if (tls_cn_index < 0 || SSL_set_ex_data(ssl, tls_cn_index,
+	    (void *)(uintptr_t)cn) != 1)
+		return -1;
+	SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+	    tls_verify_cn_cb);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * TLS contexts for pocd's two listeners, its outgoing peer connections and
+ * pocctl.  This is the only module that configures OpenSSL: protocol code
+ * sees an SSL * only to hand it to libevent or to ask who is on the other end.
+ *
+ * Policy (DESIGN.md, "Identity and trust"): mutual authentication always
+ * (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT); one CA file per
+ * context, never the system store; TLS 1.3 preferred, TLS 1.2 only with
+ * ECDHE and AEAD suites; no renegotiation, no compression; an optional CRL
+ * checked for the leaf and the chain.
+ */
+#ifndef POC_TLS_H
+#define POC_TLS_H
+
+#include <stddef.h>
+#include <openssl/ssl.h>
+
+struct tls_opts {
+	const char	*ca_file;	/* the only trust anchor for the peer */
+	const char	*cert_file;	/* our certificate (chain) */
+	const char	*key_file;	/* its private key */
+	const char	*crl_file;	/* NULL or "" = no CRL */
+	int		 server;	/* 1 = accept side, 0 = connect side */
+};
+
+/* Builds a context; NULL on failure, with the reason (and the whole OpenSSL
+ * error queue) in err. */
+SSL_CTX	*tls_ctx_new(const struct tls_opts *, char *err, size_t errlen);
+
+/* Reloads the trust store of a context (CA and CRL files, on SIGHUP): a new
+ * store replaces the old one only if both load, so a bad file leaves the
+ * running configuration in force.  Returns 0 or -1 with err set. */
+int	 tls_ctx_reload(SSL_CTX *, const struct tls_opts *, char *err,
+	    size_t errlen);
+
+/* Copies the subject CN of the verified peer certificate into cn.
+ * Returns 0, or -1 if there is no verified certificate, no CN, more than one
+ * CN, a CN with bytes outside printable ASCII, or one longer than len - 1. */
+int	 tls_peer_cn(SSL *, char *cn, size_t len);
+
+/* Lower-case hex SHA-256 of the peer certificate (DER), 65 bytes with NUL. */
+int	 tls_peer_fingerprint(SSL *, char hex[65]);
+
+/* Describes the last verification result of ssl, e.g. "certificate revoked". */
+const char *tls_verify_reason(SSL *);
+
+/* Drains the OpenSSL error queue into buf as "; "-separated entries. */
+void	 tls_errors(char *buf, size_t len);
+
+/* Makes the handshake of ssl fail unless the peer certificate's CN is cn
+ * (a client dialling member FRA must reach FRA, not any member).  The
+ * string must outlive ssl.  Returns 0 or -1. */
+int	 tls_expect_cn(SSL *, const char *cn);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * Small helpers shared by pocd and pocctl.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "util.h"
+
+int
+util_uuid_new(char out[UUID_STR_LEN])
+{
+	unsigned char	 b[16];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return -1;
+	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
+	snprintf(out, UUID_STR_LEN,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+	    b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+int
+util_uuid_valid(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	}
+	return 1;
+}
+
+int64_t
+util_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+util_mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Per RFC 3629: rejects overlong forms, surrogates, code points above
+ * U+10FFFF and, since our strings are C strings, NUL. */
+int
+util_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, n, k;
+	unsigned int		 cp, min;
+
+	while (i < len) {
+		unsigned char	 c = s[i];
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 1; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+const char *
+util_fmt_time(int64_t ms, char *buf, size_t len)
+{
+	time_t		 t;
+	struct tm	 tm;
+
+	if (ms <= 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	t = (time_t)(ms / 1000);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+int
+util_split_hostport(const char *s, char *host, size_t hostlen, char *port,
+    size_t portlen)
+{
+	const char	*colon, *h = s;
+	size_t		 hl;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (*s == '[') {
+		const char	*end = strchr(s, ']');
+
+		if (end == NULL || end[1] != ':')
+			return -1;
+		h = s + 1;
+		hl = (size_t)(end - h);
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL || strchr(s, ':') != colon)
+			return -1;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= hostlen || strlen(colon + 1) == 0 ||
+	    strlen(colon + 1) >= portlen ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	snprintf(port, portlen, "%s", colon + 1);
+	return 0;
+}

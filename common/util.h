@@ -1,0 +1,36 @@
+/*
+ * Small helpers shared by pocd and pocctl: ids, clocks, UTF-8, strings.
+ */
+#ifndef POC_UTIL_H
+#define POC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UUID_STR_LEN	37	/* 36 characters and NUL */
+
+/* Writes a random (version 4) UUID in lower-case canonical form.
+ * Returns 0, or -1 if the CSPRNG failed. */
+int	 util_uuid_new(char out[UUID_STR_LEN]);
+
+/* 1 if s is a canonical UUID (8-4-4-4-12 hex, any version), else 0. */
+int	 util_uuid_valid(const char *s);
+
+/* Wall clock in Unix milliseconds (for stored timestamps only). */
+int64_t	 util_now_ms(void);
+
+/* Monotonic clock in milliseconds (for timers and durations). */
+int64_t	 util_mono_ms(void);
+
+/* 1 if the len bytes at s are well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing above U+10FFFF) without NUL bytes, else 0. */
+int	 util_utf8_valid(const char *s, size_t len);
+
+/* Formats Unix ms as "2026-11-25 03:47:05Z" (UTC); "-" for 0. */
+const char *util_fmt_time(int64_t ms, char *buf, size_t len);
+
+/* Splits "host:port" or "[v6]:port" into host and port.  Returns 0 or -1. */
+int	 util_split_hostport(const char *s, char *host, size_t hostlen,
+	    char *port, size_t portlen);
+
+#endif

@@ -1,0 +1,1 @@
+test_frame_MODS := common/frame

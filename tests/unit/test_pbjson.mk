@@ -1,0 +1,1 @@
+test_pbjson_MODS := common/pbjson common/util

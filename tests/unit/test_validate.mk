@@ -1,0 +1,1 @@
+test_validate_MODS := common/validate common/pbjson common/util
