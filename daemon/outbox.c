@@ -1,0 +1,350 @@
+/*
+ * Delivery of queued envelopes (see outbox.h).
+ *
+ * Each recipient with queued envelopes has a queue with this FSM:
+ *
+ *	IDLE --kick--> CONNECTING --Hello done--> ACTIVE --closed--> WAITING
+ *	WAITING --timer--> CONNECTING --failed--> WAITING
+ *	ACTIVE --closed with nothing queued--> IDLE
+ *
+ * Nothing here is durable by itself: the store holds every queued envelope
+ * and its retry state (attempts, next_attempt_at), and an envelope leaves
+ * the outbox only when its receipt is committed.  A crash at any point
+ * therefore means at worst a resend, which the receiver answers DUPLICATE.
+ * Envelopes go out in queue order (seq) on one connection, so the order
+ * within a thread is kept.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <openssl/rand.h>
+
+#include "config.h"
+#include "log.h"
+#include "outbox.h"
+#include "peer.h"
+#include "pocd.h"
+#include "store.h"
+#include "util.h"
+
+enum outq_state {
+	OQ_IDLE,
+	OQ_CONNECTING,
+	OQ_ACTIVE,
+	OQ_WAITING,
+};
+
+struct inflight {
+	int64_t		 seq;
+	char		 id[64];
+};
+
+struct outq {
+	LIST_ENTRY(outq)	 entry;
+	char			 member[64];
+	enum outq_state		 state;
+	struct peer		*peer;
+	struct event		*timer;
+	unsigned		 failures;	/* attempts without progress */
+	int64_t			 sent_seq;	/* last seq sent on this conn */
+	int			 ninflight;
+	struct inflight		*win;		/* conf.window entries */
+};
+
+static LIST_HEAD(, outq) queues = LIST_HEAD_INITIALIZER(queues);
+
+static void	outq_connect(struct outq *);
+
+static const char *
+outq_strstate(enum outq_state s)
+{
+	switch (s) {
+	case OQ_IDLE:
+		return "IDLE";
+	case OQ_CONNECTING:
+		return "CONNECTING";
+	case OQ_ACTIVE:
+		return "ACTIVE";
+	case OQ_WAITING:
+		return "WAITING";
+	}
+	return "?";
+}
+
+static void
+outq_enter(struct outq *q, enum outq_state st)
+{
+	log_debug("outbox %s: %s -> %s", q->member, outq_strstate(q->state),
+	    outq_strstate(st));
+	q->state = st;
+}
+
+int64_t
+outbox_backoff(unsigned failures, int initial_s, int max_s, uint32_t rnd)
+{
+	int64_t	 base = (int64_t)initial_s * 1000, cap = (int64_t)max_s * 1000;
+	unsigned i;
+
+	if (failures == 0)
+		return 0;
+	for (i = 1; i < failures && base < cap; i++)
+		base *= 2;
+	if (base > cap)
+		base = cap;
+	return base / 2 + (int64_t)(rnd % (uint32_t)(base / 2 + 1));
+}
+
+static void
+outq_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	outq_connect(arg);
+}
+
+static struct outq *
+outq_get(const char *member, int create)
+{
+	struct outq	*q;
+
+	LIST_FOREACH(q, &queues, entry)
+		if (strcmp(q->member, member) == 0)
+			return q;
+	if (!create)
+		return NULL;
+	if ((q = calloc(1, sizeof(*q))) == NULL ||
+	    (q->win = calloc((size_t)env->conf.window, sizeof(*q->win))) ==
+	    NULL || (q->timer = evtimer_new(env->base, outq_timer_cb, q)) ==
+	    NULL)
+		fatal("outq_get");
+	snprintf(q->member, sizeof(q->member), "%s", member);
+	q->state = OQ_IDLE;
+	LIST_INSERT_HEAD(&queues, q, entry);
+	return q;
+}
+
+/* Waits delay_ms before the next connection attempt. */
+static void
+outq_wait(struct outq *q, int64_t delay_ms)
+{
+	struct timeval	 tv;
+
+	if (delay_ms < 0)
+		delay_ms = 0;
+	tv.tv_sec = (time_t)(delay_ms / 1000);
+	tv.tv_usec = (suseconds_t)(delay_ms % 1000) * 1000;
+	outq_enter(q, OQ_WAITING);
+	evtimer_add(q->timer, &tv);
+}
+
+/* An attempt failed: count it, persist the retry time, wait. */
+static void
+outq_failed(struct outq *q, const char *reason)
+{
+	uint32_t	 rnd = 0;
+	int64_t		 delay;
+
+	q->failures++;
+	RAND_bytes((unsigned char *)&rnd, sizeof(rnd));
+	delay = outbox_backoff(q->failures, env->conf.retry_initial,
+	    env->conf.retry_max, rnd);
+	if (store_outbox_failed(env->store, q->member, util_now_ms() + delay,
+	    reason) != 0)
+		log_warnx("outbox %s: cannot record the failed attempt",
+		    q->member);
+	log_info("outbox %s: delivery attempt %u failed (%s); next in %lld.%03llds",
+	    q->member, q->failures, reason, (long long)(delay / 1000),
+	    (long long)(delay % 1000));
+	outq_wait(q, delay);
+}
+
+static void
+outq_connect(struct outq *q)
+{
+	const struct config_peer	*cp;
+
+	if ((cp = config_peer_get(&env->conf, q->member)) == NULL) {
+		outq_failed(q, "no endpoint configured for this member");
+		return;
+	}
+	q->sent_seq = 0;
+	q->ninflight = 0;
+	outq_enter(q, OQ_CONNECTING);
+	if ((q->peer = peer_dial(q->member, cp->endpoint, q)) == NULL)
+		outq_failed(q, "cannot start a connection");
+}
+
+/* Fills the window with the next queued envelopes, in queue order. */
+static void
+outq_pump(struct outq *q)
+{
+	struct store_outbox_row	*rows;
+	int			 n, i, room;
+
+	if (q->state != OQ_ACTIVE)
+		return;
+	room = env->conf.window - q->ninflight;
+	if (room <= 0)
+		return;
+	n = store_outbox_load(env->store, q->member, q->sent_seq, room, &rows);
+	if (n < 0) {
+		log_warnx("outbox %s: cannot read the queue", q->member);
+		return;
+	}
+	for (i = 0; i < n && q->state == OQ_ACTIVE; i++) {
+		if (peer_send_envelope(q->peer, rows[i].data, rows[i].len) !=
+		    0) {
+			log_warnx("outbox %s: cannot send %s", q->member,
+			    rows[i].id);
+			break;
+		}
+		q->win[q->ninflight].seq = rows[i].seq;
+		snprintf(q->win[q->ninflight].id, sizeof(q->win[0].id), "%s",
+		    rows[i].id);
+		q->ninflight++;
+		q->sent_seq = rows[i].seq;
+	}
+	store_outbox_rows_free(rows, n);
+}
+
+void
+outbox_peer_up(struct outq *q, struct peer *p)
+{
+	q->peer = p;
+	outq_enter(q, OQ_ACTIVE);
+	outq_pump(q);
+}
+
+void
+outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
+{
+	int	 i, rc;
+	int64_t	 now = util_now_ms();
+
+	for (i = 0; i < q->ninflight; i++)
+		if (strcmp(q->win[i].id, r->envelope_id) == 0)
+			break;
+	if (i == q->ninflight) {
+		log_warnx("outbox %s: receipt for %.64s, which is not in "
+		    "flight; ignored", q->member, r->envelope_id);
+		return;
+	}
+	switch (r->status) {
+	case POC__RECEIPT__STATUS__ACCEPTED:
+	case POC__RECEIPT__STATUS__DUPLICATE:
+		rc = store_outbox_delivered(env->store, q->member,
+		    q->win[i].id, now);
+		log_debug("outbox %s: %s delivered (%s)", q->member,
+		    q->win[i].id, r->status == POC__RECEIPT__STATUS__ACCEPTED ?
+		    "accepted" : "duplicate");
+		break;
+	case POC__RECEIPT__STATUS__REJECTED:
+		rc = store_outbox_rejected(env->store, q->member, q->win[i].id,
+		    r->reason, now);
+		log_warnx("outbox %s: %s rejected by the recipient: %.300s",
+		    q->member, q->win[i].id, r->reason);
+		break;
+	default:
+		log_warnx("outbox %s: receipt with unknown status %d",
+		    q->member, r->status);
+		peer_close(q->peer, "bad receipt");
+		outbox_peer_down(q, NULL, "bad receipt");
+		return;
+	}
+	if (rc != 0)
+		log_warnx("outbox %s: cannot record the receipt of %s; it "
+		    "will be sent again", q->member, q->win[i].id);
+	memmove(&q->win[i], &q->win[i + 1],
+	    (size_t)(q->ninflight - i - 1) * sizeof(q->win[0]));
+	q->ninflight--;
+	q->failures = 0;	/* progress */
+	outq_pump(q);
+}
+
+void
+outbox_peer_down(struct outq *q, struct peer *p, const char *reason)
+{
+	struct store_outbox_row	*rows;
+	int			 n;
+
+	(void)p;
+	q->peer = NULL;
+	q->ninflight = 0;
+	q->sent_seq = 0;
+	if (q->state == OQ_WAITING || q->state == OQ_IDLE)
+		return;
+	n = store_outbox_load(env->store, q->member, 0, 1, &rows);
+	if (n > 0) {
+		store_outbox_rows_free(rows, n);
+		outq_failed(q, reason);
+		return;
+	}
+	if (n == 0)
+		store_outbox_rows_free(rows, 0);
+	outq_enter(q, OQ_IDLE);
+}
+
+void
+outbox_kick(const char *member)
+{
+	struct outq	*q = outq_get(member, 1);
+
+	switch (q->state) {
+	case OQ_IDLE:
+		outq_connect(q);
+		break;
+	case OQ_ACTIVE:
+		outq_pump(q);
+		break;
+	case OQ_CONNECTING:
+	case OQ_WAITING:
+		break;
+	}
+}
+
+int
+outbox_connected(const char *member)
+{
+	struct outq	*q = outq_get(member, 0);
+
+	return q != NULL && q->state == OQ_ACTIVE;
+}
+
+int
+outbox_init(void)
+{
+	struct store_outbox_peer	*ps;
+	struct outq			*q;
+	int				 n, i;
+	int64_t				 now = util_now_ms();
+
+	if ((n = store_outbox_peers(env->store, &ps)) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		q = outq_get(ps[i].recipient, 1);
+		q->failures = ps[i].attempts;
+		log_info("outbox %s: %u queued, next attempt in %llds",
+		    q->member, ps[i].queued, ps[i].next_attempt_at > now ?
+		    (long long)(ps[i].next_attempt_at - now) / 1000 : 0LL);
+		outq_wait(q, ps[i].next_attempt_at - now);
+	}
+	free(ps);
+	return 0;
+}
+
+void
+outbox_shutdown(void)
+{
+	struct outq	*q;
+
+	while ((q = LIST_FIRST(&queues)) != NULL) {
+		LIST_REMOVE(q, entry);
+		if (q->peer != NULL)
+			peer_close(q->peer, "node shutting down");
+		event_free(q->timer);
+		free(q->win);
+		free(q);
+	}
+}

@@ -1,0 +1,393 @@
+/*
+ * The peer protocol FSM (see peer.h), one per connection in either
+ * direction:
+ *
+ *	HANDSHAKE --TLS up--> HELLO --their Hello ok--> ESTABLISHED
+ *	    any state --error, timeout, close--> CLOSED
+ *
+ * Both sides send their Hello as soon as TLS is up.  In ESTABLISHED an
+ * envelope may arrive on either kind of connection and is answered with a
+ * receipt; receipts are only expected on connections we dialled, since only
+ * the outbox sends envelopes.  Any other frame, a bad Hello, or a Hello that
+ * names another member than the certificate gets an Error frame and the
+ * connection is closed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <unistd.h>
+
+#include "handle.h"
+#include "log.h"
+#include "outbox.h"
+#include "peer.h"
+#include "pocd.h"
+#include "session.h"
+#include "validate.h"
+
+enum peer_state {
+	PEER_HANDSHAKE,
+	PEER_HELLO,
+	PEER_ESTABLISHED,
+	PEER_CLOSED,
+};
+
+enum peer_dir {
+	PEER_INBOUND,
+	PEER_OUTBOUND,
+};
+
+struct peer {
+	LIST_ENTRY(peer)	 entry;
+	enum peer_dir		 dir;
+	enum peer_state		 state;
+	struct session		*s;
+	struct outq		*q;		/* outbound: the queue served */
+	char			 member[64];	/* expected (out) or CN (in) */
+};
+
+static LIST_HEAD(, peer) peers = LIST_HEAD_INITIALIZER(peers);
+
+static void	peer_ready_cb(struct session *, void *);
+static void	peer_frame_cb(struct session *, ProtobufCMessage *, void *);
+static void	peer_bad_frame_cb(struct session *, enum frame_status, void *);
+static void	peer_closed_cb(struct session *, const char *, void *);
+
+static const struct session_cb peer_session_cb = {
+	.ready = peer_ready_cb,
+	.frame = peer_frame_cb,
+	.bad_frame = peer_bad_frame_cb,
+	.closed = peer_closed_cb,
+};
+
+static const char *
+peer_strstate(enum peer_state s)
+{
+	switch (s) {
+	case PEER_HANDSHAKE:
+		return "HANDSHAKE";
+	case PEER_HELLO:
+		return "HELLO";
+	case PEER_ESTABLISHED:
+		return "ESTABLISHED";
+	case PEER_CLOSED:
+		return "CLOSED";
+	}
+	return "?";
+}
+
+static const char *
+peer_name(const struct peer *p)
+{
+	return p->member[0] ? p->member : session_addr(p->s);
+}
+
+static void
+peer_enter(struct peer *p, enum peer_state st)
+{
+	log_debug("peer %s (%s, %s): %s -> %s", peer_name(p),
+	    session_addr(p->s), p->dir == PEER_INBOUND ? "in" : "out",
+	    peer_strstate(p->state), peer_strstate(st));
+	p->state = st;
+}
+
+static struct peer *
+peer_new(enum peer_dir dir)
+{
+	struct peer	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		log_warn("peer_new");
+		return NULL;
+	}
+	p->dir = dir;
+	p->state = PEER_HANDSHAKE;
+	LIST_INSERT_HEAD(&peers, p, entry);
+	return p;
+}
+
+static void peer_fail(struct peer *, Poc__Error__Code, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sends an Error frame, logs why, and closes once it is written. */
+static void
+peer_fail(struct peer *p, Poc__Error__Code code, const char *fmt, ...)
+{
+	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+	Poc__Error	 e = POC__ERROR__INIT;
+	char		 msg[512];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("peer %s (%s): %s; closing", peer_name(p),
+	    session_addr(p->s), msg);
+	e.code = code;
+	e.message = msg;
+	f.kind_case = POC__PEER_FRAME__KIND_ERROR;
+	f.error = &e;
+	/* A failed send has already closed the session (and freed p). */
+	if (session_send(p->s, &f.base) == 0)
+		session_close_after_flush(p->s, msg);
+}
+
+void
+peer_accept(int fd, const char *addr)
+{
+	struct peer	*p;
+
+	if ((p = peer_new(PEER_INBOUND)) == NULL) {
+		close(fd);
+		return;
+	}
+	p->s = session_accept(env->base, env->peer_ctx, fd, addr, &env->limits,
+	    &poc__peer_frame__descriptor, &peer_session_cb, p);
+	if (p->s == NULL) {
+		LIST_REMOVE(p, entry);
+		free(p);
+	}
+}
+
+struct peer *
+peer_dial(const char *member, const char *endpoint, struct outq *q)
+{
+	struct peer	*p;
+
+	if ((p = peer_new(PEER_OUTBOUND)) == NULL)
+		return NULL;
+	p->q = q;
+	snprintf(p->member, sizeof(p->member), "%s", member);
+	p->s = session_connect(env->base, env->dns, env->dial_ctx, endpoint,
+	    member, &env->limits, &poc__peer_frame__descriptor,
+	    &peer_session_cb, p);
+	if (p->s == NULL) {
+		LIST_REMOVE(p, entry);
+		free(p);
+		return NULL;
+	}
+	log_debug("peer %s: dialling %s", member, endpoint);
+	return p;
+}
+
+/* TLS is up: the certificate's CN is who this peer is.  Send our Hello. */
+static void
+peer_ready_cb(struct session *s, void *arg)
+{
+	struct peer	*p = arg;
+	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+	Poc__Hello	 h = POC__HELLO__INIT;
+
+	if (!validate_member_code(session_cn(s))) {
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "certificate CN "
+		    "\"%.64s\" is not a member code", session_cn(s));
+		return;
+	}
+	if (p->dir == PEER_INBOUND)
+		snprintf(p->member, sizeof(p->member), "%s", session_cn(s));
+	else if (strcmp(p->member, session_cn(s)) != 0) {
+		/* tls_expect_cn already refused this in the handshake. */
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "dialled %s but the "
+		    "certificate is %s", p->member, session_cn(s));
+		return;
+	}
+	peer_enter(p, PEER_HELLO);
+	h.protocol_version = POC_PROTOCOL_VERSION;
+	h.member = env->conf.member;
+	h.software = (char *)POCD_SOFTWARE;
+	f.kind_case = POC__PEER_FRAME__KIND_HELLO;
+	f.hello = &h;
+	session_send(s, &f.base);
+}
+
+/* Their Hello: right version, and the member its certificate names. */
+static void
+peer_on_hello(struct peer *p, const Poc__Hello *h)
+{
+	if (p->state != PEER_HELLO) {
+		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "second Hello");
+		return;
+	}
+	if (h->protocol_version != POC_PROTOCOL_VERSION) {
+		peer_fail(p, POC__ERROR__CODE__VERSION, "protocol_version %u "
+		    "is not supported; this node speaks %d",
+		    h->protocol_version, POC_PROTOCOL_VERSION);
+		return;
+	}
+	if (strcmp(h->member, p->member) != 0) {
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "Hello names member "
+		    "\"%.64s\" but the certificate is %s", h->member,
+		    p->member);
+		return;
+	}
+	peer_enter(p, PEER_ESTABLISHED);
+	log_info("peer %s (%s): connected, %s, %.64s", p->member,
+	    session_addr(p->s), p->dir == PEER_INBOUND ? "inbound" : "outbound",
+	    h->software);
+	if (p->dir == PEER_OUTBOUND && p->q != NULL)
+		outbox_peer_up(p->q, p);
+}
+
+/* An envelope: handled, committed, then answered with its receipt. */
+static void
+peer_on_envelope(struct peer *p, const Poc__Envelope *e)
+{
+	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
+	Poc__Receipt		 r = POC__RECEIPT__INIT;
+	char			 reason[512];
+	enum handle_result	 res;
+
+	res = handle_envelope(p->member, e, &r, reason, sizeof(reason));
+	if (res == HANDLE_FAILED) {
+		peer_fail(p, POC__ERROR__CODE__INTERNAL, "cannot store the "
+		    "envelope now; retry later");
+		return;
+	}
+	f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
+	f.receipt = &r;
+	if (session_send(p->s, &f.base) != 0)
+		return;
+	if (res == HANDLE_IDENTITY)
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "%s", reason);
+}
+
+static void
+peer_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
+{
+	struct peer	*p = arg;
+	Poc__PeerFrame	*f = (Poc__PeerFrame *)m;
+
+	(void)s;
+	if (p->state == PEER_HELLO &&
+	    f->kind_case != POC__PEER_FRAME__KIND_HELLO &&
+	    f->kind_case != POC__PEER_FRAME__KIND_ERROR) {
+		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "expected Hello first");
+		goto done;
+	}
+	switch (f->kind_case) {
+	case POC__PEER_FRAME__KIND_HELLO:
+		peer_on_hello(p, f->hello);
+		break;
+	case POC__PEER_FRAME__KIND_ENVELOPE:
+		peer_on_envelope(p, f->envelope);
+		break;
+	case POC__PEER_FRAME__KIND_RECEIPT:
+		if (p->dir != PEER_OUTBOUND || p->q == NULL) {
+			peer_fail(p, POC__ERROR__CODE__PROTOCOL, "receipt on a "
+			    "connection that carries no envelopes of ours");
+			break;
+		}
+		outbox_peer_receipt(p->q, f->receipt);
+		break;
+	case POC__PEER_FRAME__KIND_ERROR:
+		log_warnx("peer %s (%s): sent error %d: %.200s; closing",
+		    peer_name(p), session_addr(p->s), f->error->code,
+		    f->error->message);
+		session_close(p->s, "peer sent an error");
+		break;
+	default:
+		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "empty or unknown "
+		    "frame kind");
+		break;
+	}
+done:
+	protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static void
+peer_bad_frame_cb(struct session *s, enum frame_status st, void *arg)
+{
+	struct peer	*p = arg;
+
+	(void)s;
+	peer_fail(p, st == FRAME_TOO_LARGE ? POC__ERROR__CODE__TOO_LARGE :
+	    POC__ERROR__CODE__MALFORMED, "%s", frame_strstatus(st));
+}
+
+static void
+peer_closed_cb(struct session *s, const char *reason, void *arg)
+{
+	struct peer	*p = arg;
+
+	(void)s;
+	if (p->state == PEER_ESTABLISHED)
+		log_info("peer %s (%s): disconnected: %s", peer_name(p),
+		    session_addr(p->s), reason);
+	else if (p->dir == PEER_INBOUND && p->state == PEER_HANDSHAKE)
+		log_warnx("peer listener: %s refused: %s", session_addr(p->s),
+		    reason);
+	else
+		log_warnx("peer %s (%s): %s", peer_name(p), session_addr(p->s),
+		    reason);
+	peer_enter(p, PEER_CLOSED);
+	if (p->dir == PEER_OUTBOUND && p->q != NULL)
+		outbox_peer_down(p->q, p, reason);
+	LIST_REMOVE(p, entry);
+	free(p);
+}
+
+int
+peer_send_envelope(struct peer *p, const uint8_t *data, size_t len)
+{
+	uint8_t		 hdr[FRAME_HEADER_LEN + 1 + 10];
+	size_t		 n = 0, flen, vlen, v;
+
+	if (p->state != PEER_ESTABLISHED)
+		return -1;
+	/*
+	 * The envelope is stored packed; a PeerFrame holding it is field 2,
+	 * length-delimited, so the frame is built around the stored bytes
+	 * without unpacking them: tag 0x12, varint length, bytes.
+	 */
+	for (vlen = 1, v = len; v >= 0x80; v >>= 7)
+		vlen++;
+	flen = 1 + vlen + len;
+	if (flen > env->conf.max_frame)
+		return -1;
+	hdr[n++] = (uint8_t)(flen >> 24);
+	hdr[n++] = (uint8_t)(flen >> 16);
+	hdr[n++] = (uint8_t)(flen >> 8);
+	hdr[n++] = (uint8_t)flen;
+	hdr[n++] = 0x12;
+	for (v = len; v >= 0x80; v >>= 7)
+		hdr[n++] = (uint8_t)(v | 0x80);
+	hdr[n++] = (uint8_t)v;
+	if (session_send_raw(p->s, hdr, n) != 0 ||
+	    session_send_raw(p->s, data, len) != 0)
+		return -1;
+	return 0;
+}
+
+void
+peer_close(struct peer *p, const char *reason)
+{
+	p->q = NULL;
+	session_close(p->s, reason);
+}
+
+int
+peer_count_inbound(const char *member)
+{
+	struct peer	*p;
+	int		 n = 0;
+
+	LIST_FOREACH(p, &peers, entry)
+		if (p->dir == PEER_INBOUND && p->state == PEER_ESTABLISHED &&
+		    (member == NULL || strcmp(p->member, member) == 0))
+			n++;
+	return n;
+}
+
+void
+peer_close_all(void)
+{
+	struct peer	*p, *next;
+
+	for (p = LIST_FIRST(&peers); p != NULL; p = next) {
+		next = LIST_NEXT(p, entry);
+		p->q = NULL;
+		session_close(p->s, "node shutting down");
+	}
+}

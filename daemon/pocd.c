@@ -1,0 +1,220 @@
+/*
+ * pocd: the points-of-contact node.  Reads its configuration, opens the
+ * store, sets up TLS for its two listeners and for dialling peers, resumes
+ * delivery of whatever was queued, and runs one libevent loop until SIGTERM
+ * or SIGINT.  SIGHUP reloads the CA and CRL files.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "control.h"
+#include "listener.h"
+#include "log.h"
+#include "outbox.h"
+#include "peer.h"
+#include "pocd.h"
+#include "store.h"
+#include "tls.h"
+#include "util.h"
+
+static struct pocd	 pocd_env;
+struct pocd		*env = &pocd_env;
+
+static struct listener	*peer_listener, *op_listener;
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: pocd [-dn] [-c file]\n"
+	    "  -c file  configuration (default /etc/pocd/pocd.conf)\n"
+	    "  -d       log debug messages to stderr\n"
+	    "  -n       check the configuration, print it, and exit\n"
+	    "  -V       print the version and exit\n");
+	exit(status);
+}
+
+/* The TLS options of a listener section, for the given side. */
+static struct tls_opts
+pocd_tls_opts(const struct config_listener *l, int server)
+{
+	struct tls_opts	 o = {
+		.ca_file = l->ca,
+		.cert_file = l->cert,
+		.key_file = l->key,
+		.crl_file = l->crl,
+		.server = server,
+	};
+
+	return o;
+}
+
+static SSL_CTX *
+pocd_ctx(const char *what, const struct config_listener *l, int server)
+{
+	struct tls_opts	 o = pocd_tls_opts(l, server);
+	char		 err[2048];
+	SSL_CTX		*ctx;
+
+	if ((ctx = tls_ctx_new(&o, err, sizeof(err))) == NULL)
+		fatalx("%s TLS: %s", what, err);
+	return ctx;
+}
+
+/* SIGHUP: new CA and CRL files take effect for new handshakes; a file that
+ * does not load leaves the old trust store in place. */
+static void
+pocd_reload(void)
+{
+	struct {
+		const char			*what;
+		SSL_CTX				*ctx;
+		const struct config_listener	*l;
+		int				 server;
+	} r[] = {
+		{ "peer listener", env->peer_ctx, &env->conf.peer, 1 },
+		{ "outgoing", env->dial_ctx, &env->conf.peer, 0 },
+		{ "operator listener", env->op_ctx, &env->conf.op, 1 },
+	};
+	struct tls_opts	 o;
+	char		 err[2048];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		o = pocd_tls_opts(r[i].l, r[i].server);
+		if (tls_ctx_reload(r[i].ctx, &o, err, sizeof(err)) != 0)
+			log_warnx("SIGHUP: %s: %s; keeping the previous CA and "
+			    "CRL", r[i].what, err);
+		else
+			log_info("SIGHUP: %s: CA and CRL reloaded", r[i].what);
+	}
+}
+
+static void
+pocd_signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	switch (sig) {
+	case SIGHUP:
+		pocd_reload();
+		break;
+	case SIGINT:
+	case SIGTERM:
+		log_info("signal %d: shutting down", (int)sig);
+		event_base_loopbreak(env->base);
+		break;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*conffile = "/etc/pocd/pocd.conf";
+	int		 ch, checkonly = 0, debug = 0;
+	char		 err[1024];
+	struct event	*sigs[3];
+	int		 signums[3] = { SIGHUP, SIGINT, SIGTERM };
+	size_t		 i;
+
+	while ((ch = getopt(argc, argv, "c:dhnV")) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'n':
+			checkonly = 1;
+			break;
+		case 'V':
+			printf("%s\n", POCD_SOFTWARE);
+			return 0;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc)
+		usage(2);
+	if (config_load(&env->conf, conffile) != 0) {
+		fprintf(stderr, "pocd: %s: configuration not valid\n", conffile);
+		return 1;
+	}
+	if (checkonly) {
+		config_print(&env->conf, stdout);
+		return 0;
+	}
+	log_init(debug ? "stderr" : env->conf.log_target,
+	    debug ? LOG_DEBUG : env->conf.log_level);
+	signal(SIGPIPE, SIG_IGN);
+
+	env->started_at = util_now_ms();
+	env->limits.max_frame = env->conf.max_frame;
+	env->limits.max_output = env->conf.max_queued_bytes_per_peer;
+	env->limits.handshake_timeout = env->conf.handshake_timeout;
+	env->limits.idle_timeout = env->conf.idle_timeout;
+
+	if ((env->base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	env->dns = evdns_base_new(env->base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+	if (env->dns == NULL) {
+		log_warnx("no DNS resolver configured; peer endpoints must be "
+		    "IP addresses");
+		env->dns = evdns_base_new(env->base, 0);
+	}
+	env->peer_ctx = pocd_ctx("peer listener", &env->conf.peer, 1);
+	env->dial_ctx = pocd_ctx("outgoing", &env->conf.peer, 0);
+	env->op_ctx = pocd_ctx("operator listener", &env->conf.op, 1);
+
+	env->store = store_open(env->conf.database, env->conf.sync_full ?
+	    STORE_SYNC_FULL : STORE_SYNC_NORMAL, err, sizeof(err));
+	if (env->store == NULL)
+		fatalx("store %s: %s", env->conf.database, err);
+
+	if ((peer_listener = listener_new("peer", env->conf.peer.listen,
+	    peer_accept)) == NULL ||
+	    (op_listener = listener_new("operator", env->conf.op.listen,
+	    control_accept)) == NULL)
+		fatalx("cannot listen; is another pocd running?");
+	if (outbox_init() != 0)
+		fatalx("cannot read the outbox");
+
+	for (i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(env->base, signums[i], pocd_signal_cb,
+		    NULL);
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) != 0)
+			fatalx("cannot set up signal %d", signums[i]);
+	}
+	log_info("%s: member %s ready", POCD_SOFTWARE, env->conf.member);
+
+	event_base_dispatch(env->base);
+
+	/* Orderly shutdown: stop accepting, close connections, let their
+	 * deferred frees run, then close the store. */
+	listener_free(peer_listener);
+	listener_free(op_listener);
+	outbox_shutdown();
+	peer_close_all();
+	control_close_all();
+	event_base_loop(env->base, EVLOOP_NONBLOCK);
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	store_close(env->store);
+	evdns_base_free(env->dns, 0);
+	SSL_CTX_free(env->peer_ctx);
+	SSL_CTX_free(env->dial_ctx);
+	SSL_CTX_free(env->op_ctx);
+	event_base_free(env->base);
+	log_info("stopped");
+	return 0;
+}

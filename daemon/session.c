@@ -1,0 +1,456 @@
+/*
+ * Framed mutual-TLS sessions on the event loop (see session.h).
+ *
+ * Life of a session: HANDSHAKE (TCP connect and TLS, bounded by
+ * handshake_timeout) -> OPEN (frames flow; idle_timeout without a whole
+ * frame closes it, which also ends a slowloris that trickles a partial
+ * frame) -> FLUSHING (optional: a last frame is written) -> CLOSED (no more
+ * callbacks; freed at the next loop turn, never inside its own callback).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/buffer.h>
+#include <event2/dns.h>
+#include <openssl/err.h>
+
+#include "listener.h"
+#include "log.h"
+#include "session.h"
+#include "tls.h"
+#include "util.h"
+
+enum session_state {
+	S_HANDSHAKE,
+	S_OPEN,
+	S_FLUSHING,
+	S_CLOSED,
+};
+
+struct session {
+	struct event_base			*base;
+	struct bufferevent			*bev;	/* owns fd and SSL */
+	SSL					*ssl;	/* borrowed from bev */
+	struct event				*timer;	/* handshake / flush */
+	struct event				*idle;
+	struct session_limits			 lim;
+	const ProtobufCMessageDescriptor	*desc;
+	const struct session_cb			*cb;
+	void					*arg;
+	enum session_state			 state;
+	int					 read_paused;
+	int					 accepted;	/* counted by listener */
+	char					 addr[80];
+	char					 cn[128];
+	char					 fp[65];
+	char					 expect_cn[128];
+};
+
+static const char *
+session_strstate(enum session_state s)
+{
+	switch (s) {
+	case S_HANDSHAKE:
+		return "handshake";
+	case S_OPEN:
+		return "open";
+	case S_FLUSHING:
+		return "flushing";
+	case S_CLOSED:
+		return "closed";
+	}
+	return "?";
+}
+
+static void
+session_enter(struct session *s, enum session_state st)
+{
+	log_debug("session %s: %s -> %s", s->addr, session_strstate(s->state),
+	    session_strstate(st));
+	s->state = st;
+}
+
+static void
+session_free_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)fd;
+	(void)ev;
+	if (s->accepted)
+		listener_release(s->addr);
+	if (s->bev != NULL)
+		bufferevent_free(s->bev);	/* closes the SSL and the fd */
+	if (s->timer != NULL)
+		event_free(s->timer);
+	if (s->idle != NULL)
+		event_free(s->idle);
+	free(s);
+}
+
+void
+session_close(struct session *s, const char *reason)
+{
+	struct timeval	 now = { 0, 0 };
+
+	if (s->state == S_CLOSED)
+		return;
+	session_enter(s, S_CLOSED);
+	evtimer_del(s->timer);
+	evtimer_del(s->idle);
+	if (s->bev != NULL)
+		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+	if (s->cb->closed != NULL)
+		s->cb->closed(s, reason, s->arg);
+	if (event_base_once(s->base, -1, EV_TIMEOUT, session_free_cb, s,
+	    &now) != 0)
+		fatalx("session_close: event_base_once failed");
+}
+
+void
+session_close_after_flush(struct session *s, const char *reason)
+{
+	struct timeval	 tv = { s->lim.handshake_timeout, 0 };
+
+	if (s->state == S_CLOSED || s->state == S_FLUSHING)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0) {
+		session_close(s, reason);
+		return;
+	}
+	log_debug("session %s: flushing before close: %s", s->addr, reason);
+	session_enter(s, S_FLUSHING);
+	evtimer_del(s->idle);
+	bufferevent_disable(s->bev, EV_READ);
+	bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
+	evtimer_add(s->timer, &tv);
+}
+
+/* Handshake, connect or flush took too long. */
+static void
+session_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)fd;
+	(void)ev;
+	session_close(s, s->state == S_FLUSHING ? "closed after error" :
+	    "TLS handshake timed out");
+}
+
+static void
+session_idle_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)fd;
+	(void)ev;
+	session_close(s, "idle timeout");
+}
+
+static void
+session_idle_reset(struct session *s)
+{
+	struct timeval	 tv = { s->lim.idle_timeout, 0 };
+
+	evtimer_add(s->idle, &tv);
+}
+
+/* Decodes every whole frame buffered, stopping if a callback closed us. */
+static void
+session_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct session		*s = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	ProtobufCMessage	*m;
+	enum frame_status	 st;
+
+	while (s->state == S_OPEN) {
+		st = frame_unpack(in, s->lim.max_frame, s->desc, &m);
+		if (st == FRAME_NEED_MORE)
+			break;
+		if (st != FRAME_READY) {
+			/* The protocol's bad_frame logs it, with its name. */
+			evbuffer_drain(in, evbuffer_get_length(in));
+			if (s->cb->bad_frame != NULL)
+				s->cb->bad_frame(s, st, s->arg);
+			if (s->state == S_OPEN)
+				session_close(s, frame_strstatus(st));
+			break;
+		}
+		session_idle_reset(s);
+		s->cb->frame(s, m, s->arg);
+	}
+}
+
+static void
+session_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct session	*s = arg;
+	size_t		 len = evbuffer_get_length(bufferevent_get_output(bev));
+
+	if (s->state == S_FLUSHING && len == 0) {
+		session_close(s, "closed after error");
+		return;
+	}
+	if (s->read_paused && s->state == S_OPEN &&
+	    len <= s->lim.max_output / 2) {
+		s->read_paused = 0;
+		bufferevent_enable(bev, EV_READ);
+		log_debug("session %s: output drained, reading again", s->addr);
+	}
+}
+
+/* Describes why a session failed, from the socket, OpenSSL and the
+ * certificate check. */
+static void
+session_error_reason(struct session *s, char *buf, size_t len)
+{
+	unsigned long	 e;
+	char		 one[256];
+	size_t		 off = 0;
+	int		 sockerr = EVUTIL_SOCKET_ERROR();
+	long		 vr = SSL_get_verify_result(s->ssl);
+
+	buf[0] = '\0';
+	while ((e = bufferevent_get_openssl_error(s->bev)) != 0) {
+		if (ERR_GET_LIB(e) == 0)
+			continue;	/* libevent's copy of errno, not OpenSSL's */
+		ERR_error_string_n(e, one, sizeof(one));
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    off ? "; " : "", one);
+	}
+	if (vr != X509_V_OK && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%scertificate: %s",
+		    off ? "; " : "", X509_verify_cert_error_string(vr));
+	if (off == 0 && sockerr != 0)
+		snprintf(buf, len, "%s", evutil_socket_error_to_string(sockerr));
+	if (buf[0] == '\0')
+		snprintf(buf, len, "connection failed");
+}
+
+static void
+session_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct session	*s = arg;
+	char		 reason[1024], msg[1100];
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		evtimer_del(s->timer);
+		if (tls_peer_cn(s->ssl, s->cn, sizeof(s->cn)) != 0) {
+			log_warnx("session %s: peer certificate has no single "
+			    "printable CN", s->addr);
+			session_close(s, "certificate without a usable CN");
+			return;
+		}
+		if (tls_peer_fingerprint(s->ssl, s->fp) != 0)
+			s->fp[0] = '\0';
+		session_enter(s, S_OPEN);
+		session_idle_reset(s);
+		log_debug("session %s: TLS up with %s (%s)", s->addr, s->cn,
+		    SSL_get_version(s->ssl));
+		if (s->cb->ready != NULL)
+			s->cb->ready(s, s->arg);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		session_close(s, s->state == S_HANDSHAKE ?
+		    "closed during TLS handshake" : "closed by peer");
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		session_error_reason(s, reason, sizeof(reason));
+		snprintf(msg, sizeof(msg), "%s%s",
+		    s->state == S_HANDSHAKE ? "TLS handshake failed: " : "",
+		    reason);
+		session_close(s, msg);
+	}
+}
+
+/* Common part of accept and connect. */
+static struct session *
+session_new(struct event_base *base, SSL_CTX *ctx, int fd,
+    enum bufferevent_ssl_state how, const char *addr,
+    const struct session_limits *lim, const ProtobufCMessageDescriptor *d,
+    const struct session_cb *cb, void *arg)
+{
+	struct session	*s;
+	struct timeval	 tv = { lim->handshake_timeout, 0 };
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_warn("session_new");
+		if (fd >= 0)
+			evutil_closesocket(fd);
+		return NULL;
+	}
+	s->base = base;
+	s->lim = *lim;
+	s->desc = d;
+	s->cb = cb;
+	s->arg = arg;
+	s->state = S_HANDSHAKE;
+	snprintf(s->addr, sizeof(s->addr), "%s", addr);
+	if ((s->ssl = SSL_new(ctx)) == NULL)
+		goto fail;
+	s->bev = bufferevent_openssl_socket_new(base, fd, s->ssl, how,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL) {
+		SSL_free(s->ssl);
+		goto fail;
+	}
+	fd = -1;	/* the bufferevent owns it now */
+	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+	bufferevent_setcb(s->bev, session_read_cb, session_write_cb,
+	    session_event_cb, s);
+	bufferevent_setwatermark(s->bev, EV_WRITE, lim->max_output / 2, 0);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	if ((s->timer = evtimer_new(base, session_timer_cb, s)) == NULL ||
+	    (s->idle = evtimer_new(base, session_idle_cb, s)) == NULL)
+		goto fail;
+	evtimer_add(s->timer, &tv);
+	return s;
+fail:
+	log_warnx("session %s: cannot set up the connection", addr);
+	if (fd >= 0)
+		evutil_closesocket(fd);
+	session_free_cb(-1, 0, s);
+	return NULL;
+}
+
+struct session *
+session_accept(struct event_base *base, SSL_CTX *ctx, int fd,
+    const char *addr, const struct session_limits *lim,
+    const ProtobufCMessageDescriptor *d, const struct session_cb *cb,
+    void *arg)
+{
+	struct session	*s;
+
+	s = session_new(base, ctx, fd, BUFFEREVENT_SSL_ACCEPTING, addr, lim,
+	    d, cb, arg);
+	if (s != NULL)
+		s->accepted = 1;
+	else
+		listener_release(addr);
+	return s;
+}
+
+struct session *
+session_connect(struct event_base *base, void *dns_base, SSL_CTX *ctx,
+    const char *hostport, const char *expect_cn,
+    const struct session_limits *lim, const ProtobufCMessageDescriptor *d,
+    const struct session_cb *cb, void *arg)
+{
+	struct session	*s;
+	char		 host[256], port[16];
+
+	if (util_split_hostport(hostport, host, sizeof(host), port,
+	    sizeof(port)) != 0) {
+		log_warnx("session: bad endpoint \"%s\"", hostport);
+		return NULL;
+	}
+	s = session_new(base, ctx, -1, BUFFEREVENT_SSL_CONNECTING, hostport,
+	    lim, d, cb, arg);
+	if (s == NULL)
+		return NULL;
+	snprintf(s->expect_cn, sizeof(s->expect_cn), "%s", expect_cn);
+	if (tls_expect_cn(s->ssl, s->expect_cn) != 0 ||
+	    bufferevent_socket_connect_hostname(s->bev, dns_base, AF_UNSPEC,
+	    host, atoi(port)) != 0) {
+		log_warnx("session %s: cannot start connecting", hostport);
+		session_free_cb(-1, 0, s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+session_send(struct session *s, const ProtobufCMessage *m)
+{
+	struct evbuffer	*out;
+
+	if (s->state != S_OPEN)
+		return -1;
+	out = bufferevent_get_output(s->bev);
+	if (frame_pack(out, s->lim.max_frame, m) != 0) {
+		log_warnx("session %s: cannot frame a %s", s->addr,
+		    m->descriptor->short_name);
+		session_close(s, "cannot frame a reply");
+		return -1;
+	}
+	if (!s->read_paused && evbuffer_get_length(out) > s->lim.max_output) {
+		/* The peer does not read its replies: stop reading its
+		 * requests until it does (write_cb resumes). */
+		s->read_paused = 1;
+		bufferevent_disable(s->bev, EV_READ);
+		log_debug("session %s: output over %zu bytes, reading paused",
+		    s->addr, s->lim.max_output);
+	}
+	return 0;
+}
+
+int
+session_send_raw(struct session *s, const void *p, size_t len)
+{
+	if (s->state != S_OPEN)
+		return -1;
+	if (bufferevent_write(s->bev, p, len) != 0) {
+		session_close(s, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+session_cn(const struct session *s)
+{
+	return s->cn;
+}
+
+const char *
+session_addr(const struct session *s)
+{
+	return s->addr;
+}
+
+const char *
+session_fingerprint(const struct session *s)
+{
+	return s->fp;
+}
+
+int
+session_is_open(const struct session *s)
+{
+	return s->state == S_OPEN;
+}
+
+size_t
+session_output_len(const struct session *s)
+{
+	return evbuffer_get_length(bufferevent_get_output(s->bev));
+}
+
+/* Callbacks of a session whose owner has gone: frames are dropped. */
+static void
+session_drop_frame(struct session *s, ProtobufCMessage *m, void *arg)
+{
+	(void)s;
+	(void)arg;
+	protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static const struct session_cb session_detached = {
+	.frame = session_drop_frame,
+};
+
+void
+session_detach(struct session *s)
+{
+	s->cb = &session_detached;
+	s->arg = NULL;
+}

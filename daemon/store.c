@@ -1,0 +1,1287 @@
+/*
+ * The store: every envelope this node sent or received, and the outbox, in
+ * one SQLite file in WAL mode.  All of pocd's SQL lives here.
+ *
+ * Statements are prepared once at open from store_stmts[] and reset after
+ * each use.  The schema is migrated by PRAGMA user_version, one transaction
+ * per step, so a crash mid-migration leaves the previous version intact.
+ *
+ * Durability: a function that changes state opens BEGIN IMMEDIATE, does all
+ * of its writes and returns success only after COMMIT has returned, which
+ * with synchronous=FULL means the WAL has been fsync'd.  Callers rely on
+ * this to send a receipt or to answer "queued" only after the fact is on
+ * disk.  Inside a batch opened by store_begin() a function wraps its writes
+ * in a SAVEPOINT instead, so that a failing call leaves no half of itself
+ * in the batch; the batch as a whole becomes durable at store_commit().
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define STORE_LIST_DEFAULT	100
+#define STORE_PREFIX_MIN	4
+#define STORE_BUSY_TIMEOUT_MS	5000
+
+/*
+ * Schema migrations: store_migrations[i] brings user_version i to i + 1.
+ * Never edit a released entry; append a new one and bump
+ * STORE_SCHEMA_VERSION.
+ */
+static const char *const store_migrations[] = {
+	/* 0 -> 1: messages and the outbox. */
+	"CREATE TABLE messages ("
+	" seq INTEGER PRIMARY KEY,"
+	" id TEXT NOT NULL UNIQUE,"
+	" direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+	" sender TEXT NOT NULL,"
+	" recipient TEXT NOT NULL,"
+	" thread_id TEXT NOT NULL,"
+	" in_reply_to TEXT NOT NULL,"
+	" ref_id TEXT NOT NULL,"
+	" kind INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL CHECK ("
+	"  (direction = 'in' AND state = 'received') OR"
+	"  (direction = 'out' AND"
+	"   state IN ('queued', 'delivered', 'rejected'))),"
+	" received_at INTEGER NOT NULL DEFAULT 0,"
+	" delivered_at INTEGER NOT NULL DEFAULT 0,"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" envelope BLOB NOT NULL"
+	");"
+	"CREATE INDEX messages_thread ON messages (thread_id);"
+	"CREATE INDEX messages_ref ON messages (ref_id);"
+	"CREATE INDEX messages_direction ON messages (direction, seq);"
+	"CREATE TABLE outbox ("
+	" seq INTEGER PRIMARY KEY REFERENCES messages (seq),"
+	" id TEXT NOT NULL UNIQUE,"
+	" recipient TEXT NOT NULL,"
+	" queued_at INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX outbox_recipient ON outbox (recipient, seq);",
+};
+
+_Static_assert(nitems(store_migrations) == STORE_SCHEMA_VERSION,
+    "one migration per schema version");
+
+enum stmt_id {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
+	STMT_USER_VERSION,
+	STMT_MSG_FIND,
+	STMT_MSG_INSERT,
+	STMT_OUTBOX_INSERT,
+	STMT_OUTBOX_LOAD,
+	STMT_OUTBOX_SETTLE,
+	STMT_OUTBOX_DELETE,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_PEERS,
+	STMT_LIST,
+	STMT_GET_ID,
+	STMT_GET_PREFIX,
+	STMT_THREAD,
+	STMT_ACKS,
+	STMT_COUNT,
+	STMT_MAX
+};
+
+/* The columns store_message_from_row() reads, in this order. */
+#define MSG_SELECT							\
+	"SELECT m.seq, m.id, m.direction, m.state, m.received_at,"	\
+	" m.delivered_at, m.reason, m.envelope,"			\
+	" coalesce(o.attempts, 0), coalesce(o.next_attempt_at, 0)"	\
+	" FROM messages m LEFT JOIN outbox o ON o.seq = m.seq "
+enum msg_col {
+	MCOL_SEQ, MCOL_ID, MCOL_DIRECTION, MCOL_STATE, MCOL_RECEIVED_AT,
+	MCOL_DELIVERED_AT, MCOL_REASON, MCOL_ENVELOPE, MCOL_ATTEMPTS,
+	MCOL_NEXT_ATTEMPT_AT
+};
+
+static const struct store_stmt {
+	enum stmt_id	 id;
+	const char	*name;
+	const char	*sql;
+} store_stmts[STMT_MAX] = {
+	[STMT_BEGIN] = { STMT_BEGIN, "begin", "BEGIN IMMEDIATE" },
+	[STMT_COMMIT] = { STMT_COMMIT, "commit", "COMMIT" },
+	[STMT_ROLLBACK] = { STMT_ROLLBACK, "rollback", "ROLLBACK" },
+	[STMT_SAVEPOINT] = { STMT_SAVEPOINT, "savepoint",
+	    "SAVEPOINT store_op" },
+	[STMT_RELEASE] = { STMT_RELEASE, "release", "RELEASE store_op" },
+	[STMT_ROLLBACK_TO] = { STMT_ROLLBACK_TO, "rollback_to",
+	    "ROLLBACK TO store_op" },
+	[STMT_USER_VERSION] = { STMT_USER_VERSION, "user_version",
+	    "PRAGMA user_version" },
+	[STMT_MSG_FIND] = { STMT_MSG_FIND, "msg_find",
+	    "SELECT sender, direction FROM messages WHERE id = ?1" },
+	[STMT_MSG_INSERT] = { STMT_MSG_INSERT, "msg_insert",
+	    "INSERT INTO messages (id, direction, sender, recipient,"
+	    " thread_id, in_reply_to, ref_id, kind, created_at, state,"
+	    " received_at, envelope)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" },
+	[STMT_OUTBOX_INSERT] = { STMT_OUTBOX_INSERT, "outbox_insert",
+	    "INSERT INTO outbox (seq, id, recipient, queued_at)"
+	    " VALUES (?1, ?2, ?3, ?4)" },
+	[STMT_OUTBOX_LOAD] = { STMT_OUTBOX_LOAD, "outbox_load",
+	    "SELECT o.seq, o.id, m.envelope"
+	    " FROM outbox o JOIN messages m ON m.seq = o.seq"
+	    " WHERE o.recipient = ?1 AND o.seq > ?2"
+	    " ORDER BY o.seq LIMIT ?3" },
+	[STMT_OUTBOX_SETTLE] = { STMT_OUTBOX_SETTLE, "outbox_settle",
+	    "UPDATE messages SET state = ?3, delivered_at = ?4, reason = ?5"
+	    " WHERE seq = (SELECT seq FROM outbox"
+	    "  WHERE id = ?1 AND recipient = ?2)" },
+	[STMT_OUTBOX_DELETE] = { STMT_OUTBOX_DELETE, "outbox_delete",
+	    "DELETE FROM outbox WHERE id = ?1 AND recipient = ?2" },
+	[STMT_OUTBOX_FAILED] = { STMT_OUTBOX_FAILED, "outbox_failed",
+	    "UPDATE outbox SET attempts = attempts + 1,"
+	    " next_attempt_at = ?2, last_error = ?3 WHERE recipient = ?1" },
+	/*
+	 * store_outbox_failed() stamps every queued row of a recipient at
+	 * once, so the row with the latest next_attempt_at carries the error
+	 * of the most recent attempt; rows queued since have 0 and ''.
+	 */
+	[STMT_OUTBOX_PEERS] = { STMT_OUTBOX_PEERS, "outbox_peers",
+	    "SELECT o.recipient, count(*), max(o.attempts),"
+	    " min(o.queued_at), max(o.next_attempt_at),"
+	    " (SELECT l.last_error FROM outbox l"
+	    "  WHERE l.recipient = o.recipient"
+	    "  ORDER BY l.next_attempt_at DESC, l.attempts DESC, l.seq"
+	    "  LIMIT 1)"
+	    " FROM outbox o GROUP BY o.recipient ORDER BY o.recipient" },
+	[STMT_LIST] = { STMT_LIST, "list",
+	    MSG_SELECT "WHERE m.direction = ?1 ORDER BY m.seq DESC LIMIT ?2" },
+	[STMT_GET_ID] = { STMT_GET_ID, "get_id",
+	    MSG_SELECT "WHERE m.id = ?1" },
+	/* Byte-wise prefix compare: no LIKE, so '%' and '_' are literal. */
+	[STMT_GET_PREFIX] = { STMT_GET_PREFIX, "get_prefix",
+	    MSG_SELECT "WHERE substr(CAST(m.id AS BLOB), 1, length(?1)) = ?1"
+	    " ORDER BY m.seq LIMIT 2" },
+	/* The first message of a case may carry its own id or "". */
+	[STMT_THREAD] = { STMT_THREAD, "thread",
+	    MSG_SELECT "WHERE m.thread_id = ?1 OR m.id = ?1 ORDER BY m.seq" },
+	[STMT_ACKS] = { STMT_ACKS, "acks",
+	    "SELECT id FROM messages WHERE ref_id = ?1 AND kind = ?2"
+	    " ORDER BY seq" },
+	[STMT_COUNT] = { STMT_COUNT, "count",
+	    "SELECT count(*) FROM messages"
+	    " WHERE direction = ?1 AND (?2 = 0 OR state = 'queued')" },
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[STMT_MAX];
+	int		 batch;		/* inside store_begin() */
+};
+
+/* Formats an open-time error for the caller, who decides how to report it. */
+static void __attribute__((format(printf, 3, 4)))
+store_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Logs the SQLite error of statement id; call before resetting it. */
+static void
+stmt_error(struct store *st, enum stmt_id id)
+{
+	log_warnx("store: %s: %s", store_stmts[id].name,
+	    sqlite3_errmsg(st->db));
+}
+
+/* Makes statement id ready for its next use. */
+static void
+stmt_done(struct store *st, enum stmt_id id)
+{
+	sqlite3_reset(st->stmt[id]);
+	sqlite3_clear_bindings(st->stmt[id]);
+}
+
+/* Binds a C string with its explicit length; NULL binds "". */
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	size_t	 n;
+
+	if (v == NULL)
+		v = "";
+	if ((n = strlen(v)) > INT_MAX)
+		return SQLITE_TOOBIG;
+	return sqlite3_bind_text(s, i, v, (int)n, SQLITE_STATIC);
+}
+
+/* Binds len bytes as a BLOB; zero bytes bind an empty BLOB, not NULL. */
+static int
+bind_blob(sqlite3_stmt *s, int i, const void *p, size_t len)
+{
+	if (len > INT_MAX)
+		return SQLITE_TOOBIG;
+	if (len == 0)
+		return sqlite3_bind_zeroblob(s, i, 0);
+	return sqlite3_bind_blob(s, i, p, (int)len, SQLITE_STATIC);
+}
+
+/* Runs a statement that returns no rows.  Returns 0 or -1 (logged). */
+static int
+stmt_exec(struct store *st, enum stmt_id id)
+{
+	int	 rc;
+
+	rc = sqlite3_step(st->stmt[id]);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		stmt_error(st, id);
+		stmt_done(st, id);
+		return -1;
+	}
+	stmt_done(st, id);
+	return 0;
+}
+
+/* Copies a TEXT column into buf; -1 if it does not fit. */
+static int
+col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
+{
+	const unsigned char	*v = sqlite3_column_text(s, i);
+	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
+
+	if (v == NULL)
+		n = 0;
+	if (n >= size)
+		return -1;
+	if (n > 0)
+		memcpy(buf, v, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Copies a TEXT column into buf, cut short at a UTF-8 character boundary
+ * if it does not fit (for free text such as errors). */
+static void
+col_copy_trunc(sqlite3_stmt *s, int i, char *buf, size_t size)
+{
+	const unsigned char	*v = sqlite3_column_text(s, i);
+	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
+
+	if (v == NULL)
+		n = 0;
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && (v[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n > 0)
+		memcpy(buf, v, n);
+	buf[n] = '\0';
+}
+
+/* Returns a malloc'd copy of a TEXT column ("" for NULL), or NULL. */
+static char *
+col_strdup(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*v = sqlite3_column_text(s, i);
+	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
+	char			*p;
+
+	if (v == NULL)
+		n = 0;
+	if ((p = malloc(n + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, v, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* 1 if the TEXT column equals the C string v exactly. */
+static int
+col_equal(sqlite3_stmt *s, int i, const char *v)
+{
+	const unsigned char	*c = sqlite3_column_text(s, i);
+	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
+
+	if (c == NULL)
+		n = 0;
+	return strlen(v) == n && (n == 0 || memcmp(c, v, n) == 0);
+}
+
+/* Clamps a non-negative SQLite integer into an int for counts. */
+static int
+clamp_int(sqlite3_int64 v)
+{
+	if (v < 0)
+		return 0;
+	return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+/*
+ * Opens this function's transaction: BEGIN IMMEDIATE on its own, or a
+ * savepoint inside the caller's batch.  IMMEDIATE takes the write lock up
+ * front, so a read-then-write (the duplicate check) cannot be overtaken.
+ */
+static int
+tx_begin(struct store *st, int *nested)
+{
+	if (!sqlite3_get_autocommit(st->db)) {
+		*nested = 1;
+		return stmt_exec(st, STMT_SAVEPOINT);
+	}
+	if (st->batch) {
+		/* SQLite rolled the batch back after an error (SQLITE_FULL,
+		 * IOERR...): writing on our own would split it. */
+		log_warnx("store: the open batch was rolled back by an "
+		    "earlier error");
+		return -1;
+	}
+	*nested = 0;
+	return stmt_exec(st, STMT_BEGIN);
+}
+
+/* Undoes everything since tx_begin(); nothing to do if SQLite already
+ * rolled the whole transaction back itself. */
+static void
+tx_abort(struct store *st, int nested)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (nested) {
+		if (stmt_exec(st, STMT_ROLLBACK_TO) == 0)
+			(void)stmt_exec(st, STMT_RELEASE);
+	} else
+		(void)stmt_exec(st, STMT_ROLLBACK);
+}
+
+/* Ends what tx_begin() opened.  Own transactions are durable when this
+ * returns 0; on failure everything is undone and -1 returned. */
+static int
+tx_commit(struct store *st, int nested)
+{
+	if (stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0)
+		return 0;
+	tx_abort(st, nested);
+	return -1;
+}
+
+/* Runs SQL without results at open time (pragmas, migrations). */
+static int
+db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		store_seterr(err, errlen, "%.60s: %s", sql,
+		    msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs SQL returning one row at open time; copies its first column as text
+ * into out if out is not NULL, and as an integer into *iv if not NULL. */
+static int
+db_query(sqlite3 *db, const char *sql, char *out, size_t outlen,
+    sqlite3_int64 *iv, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_seterr(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+		return -1;
+	}
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		store_seterr(err, errlen, "%s: %s", sql,
+		    rc == SQLITE_DONE ? "no result" : sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	if (out != NULL)
+		col_copy_trunc(s, 0, out, outlen);
+	if (iv != NULL)
+		*iv = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/*
+ * Creates the file with mode 0600 before SQLite does (it would use 0644
+ * less umask), since it holds TLP:AMBER and RED material.  SQLite gives the
+ * -wal and -shm files the database file's mode.  An existing file that is
+ * readable by others is tightened, with a warning.
+ */
+static int
+store_create_file(const char *path, char *err, size_t errlen)
+{
+	struct stat	 sb;
+	int		 fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd != -1) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EEXIST) {
+		store_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (stat(path, &sb) == -1) {
+		store_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0) {
+		log_warnx("store: %s: mode %03o is too open, setting 0600",
+		    path, (unsigned)(sb.st_mode & 0777));
+		if (chmod(path, 0600) == -1) {
+			store_seterr(err, errlen, "chmod %s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Refuses a schema this code does not know: newer, or nonsense. */
+static int
+store_version_ok(sqlite3_int64 v, char *err, size_t errlen)
+{
+	if (v > STORE_SCHEMA_VERSION) {
+		store_seterr(err, errlen, "database schema version %lld is "
+		    "newer than this pocd (%d); upgrade pocd", (long long)v,
+		    STORE_SCHEMA_VERSION);
+		return 0;
+	}
+	if (v < 0) {
+		store_seterr(err, errlen, "database schema version %lld is "
+		    "not valid", (long long)v);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Sets the connection's pragmas and checks that WAL mode really took.  A
+ * database from a newer pocd is refused first, before switching its
+ * journal mode changes the file.
+ */
+static int
+store_pragmas(struct store *st, enum store_sync sync, char *err,
+    size_t errlen)
+{
+	sqlite3_int64	 v;
+	char		 mode[16], sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA busy_timeout = %d",
+	    STORE_BUSY_TIMEOUT_MS);
+	if (db_exec(st->db, sql, err, errlen) == -1)
+		return -1;
+	if (db_query(st->db, "PRAGMA user_version", NULL, 0, &v, err,
+	    errlen) == -1 || !store_version_ok(v, err, errlen))
+		return -1;
+	if (db_query(st->db, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
+	    NULL, err, errlen) == -1)
+		return -1;
+	if (strcasecmp(mode, "wal") != 0) {
+		store_seterr(err, errlen, "journal_mode is %s, not wal "
+		    "(is the file on a network file system?)", mode);
+		return -1;
+	}
+	if (db_exec(st->db, sync == STORE_SYNC_NORMAL ?
+	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
+	    err, errlen) == -1)
+		return -1;
+	return db_exec(st->db, "PRAGMA foreign_keys = ON", err, errlen);
+}
+
+/*
+ * Brings the schema to STORE_SCHEMA_VERSION.  The version is read inside
+ * the same BEGIN IMMEDIATE as each step, and bumped in it, so a crash or a
+ * second process can never apply a step twice or record one half done.
+ */
+static int
+store_migrate(struct store *st, const char *path, char *err, size_t errlen)
+{
+	sqlite3_int64	 v;
+	char		 sql[64];
+
+	for (;;) {
+		if (db_exec(st->db, "BEGIN IMMEDIATE", err, errlen) == -1)
+			return -1;
+		if (db_query(st->db, "PRAGMA user_version", NULL, 0, &v,
+		    err, errlen) == -1)
+			goto fail;
+		if (!store_version_ok(v, err, errlen))
+			goto fail;
+		if (v == STORE_SCHEMA_VERSION)
+			return db_exec(st->db, "COMMIT", err, errlen);
+		if (db_exec(st->db, store_migrations[v], err, errlen) == -1)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld",
+		    (long long)v + 1);
+		if (db_exec(st->db, sql, err, errlen) == -1 ||
+		    db_exec(st->db, "COMMIT", err, errlen) == -1)
+			goto fail;
+		log_info("store: %s: schema migrated to version %lld", path,
+		    (long long)v + 1);
+	}
+ fail:
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Prepares every statement of store_stmts[] once, for the life of st. */
+static int
+store_prepare(struct store *st, char *err, size_t errlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < STMT_MAX; i++) {
+		if (store_stmts[i].id != (enum stmt_id)i ||
+		    store_stmts[i].sql == NULL)
+			fatalx("store: statement table entry %zu is out of "
+			    "place", i);
+		if (sqlite3_prepare_v3(st->db, store_stmts[i].sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
+		    SQLITE_OK) {
+			store_seterr(err, errlen, "prepare %s: %s",
+			    store_stmts[i].name, sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, enum store_sync sync, char *err, size_t errlen)
+{
+	struct store	*st;
+	int		 rc;
+
+	store_seterr(err, errlen, "unknown error");
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		store_seterr(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (store_create_file(path, err, errlen) == -1)
+		goto fail;
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_seterr(err, errlen, "%s: %s", path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (store_pragmas(st, sync, err, errlen) == -1 ||
+	    store_migrate(st, path, err, errlen) == -1 ||
+	    store_prepare(st, err, errlen) == -1)
+		goto fail;
+	store_seterr(err, errlen, "%s", "");
+	log_debug("store: %s: open, schema version %d, synchronous=%s", path,
+	    STORE_SCHEMA_VERSION,
+	    sync == STORE_SYNC_NORMAL ? "NORMAL" : "FULL");
+	return st;
+ fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t	 i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT_MAX; i++)
+		sqlite3_finalize(st->stmt[i]);
+	/* An open batch is rolled back by the close: never half-stored. */
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(st->db));
+	free(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_USER_VERSION];
+	int		 v = -1;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	else
+		stmt_error(st, STMT_USER_VERSION);
+	stmt_done(st, STMT_USER_VERSION);
+	return v;
+}
+
+int
+store_begin(struct store *st)
+{
+	if (st->batch || !sqlite3_get_autocommit(st->db)) {
+		log_warnx("store: begin: a batch is already open");
+		return -1;
+	}
+	if (stmt_exec(st, STMT_BEGIN) == -1)
+		return -1;
+	st->batch = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st)
+{
+	int	 was = st->batch;
+
+	st->batch = 0;
+	if (!was || sqlite3_get_autocommit(st->db)) {
+		log_warnx("store: commit: %s", was ? "the batch was rolled "
+		    "back by an earlier error" : "no batch is open");
+		return -1;
+	}
+	if (stmt_exec(st, STMT_COMMIT) == -1) {
+		if (!sqlite3_get_autocommit(st->db))
+			(void)stmt_exec(st, STMT_ROLLBACK);
+		return -1;
+	}
+	return 0;
+}
+
+/* Undoes the batch; 0 also when SQLite already rolled it back. */
+int
+store_rollback(struct store *st)
+{
+	st->batch = 0;
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return stmt_exec(st, STMT_ROLLBACK);
+}
+
+/* The message id an envelope refers to for acknowledgement tracking. */
+static const char *
+envelope_ref_id(const Poc__Envelope *e)
+{
+	switch (e->body_case) {
+	case POC__ENVELOPE__BODY_ACKNOWLEDGEMENT:
+		return e->acknowledgement != NULL ?
+		    e->acknowledgement->ack_of : "";
+	case POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE:
+		return e->assistance_response != NULL ?
+		    e->assistance_response->request_id : "";
+	default:
+		return "";
+	}
+}
+
+/* Looks up e->id: STORE_NEW if unknown, else how it relates to what is
+ * held (a resend of an incoming envelope is the only duplicate). */
+static enum store_put
+store_put_check(struct store *st, const Poc__Envelope *e, int outgoing)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_MSG_FIND];
+	enum store_put	 res;
+	int		 rc;
+
+	if (bind_text(s, 1, e->id) != SQLITE_OK) {
+		stmt_error(st, STMT_MSG_FIND);
+		stmt_done(st, STMT_MSG_FIND);
+		return STORE_ERROR;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		res = STORE_NEW;
+	else if (rc == SQLITE_ROW)
+		res = !outgoing && col_equal(s, 0, e->sender) &&
+		    col_equal(s, 1, "in") ? STORE_DUPLICATE : STORE_CONFLICT;
+	else {
+		stmt_error(st, STMT_MSG_FIND);
+		res = STORE_ERROR;
+	}
+	stmt_done(st, STMT_MSG_FIND);
+	return res;
+}
+
+/* Inserts the messages row (and for outgoing the outbox row). */
+static int
+store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
+    const uint8_t *buf, size_t len, int64_t now_ms)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_MSG_INSERT];
+
+	if (bind_text(s, 1, e->id) ||
+	    bind_text(s, 2, outgoing ? "out" : "in") ||
+	    bind_text(s, 3, e->sender) || bind_text(s, 4, e->recipient) ||
+	    bind_text(s, 5, e->thread_id) || bind_text(s, 6, e->in_reply_to) ||
+	    bind_text(s, 7, envelope_ref_id(e)) ||
+	    sqlite3_bind_int(s, 8, (int)e->body_case) ||
+	    sqlite3_bind_int64(s, 9, e->created_at) ||
+	    bind_text(s, 10, outgoing ? "queued" : "received") ||
+	    sqlite3_bind_int64(s, 11, outgoing ? 0 : now_ms) ||
+	    bind_blob(s, 12, buf, len) ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		stmt_error(st, STMT_MSG_INSERT);
+		stmt_done(st, STMT_MSG_INSERT);
+		return -1;
+	}
+	stmt_done(st, STMT_MSG_INSERT);
+	if (!outgoing)
+		return 0;
+
+	s = st->stmt[STMT_OUTBOX_INSERT];
+	if (sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db)) ||
+	    bind_text(s, 2, e->id) || bind_text(s, 3, e->recipient) ||
+	    sqlite3_bind_int64(s, 4, now_ms) ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		stmt_error(st, STMT_OUTBOX_INSERT);
+		stmt_done(st, STMT_OUTBOX_INSERT);
+		return -1;
+	}
+	stmt_done(st, STMT_OUTBOX_INSERT);
+	return 0;
+}
+
+/*
+ * Stores one envelope in one transaction: the duplicate check and the
+ * insert(s) are under the same write lock, and the caller hears STORE_NEW
+ * only after the commit.  A duplicate or conflict writes nothing.
+ */
+static enum store_put
+store_put(struct store *st, const Poc__Envelope *e, int outgoing,
+    int64_t now_ms)
+{
+	uint8_t		*buf;
+	size_t		 len;
+	enum store_put	 res;
+	int		 nested;
+
+	/* The outbox hands ids and recipients out in fixed-size fields. */
+	if (outgoing && (strlen(e->id) >=
+	    sizeof(((struct store_outbox_row *)NULL)->id) ||
+	    strlen(e->recipient) >=
+	    sizeof(((struct store_outbox_peer *)NULL)->recipient))) {
+		log_warnx("store: outgoing envelope id or recipient too long");
+		return STORE_ERROR;
+	}
+	len = protobuf_c_message_get_packed_size(&e->base);
+	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
+		log_warn("store: envelope %s", e->id);
+		return STORE_ERROR;
+	}
+	if (protobuf_c_message_pack(&e->base, buf) != len) {
+		log_warnx("store: envelope %s: pack size mismatch", e->id);
+		free(buf);
+		return STORE_ERROR;
+	}
+	if (tx_begin(st, &nested) == -1) {
+		free(buf);
+		return STORE_ERROR;
+	}
+	res = store_put_check(st, e, outgoing);
+	if (res == STORE_NEW &&
+	    store_put_insert(st, e, outgoing, buf, len, now_ms) == -1)
+		res = STORE_ERROR;
+	if (res == STORE_NEW) {
+		if (tx_commit(st, nested) == -1)
+			res = STORE_ERROR;
+	} else
+		tx_abort(st, nested);
+	free(buf);
+	if (res == STORE_NEW)
+		log_debug("store: %s %s %s %s", outgoing ? "queued" :
+		    "received", e->id, outgoing ? "to" : "from",
+		    outgoing ? e->recipient : e->sender);
+	return res;
+}
+
+enum store_put
+store_put_incoming(struct store *st, const Poc__Envelope *e, int64_t now_ms)
+{
+	return store_put(st, e, 0, now_ms);
+}
+
+enum store_put
+store_put_outgoing(struct store *st, const Poc__Envelope *e, int64_t now_ms)
+{
+	return store_put(st, e, 1, now_ms);
+}
+
+int
+store_outbox_load(struct store *st, const char *recipient, int64_t after_seq,
+    int max, struct store_outbox_row **rows)
+{
+	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_LOAD];
+	struct store_outbox_row	*r = NULL, *nr, *row;
+	const void		*data;
+	size_t			 cap = 0, len;
+	int			 n = 0, rc;
+
+	*rows = NULL;
+	if (max <= 0)
+		return 0;
+	if (bind_text(s, 1, recipient) || sqlite3_bind_int64(s, 2, after_seq) ||
+	    sqlite3_bind_int(s, 3, max)) {
+		stmt_error(st, STMT_OUTBOX_LOAD);
+		goto fail;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nr = reallocarray(r, cap, sizeof(*r))) == NULL) {
+				log_warn("store: outbox_load");
+				goto fail;
+			}
+			r = nr;
+		}
+		row = &r[n];
+		row->seq = sqlite3_column_int64(s, 0);
+		if (col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
+			log_warnx("store: outbox_load: seq %lld: id too long",
+			    (long long)row->seq);
+			goto fail;
+		}
+		data = sqlite3_column_blob(s, 2);
+		len = (size_t)sqlite3_column_bytes(s, 2);
+		if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
+			log_warn("store: outbox_load");
+			goto fail;
+		}
+		if (len > 0)
+			memcpy(row->data, data, len);
+		row->len = len;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		stmt_error(st, STMT_OUTBOX_LOAD);
+		goto fail;
+	}
+	stmt_done(st, STMT_OUTBOX_LOAD);
+	*rows = r;
+	return n;
+ fail:
+	stmt_done(st, STMT_OUTBOX_LOAD);
+	store_outbox_rows_free(r, n);
+	return -1;
+}
+
+void
+store_outbox_rows_free(struct store_outbox_row *rows, int n)
+{
+	int	 i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(rows[i].data);
+	free(rows);
+}
+
+/*
+ * A receipt settles a queued envelope: its final state and the removal of
+ * its outbox row commit together, so after a crash it is either still
+ * queued (and is resent, which the receiver deduplicates) or settled.
+ */
+static int
+store_outbox_settle(struct store *st, const char *recipient, const char *id,
+    const char *state, const char *reason, int64_t now_ms)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_OUTBOX_SETTLE];
+	int		 nested;
+
+	if (tx_begin(st, &nested) == -1)
+		return -1;
+	if (bind_text(s, 1, id) || bind_text(s, 2, recipient) ||
+	    bind_text(s, 3, state) || sqlite3_bind_int64(s, 4, now_ms) ||
+	    bind_text(s, 5, reason) || sqlite3_step(s) != SQLITE_DONE) {
+		stmt_error(st, STMT_OUTBOX_SETTLE);
+		stmt_done(st, STMT_OUTBOX_SETTLE);
+		goto fail;
+	}
+	stmt_done(st, STMT_OUTBOX_SETTLE);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: %s is not queued for %s", id, recipient);
+		goto fail;
+	}
+	s = st->stmt[STMT_OUTBOX_DELETE];
+	if (bind_text(s, 1, id) || bind_text(s, 2, recipient) ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		stmt_error(st, STMT_OUTBOX_DELETE);
+		stmt_done(st, STMT_OUTBOX_DELETE);
+		goto fail;
+	}
+	stmt_done(st, STMT_OUTBOX_DELETE);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: outbox_delete: %s for %s vanished", id,
+		    recipient);
+		goto fail;
+	}
+	if (tx_commit(st, nested) == -1)
+		return -1;
+	log_debug("store: %s to %s %s", id, recipient, state);
+	return 0;
+ fail:
+	tx_abort(st, nested);
+	return -1;
+}
+
+int
+store_outbox_delivered(struct store *st, const char *recipient,
+    const char *id, int64_t now_ms)
+{
+	return store_outbox_settle(st, recipient, id, "delivered", "", now_ms);
+}
+
+int
+store_outbox_rejected(struct store *st, const char *recipient,
+    const char *id, const char *reason, int64_t now_ms)
+{
+	return store_outbox_settle(st, recipient, id, "rejected", reason,
+	    now_ms);
+}
+
+int
+store_outbox_failed(struct store *st, const char *recipient,
+    int64_t next_attempt_ms, const char *error)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_OUTBOX_FAILED];
+	int		 nested;
+
+	if (tx_begin(st, &nested) == -1)
+		return -1;
+	if (bind_text(s, 1, recipient) ||
+	    sqlite3_bind_int64(s, 2, next_attempt_ms) ||
+	    bind_text(s, 3, error) || sqlite3_step(s) != SQLITE_DONE) {
+		stmt_error(st, STMT_OUTBOX_FAILED);
+		stmt_done(st, STMT_OUTBOX_FAILED);
+		tx_abort(st, nested);
+		return -1;
+	}
+	stmt_done(st, STMT_OUTBOX_FAILED);
+	return tx_commit(st, nested);
+}
+
+int
+store_outbox_peers(struct store *st, struct store_outbox_peer **out)
+{
+	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_PEERS];
+	struct store_outbox_peer *p = NULL, *np, *peer;
+	size_t			 cap = 0;
+	int			 n = 0, rc;
+
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((np = reallocarray(p, cap, sizeof(*p))) == NULL) {
+				log_warn("store: outbox_peers");
+				goto fail;
+			}
+			p = np;
+		}
+		peer = &p[n];
+		if (col_copy(s, 0, peer->recipient,
+		    sizeof(peer->recipient)) == -1) {
+			log_warnx("store: outbox_peers: recipient too long");
+			goto fail;
+		}
+		peer->queued = (uint32_t)clamp_int(
+		    sqlite3_column_int64(s, 1));
+		peer->attempts = (uint32_t)clamp_int(
+		    sqlite3_column_int64(s, 2));
+		peer->oldest_queued_at = sqlite3_column_int64(s, 3);
+		peer->next_attempt_at = sqlite3_column_int64(s, 4);
+		col_copy_trunc(s, 5, peer->last_error,
+		    sizeof(peer->last_error));
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		stmt_error(st, STMT_OUTBOX_PEERS);
+		goto fail;
+	}
+	stmt_done(st, STMT_OUTBOX_PEERS);
+	*out = p;
+	return n;
+ fail:
+	stmt_done(st, STMT_OUTBOX_PEERS);
+	free(p);
+	return -1;
+}
+
+/* Fills sm->acknowledged_by with the ids of the Acknowledgements of id. */
+static int
+store_message_acks(struct store *st, Poc__StoredMessage *sm, const char *id)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_ACKS];
+	char		**na, *ack;
+	size_t		 cap = 0;
+	int		 rc;
+
+	if (bind_text(s, 1, id) ||
+	    sqlite3_bind_int(s, 2, POC__ENVELOPE__BODY_ACKNOWLEDGEMENT)) {
+		stmt_error(st, STMT_ACKS);
+		goto fail;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sm->n_acknowledged_by == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((na = reallocarray(sm->acknowledged_by, cap,
+			    sizeof(*na))) == NULL) {
+				log_warn("store: acks");
+				goto fail;
+			}
+			sm->acknowledged_by = na;
+		}
+		if ((ack = col_strdup(s, 0)) == NULL) {
+			log_warn("store: acks");
+			goto fail;
+		}
+		sm->acknowledged_by[sm->n_acknowledged_by++] = ack;
+	}
+	if (rc != SQLITE_DONE) {
+		stmt_error(st, STMT_ACKS);
+		goto fail;
+	}
+	stmt_done(st, STMT_ACKS);
+	return 0;
+ fail:
+	stmt_done(st, STMT_ACKS);
+	return -1;
+}
+
+/*
+ * Builds a StoredMessage from a MSG_SELECT row.  Every string is malloc'd
+ * and the envelope unpacked with the default allocator, so that
+ * protobuf_c_message_free_unpacked(sm, NULL) frees the whole tree, also
+ * when this fails half way (unset strings are the shared empty default,
+ * which it skips).
+ */
+static Poc__StoredMessage *
+store_message_from_row(struct store *st, sqlite3_stmt *s)
+{
+	static const uint8_t	 empty[1];
+	Poc__StoredMessage	*sm;
+	const uint8_t		*data;
+	size_t			 len;
+	char			*id = NULL;
+
+	if ((sm = malloc(sizeof(*sm))) == NULL) {
+		log_warn("store: message");
+		return NULL;
+	}
+	poc__stored_message__init(sm);
+	data = sqlite3_column_blob(s, MCOL_ENVELOPE);
+	len = (size_t)sqlite3_column_bytes(s, MCOL_ENVELOPE);
+	if (data == NULL)
+		data = empty;
+	if ((sm->envelope = poc__envelope__unpack(NULL, len, data)) == NULL) {
+		log_warnx("store: message seq %lld: stored envelope does not "
+		    "decode", (long long)sqlite3_column_int64(s, MCOL_SEQ));
+		goto fail;
+	}
+	if ((id = col_strdup(s, MCOL_ID)) == NULL ||
+	    (sm->direction = col_strdup(s, MCOL_DIRECTION)) == NULL ||
+	    (sm->state = col_strdup(s, MCOL_STATE)) == NULL ||
+	    (sm->reason = col_strdup(s, MCOL_REASON)) == NULL) {
+		log_warn("store: message");
+		goto fail;
+	}
+	sm->received_at = sqlite3_column_int64(s, MCOL_RECEIVED_AT);
+	sm->delivered_at = sqlite3_column_int64(s, MCOL_DELIVERED_AT);
+	sm->attempts = (uint32_t)clamp_int(sqlite3_column_int64(s,
+	    MCOL_ATTEMPTS));
+	sm->next_attempt_at = sqlite3_column_int64(s, MCOL_NEXT_ATTEMPT_AT);
+	if (store_message_acks(st, sm, id) == -1)
+		goto fail;
+	free(id);
+	return sm;
+ fail:
+	free(id);
+	protobuf_c_message_free_unpacked(&sm->base, NULL);
+	return NULL;
+}
+
+/* Steps the bound statement id and builds a message of each row.  Returns
+ * the count, or -1 with nothing allocated. */
+static int
+store_collect(struct store *st, enum stmt_id id, Poc__StoredMessage ***out)
+{
+	sqlite3_stmt		 *s = st->stmt[id];
+	Poc__StoredMessage	**m = NULL, **nm;
+	size_t			  cap = 0;
+	int			  n = 0, rc;
+
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nm = reallocarray(m, cap, sizeof(*m))) == NULL) {
+				log_warn("store: %s", store_stmts[id].name);
+				goto fail;
+			}
+			m = nm;
+		}
+		if ((m[n] = store_message_from_row(st, s)) == NULL)
+			goto fail;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		stmt_error(st, id);
+		goto fail;
+	}
+	stmt_done(st, id);
+	*out = m;
+	return n;
+ fail:
+	stmt_done(st, id);
+	store_messages_free(m, n);
+	return -1;
+}
+
+static const char *
+store_box_direction(enum store_box box)
+{
+	switch (box) {
+	case STORE_INBOX:
+		return "in";
+	case STORE_OUTBOX:
+		return "out";
+	}
+	return NULL;
+}
+
+int
+store_list(struct store *st, enum store_box box, int limit,
+    Poc__StoredMessage ***out)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_LIST];
+	const char	*dir;
+
+	*out = NULL;
+	if ((dir = store_box_direction(box)) == NULL) {
+		log_warnx("store: list: unknown box %d", (int)box);
+		return -1;
+	}
+	if (limit <= 0)
+		limit = STORE_LIST_DEFAULT;
+	if (bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, limit)) {
+		stmt_error(st, STMT_LIST);
+		stmt_done(st, STMT_LIST);
+		return -1;
+	}
+	return store_collect(st, STMT_LIST, out);
+}
+
+int
+store_get(struct store *st, const char *id_or_prefix,
+    Poc__StoredMessage **out)
+{
+	sqlite3_stmt		 *s;
+	Poc__StoredMessage	**m;
+	size_t			  len = strlen(id_or_prefix);
+	int			  n;
+
+	*out = NULL;
+	s = st->stmt[STMT_GET_ID];
+	if (bind_text(s, 1, id_or_prefix)) {
+		stmt_error(st, STMT_GET_ID);
+		stmt_done(st, STMT_GET_ID);
+		return -1;
+	}
+	if ((n = store_collect(st, STMT_GET_ID, &m)) == -1)
+		return -1;
+	if (n == 0 && len >= STORE_PREFIX_MIN) {
+		s = st->stmt[STMT_GET_PREFIX];
+		/* Bound as a BLOB so that length() counts bytes. */
+		if (bind_blob(s, 1, id_or_prefix, len)) {
+			stmt_error(st, STMT_GET_PREFIX);
+			stmt_done(st, STMT_GET_PREFIX);
+			return -1;
+		}
+		if ((n = store_collect(st, STMT_GET_PREFIX, &m)) == -1)
+			return -1;
+	}
+	if (n != 1) {
+		store_messages_free(m, n);
+		return n > 1 ? 2 : 0;
+	}
+	*out = m[0];
+	free(m);
+	return 1;
+}
+
+int
+store_thread(struct store *st, const char *thread_id,
+    Poc__StoredMessage ***out)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_THREAD];
+
+	*out = NULL;
+	if (*thread_id == '\0')
+		return 0;
+	if (bind_text(s, 1, thread_id)) {
+		stmt_error(st, STMT_THREAD);
+		stmt_done(st, STMT_THREAD);
+		return -1;
+	}
+	return store_collect(st, STMT_THREAD, out);
+}
+
+void
+store_messages_free(Poc__StoredMessage **m, int n)
+{
+	int	 i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (m[i] != NULL)
+			protobuf_c_message_free_unpacked(&m[i]->base, NULL);
+	free(m);
+}
+
+int
+store_count(struct store *st, enum store_box box, int only_queued)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_COUNT];
+	const char	*dir;
+	int		 n = -1;
+
+	if ((dir = store_box_direction(box)) == NULL) {
+		log_warnx("store: count: unknown box %d", (int)box);
+		return -1;
+	}
+	if (bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, only_queued != 0) ||
+	    sqlite3_step(s) != SQLITE_ROW)
+		stmt_error(st, STMT_COUNT);
+	else
+		n = clamp_int(sqlite3_column_int64(s, 0));
+	stmt_done(st, STMT_COUNT);
+	return n;
+}

@@ -1,0 +1,120 @@
+/*
+ * The node's store: one SQLite file in WAL mode holding every envelope sent
+ * and received, the outbox, and (later) the directory and audit log.  All SQL
+ * of pocd lives in store.c; statements are prepared once from a table.
+ *
+ * Durability: each function that changes state runs in one transaction and
+ * returns only after COMMIT (synchronous=FULL by default), so a caller may
+ * send a receipt or tell the operator "queued" as soon as it returns 0.
+ * When the caller has opened a batch with store_begin(), the functions join
+ * it instead, and the batch becomes durable at store_commit().
+ */
+#ifndef POC_STORE_H
+#define POC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "proto/poc.pb-c.h"
+
+struct store;
+
+#define STORE_SCHEMA_VERSION	1
+
+enum store_sync {
+	STORE_SYNC_FULL = 0,	/* fsync on every commit (default) */
+	STORE_SYNC_NORMAL = 1,	/* WAL fsync at checkpoints only */
+};
+
+/* Opens (creating if needed) and migrates the database at path.  NULL on
+ * failure with the reason in err. */
+struct store	*store_open(const char *path, enum store_sync, char *err,
+		    size_t errlen);
+void		 store_close(struct store *);		/* NULL is a no-op */
+int		 store_schema_version(struct store *);
+
+/* An explicit batch: several changes, one commit. */
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+int		 store_rollback(struct store *);
+
+enum store_put {
+	STORE_ERROR = -1,	/* disk or database failure (logged) */
+	STORE_NEW = 0,		/* stored now */
+	STORE_DUPLICATE = 1,	/* same id from the same sender: already held */
+	STORE_CONFLICT = 2,	/* same id already held from another sender */
+};
+
+/*
+ * Stores an envelope received from a peer (direction "in", state
+ * "received", received_at = now_ms).  The envelope is kept as its packed
+ * bytes; the indexed columns are taken from e.
+ */
+enum store_put	 store_put_incoming(struct store *, const Poc__Envelope *e,
+		    int64_t now_ms);
+
+/*
+ * Stores an envelope written by this node's operator (direction "out",
+ * state "queued") and its outbox entry, in one transaction.
+ */
+enum store_put	 store_put_outgoing(struct store *, const Poc__Envelope *e,
+		    int64_t now_ms);
+
+/* One queued envelope, in the order it was queued (seq). */
+struct store_outbox_row {
+	int64_t		 seq;
+	char		 id[64];
+	uint8_t		*data;		/* packed Envelope, owned */
+	size_t		 len;
+};
+
+/* Loads up to max queued rows for recipient with seq > after_seq, oldest
+ * first.  *rows is freed with store_outbox_rows_free.  Returns the count,
+ * or -1. */
+int		 store_outbox_load(struct store *, const char *recipient,
+		    int64_t after_seq, int max, struct store_outbox_row **rows);
+void		 store_outbox_rows_free(struct store_outbox_row *, int n);
+
+/* A receipt came: ACCEPTED/DUPLICATE mark the message delivered, REJECTED
+ * marks it rejected with reason; either way it leaves the outbox.  Returns
+ * 0, or -1 (also when id is not queued for recipient). */
+int		 store_outbox_delivered(struct store *, const char *recipient,
+		    const char *id, int64_t now_ms);
+int		 store_outbox_rejected(struct store *, const char *recipient,
+		    const char *id, const char *reason, int64_t now_ms);
+
+/* A delivery attempt to recipient failed: every queued row of it gets
+ * attempts + 1, next_attempt_at and last_error. */
+int		 store_outbox_failed(struct store *, const char *recipient,
+		    int64_t next_attempt_ms, const char *error);
+
+/* Per-recipient summary of the outbox, for scheduling and status. */
+struct store_outbox_peer {
+	char		 recipient[64];
+	uint32_t	 queued;
+	uint32_t	 attempts;		/* max over its rows */
+	int64_t		 oldest_queued_at;	/* Unix ms */
+	int64_t		 next_attempt_at;	/* Unix ms, max over its rows: the
+						 * backoff of the last failure */
+	char		 last_error[256];
+};
+/* Returns the count and an array to free(), or -1. */
+int		 store_outbox_peers(struct store *, struct store_outbox_peer **);
+
+/* Operator views.  Messages are returned as Poc__StoredMessage with the
+ * envelope unpacked; free each with protobuf_c_message_free_unpacked and
+ * the array with free(), or all at once with store_messages_free. */
+enum store_box { STORE_INBOX = 1, STORE_OUTBOX = 2 };
+int		 store_list(struct store *, enum store_box, int limit,
+		    Poc__StoredMessage ***out);		/* newest first */
+/* By full id or a unique prefix (>= 4 characters).  Returns 1 found, 0 not
+ * found, 2 ambiguous prefix, -1 error. */
+int		 store_get(struct store *, const char *id_or_prefix,
+		    Poc__StoredMessage **out);
+int		 store_thread(struct store *, const char *thread_id,
+		    Poc__StoredMessage ***out);		/* oldest first */
+void		 store_messages_free(Poc__StoredMessage **, int n);
+
+/* Counts for status. */
+int		 store_count(struct store *, enum store_box, int only_queued);
+
+#endif

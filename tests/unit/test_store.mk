@@ -1,0 +1,1 @@
+test_store_MODS := daemon/store daemon/log common/util
