@@ -43,6 +43,7 @@ struct session {
 	enum session_state			 state;
 	int					 read_paused;
 	int					 accepted;	/* counted by listener */
+	int					 tls_up;	/* handshake completed */
 	char					 addr[80];
 	char					 cn[128];
 	char					 fp[65];
@@ -82,8 +83,16 @@ session_free_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (s->accepted)
 		listener_release(s->addr);
-	if (s->bev != NULL)
+	if (s->bev != NULL) {
+		/* A close_notify, so that the other side sees an orderly
+		 * close rather than a truncated stream; best effort on a
+		 * non-blocking socket. */
+		if (s->tls_up) {
+			SSL_shutdown(s->ssl);
+			ERR_clear_error();
+		}
 		bufferevent_free(s->bev);	/* closes the SSL and the fd */
+	}
 	if (s->timer != NULL)
 		event_free(s->timer);
 	if (s->idle != NULL)
@@ -248,6 +257,7 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 			session_close(s, "certificate without a usable CN");
 			return;
 		}
+		s->tls_up = 1;
 		if (tls_peer_fingerprint(s->ssl, s->fp) != 0)
 			s->fp[0] = '\0';
 		session_enter(s, S_OPEN);

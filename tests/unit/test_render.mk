@@ -1,0 +1,1 @@
+test_render_MODS := cli/render common/pbjson common/util
