@@ -1,6 +1,8 @@
 /*
  * The store: every envelope this node sent or received, and the outbox, in
- * one SQLite file in WAL mode.  All of pocd's SQL lives here.
+ * one SQLite file in WAL mode.  All of pocd's SQL lives here, in
+ * store_stmts[] and store_migrations[]; the functions using it are split by
+ * subject (store_msg.c: messages and the outbox).
  *
  * Statements are prepared once at open from store_stmts[] and reset after
  * each use.  The schema is migrated by PRAGMA user_version, one transaction
@@ -28,18 +30,14 @@
 #include <sqlite3.h>
 
 #include "log.h"
-#include "store.h"
+#include "store_int.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define STORE_LIST_DEFAULT	100
-#define STORE_PREFIX_MIN	4
 #define STORE_BUSY_TIMEOUT_MS	5000
 
 /*
  * Schema migrations: store_migrations[i] brings user_version i to i + 1.
- * Never edit a released entry; append a new one and bump
- * STORE_SCHEMA_VERSION.
+ * Never edit a released entry; append a new one (the schema version is the
+ * number of entries).
  */
 static const char *const store_migrations[] = {
 	/* 0 -> 1: messages and the outbox. */
@@ -78,51 +76,17 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_recipient ON outbox (recipient, seq);",
 };
 
-_Static_assert(nitems(store_migrations) == STORE_SCHEMA_VERSION,
-    "one migration per schema version");
+#define STORE_SCHEMA_VERSION	((int)nitems(store_migrations))
 
-enum stmt_id {
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_SAVEPOINT,
-	STMT_RELEASE,
-	STMT_ROLLBACK_TO,
-	STMT_USER_VERSION,
-	STMT_MSG_FIND,
-	STMT_MSG_INSERT,
-	STMT_OUTBOX_INSERT,
-	STMT_OUTBOX_LOAD,
-	STMT_OUTBOX_SETTLE,
-	STMT_OUTBOX_DELETE,
-	STMT_OUTBOX_FAILED,
-	STMT_OUTBOX_PEERS,
-	STMT_LIST,
-	STMT_GET_ID,
-	STMT_GET_PREFIX,
-	STMT_THREAD,
-	STMT_ACKS,
-	STMT_COUNT,
-	STMT_MAX
-};
+int
+store_schema_latest(void)
+{
+	return (int)STORE_SCHEMA_VERSION;
+}
 
-/* The columns store_message_from_row() reads, in this order. */
-#define MSG_SELECT							\
-	"SELECT m.seq, m.id, m.direction, m.state, m.received_at,"	\
-	" m.delivered_at, m.reason, m.envelope,"			\
-	" coalesce(o.attempts, 0), coalesce(o.next_attempt_at, 0)"	\
-	" FROM messages m LEFT JOIN outbox o ON o.seq = m.seq "
-enum msg_col {
-	MCOL_SEQ, MCOL_ID, MCOL_DIRECTION, MCOL_STATE, MCOL_RECEIVED_AT,
-	MCOL_DELIVERED_AT, MCOL_REASON, MCOL_ENVELOPE, MCOL_ATTEMPTS,
-	MCOL_NEXT_ATTEMPT_AT
-};
 
-static const struct store_stmt {
-	enum stmt_id	 id;
-	const char	*name;
-	const char	*sql;
-} store_stmts[STMT_MAX] = {
+
+const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_BEGIN] = { STMT_BEGIN, "begin", "BEGIN IMMEDIATE" },
 	[STMT_COMMIT] = { STMT_COMMIT, "commit", "COMMIT" },
 	[STMT_ROLLBACK] = { STMT_ROLLBACK, "rollback", "ROLLBACK" },
@@ -189,11 +153,6 @@ static const struct store_stmt {
 	    " WHERE direction = ?1 AND (?2 = 0 OR state = 'queued')" },
 };
 
-struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*stmt[STMT_MAX];
-	int		 batch;		/* inside store_begin() */
-};
 
 /* Formats an open-time error for the caller, who decides how to report it. */
 static void __attribute__((format(printf, 3, 4)))
@@ -209,24 +168,24 @@ store_seterr(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* Logs the SQLite error of statement id; call before resetting it. */
-static void
-stmt_error(struct store *st, enum stmt_id id)
+void
+store_stmt_error(struct store *st, enum stmt_id id)
 {
 	log_warnx("store: %s: %s", store_stmts[id].name,
 	    sqlite3_errmsg(st->db));
 }
 
 /* Makes statement id ready for its next use. */
-static void
-stmt_done(struct store *st, enum stmt_id id)
+void
+store_stmt_done(struct store *st, enum stmt_id id)
 {
 	sqlite3_reset(st->stmt[id]);
 	sqlite3_clear_bindings(st->stmt[id]);
 }
 
 /* Binds a C string with its explicit length; NULL binds "". */
-static int
-bind_text(sqlite3_stmt *s, int i, const char *v)
+int
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	size_t	 n;
 
@@ -238,8 +197,8 @@ bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* Binds len bytes as a BLOB; zero bytes bind an empty BLOB, not NULL. */
-static int
-bind_blob(sqlite3_stmt *s, int i, const void *p, size_t len)
+int
+store_bind_blob(sqlite3_stmt *s, int i, const void *p, size_t len)
 {
 	if (len > INT_MAX)
 		return SQLITE_TOOBIG;
@@ -249,24 +208,24 @@ bind_blob(sqlite3_stmt *s, int i, const void *p, size_t len)
 }
 
 /* Runs a statement that returns no rows.  Returns 0 or -1 (logged). */
-static int
-stmt_exec(struct store *st, enum stmt_id id)
+int
+store_stmt_exec(struct store *st, enum stmt_id id)
 {
 	int	 rc;
 
 	rc = sqlite3_step(st->stmt[id]);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		stmt_error(st, id);
-		stmt_done(st, id);
+		store_stmt_error(st, id);
+		store_stmt_done(st, id);
 		return -1;
 	}
-	stmt_done(st, id);
+	store_stmt_done(st, id);
 	return 0;
 }
 
 /* Copies a TEXT column into buf; -1 if it does not fit. */
-static int
-col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
+int
+store_col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
 {
 	const unsigned char	*v = sqlite3_column_text(s, i);
 	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
@@ -283,8 +242,8 @@ col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
 
 /* Copies a TEXT column into buf, cut short at a UTF-8 character boundary
  * if it does not fit (for free text such as errors). */
-static void
-col_copy_trunc(sqlite3_stmt *s, int i, char *buf, size_t size)
+void
+store_col_copy_trunc(sqlite3_stmt *s, int i, char *buf, size_t size)
 {
 	const unsigned char	*v = sqlite3_column_text(s, i);
 	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
@@ -302,8 +261,8 @@ col_copy_trunc(sqlite3_stmt *s, int i, char *buf, size_t size)
 }
 
 /* Returns a malloc'd copy of a TEXT column ("" for NULL), or NULL. */
-static char *
-col_strdup(sqlite3_stmt *s, int i)
+char *
+store_col_strdup(sqlite3_stmt *s, int i)
 {
 	const unsigned char	*v = sqlite3_column_text(s, i);
 	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
@@ -320,8 +279,8 @@ col_strdup(sqlite3_stmt *s, int i)
 }
 
 /* 1 if the TEXT column equals the C string v exactly. */
-static int
-col_equal(sqlite3_stmt *s, int i, const char *v)
+int
+store_col_equal(sqlite3_stmt *s, int i, const char *v)
 {
 	const unsigned char	*c = sqlite3_column_text(s, i);
 	size_t			 n = (size_t)sqlite3_column_bytes(s, i);
@@ -332,8 +291,8 @@ col_equal(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* Clamps a non-negative SQLite integer into an int for counts. */
-static int
-clamp_int(sqlite3_int64 v)
+int
+store_clamp_int(sqlite3_int64 v)
 {
 	if (v < 0)
 		return 0;
@@ -345,12 +304,12 @@ clamp_int(sqlite3_int64 v)
  * savepoint inside the caller's batch.  IMMEDIATE takes the write lock up
  * front, so a read-then-write (the duplicate check) cannot be overtaken.
  */
-static int
-tx_begin(struct store *st, int *nested)
+int
+store_tx_begin(struct store *st, int *nested)
 {
 	if (!sqlite3_get_autocommit(st->db)) {
 		*nested = 1;
-		return stmt_exec(st, STMT_SAVEPOINT);
+		return store_stmt_exec(st, STMT_SAVEPOINT);
 	}
 	if (st->batch) {
 		/* SQLite rolled the batch back after an error (SQLITE_FULL,
@@ -360,31 +319,31 @@ tx_begin(struct store *st, int *nested)
 		return -1;
 	}
 	*nested = 0;
-	return stmt_exec(st, STMT_BEGIN);
+	return store_stmt_exec(st, STMT_BEGIN);
 }
 
-/* Undoes everything since tx_begin(); nothing to do if SQLite already
+/* Undoes everything since store_tx_begin(); nothing to do if SQLite already
  * rolled the whole transaction back itself. */
-static void
-tx_abort(struct store *st, int nested)
+void
+store_tx_abort(struct store *st, int nested)
 {
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	if (nested) {
-		if (stmt_exec(st, STMT_ROLLBACK_TO) == 0)
-			(void)stmt_exec(st, STMT_RELEASE);
+		if (store_stmt_exec(st, STMT_ROLLBACK_TO) == 0)
+			(void)store_stmt_exec(st, STMT_RELEASE);
 	} else
-		(void)stmt_exec(st, STMT_ROLLBACK);
+		(void)store_stmt_exec(st, STMT_ROLLBACK);
 }
 
-/* Ends what tx_begin() opened.  Own transactions are durable when this
+/* Ends what store_tx_begin() opened.  Own transactions are durable when this
  * returns 0; on failure everything is undone and -1 returned. */
-static int
-tx_commit(struct store *st, int nested)
+int
+store_tx_commit(struct store *st, int nested)
 {
-	if (stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0)
+	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0)
 		return 0;
-	tx_abort(st, nested);
+	store_tx_abort(st, nested);
 	return -1;
 }
 
@@ -423,7 +382,7 @@ db_query(sqlite3 *db, const char *sql, char *out, size_t outlen,
 		return -1;
 	}
 	if (out != NULL)
-		col_copy_trunc(s, 0, out, outlen);
+		store_col_copy_trunc(s, 0, out, outlen);
 	if (iv != NULL)
 		*iv = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -638,8 +597,8 @@ store_schema_version(struct store *st)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
 	else
-		stmt_error(st, STMT_USER_VERSION);
-	stmt_done(st, STMT_USER_VERSION);
+		store_stmt_error(st, STMT_USER_VERSION);
+	store_stmt_done(st, STMT_USER_VERSION);
 	return v;
 }
 
@@ -650,7 +609,7 @@ store_begin(struct store *st)
 		log_warnx("store: begin: a batch is already open");
 		return -1;
 	}
-	if (stmt_exec(st, STMT_BEGIN) == -1)
+	if (store_stmt_exec(st, STMT_BEGIN) == -1)
 		return -1;
 	st->batch = 1;
 	return 0;
@@ -667,9 +626,9 @@ store_commit(struct store *st)
 		    "back by an earlier error" : "no batch is open");
 		return -1;
 	}
-	if (stmt_exec(st, STMT_COMMIT) == -1) {
+	if (store_stmt_exec(st, STMT_COMMIT) == -1) {
 		if (!sqlite3_get_autocommit(st->db))
-			(void)stmt_exec(st, STMT_ROLLBACK);
+			(void)store_stmt_exec(st, STMT_ROLLBACK);
 		return -1;
 	}
 	return 0;
@@ -682,606 +641,6 @@ store_rollback(struct store *st)
 	st->batch = 0;
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
-	return stmt_exec(st, STMT_ROLLBACK);
+	return store_stmt_exec(st, STMT_ROLLBACK);
 }
 
-/* The message id an envelope refers to for acknowledgement tracking. */
-static const char *
-envelope_ref_id(const Poc__Envelope *e)
-{
-	switch (e->body_case) {
-	case POC__ENVELOPE__BODY_ACKNOWLEDGEMENT:
-		return e->acknowledgement != NULL ?
-		    e->acknowledgement->ack_of : "";
-	case POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE:
-		return e->assistance_response != NULL ?
-		    e->assistance_response->request_id : "";
-	default:
-		return "";
-	}
-}
-
-/* Looks up e->id: STORE_NEW if unknown, else how it relates to what is
- * held (a resend of an incoming envelope is the only duplicate). */
-static enum store_put
-store_put_check(struct store *st, const Poc__Envelope *e, int outgoing)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_MSG_FIND];
-	enum store_put	 res;
-	int		 rc;
-
-	if (bind_text(s, 1, e->id) != SQLITE_OK) {
-		stmt_error(st, STMT_MSG_FIND);
-		stmt_done(st, STMT_MSG_FIND);
-		return STORE_ERROR;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE)
-		res = STORE_NEW;
-	else if (rc == SQLITE_ROW)
-		res = !outgoing && col_equal(s, 0, e->sender) &&
-		    col_equal(s, 1, "in") ? STORE_DUPLICATE : STORE_CONFLICT;
-	else {
-		stmt_error(st, STMT_MSG_FIND);
-		res = STORE_ERROR;
-	}
-	stmt_done(st, STMT_MSG_FIND);
-	return res;
-}
-
-/* Inserts the messages row (and for outgoing the outbox row). */
-static int
-store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
-    const uint8_t *buf, size_t len, int64_t now_ms)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_MSG_INSERT];
-
-	if (bind_text(s, 1, e->id) ||
-	    bind_text(s, 2, outgoing ? "out" : "in") ||
-	    bind_text(s, 3, e->sender) || bind_text(s, 4, e->recipient) ||
-	    bind_text(s, 5, e->thread_id) || bind_text(s, 6, e->in_reply_to) ||
-	    bind_text(s, 7, envelope_ref_id(e)) ||
-	    sqlite3_bind_int(s, 8, (int)e->body_case) ||
-	    sqlite3_bind_int64(s, 9, e->created_at) ||
-	    bind_text(s, 10, outgoing ? "queued" : "received") ||
-	    sqlite3_bind_int64(s, 11, outgoing ? 0 : now_ms) ||
-	    bind_blob(s, 12, buf, len) ||
-	    sqlite3_step(s) != SQLITE_DONE) {
-		stmt_error(st, STMT_MSG_INSERT);
-		stmt_done(st, STMT_MSG_INSERT);
-		return -1;
-	}
-	stmt_done(st, STMT_MSG_INSERT);
-	if (!outgoing)
-		return 0;
-
-	s = st->stmt[STMT_OUTBOX_INSERT];
-	if (sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db)) ||
-	    bind_text(s, 2, e->id) || bind_text(s, 3, e->recipient) ||
-	    sqlite3_bind_int64(s, 4, now_ms) ||
-	    sqlite3_step(s) != SQLITE_DONE) {
-		stmt_error(st, STMT_OUTBOX_INSERT);
-		stmt_done(st, STMT_OUTBOX_INSERT);
-		return -1;
-	}
-	stmt_done(st, STMT_OUTBOX_INSERT);
-	return 0;
-}
-
-/*
- * Stores one envelope in one transaction: the duplicate check and the
- * insert(s) are under the same write lock, and the caller hears STORE_NEW
- * only after the commit.  A duplicate or conflict writes nothing.
- */
-static enum store_put
-store_put(struct store *st, const Poc__Envelope *e, int outgoing,
-    int64_t now_ms)
-{
-	uint8_t		*buf;
-	size_t		 len;
-	enum store_put	 res;
-	int		 nested;
-
-	/* The outbox hands ids and recipients out in fixed-size fields. */
-	if (outgoing && (strlen(e->id) >=
-	    sizeof(((struct store_outbox_row *)NULL)->id) ||
-	    strlen(e->recipient) >=
-	    sizeof(((struct store_outbox_peer *)NULL)->recipient))) {
-		log_warnx("store: outgoing envelope id or recipient too long");
-		return STORE_ERROR;
-	}
-	len = protobuf_c_message_get_packed_size(&e->base);
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
-		log_warn("store: envelope %s", e->id);
-		return STORE_ERROR;
-	}
-	if (protobuf_c_message_pack(&e->base, buf) != len) {
-		log_warnx("store: envelope %s: pack size mismatch", e->id);
-		free(buf);
-		return STORE_ERROR;
-	}
-	if (tx_begin(st, &nested) == -1) {
-		free(buf);
-		return STORE_ERROR;
-	}
-	res = store_put_check(st, e, outgoing);
-	if (res == STORE_NEW &&
-	    store_put_insert(st, e, outgoing, buf, len, now_ms) == -1)
-		res = STORE_ERROR;
-	if (res == STORE_NEW) {
-		if (tx_commit(st, nested) == -1)
-			res = STORE_ERROR;
-	} else
-		tx_abort(st, nested);
-	free(buf);
-	if (res == STORE_NEW)
-		log_debug("store: %s %s %s %s", outgoing ? "queued" :
-		    "received", e->id, outgoing ? "to" : "from",
-		    outgoing ? e->recipient : e->sender);
-	return res;
-}
-
-enum store_put
-store_put_incoming(struct store *st, const Poc__Envelope *e, int64_t now_ms)
-{
-	return store_put(st, e, 0, now_ms);
-}
-
-enum store_put
-store_put_outgoing(struct store *st, const Poc__Envelope *e, int64_t now_ms)
-{
-	return store_put(st, e, 1, now_ms);
-}
-
-int
-store_outbox_load(struct store *st, const char *recipient, int64_t after_seq,
-    int max, struct store_outbox_row **rows)
-{
-	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_LOAD];
-	struct store_outbox_row	*r = NULL, *nr, *row;
-	const void		*data;
-	size_t			 cap = 0, len;
-	int			 n = 0, rc;
-
-	*rows = NULL;
-	if (max <= 0)
-		return 0;
-	if (bind_text(s, 1, recipient) || sqlite3_bind_int64(s, 2, after_seq) ||
-	    sqlite3_bind_int(s, 3, max)) {
-		stmt_error(st, STMT_OUTBOX_LOAD);
-		goto fail;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nr = reallocarray(r, cap, sizeof(*r))) == NULL) {
-				log_warn("store: outbox_load");
-				goto fail;
-			}
-			r = nr;
-		}
-		row = &r[n];
-		row->seq = sqlite3_column_int64(s, 0);
-		if (col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
-			log_warnx("store: outbox_load: seq %lld: id too long",
-			    (long long)row->seq);
-			goto fail;
-		}
-		data = sqlite3_column_blob(s, 2);
-		len = (size_t)sqlite3_column_bytes(s, 2);
-		if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
-			log_warn("store: outbox_load");
-			goto fail;
-		}
-		if (len > 0)
-			memcpy(row->data, data, len);
-		row->len = len;
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		stmt_error(st, STMT_OUTBOX_LOAD);
-		goto fail;
-	}
-	stmt_done(st, STMT_OUTBOX_LOAD);
-	*rows = r;
-	return n;
- fail:
-	stmt_done(st, STMT_OUTBOX_LOAD);
-	store_outbox_rows_free(r, n);
-	return -1;
-}
-
-void
-store_outbox_rows_free(struct store_outbox_row *rows, int n)
-{
-	int	 i;
-
-	if (rows == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(rows[i].data);
-	free(rows);
-}
-
-/*
- * A receipt settles a queued envelope: its final state and the removal of
- * its outbox row commit together, so after a crash it is either still
- * queued (and is resent, which the receiver deduplicates) or settled.
- */
-static int
-store_outbox_settle(struct store *st, const char *recipient, const char *id,
-    const char *state, const char *reason, int64_t now_ms)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_OUTBOX_SETTLE];
-	int		 nested;
-
-	if (tx_begin(st, &nested) == -1)
-		return -1;
-	if (bind_text(s, 1, id) || bind_text(s, 2, recipient) ||
-	    bind_text(s, 3, state) || sqlite3_bind_int64(s, 4, now_ms) ||
-	    bind_text(s, 5, reason) || sqlite3_step(s) != SQLITE_DONE) {
-		stmt_error(st, STMT_OUTBOX_SETTLE);
-		stmt_done(st, STMT_OUTBOX_SETTLE);
-		goto fail;
-	}
-	stmt_done(st, STMT_OUTBOX_SETTLE);
-	if (sqlite3_changes(st->db) != 1) {
-		log_warnx("store: %s is not queued for %s", id, recipient);
-		goto fail;
-	}
-	s = st->stmt[STMT_OUTBOX_DELETE];
-	if (bind_text(s, 1, id) || bind_text(s, 2, recipient) ||
-	    sqlite3_step(s) != SQLITE_DONE) {
-		stmt_error(st, STMT_OUTBOX_DELETE);
-		stmt_done(st, STMT_OUTBOX_DELETE);
-		goto fail;
-	}
-	stmt_done(st, STMT_OUTBOX_DELETE);
-	if (sqlite3_changes(st->db) != 1) {
-		log_warnx("store: outbox_delete: %s for %s vanished", id,
-		    recipient);
-		goto fail;
-	}
-	if (tx_commit(st, nested) == -1)
-		return -1;
-	log_debug("store: %s to %s %s", id, recipient, state);
-	return 0;
- fail:
-	tx_abort(st, nested);
-	return -1;
-}
-
-int
-store_outbox_delivered(struct store *st, const char *recipient,
-    const char *id, int64_t now_ms)
-{
-	return store_outbox_settle(st, recipient, id, "delivered", "", now_ms);
-}
-
-int
-store_outbox_rejected(struct store *st, const char *recipient,
-    const char *id, const char *reason, int64_t now_ms)
-{
-	return store_outbox_settle(st, recipient, id, "rejected", reason,
-	    now_ms);
-}
-
-int
-store_outbox_failed(struct store *st, const char *recipient,
-    int64_t next_attempt_ms, const char *error)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_OUTBOX_FAILED];
-	int		 nested;
-
-	if (tx_begin(st, &nested) == -1)
-		return -1;
-	if (bind_text(s, 1, recipient) ||
-	    sqlite3_bind_int64(s, 2, next_attempt_ms) ||
-	    bind_text(s, 3, error) || sqlite3_step(s) != SQLITE_DONE) {
-		stmt_error(st, STMT_OUTBOX_FAILED);
-		stmt_done(st, STMT_OUTBOX_FAILED);
-		tx_abort(st, nested);
-		return -1;
-	}
-	stmt_done(st, STMT_OUTBOX_FAILED);
-	return tx_commit(st, nested);
-}
-
-int
-store_outbox_peers(struct store *st, struct store_outbox_peer **out)
-{
-	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_PEERS];
-	struct store_outbox_peer *p = NULL, *np, *peer;
-	size_t			 cap = 0;
-	int			 n = 0, rc;
-
-	*out = NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((np = reallocarray(p, cap, sizeof(*p))) == NULL) {
-				log_warn("store: outbox_peers");
-				goto fail;
-			}
-			p = np;
-		}
-		peer = &p[n];
-		if (col_copy(s, 0, peer->recipient,
-		    sizeof(peer->recipient)) == -1) {
-			log_warnx("store: outbox_peers: recipient too long");
-			goto fail;
-		}
-		peer->queued = (uint32_t)clamp_int(
-		    sqlite3_column_int64(s, 1));
-		peer->attempts = (uint32_t)clamp_int(
-		    sqlite3_column_int64(s, 2));
-		peer->oldest_queued_at = sqlite3_column_int64(s, 3);
-		peer->next_attempt_at = sqlite3_column_int64(s, 4);
-		col_copy_trunc(s, 5, peer->last_error,
-		    sizeof(peer->last_error));
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		stmt_error(st, STMT_OUTBOX_PEERS);
-		goto fail;
-	}
-	stmt_done(st, STMT_OUTBOX_PEERS);
-	*out = p;
-	return n;
- fail:
-	stmt_done(st, STMT_OUTBOX_PEERS);
-	free(p);
-	return -1;
-}
-
-/* Fills sm->acknowledged_by with the ids of the Acknowledgements of id. */
-static int
-store_message_acks(struct store *st, Poc__StoredMessage *sm, const char *id)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_ACKS];
-	char		**na, *ack;
-	size_t		 cap = 0;
-	int		 rc;
-
-	if (bind_text(s, 1, id) ||
-	    sqlite3_bind_int(s, 2, POC__ENVELOPE__BODY_ACKNOWLEDGEMENT)) {
-		stmt_error(st, STMT_ACKS);
-		goto fail;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sm->n_acknowledged_by == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((na = reallocarray(sm->acknowledged_by, cap,
-			    sizeof(*na))) == NULL) {
-				log_warn("store: acks");
-				goto fail;
-			}
-			sm->acknowledged_by = na;
-		}
-		if ((ack = col_strdup(s, 0)) == NULL) {
-			log_warn("store: acks");
-			goto fail;
-		}
-		sm->acknowledged_by[sm->n_acknowledged_by++] = ack;
-	}
-	if (rc != SQLITE_DONE) {
-		stmt_error(st, STMT_ACKS);
-		goto fail;
-	}
-	stmt_done(st, STMT_ACKS);
-	return 0;
- fail:
-	stmt_done(st, STMT_ACKS);
-	return -1;
-}
-
-/*
- * Builds a StoredMessage from a MSG_SELECT row.  Every string is malloc'd
- * and the envelope unpacked with the default allocator, so that
- * protobuf_c_message_free_unpacked(sm, NULL) frees the whole tree, also
- * when this fails half way (unset strings are the shared empty default,
- * which it skips).
- */
-static Poc__StoredMessage *
-store_message_from_row(struct store *st, sqlite3_stmt *s)
-{
-	static const uint8_t	 empty[1];
-	Poc__StoredMessage	*sm;
-	const uint8_t		*data;
-	size_t			 len;
-	char			*id = NULL;
-
-	if ((sm = malloc(sizeof(*sm))) == NULL) {
-		log_warn("store: message");
-		return NULL;
-	}
-	poc__stored_message__init(sm);
-	data = sqlite3_column_blob(s, MCOL_ENVELOPE);
-	len = (size_t)sqlite3_column_bytes(s, MCOL_ENVELOPE);
-	if (data == NULL)
-		data = empty;
-	if ((sm->envelope = poc__envelope__unpack(NULL, len, data)) == NULL) {
-		log_warnx("store: message seq %lld: stored envelope does not "
-		    "decode", (long long)sqlite3_column_int64(s, MCOL_SEQ));
-		goto fail;
-	}
-	if ((id = col_strdup(s, MCOL_ID)) == NULL ||
-	    (sm->direction = col_strdup(s, MCOL_DIRECTION)) == NULL ||
-	    (sm->state = col_strdup(s, MCOL_STATE)) == NULL ||
-	    (sm->reason = col_strdup(s, MCOL_REASON)) == NULL) {
-		log_warn("store: message");
-		goto fail;
-	}
-	sm->received_at = sqlite3_column_int64(s, MCOL_RECEIVED_AT);
-	sm->delivered_at = sqlite3_column_int64(s, MCOL_DELIVERED_AT);
-	sm->attempts = (uint32_t)clamp_int(sqlite3_column_int64(s,
-	    MCOL_ATTEMPTS));
-	sm->next_attempt_at = sqlite3_column_int64(s, MCOL_NEXT_ATTEMPT_AT);
-	if (store_message_acks(st, sm, id) == -1)
-		goto fail;
-	free(id);
-	return sm;
- fail:
-	free(id);
-	protobuf_c_message_free_unpacked(&sm->base, NULL);
-	return NULL;
-}
-
-/* Steps the bound statement id and builds a message of each row.  Returns
- * the count, or -1 with nothing allocated. */
-static int
-store_collect(struct store *st, enum stmt_id id, Poc__StoredMessage ***out)
-{
-	sqlite3_stmt		 *s = st->stmt[id];
-	Poc__StoredMessage	**m = NULL, **nm;
-	size_t			  cap = 0;
-	int			  n = 0, rc;
-
-	*out = NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nm = reallocarray(m, cap, sizeof(*m))) == NULL) {
-				log_warn("store: %s", store_stmts[id].name);
-				goto fail;
-			}
-			m = nm;
-		}
-		if ((m[n] = store_message_from_row(st, s)) == NULL)
-			goto fail;
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		stmt_error(st, id);
-		goto fail;
-	}
-	stmt_done(st, id);
-	*out = m;
-	return n;
- fail:
-	stmt_done(st, id);
-	store_messages_free(m, n);
-	return -1;
-}
-
-static const char *
-store_box_direction(enum store_box box)
-{
-	switch (box) {
-	case STORE_INBOX:
-		return "in";
-	case STORE_OUTBOX:
-		return "out";
-	}
-	return NULL;
-}
-
-int
-store_list(struct store *st, enum store_box box, int limit,
-    Poc__StoredMessage ***out)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_LIST];
-	const char	*dir;
-
-	*out = NULL;
-	if ((dir = store_box_direction(box)) == NULL) {
-		log_warnx("store: list: unknown box %d", (int)box);
-		return -1;
-	}
-	if (limit <= 0)
-		limit = STORE_LIST_DEFAULT;
-	if (bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, limit)) {
-		stmt_error(st, STMT_LIST);
-		stmt_done(st, STMT_LIST);
-		return -1;
-	}
-	return store_collect(st, STMT_LIST, out);
-}
-
-int
-store_get(struct store *st, const char *id_or_prefix,
-    Poc__StoredMessage **out)
-{
-	sqlite3_stmt		 *s;
-	Poc__StoredMessage	**m;
-	size_t			  len = strlen(id_or_prefix);
-	int			  n;
-
-	*out = NULL;
-	s = st->stmt[STMT_GET_ID];
-	if (bind_text(s, 1, id_or_prefix)) {
-		stmt_error(st, STMT_GET_ID);
-		stmt_done(st, STMT_GET_ID);
-		return -1;
-	}
-	if ((n = store_collect(st, STMT_GET_ID, &m)) == -1)
-		return -1;
-	if (n == 0 && len >= STORE_PREFIX_MIN) {
-		s = st->stmt[STMT_GET_PREFIX];
-		/* Bound as a BLOB so that length() counts bytes. */
-		if (bind_blob(s, 1, id_or_prefix, len)) {
-			stmt_error(st, STMT_GET_PREFIX);
-			stmt_done(st, STMT_GET_PREFIX);
-			return -1;
-		}
-		if ((n = store_collect(st, STMT_GET_PREFIX, &m)) == -1)
-			return -1;
-	}
-	if (n != 1) {
-		store_messages_free(m, n);
-		return n > 1 ? 2 : 0;
-	}
-	*out = m[0];
-	free(m);
-	return 1;
-}
-
-int
-store_thread(struct store *st, const char *thread_id,
-    Poc__StoredMessage ***out)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_THREAD];
-
-	*out = NULL;
-	if (*thread_id == '\0')
-		return 0;
-	if (bind_text(s, 1, thread_id)) {
-		stmt_error(st, STMT_THREAD);
-		stmt_done(st, STMT_THREAD);
-		return -1;
-	}
-	return store_collect(st, STMT_THREAD, out);
-}
-
-void
-store_messages_free(Poc__StoredMessage **m, int n)
-{
-	int	 i;
-
-	if (m == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		if (m[i] != NULL)
-			protobuf_c_message_free_unpacked(&m[i]->base, NULL);
-	free(m);
-}
-
-int
-store_count(struct store *st, enum store_box box, int only_queued)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_COUNT];
-	const char	*dir;
-	int		 n = -1;
-
-	if ((dir = store_box_direction(box)) == NULL) {
-		log_warnx("store: count: unknown box %d", (int)box);
-		return -1;
-	}
-	if (bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, only_queued != 0) ||
-	    sqlite3_step(s) != SQLITE_ROW)
-		stmt_error(st, STMT_COUNT);
-	else
-		n = clamp_int(sqlite3_column_int64(s, 0));
-	stmt_done(st, STMT_COUNT);
-	return n;
-}

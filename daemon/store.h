@@ -18,7 +18,8 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION	1
+/* The schema version this code writes: the number of migrations. */
+int		 store_schema_latest(void);
 
 enum store_sync {
 	STORE_SYNC_FULL = 0,	/* fsync on every commit (default) */

@@ -1,1 +1,1 @@
-test_store_MODS := daemon/store daemon/log common/util
+test_store_MODS := daemon/store daemon/store_msg daemon/log common/util

@@ -1,0 +1,91 @@
+/*
+ * The store's internals, shared by its files only (store.c: open,
+ * migrations, transactions and the SQL of every statement; store_msg.c:
+ * messages and the outbox).  Nothing outside daemon/store*.c includes this.
+ */
+#ifndef POC_STORE_INT_H
+#define POC_STORE_INT_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define STORE_LIST_DEFAULT	100
+#define STORE_PREFIX_MIN	4
+
+enum stmt_id {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
+	STMT_USER_VERSION,
+	STMT_MSG_FIND,
+	STMT_MSG_INSERT,
+	STMT_OUTBOX_INSERT,
+	STMT_OUTBOX_LOAD,
+	STMT_OUTBOX_SETTLE,
+	STMT_OUTBOX_DELETE,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_PEERS,
+	STMT_LIST,
+	STMT_GET_ID,
+	STMT_GET_PREFIX,
+	STMT_THREAD,
+	STMT_ACKS,
+	STMT_COUNT,
+	STMT_MAX
+};
+
+/* The columns store_message_from_row() reads, in this order. */
+#define MSG_SELECT							\
+	"SELECT m.seq, m.id, m.direction, m.state, m.received_at,"	\
+	" m.delivered_at, m.reason, m.envelope,"			\
+	" coalesce(o.attempts, 0), coalesce(o.next_attempt_at, 0)"	\
+	" FROM messages m LEFT JOIN outbox o ON o.seq = m.seq "
+enum msg_col {
+	MCOL_SEQ, MCOL_ID, MCOL_DIRECTION, MCOL_STATE, MCOL_RECEIVED_AT,
+	MCOL_DELIVERED_AT, MCOL_REASON, MCOL_ENVELOPE, MCOL_ATTEMPTS,
+	MCOL_NEXT_ATTEMPT_AT
+};
+
+struct store_stmt {
+	enum stmt_id	 id;
+	const char	*name;
+	const char	*sql;
+};
+
+extern const struct store_stmt store_stmts[STMT_MAX];
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[STMT_MAX];
+	int		 batch;		/* inside store_begin() */
+};
+
+
+/* Statement helpers: log an error with the statement's name, reset after
+ * use, run a statement without rows. */
+void	 store_stmt_error(struct store *, enum stmt_id);
+void	 store_stmt_done(struct store *, enum stmt_id);
+int	 store_stmt_exec(struct store *, enum stmt_id);
+
+/* Binding and reading columns with explicit lengths. */
+int	 store_bind_text(sqlite3_stmt *, int, const char *);
+int	 store_bind_blob(sqlite3_stmt *, int, const void *, size_t);
+int	 store_col_copy(sqlite3_stmt *, int, char *, size_t);
+void	 store_col_copy_trunc(sqlite3_stmt *, int, char *, size_t);
+char	*store_col_strdup(sqlite3_stmt *, int);
+int	 store_col_equal(sqlite3_stmt *, int, const char *);
+int	 store_clamp_int(sqlite3_int64);
+
+/* One transaction per state change, or a savepoint inside a batch. */
+int	 store_tx_begin(struct store *, int *nested);
+void	 store_tx_abort(struct store *, int nested);
+int	 store_tx_commit(struct store *, int nested);
+
+#endif

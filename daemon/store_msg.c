@@ -1,0 +1,614 @@
+/*
+ * Messages and the outbox in the store: putting envelopes (with duplicate
+ * and conflict detection), the delivery queue, and the operator's views.
+ * The SQL is in store.c's statement table; see there for durability.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/* The message id an envelope refers to for acknowledgement tracking. */
+static const char *
+envelope_ref_id(const Poc__Envelope *e)
+{
+	switch (e->body_case) {
+	case POC__ENVELOPE__BODY_ACKNOWLEDGEMENT:
+		return e->acknowledgement != NULL ?
+		    e->acknowledgement->ack_of : "";
+	case POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE:
+		return e->assistance_response != NULL ?
+		    e->assistance_response->request_id : "";
+	default:
+		return "";
+	}
+}
+
+/* Looks up e->id: STORE_NEW if unknown, else how it relates to what is
+ * held (a resend of an incoming envelope is the only duplicate). */
+static enum store_put
+store_put_check(struct store *st, const Poc__Envelope *e, int outgoing)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_MSG_FIND];
+	enum store_put	 res;
+	int		 rc;
+
+	if (store_bind_text(s, 1, e->id) != SQLITE_OK) {
+		store_stmt_error(st, STMT_MSG_FIND);
+		store_stmt_done(st, STMT_MSG_FIND);
+		return STORE_ERROR;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		res = STORE_NEW;
+	else if (rc == SQLITE_ROW)
+		res = !outgoing && store_col_equal(s, 0, e->sender) &&
+		    store_col_equal(s, 1, "in") ? STORE_DUPLICATE : STORE_CONFLICT;
+	else {
+		store_stmt_error(st, STMT_MSG_FIND);
+		res = STORE_ERROR;
+	}
+	store_stmt_done(st, STMT_MSG_FIND);
+	return res;
+}
+
+/* Inserts the messages row (and for outgoing the outbox row). */
+static int
+store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
+    const uint8_t *buf, size_t len, int64_t now_ms)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_MSG_INSERT];
+
+	if (store_bind_text(s, 1, e->id) ||
+	    store_bind_text(s, 2, outgoing ? "out" : "in") ||
+	    store_bind_text(s, 3, e->sender) || store_bind_text(s, 4, e->recipient) ||
+	    store_bind_text(s, 5, e->thread_id) || store_bind_text(s, 6, e->in_reply_to) ||
+	    store_bind_text(s, 7, envelope_ref_id(e)) ||
+	    sqlite3_bind_int(s, 8, (int)e->body_case) ||
+	    sqlite3_bind_int64(s, 9, e->created_at) ||
+	    store_bind_text(s, 10, outgoing ? "queued" : "received") ||
+	    sqlite3_bind_int64(s, 11, outgoing ? 0 : now_ms) ||
+	    store_bind_blob(s, 12, buf, len) ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		store_stmt_error(st, STMT_MSG_INSERT);
+		store_stmt_done(st, STMT_MSG_INSERT);
+		return -1;
+	}
+	store_stmt_done(st, STMT_MSG_INSERT);
+	if (!outgoing)
+		return 0;
+
+	s = st->stmt[STMT_OUTBOX_INSERT];
+	if (sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db)) ||
+	    store_bind_text(s, 2, e->id) || store_bind_text(s, 3, e->recipient) ||
+	    sqlite3_bind_int64(s, 4, now_ms) ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		store_stmt_error(st, STMT_OUTBOX_INSERT);
+		store_stmt_done(st, STMT_OUTBOX_INSERT);
+		return -1;
+	}
+	store_stmt_done(st, STMT_OUTBOX_INSERT);
+	return 0;
+}
+
+/*
+ * Stores one envelope in one transaction: the duplicate check and the
+ * insert(s) are under the same write lock, and the caller hears STORE_NEW
+ * only after the commit.  A duplicate or conflict writes nothing.
+ */
+static enum store_put
+store_put(struct store *st, const Poc__Envelope *e, int outgoing,
+    int64_t now_ms)
+{
+	uint8_t		*buf;
+	size_t		 len;
+	enum store_put	 res;
+	int		 nested;
+
+	/* The outbox hands ids and recipients out in fixed-size fields. */
+	if (outgoing && (strlen(e->id) >=
+	    sizeof(((struct store_outbox_row *)NULL)->id) ||
+	    strlen(e->recipient) >=
+	    sizeof(((struct store_outbox_peer *)NULL)->recipient))) {
+		log_warnx("store: outgoing envelope id or recipient too long");
+		return STORE_ERROR;
+	}
+	len = protobuf_c_message_get_packed_size(&e->base);
+	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
+		log_warn("store: envelope %s", e->id);
+		return STORE_ERROR;
+	}
+	if (protobuf_c_message_pack(&e->base, buf) != len) {
+		log_warnx("store: envelope %s: pack size mismatch", e->id);
+		free(buf);
+		return STORE_ERROR;
+	}
+	if (store_tx_begin(st, &nested) == -1) {
+		free(buf);
+		return STORE_ERROR;
+	}
+	res = store_put_check(st, e, outgoing);
+	if (res == STORE_NEW &&
+	    store_put_insert(st, e, outgoing, buf, len, now_ms) == -1)
+		res = STORE_ERROR;
+	if (res == STORE_NEW) {
+		if (store_tx_commit(st, nested) == -1)
+			res = STORE_ERROR;
+	} else
+		store_tx_abort(st, nested);
+	free(buf);
+	if (res == STORE_NEW)
+		log_debug("store: %s %s %s %s", outgoing ? "queued" :
+		    "received", e->id, outgoing ? "to" : "from",
+		    outgoing ? e->recipient : e->sender);
+	return res;
+}
+
+enum store_put
+store_put_incoming(struct store *st, const Poc__Envelope *e, int64_t now_ms)
+{
+	return store_put(st, e, 0, now_ms);
+}
+
+enum store_put
+store_put_outgoing(struct store *st, const Poc__Envelope *e, int64_t now_ms)
+{
+	return store_put(st, e, 1, now_ms);
+}
+
+int
+store_outbox_load(struct store *st, const char *recipient, int64_t after_seq,
+    int max, struct store_outbox_row **rows)
+{
+	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_LOAD];
+	struct store_outbox_row	*r = NULL, *nr, *row;
+	const void		*data;
+	size_t			 cap = 0, len;
+	int			 n = 0, rc;
+
+	*rows = NULL;
+	if (max <= 0)
+		return 0;
+	if (store_bind_text(s, 1, recipient) || sqlite3_bind_int64(s, 2, after_seq) ||
+	    sqlite3_bind_int(s, 3, max)) {
+		store_stmt_error(st, STMT_OUTBOX_LOAD);
+		goto fail;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nr = reallocarray(r, cap, sizeof(*r))) == NULL) {
+				log_warn("store: outbox_load");
+				goto fail;
+			}
+			r = nr;
+		}
+		row = &r[n];
+		row->seq = sqlite3_column_int64(s, 0);
+		if (store_col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
+			log_warnx("store: outbox_load: seq %lld: id too long",
+			    (long long)row->seq);
+			goto fail;
+		}
+		data = sqlite3_column_blob(s, 2);
+		len = (size_t)sqlite3_column_bytes(s, 2);
+		if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
+			log_warn("store: outbox_load");
+			goto fail;
+		}
+		if (len > 0)
+			memcpy(row->data, data, len);
+		row->len = len;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_stmt_error(st, STMT_OUTBOX_LOAD);
+		goto fail;
+	}
+	store_stmt_done(st, STMT_OUTBOX_LOAD);
+	*rows = r;
+	return n;
+ fail:
+	store_stmt_done(st, STMT_OUTBOX_LOAD);
+	store_outbox_rows_free(r, n);
+	return -1;
+}
+
+void
+store_outbox_rows_free(struct store_outbox_row *rows, int n)
+{
+	int	 i;
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(rows[i].data);
+	free(rows);
+}
+
+/*
+ * A receipt settles a queued envelope: its final state and the removal of
+ * its outbox row commit together, so after a crash it is either still
+ * queued (and is resent, which the receiver deduplicates) or settled.
+ */
+static int
+store_outbox_settle(struct store *st, const char *recipient, const char *id,
+    const char *state, const char *reason, int64_t now_ms)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_OUTBOX_SETTLE];
+	int		 nested;
+
+	if (store_tx_begin(st, &nested) == -1)
+		return -1;
+	if (store_bind_text(s, 1, id) || store_bind_text(s, 2, recipient) ||
+	    store_bind_text(s, 3, state) || sqlite3_bind_int64(s, 4, now_ms) ||
+	    store_bind_text(s, 5, reason) || sqlite3_step(s) != SQLITE_DONE) {
+		store_stmt_error(st, STMT_OUTBOX_SETTLE);
+		store_stmt_done(st, STMT_OUTBOX_SETTLE);
+		goto fail;
+	}
+	store_stmt_done(st, STMT_OUTBOX_SETTLE);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: %s is not queued for %s", id, recipient);
+		goto fail;
+	}
+	s = st->stmt[STMT_OUTBOX_DELETE];
+	if (store_bind_text(s, 1, id) || store_bind_text(s, 2, recipient) ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		store_stmt_error(st, STMT_OUTBOX_DELETE);
+		store_stmt_done(st, STMT_OUTBOX_DELETE);
+		goto fail;
+	}
+	store_stmt_done(st, STMT_OUTBOX_DELETE);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: outbox_delete: %s for %s vanished", id,
+		    recipient);
+		goto fail;
+	}
+	if (store_tx_commit(st, nested) == -1)
+		return -1;
+	log_debug("store: %s to %s %s", id, recipient, state);
+	return 0;
+ fail:
+	store_tx_abort(st, nested);
+	return -1;
+}
+
+int
+store_outbox_delivered(struct store *st, const char *recipient,
+    const char *id, int64_t now_ms)
+{
+	return store_outbox_settle(st, recipient, id, "delivered", "", now_ms);
+}
+
+int
+store_outbox_rejected(struct store *st, const char *recipient,
+    const char *id, const char *reason, int64_t now_ms)
+{
+	return store_outbox_settle(st, recipient, id, "rejected", reason,
+	    now_ms);
+}
+
+int
+store_outbox_failed(struct store *st, const char *recipient,
+    int64_t next_attempt_ms, const char *error)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_OUTBOX_FAILED];
+	int		 nested;
+
+	if (store_tx_begin(st, &nested) == -1)
+		return -1;
+	if (store_bind_text(s, 1, recipient) ||
+	    sqlite3_bind_int64(s, 2, next_attempt_ms) ||
+	    store_bind_text(s, 3, error) || sqlite3_step(s) != SQLITE_DONE) {
+		store_stmt_error(st, STMT_OUTBOX_FAILED);
+		store_stmt_done(st, STMT_OUTBOX_FAILED);
+		store_tx_abort(st, nested);
+		return -1;
+	}
+	store_stmt_done(st, STMT_OUTBOX_FAILED);
+	return store_tx_commit(st, nested);
+}
+
+int
+store_outbox_peers(struct store *st, struct store_outbox_peer **out)
+{
+	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_PEERS];
+	struct store_outbox_peer *p = NULL, *np, *peer;
+	size_t			 cap = 0;
+	int			 n = 0, rc;
+
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((np = reallocarray(p, cap, sizeof(*p))) == NULL) {
+				log_warn("store: outbox_peers");
+				goto fail;
+			}
+			p = np;
+		}
+		peer = &p[n];
+		if (store_col_copy(s, 0, peer->recipient,
+		    sizeof(peer->recipient)) == -1) {
+			log_warnx("store: outbox_peers: recipient too long");
+			goto fail;
+		}
+		peer->queued = (uint32_t)store_clamp_int(
+		    sqlite3_column_int64(s, 1));
+		peer->attempts = (uint32_t)store_clamp_int(
+		    sqlite3_column_int64(s, 2));
+		peer->oldest_queued_at = sqlite3_column_int64(s, 3);
+		peer->next_attempt_at = sqlite3_column_int64(s, 4);
+		store_col_copy_trunc(s, 5, peer->last_error,
+		    sizeof(peer->last_error));
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_stmt_error(st, STMT_OUTBOX_PEERS);
+		goto fail;
+	}
+	store_stmt_done(st, STMT_OUTBOX_PEERS);
+	*out = p;
+	return n;
+ fail:
+	store_stmt_done(st, STMT_OUTBOX_PEERS);
+	free(p);
+	return -1;
+}
+
+/* Fills sm->acknowledged_by with the ids of the Acknowledgements of id. */
+static int
+store_message_acks(struct store *st, Poc__StoredMessage *sm, const char *id)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_ACKS];
+	char		**na, *ack;
+	size_t		 cap = 0;
+	int		 rc;
+
+	if (store_bind_text(s, 1, id) ||
+	    sqlite3_bind_int(s, 2, POC__ENVELOPE__BODY_ACKNOWLEDGEMENT)) {
+		store_stmt_error(st, STMT_ACKS);
+		goto fail;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sm->n_acknowledged_by == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((na = reallocarray(sm->acknowledged_by, cap,
+			    sizeof(*na))) == NULL) {
+				log_warn("store: acks");
+				goto fail;
+			}
+			sm->acknowledged_by = na;
+		}
+		if ((ack = store_col_strdup(s, 0)) == NULL) {
+			log_warn("store: acks");
+			goto fail;
+		}
+		sm->acknowledged_by[sm->n_acknowledged_by++] = ack;
+	}
+	if (rc != SQLITE_DONE) {
+		store_stmt_error(st, STMT_ACKS);
+		goto fail;
+	}
+	store_stmt_done(st, STMT_ACKS);
+	return 0;
+ fail:
+	store_stmt_done(st, STMT_ACKS);
+	return -1;
+}
+
+/*
+ * Builds a StoredMessage from a MSG_SELECT row.  Every string is malloc'd
+ * and the envelope unpacked with the default allocator, so that
+ * protobuf_c_message_free_unpacked(sm, NULL) frees the whole tree, also
+ * when this fails half way (unset strings are the shared empty default,
+ * which it skips).
+ */
+static Poc__StoredMessage *
+store_message_from_row(struct store *st, sqlite3_stmt *s)
+{
+	static const uint8_t	 empty[1];
+	Poc__StoredMessage	*sm;
+	const uint8_t		*data;
+	size_t			 len;
+	char			*id = NULL;
+
+	if ((sm = malloc(sizeof(*sm))) == NULL) {
+		log_warn("store: message");
+		return NULL;
+	}
+	poc__stored_message__init(sm);
+	data = sqlite3_column_blob(s, MCOL_ENVELOPE);
+	len = (size_t)sqlite3_column_bytes(s, MCOL_ENVELOPE);
+	if (data == NULL)
+		data = empty;
+	if ((sm->envelope = poc__envelope__unpack(NULL, len, data)) == NULL) {
+		log_warnx("store: message seq %lld: stored envelope does not "
+		    "decode", (long long)sqlite3_column_int64(s, MCOL_SEQ));
+		goto fail;
+	}
+	if ((id = store_col_strdup(s, MCOL_ID)) == NULL ||
+	    (sm->direction = store_col_strdup(s, MCOL_DIRECTION)) == NULL ||
+	    (sm->state = store_col_strdup(s, MCOL_STATE)) == NULL ||
+	    (sm->reason = store_col_strdup(s, MCOL_REASON)) == NULL) {
+		log_warn("store: message");
+		goto fail;
+	}
+	sm->received_at = sqlite3_column_int64(s, MCOL_RECEIVED_AT);
+	sm->delivered_at = sqlite3_column_int64(s, MCOL_DELIVERED_AT);
+	sm->attempts = (uint32_t)store_clamp_int(sqlite3_column_int64(s,
+	    MCOL_ATTEMPTS));
+	sm->next_attempt_at = sqlite3_column_int64(s, MCOL_NEXT_ATTEMPT_AT);
+	if (store_message_acks(st, sm, id) == -1)
+		goto fail;
+	free(id);
+	return sm;
+ fail:
+	free(id);
+	protobuf_c_message_free_unpacked(&sm->base, NULL);
+	return NULL;
+}
+
+/* Steps the bound statement id and builds a message of each row.  Returns
+ * the count, or -1 with nothing allocated. */
+static int
+store_collect(struct store *st, enum stmt_id id, Poc__StoredMessage ***out)
+{
+	sqlite3_stmt		 *s = st->stmt[id];
+	Poc__StoredMessage	**m = NULL, **nm;
+	size_t			  cap = 0;
+	int			  n = 0, rc;
+
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nm = reallocarray(m, cap, sizeof(*m))) == NULL) {
+				log_warn("store: %s", store_stmts[id].name);
+				goto fail;
+			}
+			m = nm;
+		}
+		if ((m[n] = store_message_from_row(st, s)) == NULL)
+			goto fail;
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_stmt_error(st, id);
+		goto fail;
+	}
+	store_stmt_done(st, id);
+	*out = m;
+	return n;
+ fail:
+	store_stmt_done(st, id);
+	store_messages_free(m, n);
+	return -1;
+}
+
+static const char *
+store_box_direction(enum store_box box)
+{
+	switch (box) {
+	case STORE_INBOX:
+		return "in";
+	case STORE_OUTBOX:
+		return "out";
+	}
+	return NULL;
+}
+
+int
+store_list(struct store *st, enum store_box box, int limit,
+    Poc__StoredMessage ***out)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_LIST];
+	const char	*dir;
+
+	*out = NULL;
+	if ((dir = store_box_direction(box)) == NULL) {
+		log_warnx("store: list: unknown box %d", (int)box);
+		return -1;
+	}
+	if (limit <= 0)
+		limit = STORE_LIST_DEFAULT;
+	if (store_bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, limit)) {
+		store_stmt_error(st, STMT_LIST);
+		store_stmt_done(st, STMT_LIST);
+		return -1;
+	}
+	return store_collect(st, STMT_LIST, out);
+}
+
+int
+store_get(struct store *st, const char *id_or_prefix,
+    Poc__StoredMessage **out)
+{
+	sqlite3_stmt		 *s;
+	Poc__StoredMessage	**m;
+	size_t			  len = strlen(id_or_prefix);
+	int			  n;
+
+	*out = NULL;
+	s = st->stmt[STMT_GET_ID];
+	if (store_bind_text(s, 1, id_or_prefix)) {
+		store_stmt_error(st, STMT_GET_ID);
+		store_stmt_done(st, STMT_GET_ID);
+		return -1;
+	}
+	if ((n = store_collect(st, STMT_GET_ID, &m)) == -1)
+		return -1;
+	if (n == 0 && len >= STORE_PREFIX_MIN) {
+		s = st->stmt[STMT_GET_PREFIX];
+		/* Bound as a BLOB so that length() counts bytes. */
+		if (store_bind_blob(s, 1, id_or_prefix, len)) {
+			store_stmt_error(st, STMT_GET_PREFIX);
+			store_stmt_done(st, STMT_GET_PREFIX);
+			return -1;
+		}
+		if ((n = store_collect(st, STMT_GET_PREFIX, &m)) == -1)
+			return -1;
+	}
+	if (n != 1) {
+		store_messages_free(m, n);
+		return n > 1 ? 2 : 0;
+	}
+	*out = m[0];
+	free(m);
+	return 1;
+}
+
+int
+store_thread(struct store *st, const char *thread_id,
+    Poc__StoredMessage ***out)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_THREAD];
+
+	*out = NULL;
+	if (*thread_id == '\0')
+		return 0;
+	if (store_bind_text(s, 1, thread_id)) {
+		store_stmt_error(st, STMT_THREAD);
+		store_stmt_done(st, STMT_THREAD);
+		return -1;
+	}
+	return store_collect(st, STMT_THREAD, out);
+}
+
+void
+store_messages_free(Poc__StoredMessage **m, int n)
+{
+	int	 i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (m[i] != NULL)
+			protobuf_c_message_free_unpacked(&m[i]->base, NULL);
+	free(m);
+}
+
+int
+store_count(struct store *st, enum store_box box, int only_queued)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_COUNT];
+	const char	*dir;
+	int		 n = -1;
+
+	if ((dir = store_box_direction(box)) == NULL) {
+		log_warnx("store: count: unknown box %d", (int)box);
+		return -1;
+	}
+	if (store_bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, only_queued != 0) ||
+	    sqlite3_step(s) != SQLITE_ROW)
+		store_stmt_error(st, STMT_COUNT);
+	else
+		n = store_clamp_int(sqlite3_column_int64(s, 0));
+	store_stmt_done(st, STMT_COUNT);
+	return n;
+}

@@ -1,0 +1,1 @@
+test_sig_MODS := common/sig common/tls
