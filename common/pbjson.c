@@ -52,7 +52,7 @@ static json_t	*pbjson_blank_message(const ProtobufCMessageDescriptor *,
 		    const char *, int);
 
 /* Bytes of C storage for one value of a field of type t. */
-static size_t
+size_t
 pbjson_type_size(ProtobufCType t)
 {
 	switch (t) {

@@ -49,4 +49,8 @@ ProtobufCMessage *pbjson_to_message(const json_t *j,
 int	 pbjson_field_given(const ProtobufCMessage *m,
 	    const ProtobufCFieldDescriptor *f);
 
+/* Bytes of C storage for one value of a field of type t (an element of a
+ * repeated field). */
+size_t	 pbjson_type_size(ProtobufCType t);
+
 #endif

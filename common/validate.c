@@ -279,29 +279,6 @@ validate_enum_names(const ProtobufCEnumDescriptor *e, char *buf, size_t len)
 	return buf;
 }
 
-/* Bytes of C storage for one element of a repeated field of type t. */
-static size_t
-validate_elem_size(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_FIXED64:
-		return sizeof(uint64_t);
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return sizeof(double);
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return sizeof(void *);
-	case PROTOBUF_C_TYPE_BYTES:
-		return sizeof(ProtobufCBinaryData);
-	default:	/* 32-bit integers, float, bool, enum */
-		return sizeof(uint32_t);
-	}
-}
-
 /* Checks a string against its rule: UTF-8, size, then format. */
 static void
 validate_string(struct validate_result *r, const struct field_rule *rule,
@@ -577,7 +554,7 @@ validate_message(struct validate_result *r, const ProtobufCMessage *m,
 			    max);
 			n = max;	/* one error, not one per extra */
 		}
-		sz = validate_elem_size(f->type);
+		sz = pbjson_type_size(f->type);
 		for (i = 0; i < n && arr != NULL; i++) {
 			if (snprintf(epath, sizeof(epath), "%s[%zu]", path,
 			    i) >= (int)sizeof(epath))
