@@ -4,6 +4,13 @@
 #   make check      unit tests, sanitizer unit tests, integration tests
 #   make demo       three-member federation on loopback, request/ack/response
 #   make asan       unit tests built with -fsanitize=address,undefined
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (clang)
+#   make install    PREFIX (/usr/local) and DESTDIR honoured; make uninstall
+#   make ops-check  man lint, config golden files, systemd unit, install test
+#   make pot        re-extract po/pocctl.pot and merge it into po/*.po
+#   make crash      long crash-consistency run (CRASH_SECONDS, CRASH_SEED)
+#   make tlsscan    testssl.sh scan of both listeners (installs testssl.sh)
+#   make bench      pocd against Mosquitto on loopback (bench/results.json)
 #
 # Generated protobuf-c code goes to build/, never into the tree.
 
@@ -30,7 +37,11 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # the missing ones when run as root, or prints the exact command otherwise.
 DEB_PKGS := build-essential pkg-config libevent-dev libssl-dev openssl \
             libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 \
-            check libjansson-dev libinih-dev python3 jq
+            check libjansson-dev libinih-dev python3 jq \
+            clang libclang-rt-14-dev
+# Operations (issue 6): catalogs, man page lint, unit file checks, and the
+# OpenMetrics parser the metrics test uses.
+DEB_PKGS += gettext mandoc systemd python3-prometheus-client
 
 PROTO_C  := $(B)/proto/poc.pb-c.c
 PROTO_H  := $(B)/proto/poc.pb-c.h
@@ -47,7 +58,9 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all bin deps check unit unit-run integration asan demo clean
+.PHONY: all bin deps check unit unit-run integration asan demo bench crash tlsscan clean \
+        install uninstall pot ops-check
+.PHONY: fuzz fuzz-check fuzz-bin fuzz-run
 .DEFAULT_GOAL := all
 
 # Public targets install what is missing first, then build in a sub-make so
@@ -55,7 +68,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 all: deps
 	@$(MAKE) --no-print-directory bin
 
-bin: $(B)/pocd $(B)/pocctl $(B)/pocpeer
+bin: $(B)/pocd $(B)/pocctl $(B)/pocpeer $(B)/pocbench
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -93,17 +106,22 @@ $(B)/pocd: $(B)/daemon/pocd.o $(B)/libdaemon.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(B)/pocctl: $(B)/cli/pocctl.o $(B)/libcli.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# pocbench: the load generator of `make bench` (bench/pocbench.c).
+$(B)/pocbench: $(B)/bench/pocbench.o $(B)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 # pocpeer: a test tool that speaks the peer protocol as a member (tests only).
 $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: tests/unit/test_NAME.c links only the modules named in
 # tests/unit/test_NAME.mk as  test_NAME_MODS := common/frame common/util ...
+# A test of a module deep in the daemon may instead name archives, whose
+# members are linked only as needed:  test_NAME_LIBS := libdaemon.a libcommon.a
 -include $(wildcard tests/unit/*.mk)
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$($$*_MODS))) $(B)/proto/poc.pb-c.o
+$(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$($$*_MODS))) $(B)/proto/poc.pb-c.o $$(addprefix $(B)/,$$($$*_LIBS))
 	@mkdir -p $(@D)
-	$(CC) $(POC_CFLAGS) $(CFLAGS) -Itests/unit -Idaemon -Icli $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(POC_CFLAGS) $(CFLAGS) -Itests/unit -Idaemon -Icli $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS) $(CHECK_LIBS)
 
 unit: deps
 	@$(MAKE) --no-print-directory unit-run
@@ -126,12 +144,161 @@ integration: all
 check: deps
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory asan
+	$(MAKE) --no-print-directory fuzz-check
+	$(MAKE) --no-print-directory ops-check
 	$(MAKE) --no-print-directory integration
+
+# The benchmark against Mosquitto (bench/run.py; BENCH_QUICK=1 for a short
+# run).  Installs Mosquitto itself: it is not needed by the build or the tests.
+bench: all
+	@dpkg-query -W -f='$${Status}' mosquitto 2>/dev/null | grep -q "ok installed" || \
+	  { if [ "$$(id -u)" = 0 ]; then echo "installing: mosquitto"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null || exit 1; \
+	    else echo "run as root:  apt-get install -y mosquitto"; exit 1; fi; }
+	POCD=$(abspath $(B)/pocd) POCCTL=$(abspath $(B)/pocctl) POCBENCH=$(abspath $(B)/pocbench) \
+	  $(PYTHON) bench/run.py
 
 demo: all
 	tests/demo
 
+# Fuzzing: libFuzzer targets fuzz/fuzz_TARGET.c, built with clang and
+# ASan+UBSan in their own tree ($(B)-fuzz), run over a scratch corpus seeded
+# from fuzz/corpus/TARGET/ (the repo's seeds are only read; crash inputs go
+# to $(B)-fuzz/fuzz/).  `make fuzz` runs each FUZZ_SECONDS, `make check`
+# FUZZ_CHECK_SECONDS.  A crash fails the target; add its input to the seeds
+# once fixed.
+FUZZ_TARGETS       := frame envelope template
+FUZZ_SECONDS       ?= 60
+FUZZ_CHECK_SECONDS ?= 10
+FUZZ_CC            ?= clang
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_MODS  := common/frame common/validate common/pbjson common/util \
+              common/envsig common/sig common/tls
+FUZZ_BIN    = $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(FUZZ_MODS))) $(B)/proto/poc.pb-c.o
+	@mkdir -p $(@D)
+	$(CC) $(POC_CFLAGS) $(CFLAGS) -Ifuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+fuzz-bin: $(FUZZ_BIN)
+
+fuzz-run: fuzz-bin
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(B)/fuzz/corpus-$$t || exit 1; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  $(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/$$t- \
+	    $$(test -f fuzz/$$t.dict && echo -dict=fuzz/$$t.dict) \
+	    $(B)/fuzz/corpus-$$t fuzz/corpus/$$t 2>$(B)/fuzz/$$t.log || \
+	    { tail -40 $(B)/fuzz/$$t.log; echo "fuzz_$$t: FAILED (input in $(B)/fuzz/$$t-*)"; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::new_units_added" $(B)/fuzz/$$t.log | tr '\n' ' '; echo; \
+	done
+
+fuzz: deps
+	$(MAKE) --no-print-directory B=$(B)-fuzz CC=$(FUZZ_CC) \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  LDFLAGS="$(FUZZ_SAN)" fuzz-run
+
+fuzz-check: deps
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS)
+
+# The crash-consistency test of `make check` (tests/integration/30_crash.py),
+# run for CRASH_SECONDS (default 300) of SIGKILL cycles with seed CRASH_SEED.
+CRASH_SECONDS ?= 300
+CRASH_SEED ?= 1
+crash: all
+	CRASH_SECONDS=$(CRASH_SECONDS) CRASH_SEED=$(CRASH_SEED) \
+	  $(PYTHON) tests/integration/30_crash.py
+
+# testssl.sh against both listeners of a test-bed node; fails on a HIGH or
+# CRITICAL finding (minutes long, so not in `make check`).
+tlsscan: all
+	@dpkg-query -W -f='$${Status}' testssl.sh 2>/dev/null | grep -q "ok installed" || \
+	  { if [ "$$(id -u)" = 0 ]; then echo "installing: testssl.sh"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq testssl.sh >/dev/null || exit 1; \
+	    else echo "run as root:  apt-get install -y testssl.sh"; exit 1; fi; }
+	POCD=$(abspath $(B)/pocd) POCCTL=$(abspath $(B)/pocctl) tests/tlsscan
+
+# ---------------------------------------------------------------- operations
+# Catalogs, install, and the checks of issue 6 (man pages, config golden
+# files, systemd unit, install into a DESTDIR, bash completion, catalogs).
+
+LANGS      := ar es fr ru zh
+MO         := $(patsubst %,$(B)/locale/%/LC_MESSAGES/pocctl.mo,$(LANGS))
+MANPAGES   := man/pocctl.1 man/pocd.conf.5 man/pocd.8
+# pocd and pocctl read /etc/pocd whatever the PREFIX (their defaults and the
+# unit's ConfigurationDirectory); the example goes there only for /usr.
+SYSCONFDIR ?= /etc/pocd
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+# pocctl finds its catalogs in $POCCTL_LOCALEDIR, else next to itself
+# (build/locale), else here.
+$(B)/cli/i18n.o: POC_CFLAGS += -DLOCALEDIR=\"$(PREFIX)/share/locale\"
+
+bin: $(MO)
+# The catalog test reads B/locale.
+$(B)/tests/test_i18n: $(MO)
+
+$(B)/locale/%/LC_MESSAGES/pocctl.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# Re-extracts the msgids from cli/*.c and merges them into every catalog
+# (then translate the new entries: tests/ops/check_catalogs.py lists them).
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --language=C \
+	  --add-location=file --package-name=pocctl --msgid-bugs-address=pocd \
+	  -o po/pocctl.pot cli/*.c
+	for l in $(LANGS); do msgmerge -q --update --backup=none po/$$l.po po/pocctl.pot; done
+
+install: bin
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/pocd \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(B)/pocd $(DESTDIR)$(PREFIX)/sbin/pocd
+	install -m 0755 $(B)/pocctl $(DESTDIR)$(PREFIX)/bin/pocctl
+	install -m 0644 man/pocctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/pocctl.1
+	install -m 0644 man/pocd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/pocd.conf.5
+	install -m 0644 man/pocd.8 $(DESTDIR)$(PREFIX)/share/man/man8/pocd.8
+	for l in $(LANGS); do \
+	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
+	  install -m 0644 $(B)/locale/$$l/LC_MESSAGES/pocctl.mo \
+	    $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/pocctl.mo || exit 1; \
+	done
+	install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(PREFIX)/share/doc/pocd/pocd.conf.example
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/pocd/README.md
+	install -m 0755 certs/mkpki $(DESTDIR)$(PREFIX)/share/doc/pocd/mkpki
+	if [ "$(PREFIX)" = /usr ]; then \
+	  install -d -m 0755 $(DESTDIR)$(SYSCONFDIR) && \
+	  install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example; \
+	fi
+	sed -e 's|/usr/local/sbin/pocd|$(PREFIX)/sbin/pocd|g' deploy/pocd.service \
+	  > $(DESTDIR)$(UNITDIR)/pocd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/pocd.service
+	install -m 0644 deploy/pocctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/pocctl
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/pocd $(DESTDIR)$(PREFIX)/bin/pocctl \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/pocctl.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5/pocd.conf.5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8/pocd.8 \
+	  $(DESTDIR)$(UNITDIR)/pocd.service $(DESTDIR)$(BASHCOMPDIR)/pocctl \
+	  $(DESTDIR)$(PREFIX)/share/doc/pocd/pocd.conf.example \
+	  $(DESTDIR)$(PREFIX)/share/doc/pocd/README.md \
+	  $(DESTDIR)$(PREFIX)/share/doc/pocd/mkpki \
+	  $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example
+	-rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
+	for l in $(LANGS); do rm -f $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/pocctl.mo; done
+	-rmdir $(DESTDIR)$(PREFIX)/share/doc/pocd 2>/dev/null
+
+# The checks of issue 6, each a script under tests/ops/ (run by make check).
+ops-check: bin
+	B=$(B) PYTHON=$(PYTHON) tests/ops/run
+
 clean:
-	rm -rf $(B) build-asan
+	rm -rf $(B) build-asan $(B)-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

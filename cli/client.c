@@ -173,13 +173,14 @@ client_config_load(struct client_config *c, const char *path)
 
 	for (i = 0, k = client_keys; k->name != NULL; k++, i++) {
 		if (k->required && !(p.seen & (1u << i)))
-			errx(1, "%s: missing key '%s' in [pocctl]", path,
-			    k->name);
+			errx(1, "%s: missing key '%s' in [pocctl]: add it "
+			    "(see FILES in pocctl(1))", path, k->name);
 		if (!k->is_path || !(p.seen & (1u << i)))
 			continue;
 		v = (char *)c + k->off;
 		if (access(v, R_OK) == -1)
-			err(1, "%s: key '%s': %s", path, k->name, v);
+			err(1, "%s: key '%s': cannot read %s (check the path "
+			    "and that you may read it)", path, k->name, v);
 	}
 }
 
@@ -269,7 +270,8 @@ client_fail(const Poc__OpError *e, const char *arg)
 		errx(1, "the node could not serve the request: %s (see the "
 		    "node's log)", e->message);
 	default:
-		errx(1, "the node refused the request: %s", e->message);
+		errx(1, "the node refused the request: %s (see 'pocctl "
+		    "help' for the command's arguments)", e->message);
 	}
 }
 

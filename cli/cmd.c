@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/i18n.h"
 
 /* Prints what was wrong, the usage line of the command and where to read
  * more, then exits 2. */
@@ -112,6 +113,15 @@ cmd_args(struct ctx *ctx, int argc, char **argv, const struct cmd_opt *opts,
 			if ((ctx->timeout_ms = cmd_parse_timeout(v)) == -1)
 				cmd_usage(ctx, "--timeout wants seconds "
 				    "between 0 and 3600, not \"%s\"", v);
+			continue;
+		}
+		if (nlen == strlen("lang") &&
+		    strncmp(a + 2, "lang", nlen) == 0) {
+			v = cmd_optval(ctx, argc, argv, &i, "--lang", eq);
+			if (i18n_init(v) != 0)
+				cmd_usage(ctx, "--lang wants a language such "
+				    "as %s, not \"%s\"", I18N_LANGS, v);
+			ctx->lang = v;
 			continue;
 		}
 		for (o = opts; o != NULL && o->name != NULL; o++)

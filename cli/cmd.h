@@ -16,6 +16,7 @@ struct ctx {
 	const char		*config;	/* -c FILE, or NULL */
 	int			 json;		/* --json */
 	int			 timeout_ms;	/* --timeout, 0 = config's */
+	const char		*lang;		/* --lang, or NULL */
 	const struct output	*out;		/* set by cmd_args() */
 	const struct cmd	*cmd;		/* the command running */
 };
@@ -64,5 +65,16 @@ int	 cmd_template(struct ctx *, int, char **);
 int	 cmd_send(struct ctx *, int, char **);
 int	 cmd_ack(struct ctx *, int, char **);
 int	 cmd_respond(struct ctx *, int, char **);
+int	 cmd_audit(struct ctx *, int, char **);	/* cmd_audit.c */
+int	 cmd_verify(struct ctx *, int, char **);	/* cmd_audit.c */
+/* cmd_checks.c: communication checks */
+int	 cmd_check(struct ctx *, int, char **);
+int	 cmd_check_reply(struct ctx *, int, char **);
+int	 cmd_checks(struct ctx *, int, char **);
+/* Prints the overdue outgoing cases and whom to try (after the inbox). */
+void	 cmd_checks_overdue_hint(struct ctx *);
+int	 cmd_metrics(struct ctx *, int, char **);	/* cmd_ops.c */
+int	 cmd_directory(struct ctx *, int, char **);	/* cmd_dir.c */
+int	 cmd_who(struct ctx *, int, char **);
 
 #endif

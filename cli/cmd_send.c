@@ -16,6 +16,7 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/i18n.h"
 #include "cli/render.h"
 #include "pbjson.h"
 
@@ -47,20 +48,170 @@ static const struct {
 /* Keys of `show --json` output that are the node's, not the sender's. */
 static const char *const cmd_local_keys[] = {
 	"direction", "state", "received_at", "delivered_at", "reason",
-	"attempts", "next_attempt_at", "acknowledged_by", NULL
+	"attempts", "next_attempt_at", "acknowledged_by",
+	"deadline_at", "overdue_at", "overdue", "escalation_step",
+	"next_contacts", "case_status", "case_history",
+	"signature_verified", "signature_error", "signature",
+	"signer_certificate",
+	"_help",	/* the labels `template` adds */
+	NULL
 };
 
-/* pocctl template KIND: prints a blank envelope of KIND, no connection
- * needed. */
+/* "Label: hint" for one field of the template help. */
+static json_t *
+cmd_help_text(const char *label, const char *hint)
+{
+	char	*s;
+	json_t	*j;
+
+	if (hint == NULL || hint[0] == '\0')
+		return json_string(label);
+	if (asprintf(&s, "%s: %s", label, hint) == -1)
+		err(1, "asprintf");
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
+/* The wire names an enum field takes, "A, B, C" (the JSON wants these,
+ * whatever the language of the help). */
+static char *
+cmd_enum_list(const ProtobufCEnumDescriptor *d)
+{
+	char	*out = NULL;
+	size_t	 i, sz = 0;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&out, &sz)) == NULL)
+		err(1, "open_memstream");
+	for (i = 0; i < d->n_values; i++)
+		if (d->values[i].value != 0)
+			fprintf(fp, "%s%s", ftell(fp) > 0 ? ", " : "",
+			    d->values[i].name);
+	fclose(fp);
+	return out;
+}
+
+/* The hint for field f (of member, NULL for the envelope): what to put
+ * there.  Returns an owned string or NULL. */
+static char *
+cmd_field_hint(const char *member, const ProtobufCFieldDescriptor *f)
+{
+	static const struct {
+		const char	*member, *field, *hint;
+	} fixed[] = {
+		{ NULL, "id", N_("filled in by the node") },
+		{ NULL, "thread_id", N_("filled in by the node") },
+		{ NULL, "sender", N_("filled in by the node") },
+		{ NULL, "created_at", N_("filled in by the node") },
+		{ NULL, "in_reply_to", N_("id of the message this answers, "
+		    "or empty") },
+		{ NULL, "recipient", N_("member code (required)") },
+		{ NULL, "language", N_("language of the free text (BCP 47)") },
+		{ NULL, "exercise", N_("true for drills and exercises") },
+		{ "assistance_request", "summary", N_("required") },
+		{ "notification", "summary", N_("required") },
+		{ "acknowledgement", "ack_of", N_("required") },
+		{ "assistance_response", "request_id", N_("required") },
+	};
+	char	*s, *list;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (((member == NULL && fixed[i].member == NULL) ||
+		    (member != NULL && fixed[i].member != NULL &&
+		    strcmp(member, fixed[i].member) == 0)) &&
+		    strcmp(f->name, fixed[i].field) == 0)
+			return strdup(_(fixed[i].hint));
+	if (f->type == PROTOBUF_C_TYPE_ENUM) {
+		list = cmd_enum_list(f->descriptor);
+		if (asprintf(&s, "%s%s", f->label == PROTOBUF_C_LABEL_REPEATED ?
+		    _("list of ") : "", list) == -1)
+			err(1, "asprintf");
+		free(list);
+		return s;
+	}
+	if (f->type == PROTOBUF_C_TYPE_INT64 && strcmp(f->name, "created_at"))
+		return strdup(_("UTC time, Unix milliseconds"));
+	if (strcmp(f->name, "indicators") == 0) {
+		list = cmd_enum_list(&poc__indicator__type__descriptor);
+		if (asprintf(&s, _("list of {type, value, note}; type one of "
+		    "%s"), list) == -1)
+			err(1, "asprintf");
+		free(list);
+		return s;
+	}
+	return NULL;
+}
+
+/*
+ * The "_help" object of a template: for each field the label in the
+ * operator's language and what goes there, the statement of the kind
+ * (para 30(c)/(d)) where it has one.  `send` ignores "_help".
+ */
+static json_t *
+cmd_template_help(const char *member)
+{
+	const ProtobufCMessageDescriptor	*d;
+	const ProtobufCFieldDescriptor		*f;
+	const char				*label, *st;
+	json_t					*h, *b;
+	char					*hint;
+	size_t					 i;
+
+	if ((h = json_object()) == NULL || (b = json_object()) == NULL)
+		errx(1, "out of memory");
+	d = &poc__envelope__descriptor;
+	for (i = 0; i < d->n_fields; i++) {
+		f = &d->fields[i];
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if ((label = render_field_label(NULL, f->name)) == NULL)
+			continue;
+		hint = cmd_field_hint(NULL, f);
+		json_object_set_new(h, f->name, cmd_help_text(label, hint));
+		free(hint);
+	}
+	f = protobuf_c_message_descriptor_get_field_by_name(d, member);
+	d = f->descriptor;
+	json_object_set_new(b, "_title", json_string(
+	    render_member_title(member)));
+	for (i = 0; i < d->n_fields; i++) {
+		f = &d->fields[i];
+		if (strcmp(f->name, "unavailable") == 0)
+			label = _("Unavailable");
+		else if (strcmp(f->name, "withheld") == 0)
+			label = _("Withheld");
+		else if ((label = render_field_label(member, f->name)) == NULL)
+			continue;
+		if (strcmp(f->name, "unavailable") == 0)
+			hint = strdup(_("names of fields the sender does not "
+			    "know"));
+		else if (strcmp(f->name, "withheld") == 0)
+			hint = strdup(_("names of fields the sender knows "
+			    "and will not share"));
+		else
+			hint = cmd_field_hint(member, f);
+		json_object_set_new(b, f->name, cmd_help_text(label, hint));
+		free(hint);
+	}
+	if ((st = render_statement(member)) != NULL)
+		json_object_set_new(b, "_statement", json_string(st));
+	json_object_set_new(h, member, b);
+	return h;
+}
+
+/* pocctl template KIND: prints a blank envelope of KIND with "_help" in
+ * the operator's language; no connection needed. */
 int
 cmd_template(struct ctx *ctx, int argc, char **argv)
 {
-	const char	*kind = NULL, *lang = "en", *member = NULL, *p;
-	struct cmd_opt	 opts[] = { { "lang", &lang }, { NULL, NULL } };
-	json_t		*j;
+	const char	*kind = NULL, *member = NULL, *p;
+	json_t		*j, *t;
+	char		 lang[CMD_LANG_MAX + 1];
 	size_t		 i;
 
-	cmd_args(ctx, argc, argv, opts, &kind, 0, 1);
+	cmd_args(ctx, argc, argv, NULL, &kind, 0, 1);
 	if (kind == NULL)
 		cmd_usage(ctx, "which KIND? one of " CMD_KIND_LIST);
 	for (i = 0; i < sizeof(cmd_kinds) / sizeof(cmd_kinds[0]); i++)
@@ -69,16 +220,27 @@ cmd_template(struct ctx *ctx, int argc, char **argv)
 	if (member == NULL)
 		cmd_usage(ctx, "unknown KIND \"%s\": one of " CMD_KIND_LIST,
 		    kind);
+	/* The free text's language: --lang as a BCP 47 tag (zh_CN.UTF-8
+	 * becomes zh-CN), else en. */
+	snprintf(lang, sizeof(lang), "%s", ctx->lang != NULL ? ctx->lang :
+	    "en");
+	lang[strcspn(lang, ".@")] = '\0';
 	for (p = lang; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-')
+		if (*p == '_')
+			lang[p - lang] = '-';
+		else if (!isalnum((unsigned char)*p) && *p != '-')
 			break;
-	if (lang[0] == '\0' || *p != '\0' || strlen(lang) > CMD_LANG_MAX)
+	if (lang[0] == '\0' || *p != '\0')
 		cmd_usage(ctx, "--lang wants a BCP 47 tag such as en, fr or "
-		    "zh-Hans, not \"%s\"", lang);
+		    "zh-Hans, not \"%s\"", ctx->lang);
 
-	if ((j = pbjson_blank(&poc__envelope__descriptor, member)) == NULL)
+	if ((t = pbjson_blank(&poc__envelope__descriptor, member)) == NULL ||
+	    (j = json_object()) == NULL)
 		errx(1, "cannot make a template for %s", member);
-	json_object_set_new(j, "language", json_string(lang));
+	json_object_set_new(t, "language", json_string(lang));
+	json_object_set_new(j, "_help", cmd_template_help(member));
+	json_object_update(j, t);
+	json_decref(t);
 	output_json(j);
 	json_decref(j);
 	return 0;

@@ -84,7 +84,13 @@ cmd_list(struct ctx *ctx, int argc, char **argv, Poc__OpList__Box box)
 int
 cmd_inbox(struct ctx *ctx, int argc, char **argv)
 {
-	return cmd_list(ctx, argc, argv, POC__OP_LIST__BOX__INBOX);
+	int	 r;
+
+	r = cmd_list(ctx, argc, argv, POC__OP_LIST__BOX__INBOX);
+	/* The duty officer watches the inbox: name the overdue cases. */
+	if (r == 0 && !ctx->json)
+		cmd_checks_overdue_hint(ctx);
+	return r;
 }
 
 int

@@ -25,11 +25,14 @@
 
 #define OUTPUT_CELL	1024	/* bytes in one table cell */
 #define OUTPUT_MINLAST	12	/* columns the last column gets at least */
+#define OUTPUT_EXPIRY_WARN 30	/* days before a certificate's end to warn */
+#define OUTPUT_MINCOL	6	/* columns another column keeps at least */
 
 /* A table of text cells, row 0 the headers. */
 struct table {
 	size_t	  ncols, nrows, cap;
 	char	**cells;		/* nrows * ncols, owned */
+	const char **colors;		/* SGR per cell or NULL */
 };
 
 static void
@@ -46,6 +49,7 @@ table_row(struct table *t, ...)
 	va_list		 ap;
 	const char	*s;
 	char		 buf[OUTPUT_CELL], **nc;
+	const char	**nco;
 	size_t		 i;
 
 	if (t->nrows == t->cap) {
@@ -54,6 +58,11 @@ table_row(struct table *t, ...)
 		if (nc == NULL)
 			err(1, "reallocarray");
 		t->cells = nc;
+		nco = reallocarray(t->colors, t->cap * t->ncols,
+		    sizeof(*nco));
+		if (nco == NULL)
+			err(1, "reallocarray");
+		t->colors = nco;
 	}
 	va_start(ap, t);
 	for (i = 0; i < t->ncols; i++) {
@@ -61,9 +70,29 @@ table_row(struct table *t, ...)
 		render_oneline(s != NULL ? s : "", buf, sizeof(buf));
 		if ((t->cells[t->nrows * t->ncols + i] = strdup(buf)) == NULL)
 			err(1, "strdup");
+		t->colors[t->nrows * t->ncols + i] = NULL;
 	}
 	va_end(ap);
 	t->nrows++;
+}
+
+/* Colours cell col of the last row with SGR sequence sgr ("" = none);
+ * shown only on a terminal without NO_COLOR. */
+static void
+table_color(struct table *t, size_t col, const char *sgr)
+{
+	if (t->nrows > 0 && col < t->ncols && sgr != NULL && sgr[0] != '\0')
+		t->colors[(t->nrows - 1) * t->ncols + col] = sgr;
+}
+
+/* Writes one cell, in its colour when colour is on. */
+static void
+table_put(FILE *fp, const char *c, const char *sgr, int color)
+{
+	if (color && sgr != NULL)
+		fprintf(fp, "%s%s%s", sgr, c, RENDER_RESET);
+	else
+		fputs(c, fp);
 }
 
 /* Prints the table with columns two spaces apart, the last column cut so
@@ -71,8 +100,10 @@ table_row(struct table *t, ...)
 static void
 table_print(struct table *t, FILE *fp)
 {
-	size_t	 w[16], i, j, used = 0, cols = output_columns(), pad;
-	char	*c;
+	size_t		 w[16], i, j, used = 0, cols = output_columns(), pad;
+	char		*c;
+	const char	*sgr;
+	int		 color = render_use_color(fp);
 
 	if (t->ncols == 0 || t->ncols > sizeof(w) / sizeof(w[0]))
 		return;
@@ -86,6 +117,19 @@ table_print(struct table *t, FILE *fp)
 		if (j + 1 < t->ncols)
 			used += w[j] + 2;
 	}
+	/* Too wide for the terminal: narrow the widest other columns, one
+	 * column at a time, down to OUTPUT_MINCOL each. */
+	while (used + OUTPUT_MINLAST > cols) {
+		size_t	 wide = 0;
+
+		for (j = 1; j + 1 < t->ncols; j++)
+			if (w[j] > w[wide])
+				wide = j;
+		if (t->ncols < 2 || w[wide] <= OUTPUT_MINCOL)
+			break;
+		w[wide]--;
+		used--;
+	}
 	if (used + OUTPUT_MINLAST < cols)
 		w[t->ncols - 1] = cols - used;
 	else
@@ -93,13 +137,17 @@ table_print(struct table *t, FILE *fp)
 	for (i = 0; i < t->nrows; i++) {
 		for (j = 0; j < t->ncols; j++) {
 			c = t->cells[i * t->ncols + j];
+			sgr = t->colors[i * t->ncols + j];
 			if (j + 1 == t->ncols) {
 				render_truncate(c, w[j]);
-				fprintf(fp, "%s\n", c);
+				table_put(fp, c, sgr, color);
+				fputc('\n', fp);
 				break;
 			}
+			render_truncate(c, w[j]);
 			pad = w[j] - render_width(c) + 2;
-			fprintf(fp, "%s%*s", c, (int)pad, "");
+			table_put(fp, c, sgr, color);
+			fprintf(fp, "%*s", (int)pad, "");
 		}
 	}
 }
@@ -112,6 +160,7 @@ table_free(struct table *t)
 	for (i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->colors);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -158,59 +207,151 @@ text_duration(int64_t ms, char *buf, size_t len)
 	int64_t	 s = ms > 0 ? ms / 1000 : 0;
 
 	if (s >= 86400)
-		snprintf(buf, len, "%lldd %lldh %lldm", (long long)(s / 86400),
-		    (long long)(s % 86400 / 3600), (long long)(s % 3600 / 60));
+		snprintf(buf, len, _("%lldd %lldh %lldm"),
+		    (long long)(s / 86400), (long long)(s % 86400 / 3600),
+		    (long long)(s % 3600 / 60));
 	else if (s >= 3600)
-		snprintf(buf, len, "%lldh %lldm", (long long)(s / 3600),
+		snprintf(buf, len, _("%lldh %lldm"), (long long)(s / 3600),
 		    (long long)(s % 3600 / 60));
 	else
-		snprintf(buf, len, "%lldm %llds", (long long)(s / 60),
+		snprintf(buf, len, _("%lldm %llds"), (long long)(s / 60),
 		    (long long)(s % 60));
 	return buf;
 }
 
-/* The node summary as label lines, then one row per peer. */
+/* "2026-11-25 04:10Z (5m 3s ago)", or "never" for 0. */
+static const char *
+text_when(int64_t ms, int64_t now, char *buf, size_t len)
+{
+	char	 t[64], d[64];
+
+	if (ms == 0) {
+		snprintf(buf, len, "%s", _("never"));
+		return buf;
+	}
+	snprintf(buf, len, _("%s (%s ago)"), render_time_short(ms, t,
+	    sizeof(t)), text_duration(now - ms, d, sizeof(d)));
+	return buf;
+}
+
+/* Label lines, one row per peer, one row per certificate, and a warning
+ * for each certificate within OUTPUT_EXPIRY_WARN days of its end. */
 static void
 text_status(const Poc__OpStatusReply *st)
 {
 	struct table	 t;
 	char		 up[160], since[64], in[16], out[16], q[16];
-	char		 o[64], nt[64], member[128], software[256];
-	size_t		 i;
+	char		 conf[160];
+	char		 o[64], nt[64], member[128], software[256], age[64];
+	char		 peers[64], overdue[32], dsync[128], camp[128];
+	char		 exp[64], left[64];
+	size_t		 i, connected = 0;
+	int64_t		 days;
+	int		 color = render_use_color(stdout);
 
 	snprintf(up, sizeof(up), "%s (%s %s)",
 	    text_duration(st->now - st->started_at, since, sizeof(since)),
 	    _("since"), render_time_short(st->started_at, o, sizeof(o)));
 	snprintf(in, sizeof(in), "%u", st->inbox);
 	snprintf(out, sizeof(out), "%u", st->outbox_queued);
+	for (i = 0; i < st->n_peers; i++)
+		connected += st->peers[i]->connected != 0;
+	snprintf(peers, sizeof(peers), _("%zu of %zu"), connected,
+	    st->n_peers);
+	if (st->overdue_tracked)
+		snprintf(overdue, sizeof(overdue), "%s%u%s",
+		    color && st->overdue_cases ? RENDER_RED : "",
+		    st->overdue_cases,
+		    color && st->overdue_cases ? RENDER_RESET : "");
+	else
+		snprintf(overdue, sizeof(overdue), "-");
+	snprintf(conf, sizeof(conf), _("loaded %s (%u reloads, %u refused)"),
+	    render_time_short(st->config_loaded_at, o, sizeof(o)), st->reloads,
+	    st->reload_failures);
 	text_pairs(stdout,
 	    _("Member"), render_oneline(st->member, member, sizeof(member)),
 	    _("Software"), render_oneline(st->software, software,
 	    sizeof(software)),
 	    _("Uptime"), up,
+	    _("Configuration"), conf,
+	    _("Log level"), st->log_level[0] ? st->log_level : "-",
 	    _("Inbox"), in,
 	    _("Outbox queued"), out,
+	    _("Connected peers"), peers,
+	    _("Overdue cases"), overdue,
+	    _("Directory sync"), text_when(st->last_directory_sync, st->now,
+	    dsync, sizeof(dsync)),
+	    _("Check campaign"), text_when(st->last_check_campaign, st->now,
+	    camp, sizeof(camp)),
 	    NULL);
 	putchar('\n');
-	if (st->n_peers == 0) {
+	if (st->n_peers == 0)
 		printf("%s\n", _("no peers configured"));
-		return;
-	}
-	table_init(&t, 7);
-	table_row(&t, _("MEMBER"), _("ENDPOINT"), _("CONNECTED"), _("QUEUED"),
-	    _("OLDEST"), _("NEXT-TRY"), _("LAST-ERROR"));
-	for (i = 0; i < st->n_peers; i++) {
-		const Poc__OpPeerStatus	*p = st->peers[i];
+	else {
+		table_init(&t, 7);
+		table_row(&t, _("MEMBER"), _("ENDPOINT"), _("CONNECTED"),
+		    _("QUEUED"), _("OLDEST"), _("NEXT-TRY"), _("LAST-ERROR"));
+		for (i = 0; i < st->n_peers; i++) {
+			const Poc__OpPeerStatus	*p = st->peers[i];
 
-		snprintf(q, sizeof(q), "%u", p->queued);
-		table_row(&t, p->member, p->endpoint,
-		    p->connected ? _("yes") : _("no"), q,
-		    render_time_short(p->oldest_queued_at, o, sizeof(o)),
-		    render_time_short(p->next_attempt_at, nt, sizeof(nt)),
-		    p->last_error[0] ? p->last_error : "-");
+			snprintf(q, sizeof(q), "%u", p->queued);
+			/* The oldest queued message by its age, the next
+			 * retry by the time left: what someone on duty asks. */
+			if (p->oldest_queued_at != 0)
+				text_duration(st->now - p->oldest_queued_at,
+				    age, sizeof(age));
+			else
+				snprintf(age, sizeof(age), "-");
+			if (p->next_attempt_at > st->now)
+				snprintf(nt, sizeof(nt), _("in %s"),
+				    text_duration(p->next_attempt_at - st->now,
+				    o, sizeof(o)));
+			else
+				snprintf(nt, sizeof(nt), "-");
+			table_row(&t, p->member, p->endpoint,
+			    p->connected ? _("yes") : _("no"), q, age, nt,
+			    p->last_error[0] ? p->last_error : "-");
+			if (!p->connected)
+				table_color(&t, 2, RENDER_AMBER);
+			if (p->last_error[0])
+				table_color(&t, 6, RENDER_RED);
+		}
+		table_print(&t, stdout);
+		table_free(&t);
+	}
+	if (st->n_certificates == 0)
+		return;
+	putchar('\n');
+	table_init(&t, 4);
+	table_row(&t, _("CERTIFICATE"), _("EXPIRES"), _("LEFT"), _("SUBJECT"));
+	for (i = 0; i < st->n_certificates; i++) {
+		const Poc__OpStatusCert	*c = st->certificates[i];
+
+		days = (c->not_after - st->now) / 86400000;
+		if (c->not_after <= st->now)
+			snprintf(left, sizeof(left), "%s", _("EXPIRED"));
+		else
+			snprintf(left, sizeof(left), _("%lld days"),
+			    (long long)days);
+		table_row(&t, c->role, render_time_short(c->not_after, exp,
+		    sizeof(exp)), left, c->subject);
+		if (c->not_after - st->now < OUTPUT_EXPIRY_WARN * 86400000LL)
+			table_color(&t, 2, RENDER_RED);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
+	for (i = 0; i < st->n_certificates; i++) {
+		const Poc__OpStatusCert	*c = st->certificates[i];
+
+		if (c->not_after - st->now >= OUTPUT_EXPIRY_WARN * 86400000LL)
+			continue;
+		fflush(stdout);
+		fprintf(stderr, _("%s: warning: the %s certificate (%s) "
+		    "expires %s: issue a new one (certs/mkpki) and reload "
+		    "with 'systemctl reload pocd'\n"),
+		    program_invocation_short_name, c->role, c->subject,
+		    render_time_short(c->not_after, exp, sizeof(exp)));
+	}
 }
 
 /* One row per message, with the time and party that matter for the box. */
@@ -246,15 +387,38 @@ text_list(const Poc__OpMessages *ms, Poc__OpList__Box box)
 		    tlp[0] ? tlp : "-", urg[0] ? urg : "-",
 		    render_state(sm, st, sizeof(st)),
 		    render_digest(e, dg, sizeof(dg)));
+		table_color(&t, 4, render_tlp_color(e->tlp));
+		if (e->exercise)
+			table_color(&t, 7, RENDER_EXERCISE);
+		if (strcmp(sm->state, "rejected") == 0)
+			table_color(&t, 6, RENDER_RED);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
+	output_deadline_hints(stdout, ms);
+}
+
+/* The signature line under a message: verified by the node from what it
+ * kept, or why not. */
+static void
+output_signature_text(FILE *fp, const Poc__StoredMessage *sm)
+{
+	if (sm->envelope == NULL)
+		return;
+	if (sm->signature_verified)
+		fprintf(fp, _("Signature:         verified, by %s's node key\n"),
+		    sm->envelope->sender);
+	else
+		fprintf(fp, _("Signature:         NOT VERIFIED: %s\n"),
+		    sm->signature_error[0] ? sm->signature_error : "-");
 }
 
 static void
 text_message(const Poc__StoredMessage *sm)
 {
 	render_message(stdout, sm);
+	output_deadline_text(stdout, sm);
+	output_signature_text(stdout, sm);
 }
 
 /* Compact blocks separated by blank lines. */
@@ -301,6 +465,43 @@ json_str(const char *s)
 
 /* Builds the JSON of a stored message: envelope fields, then the node-local
  * keys. */
+/* Lower-case hex of len bytes as a JSON string. */
+static json_t *
+output_hex(const uint8_t *p, size_t len)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	json_t			*j;
+	char			*s;
+	size_t			 i;
+
+	if ((s = malloc(2 * len + 1)) == NULL)
+		errx(1, "out of memory");
+	for (i = 0; i < len; i++) {
+		s[2 * i] = digits[p[i] >> 4];
+		s[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	s[2 * len] = '\0';
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
+/* The signature keys of a message (node-local, beside the envelope):
+ * what the node's check said, the signature and the signer's certificate
+ * (DER, hex), so that the case can be checked again elsewhere. */
+static void
+output_signature_json(json_t *j, const Poc__StoredMessage *sm)
+{
+	json_object_set_new(j, "signature_verified",
+	    json_boolean(sm->signature_verified));
+	json_object_set_new(j, "signature_error", json_str(sm->signature_error));
+	json_object_set_new(j, "signature", sm->envelope != NULL ?
+	    output_hex(sm->envelope->signature.data,
+	    sm->envelope->signature.len) : json_string(""));
+	json_object_set_new(j, "signer_certificate",
+	    output_hex(sm->signer_cert.data, sm->signer_cert.len));
+}
+
 json_t *
 output_message_json(const Poc__StoredMessage *sm)
 {
@@ -324,6 +525,8 @@ output_message_json(const Poc__StoredMessage *sm)
 	for (i = 0; i < sm->n_acknowledged_by; i++)
 		json_array_append_new(a, json_str(sm->acknowledged_by[i]));
 	json_object_set_new(j, "acknowledged_by", a);
+	output_deadline_json(j, sm);
+	output_signature_json(j, sm);
 	return j;
 }
 
@@ -432,4 +635,33 @@ output_field_errors(const char *what, const char *retry,
 	}
 	fprintf(stderr, ngettext("Fix this field and run '%s' again.\n",
 	    "Fix these fields and run '%s' again.\n", n), retry);
+}
+
+static int	 progress_shown;
+
+/* Draws "what: done/total (pct%)" over itself on stderr, on a terminal
+ * only. */
+void
+output_progress(const char *what, size_t done, size_t total)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (total > 0)
+		fprintf(stderr, "\r\033[K%s: %zu/%zu (%zu%%)", what, done, total,
+		    done * 100 / total);
+	else
+		fprintf(stderr, "\r\033[K%s: %zu", what, done);
+	fflush(stderr);
+	progress_shown = 1;
+}
+
+/* Clears the progress line, if one was drawn. */
+void
+output_progress_done(void)
+{
+	if (!progress_shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	progress_shown = 0;
 }

@@ -6,6 +6,8 @@
 #ifndef POCCTL_OUTPUT_H
 #define POCCTL_OUTPUT_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 
 #include "proto/poc.pb-c.h"
@@ -38,7 +40,38 @@ json_t	*output_message_json(const Poc__StoredMessage *);
 void	 output_field_errors(const char *what, const char *retry,
 	    const Poc__FieldError *const *errs, size_t n);
 
+/* Communication checks and deadlines (output_checks.c): campaign reports
+ * (one in full, or one line each with list); the deadline lines of an
+ * outgoing request or notification (show), the overdue hints under a
+ * listing, and the deadline keys of its JSON. */
+void	 output_campaigns(const Poc__CheckCampaigns *, int list, int json);
+void	 output_deadline_text(FILE *, const Poc__StoredMessage *);
+void	 output_deadline_hints(FILE *, const Poc__OpMessages *);
+void	 output_deadline_json(json_t *, const Poc__StoredMessage *);
+
 /* Columns available on stdout: the terminal's width, else 100. */
 size_t	 output_columns(void);
+
+/*
+ * Progress of a long operation (directory import or sync, a check
+ * campaign), for people watching a terminal:
+ *
+ *	for (i = 0; i < n; i++) {
+ *		output_progress(_("importing"), i + 1, n);
+ *		...
+ *	}
+ *	output_progress_done();
+ *
+ * output_progress() redraws one line on stderr ("importing: 12/40 (30%)";
+ * total 0 = unknown: "importing: 12"), and only when stderr is a
+ * terminal, so scripts and --json output never see it.
+ * output_progress_done() erases the line; call it before printing the
+ * result or an error.
+ */
+void	 output_progress(const char *what, size_t done, size_t total);
+void	 output_progress_done(void);
+
+/* OpenMetrics text of a status reply (pocctl metrics, metrics.c). */
+void	 output_metrics(const Poc__OpStatusReply *);
 
 #endif

@@ -30,6 +30,13 @@ static const struct cmd cmds[] = {
 		.usage = "",
 		.summary = "show the node: member, uptime, queues and peers",
 		.handler = cmd_status,
+		.help =
+"Shows the software version, member code, uptime, the configuration in\n"
+"force (when it was loaded; SIGHUP reloads), connected peers, per peer the\n"
+"queue depth and the age of the oldest queued message, overdue cases, the\n"
+"last directory sync and check campaign, and the certificates in force\n"
+"with their expiry (a warning on stderr 30 days ahead).  Use 'pocctl\n"
+"metrics' for the same in OpenMetrics text.",
 	},
 	{
 		.name = "template",
@@ -104,6 +111,116 @@ static const struct cmd cmds[] = {
 "scope and terms.",
 	},
 	{
+		.name = "metrics",
+		.usage = "",
+		.summary = "print the node's status as OpenMetrics text",
+		.handler = cmd_metrics,
+		.help =
+"For the Prometheus node_exporter textfile collector: for example a\n"
+"systemd timer runs 'pocctl metrics > /var/lib/node_exporter/pocd.prom.tmp'\n"
+"and renames the file.  Every metric is a gauge: pocd_up, pocd_outbox_queued\n"
+"{peer=...}, pocd_outbox_oldest_age_seconds, pocd_peer_connected,\n"
+"pocd_overdue_cases, pocd_certificate_expiry_timestamp_seconds, ...\n"
+"When the node cannot be reached it still prints pocd_up 0 (and exits 1).",
+	},
+	{
+		.name = "check",
+		.usage = "MEMBER...|--all [--reply-by DURATION] [--exercise]",
+		.summary = "start a communication check of members' PoCs",
+		.handler = cmd_check,
+		.help =
+"Sends a communication check to each member named (or to every member\n"
+"of the directory with --all), through the outbox.  Their node's receipt\n"
+"times the node; their operator's 'pocctl check-reply' times the people.\n"
+"--reply-by: how long they have, e.g. 3600, 90s, 15m, 2h, 1d (default\n"
+"[checks] reply_within).  See the results with 'pocctl checks'.",
+	},
+	{
+		.name = "check-reply",
+		.usage = "ID",
+		.summary = "answer a communication check that came in",
+		.handler = cmd_check_reply,
+		.help =
+"Sends a check reply to the member whose check ID is (see 'pocctl\n"
+"inbox').  Your name is taken from your operator certificate.",
+	},
+	{
+		.name = "checks",
+		.usage = "[CAMPAIGN | --list [--limit N]]",
+		.summary = "report a communication check: reached, replied, "
+		    "late, silent",
+		.handler = cmd_checks,
+		.help =
+"Per member: the result (pending, reached, replied, late or silent),\n"
+"when the node was reached (its receipt came back) and when the people\n"
+"replied, and by whom.  Late: replied after the reply-by time; silent:\n"
+"no reply by then, or the node was never reached.  Without CAMPAIGN the\n"
+"newest campaign; --list shows one line per campaign.",
+	},
+	{
+		.name = "audit",
+		.usage = "export [--out FILE] | verify FILE",
+		.summary = "export the hash-chained audit log, or check an export",
+		.handler = cmd_audit,
+		.help =
+"Every message queued, received, delivered or rejected is an entry of the\n"
+"node's audit log, committed with the change itself.  Each entry holds the\n"
+"SHA-256 of the one before, so a changed, inserted or deleted entry breaks\n"
+"the chain there.  'export' writes the log as stored, one JSON object per\n"
+"line; 'verify' recomputes every hash offline and names the first broken\n"
+"entry by its seq (exit 1).",
+	},
+	{
+		.name = "verify",
+		.usage = "ID",
+		.summary = "check a message's signature by its sender's node key",
+		.handler = cmd_verify,
+		.help =
+"Checks here, not on the node, that the message was signed by the key of\n"
+"its sender's node certificate, and that this certificate names the sender\n"
+"and chains to the network CA in pocctl.conf's 'ca'.  Exit 1 if not.",
+	},
+	{
+		.name = "directory",
+		.usage = "[show [MEMBER] | own | edit FILE | set FIELD VALUE... | "
+		    "poc add|remove ... | import FILE | export [--format F] "
+		    "[MEMBER] | sync]",
+		.summary = "the PoC directory: members, PoCs, the own record",
+		.handler = cmd_directory,
+		.help =
+"show [MEMBER]       members and their PoCs (STALE past expiry); the default\n"
+"own                 the own record as JSON, to edit and give to 'edit'\n"
+"edit FILE           replace the own record's fields (name, networks,\n"
+"                    endpoints, fingerprints, expires, pocs) from JSON\n"
+"set name TEXT | endpoint HOST:PORT... | networks NAME... |\n"
+"    fingerprints SHA256... | expires 2027-11-25|+365d\n"
+"poc add --level L --name N [--role R] [--org O] [--always]\n"
+"    [--tz Europe/Paris --hours \"Mon-Fri 09:00-17:00\"] [--lang fr,en]\n"
+"    --channel KIND:VALUE[:PRIORITY]...   (KIND: EMAIL, PHONE, FAX,\n"
+"    SECURE_MESSAGING, OTHER; priority 1 = try first)\n"
+"poc remove N|NAME   N as numbered by 'show'\n"
+"import FILE         signed records (JSON from 'export'); every record is\n"
+"                    checked (fields, network, certificate, pin, signature);\n"
+"                    one bad record and nothing is imported\n"
+"export [--format json|csv|vcard] [MEMBER]   vCard 4.0: one card per PoC\n"
+"sync                pull from the [upstream] nodes now\n"
+"Every change to the own record bumps its serial and is signed by the node.",
+	},
+	{
+		.name = "who",
+		.usage = "MEMBER [--level L] [--at TIME] [--lang xx]",
+		.summary = "whom to contact at MEMBER now, best first",
+		.handler = cmd_who,
+		.help =
+"Orders MEMBER's PoCs: the level asked (POLICY, DIPLOMATIC, TECHNICAL)\n"
+"first, then those available at TIME (24/7, or within their working hours\n"
+"in their own time zone, daylight saving included), then technical before\n"
+"diplomatic before policy, then the most recent successful communication\n"
+"check, then those speaking --lang (any BCP 47 tag).  TIME: now (default),\n"
+"2026-03-29T01:30Z (UTC), +12h.  Each PoC is listed with its channels,\n"
+"best first.",
+	},
+	{
 		.name = "help",
 		.usage = "[COMMAND]",
 		.summary = "show this help, or the help of COMMAND",
@@ -118,15 +235,21 @@ static void
 usage_print(FILE *fp)
 {
 	size_t	 i;
+	int	 w = 0;
 
 	fprintf(fp,
-	    "usage: pocctl [-c FILE] [--json] [--timeout SEC] COMMAND [ARGS]\n"
+	    "usage: pocctl [-c FILE] [--json] [--lang xx] [--timeout SEC] "
+	    "COMMAND [ARGS]\n"
 	    "       pocctl help [COMMAND] | --version\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
-		fprintf(fp, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+		if ((int)strlen(cmds[i].name) > w)
+			w = (int)strlen(cmds[i].name);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(fp, "  %-*s  %s\n", w, cmds[i].name, cmds[i].summary);
 	fprintf(fp, "\noptions:\n"
 	    "  -c FILE        config (else $POCCTL_CONFIG, else %s)\n"
 	    "  --json         print JSON instead of text\n"
+	    "  --lang xx      labels in language xx (" I18N_LANGS ")\n"
 	    "  --timeout SEC  give up on the node after SEC seconds (%d)\n"
 	    "  -h, --help     this help\n"
 	    "  --version      print the version\n\n"
@@ -184,15 +307,14 @@ main(int argc, char *argv[])
 		{ "timeout",	required_argument,	NULL, 't' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "version",	no_argument,		NULL, 'V' },
+		{ "lang",	required_argument,	NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctx		 ctx;
 	const struct cmd	*c;
 	int			 ch, rv;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain("pocctl", LOCALEDIR);
-	textdomain("pocctl");
+	i18n_init(NULL);
 
 	memset(&ctx, 0, sizeof(ctx));
 	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
@@ -217,6 +339,14 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("pocctl %s\n", POCCTL_VERSION);
 			exit(0);
+		case 'L':
+			if (i18n_init(optarg) != 0) {
+				warnx("--lang wants a language such as %s, "
+				    "not \"%s\"", I18N_LANGS, optarg);
+				exit(2);
+			}
+			ctx.lang = optarg;
+			break;
 		default:
 			usage_print(stderr);
 			exit(2);

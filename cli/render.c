@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "cli/i18n.h"
@@ -50,6 +51,7 @@ struct render_kind {
 struct render_line {
 	const char	*label;		/* translated */
 	char		*value;		/* owned; may hold newlines */
+	const char	*color;		/* SGR for the value, or NULL */
 };
 
 struct render_lines {
@@ -150,6 +152,71 @@ static const struct render_kind render_kinds[] = {
 	{ POC__ENVELOPE__BODY_CHECK_REPLY, "check_reply",
 	  "check-reply", N_("CHECK REPLY"), check_reply_fields, NULL },
 };
+
+/* Labels of the envelope's own fields, for template help (the full view
+ * prints the same msgids). */
+static const struct render_field envelope_fields[] = {
+	{ "id",			N_("Id"),		NULL },
+	{ "thread_id",		N_("Thread"),		NULL },
+	{ "in_reply_to",	N_("In reply to"),	NULL },
+	{ "sender",		N_("From"),		NULL },
+	{ "recipient",		N_("To"),		NULL },
+	{ "created_at",		N_("Created"),		NULL },
+	{ "tlp",		N_("TLP"),		NULL },
+	{ "language",		N_("Language"),		NULL },
+	{ "exercise",		N_("Exercise"),		NULL },
+	{ NULL, NULL, NULL }
+};
+
+/* Label of field in a field table, or NULL. */
+static const char *
+render_label_in(const struct render_field *t, const char *field)
+{
+	for (; t->name != NULL; t++)
+		if (strcmp(t->name, field) == 0)
+			return _(t->label);
+	return NULL;
+}
+
+/* Translated label of a body field, or of an envelope field if member is
+ * NULL. */
+const char *
+render_field_label(const char *member, const char *field)
+{
+	size_t	 i;
+
+	if (member == NULL)
+		return render_label_in(envelope_fields, field);
+	for (i = 0; i < sizeof(render_kinds) / sizeof(render_kinds[0]); i++)
+		if (strcmp(render_kinds[i].member, member) == 0)
+			return render_label_in(render_kinds[i].fields, field);
+	return NULL;
+}
+
+/* Translated title of a body kind by oneof member name, or NULL. */
+const char *
+render_member_title(const char *member)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(render_kinds) / sizeof(render_kinds[0]); i++)
+		if (strcmp(render_kinds[i].member, member) == 0)
+			return _(render_kinds[i].title);
+	return NULL;
+}
+
+/* Translated fixed statement of a body kind (para 30(c), 30(d)), or NULL. */
+const char *
+render_statement(const char *member)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(render_kinds) / sizeof(render_kinds[0]); i++)
+		if (strcmp(render_kinds[i].member, member) == 0)
+			return render_kinds[i].statement != NULL ?
+			    _(render_kinds[i].statement) : NULL;
+	return NULL;
+}
 
 /* The table entry for the body kind of e, or NULL. */
 static const struct render_kind *
@@ -325,6 +392,7 @@ render_lines_add(struct render_lines *l, const char *label, char *value)
 	}
 	l->v[l->n].label = label;
 	l->v[l->n].value = value;
+	l->v[l->n].color = NULL;
 	l->n++;
 }
 
@@ -405,7 +473,12 @@ render_lines_print(FILE *fp, const struct render_lines *l, const char *indent)
 		w = render_width(l->v[i].label) + 1;
 		fprintf(fp, "%s%s:%*s", indent, l->v[i].label,
 		    (int)(width - w + 2), "");
-		render_put(fp, l->v[i].value, cont);
+		if (l->v[i].color != NULL && l->v[i].color[0] != '\0') {
+			fputs(l->v[i].color, fp);
+			render_put(fp, l->v[i].value, cont);
+			fputs(RENDER_RESET, fp);
+		} else
+			render_put(fp, l->v[i].value, cont);
 		fputc('\n', fp);
 	}
 	free(cont);
@@ -492,12 +565,15 @@ render_message(FILE *fp, const Poc__StoredMessage *sm)
 	const struct render_kind	*k = render_kind_of(e);
 	struct render_lines		 l = { NULL, 0, 0 };
 	char				 t[64];
+	int				 color;
 
 	if (e == NULL)
 		return;
+	color = render_use_color(fp);
 	fprintf(fp, "%s\n", render_kind_title(e));
 	if (e->exercise)
-		fprintf(fp, "%s\n", _("*** EXERCISE ***"));
+		fprintf(fp, "%s%s%s\n", color ? RENDER_EXERCISE : "",
+		    _("*** EXERCISE ***"), color ? RENDER_RESET : "");
 	render_lines_addf(&l, _("Id"), "%s", e->id);
 	render_lines_addf(&l, _("Thread"), "%s", e->thread_id);
 	if (e->in_reply_to[0] != '\0')
@@ -506,8 +582,11 @@ render_message(FILE *fp, const Poc__StoredMessage *sm)
 	render_lines_addf(&l, _("To"), "%s", e->recipient);
 	render_lines_addf(&l, _("Created"), "%s",
 	    util_fmt_time(e->created_at, t, sizeof(t)));
-	if (e->tlp != POC__TLP__TLP_UNSPECIFIED)
+	if (e->tlp != POC__TLP__TLP_UNSPECIFIED) {
 		render_lines_addf(&l, _("TLP"), "%s", render_tlp(e->tlp));
+		if (color)
+			l.v[l.n - 1].color = render_tlp_color(e->tlp);
+	}
 	if (e->language[0] != '\0')
 		render_lines_addf(&l, _("Language"), "%s", e->language);
 	render_state_line(&l, sm);
@@ -550,6 +629,38 @@ render_block(FILE *fp, const Poc__StoredMessage *sm)
 	render_lines_free(&l);
 	if (k != NULL && k->statement != NULL)
 		fprintf(fp, "    %s\n", _(k->statement));
+}
+
+/* Colour on fp only for a terminal, never with NO_COLOR set
+ * (https://no-color.org) or TERM=dumb. */
+int
+render_use_color(FILE *fp)
+{
+	const char	*t = getenv("TERM");
+
+	if (getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0')
+		return 0;
+	if (t != NULL && strcmp(t, "dumb") == 0)
+		return 0;
+	return isatty(fileno(fp));
+}
+
+/* The SGR sequence for a TLP label: RED bold red, AMBER yellow, GREEN
+ * green, else "". */
+const char *
+render_tlp_color(Poc__Tlp tlp)
+{
+	switch (tlp) {
+	case POC__TLP__RED:
+		return RENDER_RED;
+	case POC__TLP__AMBER:
+	case POC__TLP__AMBER_STRICT:
+		return RENDER_AMBER;
+	case POC__TLP__GREEN:
+		return RENDER_GREEN;
+	default:
+		return "";
+	}
 }
 
 /* The short kind used in tables. */
@@ -646,6 +757,8 @@ render_state(const Poc__StoredMessage *sm, char *buf, size_t len)
 {
 	if (strcmp(sm->direction, "in") == 0 && sm->n_acknowledged_by > 0)
 		snprintf(buf, len, "%s", _("acked"));
+	else if (sm->overdue)	/* past its acknowledgement deadline */
+		snprintf(buf, len, "%s", _("OVERDUE"));
 	else if (strcmp(sm->state, "queued") == 0 && sm->attempts > 0)
 		snprintf(buf, len, ngettext("queued (%u attempt)",
 		    "queued (%u attempts)", sm->attempts), sm->attempts);

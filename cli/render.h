@@ -13,6 +13,19 @@
 
 #include "proto/poc.pb-c.h"
 
+/* SGR colour sequences, used only when render_use_color() says so. */
+#define RENDER_RED	"\033[1;31m"
+#define RENDER_AMBER	"\033[33m"
+#define RENDER_GREEN	"\033[32m"
+#define RENDER_EXERCISE	"\033[1;35m"
+#define RENDER_RESET	"\033[0m"
+
+/* 1 if fp is a terminal and neither NO_COLOR nor TERM=dumb is set. */
+int		 render_use_color(FILE *fp);
+
+/* The colour of a TLP label (RED red, AMBER yellow, GREEN green), or "". */
+const char	*render_tlp_color(Poc__Tlp);
+
 /* Short kind for tables: request, response, notification, ack, update,
  * check, check-reply; "?" when no body is set. */
 const char	*render_kind_short(const Poc__Envelope *);
@@ -42,6 +55,18 @@ const char	*render_state(const Poc__StoredMessage *, char *buf, size_t len);
  * 1a2b3c4d", "IN_PROGRESS: text" ...; "[EXERCISE] " in front for drills.
  * The result is sanitized to one line. */
 const char	*render_digest(const Poc__Envelope *, char *buf, size_t len);
+
+/* Translated label of field of body kind member ("assistance_request",
+ * "summary"), or of an envelope field ("recipient") when member is NULL;
+ * NULL if the field has no label. */
+const char	*render_field_label(const char *member, const char *field);
+
+/* Translated title of body kind member ("ASSISTANCE REQUEST"), or NULL. */
+const char	*render_member_title(const char *member);
+
+/* Translated fixed statement of body kind member (para 30(c) for
+ * acknowledgements, 30(d) for notifications), or NULL. */
+const char	*render_statement(const char *member);
 
 /* The full labelled rendering of one message (pocctl show). */
 void		 render_message(FILE *, const Poc__StoredMessage *);

@@ -22,6 +22,52 @@ frame_peek_len(struct evbuffer *in, uint32_t *len)
 	return 1;
 }
 
+/*
+ * 1 if every unknown field kept in m and its sub-messages has a valid
+ * field number (1 .. 2^29 - 1).  protobuf-c accepts a tag written in more
+ * bytes than needed without checking it, so "0x82 0x00" decodes as an
+ * unknown field number 0, which it then packs as a tag it refuses to
+ * decode: stored, such a message could never be read back (found by
+ * fuzz/fuzz_frame.c).
+ */
+int
+frame_unknown_valid(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor	*d = m->descriptor;
+	const ProtobufCFieldDescriptor		*f;
+	const char				*base = (const char *)m;
+	ProtobufCMessage			*const *arr;
+	const ProtobufCMessage			*sub;
+	size_t					 i, j, n;
+
+	for (i = 0; i < m->n_unknown_fields; i++)
+		if (m->unknown_fields[i].tag < 1 ||
+		    m->unknown_fields[i].tag > 536870911)
+			return 0;
+	for (i = 0; i < d->n_fields; i++) {
+		f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			n = *(const size_t *)(base + f->quantifier_offset);
+			arr = *(ProtobufCMessage *const *const *)(base +
+			    f->offset);
+			for (j = 0; j < n; j++)
+				if (arr[j] != NULL &&
+				    !frame_unknown_valid(arr[j]))
+					return 0;
+			continue;
+		}
+		if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+		    *(const uint32_t *)(base + f->quantifier_offset) != f->id)
+			continue;
+		sub = *(ProtobufCMessage *const *)(base + f->offset);
+		if (sub != NULL && !frame_unknown_valid(sub))
+			return 0;
+	}
+	return 1;
+}
+
 enum frame_status
 frame_unpack(struct evbuffer *in, size_t max_frame,
     const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
@@ -42,6 +88,10 @@ frame_unpack(struct evbuffer *in, size_t max_frame,
 		return FRAME_MALFORMED;
 	*out = protobuf_c_message_unpack(d, NULL, len, p + FRAME_HEADER_LEN);
 	evbuffer_drain(in, FRAME_HEADER_LEN + (size_t)len);
+	if (*out != NULL && !frame_unknown_valid(*out)) {
+		protobuf_c_message_free_unpacked(*out, NULL);
+		*out = NULL;
+	}
 	return *out == NULL ? FRAME_MALFORMED : FRAME_READY;
 }
 

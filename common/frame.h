@@ -36,6 +36,11 @@ enum frame_status {
 enum frame_status frame_unpack(struct evbuffer *in, size_t max_frame,
     const ProtobufCMessageDescriptor *d, ProtobufCMessage **out);
 
+/* 1 if the unknown fields kept anywhere in m have valid field numbers, so
+ * that m packs into bytes that decode again; frame_unpack() refuses a
+ * message that fails this as FRAME_MALFORMED. */
+int frame_unknown_valid(const ProtobufCMessage *m);
+
 /* Appends the frame of m to out.  Returns 0, or -1 if m packs above max_frame
  * or memory runs out (nothing is appended then). */
 int frame_pack(struct evbuffer *out, size_t max_frame,

@@ -438,7 +438,8 @@ pbjson_field_names(const ProtobufCMessageDescriptor *d, char *buf,
 
 	buf[0] = '\0';
 	for (i = 0; i < d->n_fields; i++)
-		pbjson_append(buf, len, d->fields[i].name);
+		if (d->fields[i].type != PROTOBUF_C_TYPE_BYTES)	/* not JSON */
+			pbjson_append(buf, len, d->fields[i].name);
 }
 
 /* Reads a JSON integer into v, checking it lies in [lo, hi]. */

@@ -7,6 +7,8 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "tls.h"
@@ -18,8 +20,11 @@
 	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384:" \
 	"ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"
 #define TLS_GROUPS	"X25519:P-256:P-384"
+#define TLS_TICKET_LIFETIME	7200	/* seconds a session may be resumed */
 
 static int	 tls_cn_index = -1;
+
+static int	 tls_rotate_ticket_keys(SSL_CTX *);
 
 void
 tls_errors(char *buf, size_t len)
@@ -102,6 +107,68 @@ tls_store_new(const struct tls_opts *o, char *err, size_t errlen)
 	return store;
 }
 
+/*
+ * Session resumption on the accept side: TLS 1.3 stateless tickets (and the
+ * TLS 1.2 equivalent) with keys random per context, a bounded lifetime, and
+ * a session id context bound to the CA file, so a ticket of one listener is
+ * never accepted by the other.  The client certificate verified in the full
+ * handshake is kept in the ticket and verified again against the current
+ * trust store at every resumption (tls_peer_cn), so a CRL reload still
+ * applies; tls_ctx_reload also rotates the ticket keys.
+ */
+static int
+tls_resumption_setup(SSL_CTX *ctx, const struct tls_opts *o)
+{
+	unsigned char	 sid[SHA256_DIGEST_LENGTH];
+
+	if (SHA256((const unsigned char *)o->ca_file, strlen(o->ca_file),
+	    sid) == NULL ||
+	    SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid)) != 1)
+		return -1;
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_set_timeout(ctx, TLS_TICKET_LIFETIME);
+	return tls_rotate_ticket_keys(ctx);
+}
+
+/* New random ticket keys: every ticket issued before is refused. */
+static int
+tls_rotate_ticket_keys(SSL_CTX *ctx)
+{
+	unsigned char	 keys[80];
+	int		 rc;
+
+	if (RAND_bytes(keys, sizeof(keys)) != 1)
+		return -1;
+	rc = SSL_CTX_set_tlsext_ticket_keys(ctx, keys, sizeof(keys)) == 1 ?
+	    0 : -1;
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return rc;
+}
+
+/* A resumed session skipped the chain check: run it again on the
+ * certificate from the ticket, against the context's current store. */
+static int
+tls_recheck_resumed(SSL *ssl)
+{
+	X509_STORE_CTX	*xs;
+	X509		*cert;
+	int		 ok = 0;
+
+	if (!SSL_session_reused(ssl))
+		return 0;
+	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL ||
+	    (xs = X509_STORE_CTX_new()) == NULL)
+		return -1;
+	if (X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)),
+	    cert, SSL_get_peer_cert_chain(ssl)) == 1) {
+		X509_STORE_CTX_set_depth(xs, 4);
+		ok = X509_verify_cert(xs) == 1;
+	}
+	X509_STORE_CTX_free(xs);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
 SSL_CTX *
 tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen)
 {
@@ -121,6 +188,8 @@ tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION |
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* An idle connection holds no 34 KiB of record buffers. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	if (SSL_CTX_set_cipher_list(ctx, TLS12_CIPHERS) != 1 ||
 	    SSL_CTX_set1_groups_list(ctx, TLS_GROUPS) != 1) {
 		tls_fail(err, errlen, "cannot set cipher suites", NULL);
@@ -155,6 +224,10 @@ tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
 	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_verify_depth(ctx, 4);
+	if (o->server && tls_resumption_setup(ctx, o) != 0) {
+		tls_fail(err, errlen, "cannot set up session tickets", NULL);
+		goto fail;
+	}
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);
@@ -170,6 +243,10 @@ tls_ctx_reload(SSL_CTX *ctx, const struct tls_opts *o, char *err,
 	if ((store = tls_store_new(o, err, errlen)) == NULL)
 		return -1;
 	SSL_CTX_set_cert_store(ctx, store);	/* frees the old store */
+	if (o->server && tls_rotate_ticket_keys(ctx) != 0) {
+		snprintf(err, errlen, "cannot rotate the session ticket keys");
+		return -1;
+	}
 	return 0;
 }
 
@@ -212,7 +289,8 @@ tls_peer_cn(SSL *ssl, char *cn, size_t len)
 	X509	*cert;
 
 	if (SSL_get_verify_result(ssl) != X509_V_OK ||
-	    (cert = SSL_get0_peer_certificate(ssl)) == NULL)
+	    (cert = SSL_get0_peer_certificate(ssl)) == NULL ||
+	    tls_recheck_resumed(ssl) != 0)
 		return -1;
 	return tls_name_cn(X509_get_subject_name(cert), cn, len);
 }

@@ -60,31 +60,77 @@ static const struct config_key config_keys[] = {
 	    "error, warning, notice, info or debug" },
 	{ "node", "synchronous", CT_SYNC, N(sync_full), 0, 0,
 	    "full (fsync every commit) or normal" },
-	{ "peer_listener", "listen", CT_ADDR, S(peer.listen), 0, 0, NULL },
-	{ "peer_listener", "ca", CT_PATH, S(peer.ca), 0, 0, NULL },
-	{ "peer_listener", "cert", CT_PATH, S(peer.cert), 0, 0, NULL },
-	{ "peer_listener", "key", CT_PATH, S(peer.key), 0, 0, NULL },
-	{ "peer_listener", "crl", CT_PATH, S(peer.crl), 0, 0, NULL },
-	{ "operator_listener", "listen", CT_ADDR, S(op.listen), 0, 0, NULL },
-	{ "operator_listener", "ca", CT_PATH, S(op.ca), 0, 0, NULL },
-	{ "operator_listener", "cert", CT_PATH, S(op.cert), 0, 0, NULL },
-	{ "operator_listener", "key", CT_PATH, S(op.key), 0, 0, NULL },
-	{ "operator_listener", "crl", CT_PATH, S(op.crl), 0, 0, NULL },
+	{ "node", "endpoint", CT_ADDR, S(endpoint), 0, 0,
+	    "host:port where other members reach the peer listener "
+	    "(published in the own directory record)" },
+	{ "directory", "sync_interval", CT_INT, N(sync_interval), 0, 86400,
+	    "seconds between pulls from the upstreams; 0 = on demand only" },
+	{ "directory", "record_lifetime", CT_INT, N(record_lifetime), 1,
+	    3660, "days until the own record, as first created, expires" },
+	{ "peer_listener", "listen", CT_ADDR, S(peer.listen), 0, 0,
+	    "host:port where other members connect" },
+	{ "peer_listener", "ca", CT_PATH, S(peer.ca), 0, 0,
+	    "network CA: the only trust anchor for members" },
+	{ "peer_listener", "cert", CT_PATH, S(peer.cert), 0, 0,
+	    "node certificate (CN = member code)" },
+	{ "peer_listener", "key", CT_PATH, S(peer.key), 0, 0,
+	    "node private key" },
+	{ "peer_listener", "crl", CT_PATH, S(peer.crl), 0, 0,
+	    "network CA CRL; empty = none" },
+	{ "operator_listener", "listen", CT_ADDR, S(op.listen), 0, 0,
+	    "host:port where operators (pocctl) connect" },
+	{ "operator_listener", "ca", CT_PATH, S(op.ca), 0, 0,
+	    "this node's operator CA (not the network CA)" },
+	{ "operator_listener", "cert", CT_PATH, S(op.cert), 0, 0,
+	    "certificate shown to operators" },
+	{ "operator_listener", "key", CT_PATH, S(op.key), 0, 0,
+	    "its private key" },
+	{ "operator_listener", "crl", CT_PATH, S(op.crl), 0, 0,
+	    "operator CA CRL; empty = none" },
 	{ "limits", "max_frame", CT_SIZE, N(max_frame), 1024, 16 << 20,
-	    NULL },
+	    "largest frame in bytes" },
 	{ "limits", "max_connections", CT_INT, N(max_connections), 1,
-	    100000, NULL },
+	    100000, "open connections, both listeners" },
 	{ "limits", "max_connections_per_address", CT_INT,
-	    N(max_connections_per_address), 1, 100000, NULL },
+	    N(max_connections_per_address), 1, 100000,
+	    "open connections from one remote address" },
 	{ "limits", "handshake_timeout", CT_INT, N(handshake_timeout), 1,
-	    600, NULL },
-	{ "limits", "idle_timeout", CT_INT, N(idle_timeout), 1, 86400, NULL },
+	    600, "seconds for TCP connect and TLS handshake" },
+	{ "limits", "idle_timeout", CT_INT, N(idle_timeout), 1, 86400,
+	    "seconds without a whole frame before closing" },
 	{ "limits", "max_queued_bytes_per_peer", CT_SIZE,
-	    N(max_queued_bytes_per_peer), 65536, 1LL << 32, NULL },
+	    N(max_queued_bytes_per_peer), 65536, 1LL << 32,
+	    "reply bytes queued to one connection before reads pause" },
+	{ "store", "batch_max", CT_INT, N(batch_max), 1, 4096,
+	    "envelopes committed in one transaction at most" },
+	{ "store", "batch_wait_ms", CT_INT, N(batch_wait_ms), 0, 1000,
+	    "longest an envelope waits for more to join its batch "
+	    "(0: end of its loop pass)" },
+	{ "store", "batch_max_bytes", CT_SIZE, N(batch_max_bytes), 65536,
+	    1LL << 30, "packed envelope bytes committed in one transaction "
+	    "at most" },
 	{ "delivery", "retry_initial", CT_INT, N(retry_initial), 1, 3600,
-	    NULL },
-	{ "delivery", "retry_max", CT_INT, N(retry_max), 1, 86400, NULL },
-	{ "delivery", "window", CT_INT, N(window), 1, 1024, NULL },
+	    "first retry delay in seconds, doubled per failure" },
+	{ "delivery", "retry_max", CT_INT, N(retry_max), 1, 86400,
+	    "retry delay cap in seconds" },
+	{ "delivery", "window", CT_INT, N(window), 1, 1024,
+	    "envelopes in flight to one peer" },
+	{ "checks", "schedule_interval", CT_INT, N(checks_interval), 0,
+	    31 * 86400, "seconds between scheduled checks; 0 = none" },
+	{ "checks", "targets", CT_STR, S(checks_targets), 0, 0,
+	    "all, or member codes separated by commas" },
+	{ "checks", "reply_within", CT_INT, N(checks_reply_within), 1,
+	    31 * 86400, "seconds the people have to reply" },
+	{ "deadlines", "flash", CT_INT, N(deadline_flash), 1, 366 * 86400,
+	    "seconds to acknowledge a FLASH case" },
+	{ "deadlines", "immediate", CT_INT, N(deadline_immediate), 1,
+	    366 * 86400, "seconds to acknowledge an IMMEDIATE case" },
+	{ "deadlines", "priority", CT_INT, N(deadline_priority), 1,
+	    366 * 86400, "seconds to acknowledge a PRIORITY case" },
+	{ "deadlines", "routine", CT_INT, N(deadline_routine), 1,
+	    366 * 86400, "seconds to acknowledge a ROUTINE case" },
+	{ "deadlines", "none", CT_INT, N(deadline_none), 1, 366 * 86400,
+	    "no urgency given" },
 };
 
 #undef S
@@ -112,9 +158,22 @@ config_defaults(struct config *c)
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
 	c->max_queued_bytes_per_peer = 8 * 1024 * 1024;
+	c->batch_max = 256;
+	c->batch_wait_ms = 5;
+	c->batch_max_bytes = 8 * 1024 * 1024;
+	c->sync_interval = 300;
+	c->record_lifetime = 365;
 	c->retry_initial = 1;
 	c->retry_max = 300;
 	c->window = 64;
+	c->checks_interval = 0;
+	snprintf(c->checks_targets, sizeof(c->checks_targets), "all");
+	c->checks_reply_within = 3600;
+	c->deadline_flash = 15 * 60;
+	c->deadline_immediate = 3600;
+	c->deadline_priority = 24 * 3600;
+	c->deadline_routine = 72 * 3600;
+	c->deadline_none = 72 * 3600;
 }
 
 static void config_error(struct config_parse *, const char *, ...)
@@ -125,7 +184,11 @@ config_error(struct config_parse *p, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fprintf(stderr, "%s:%d: ", p->c->path, p->line);
+	/* Line 0: a rule about the whole file (a required key missing). */
+	if (p->line > 0)
+		fprintf(stderr, "%s:%d: ", p->c->path, p->line);
+	else
+		fprintf(stderr, "%s: ", p->c->path);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -257,44 +320,55 @@ toolong:
 	return -1;
 }
 
-/* A [peer CODE] section's key. */
+/* An [upstream CODE] section's key: endpoint or fingerprint. */
 static int
-config_peer_key(struct config_parse *p, const char *code, const char *name,
+config_upstream_key(struct config_parse *p, const char *code, const char *name,
     const char *v)
 {
 	struct config		*c = p->c;
-	struct config_peer	*peer = NULL;
+	struct config_upstream	*u = NULL;
 	char			 host[256], port[16];
+	size_t			 n;
 	int			 i;
 
 	if (!validate_member_code(code)) {
-		config_error(p, "[peer %s]: \"%s\" is not a member code", code,
-		    code);
+		config_error(p, "[upstream %s]: \"%s\" is not a member code",
+		    code, code);
 		return 0;
 	}
-	for (i = 0; i < c->npeers; i++)
-		if (strcmp(c->peers[i].member, code) == 0)
-			peer = &c->peers[i];
-	if (peer == NULL) {
-		if (c->npeers == CONFIG_MAX_PEERS) {
-			config_error(p, "more than %d [peer] sections",
-			    CONFIG_MAX_PEERS);
+	for (i = 0; i < c->nupstreams; i++)
+		if (strcmp(c->upstreams[i].member, code) == 0)
+			u = &c->upstreams[i];
+	if (u == NULL) {
+		if (c->nupstreams == CONFIG_MAX_UPSTREAMS) {
+			config_error(p, "more than %d [upstream] sections",
+			    CONFIG_MAX_UPSTREAMS);
 			return 0;
 		}
-		peer = &c->peers[c->npeers++];
-		snprintf(peer->member, sizeof(peer->member), "%s", code);
+		u = &c->upstreams[c->nupstreams++];
+		snprintf(u->member, sizeof(u->member), "%s", code);
 	}
-	if (strcmp(name, "endpoint") != 0) {
-		config_error(p, "[peer %s]: unknown key \"%s\" (known: endpoint)",
-		    code, name);
-		return 0;
-	}
-	if (util_split_hostport(v, host, sizeof(host), port,
-	    sizeof(port)) != 0 ||
-	    (size_t)snprintf(peer->endpoint, sizeof(peer->endpoint), "%s", v) >=
-	    sizeof(peer->endpoint))
-		config_error(p, "[peer %s] endpoint: expected host:port, got "
-		    "\"%s\"", code, v);
+	if (strcmp(name, "endpoint") == 0) {
+		if (util_split_hostport(v, host, sizeof(host), port,
+		    sizeof(port)) != 0 || (size_t)snprintf(u->endpoint,
+		    sizeof(u->endpoint), "%s", v) >= sizeof(u->endpoint))
+			config_error(p, "[upstream %s] endpoint: expected "
+			    "host:port, got \"%s\"", code, v);
+	} else if (strcmp(name, "fingerprint") == 0) {
+		for (n = 0; v[n] != '\0'; n++)
+			if (!((v[n] >= '0' && v[n] <= '9') ||
+			    (v[n] >= 'a' && v[n] <= 'f')))
+				break;
+		if (n != 64 || v[n] != '\0')
+			config_error(p, "[upstream %s] fingerprint: expected 64 "
+			    "lower-case hex digits (SHA-256 of the node "
+			    "certificate), got \"%.80s\"", code, v);
+		else
+			snprintf(u->fingerprint, sizeof(u->fingerprint), "%s",
+			    v);
+	} else
+		config_error(p, "[upstream %s]: unknown key \"%s\" (known: "
+		    "endpoint, fingerprint)", code, name);
 	return 0;
 }
 
@@ -307,8 +381,8 @@ config_handler(void *user, const char *section, const char *name,
 	size_t			 i;
 	int			 section_known = 0;
 
-	if (strncmp(section, "peer ", 5) == 0)
-		return config_peer_key(p, section + 5, name, value) == 0;
+	if (strncmp(section, "upstream ", 9) == 0)
+		return config_upstream_key(p, section + 9, name, value) == 0;
 	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
 		if (strcmp(config_keys[i].section, section) != 0)
 			continue;
@@ -326,7 +400,7 @@ config_handler(void *user, const char *section, const char *name,
 	if (!section_known)
 		config_error(p, "unknown section [%s] (known: node, "
 		    "peer_listener, operator_listener, limits, delivery, "
-		    "peer CODE)", section);
+		    "directory, upstream CODE)", section);
 	else
 		config_error(p, "[%s]: unknown key \"%s\"", section, name);
 	return 1;
@@ -368,14 +442,10 @@ config_check(struct config_parse *p)
 		config_error(p, "[peer_listener] ca and [operator_listener] ca "
 		    "are the same file: operators and members must have "
 		    "separate CAs");
-	for (k = 0; k < c->npeers; k++) {
-		if (c->peers[k].endpoint[0] == '\0')
-			config_error(p, "[peer %s] endpoint is required",
-			    c->peers[k].member);
-		if (strcmp(c->peers[k].member, c->member) == 0)
-			config_error(p, "[peer %s] is this node itself",
-			    c->peers[k].member);
-	}
+	for (k = 0; k < c->nupstreams; k++)
+		if (strcmp(c->upstreams[k].member, c->member) == 0)
+			config_error(p, "[upstream %s] is this node itself",
+			    c->upstreams[k].member);
 }
 
 int
@@ -452,18 +522,64 @@ config_print(const struct config *c, FILE *out)
 			fprintf(out, "\t# %s", key->help);
 		fputc('\n', out);
 	}
-	for (k = 0; k < c->npeers; k++)
-		fprintf(out, "\n[peer %s]\nendpoint = %s\n", c->peers[k].member,
-		    c->peers[k].endpoint);
+	for (k = 0; k < c->nupstreams; k++) {
+		fprintf(out, "\n[upstream %s]\n", c->upstreams[k].member);
+		if (c->upstreams[k].endpoint[0] != '\0')
+			fprintf(out, "endpoint = %s\n", c->upstreams[k].endpoint);
+		if (c->upstreams[k].fingerprint[0] != '\0')
+			fprintf(out, "fingerprint = %s\n",
+			    c->upstreams[k].fingerprint);
+	}
 }
 
-const struct config_peer *
-config_peer_get(const struct config *c, const char *member)
+const struct config_upstream *
+config_upstream_get(const struct config *c, const char *member)
 {
 	int	 i;
 
-	for (i = 0; i < c->npeers; i++)
-		if (strcmp(c->peers[i].member, member) == 0)
-			return &c->peers[i];
+	for (i = 0; i < c->nupstreams; i++)
+		if (strcmp(c->upstreams[i].member, member) == 0)
+			return &c->upstreams[i];
 	return NULL;
+}
+
+/* Bytes key k takes in struct config. */
+static size_t
+config_key_size(const struct config_key *k)
+{
+	switch (k->type) {
+	case CT_SIZE:
+		return sizeof(size_t);
+	case CT_INT:
+	case CT_LOGLEVEL:
+	case CT_SYNC:
+		return sizeof(int);
+	default:
+		return k->len;
+	}
+}
+
+/* Keys that differ between nc and old go through keep(); those it keeps
+ * get old's value back in nc (SIGHUP: what only a restart can change). */
+int
+config_keep_changed(struct config *nc, const struct config *old,
+    int (*keep)(const char *section, const char *name, void *arg), void *arg)
+{
+	size_t	 i, sz;
+	int	 n = 0;
+
+	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+		const struct config_key	*k = &config_keys[i];
+
+		sz = config_key_size(k);
+		if (memcmp((const char *)nc + k->off,
+		    (const char *)old + k->off, sz) == 0)
+			continue;
+		if (keep(k->section, k->name, arg)) {
+			memcpy((char *)nc + k->off, (const char *)old + k->off,
+			    sz);
+			n++;
+		}
+	}
+	return n;
 }

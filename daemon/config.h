@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define CONFIG_MAX_PEERS	256
+#define CONFIG_MAX_UPSTREAMS	32
 
 struct config_listener {
 	char	 listen[300];		/* host:port */
@@ -19,9 +19,11 @@ struct config_listener {
 	char	 crl[1024];		/* "" = none */
 };
 
-struct config_peer {
+/* [upstream CODE]: a node this one pulls the directory from. */
+struct config_upstream {
 	char	 member[64];
-	char	 endpoint[300];		/* host:port */
+	char	 endpoint[300];		/* host:port; "" = the directory's */
+	char	 fingerprint[65];	/* pinned; "" = the directory's */
 };
 
 struct config {
@@ -42,13 +44,32 @@ struct config {
 	int			 handshake_timeout;	/* seconds */
 	int			 idle_timeout;		/* seconds */
 	size_t			 max_queued_bytes_per_peer;
+	/* [store] group commit (gcommit.h) */
+	int			 batch_max;		/* envelopes per commit */
+	int			 batch_wait_ms;		/* 0: end of loop pass */
+	size_t			 batch_max_bytes;	/* packed bytes per commit */
 	/* [delivery] */
 	int			 retry_initial;		/* seconds */
 	int			 retry_max;		/* seconds */
 	int			 window;		/* unacknowledged envelopes per peer */
-	/* [peer CODE] sections */
-	int			 npeers;
-	struct config_peer	 peers[CONFIG_MAX_PEERS];
+	/* [checks]: communication checks on a schedule (checks.c) */
+	int			 checks_interval;	/* seconds; 0 = none */
+	char			 checks_targets[2048];	/* "all" or CODE,CODE */
+	int			 checks_reply_within;	/* seconds */
+	/* [deadlines]: acknowledgement deadlines by urgency, seconds */
+	int			 deadline_flash;
+	int			 deadline_immediate;
+	int			 deadline_priority;
+	int			 deadline_routine;
+	int			 deadline_none;		/* no urgency given */
+	/* [node] endpoint: where others reach the peer listener */
+	char			 endpoint[300];
+	/* [directory] */
+	int			 sync_interval;		/* seconds; 0 = on demand */
+	int			 record_lifetime;	/* days until own record expires */
+	/* [upstream CODE] sections */
+	int			 nupstreams;
+	struct config_upstream	 upstreams[CONFIG_MAX_UPSTREAMS];
 };
 
 /* Fills c with defaults, then reads path.  Returns 0, or -1 after printing
@@ -58,8 +79,15 @@ int	 config_load(struct config *c, const char *path);
 /* Prints the parsed configuration, every key with its value (pocd -n). */
 void	 config_print(const struct config *c, FILE *out);
 
-/* The configured peer for member, or NULL. */
-const struct config_peer *config_peer_get(const struct config *c,
+/* The configured upstream for member, or NULL. */
+const struct config_upstream *config_upstream_get(const struct config *c,
 	    const char *member);
+
+/* For each key whose value differs between nc and old, asks keep(); when
+ * it returns 1 the key gets old's value back in nc.  Returns how many keys
+ * were kept (SIGHUP reload: keys that need a restart). */
+int	 config_keep_changed(struct config *nc, const struct config *old,
+	    int (*keep)(const char *section, const char *name, void *arg),
+	    void *arg);
 
 #endif

@@ -13,14 +13,22 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
+#include "audit_ctl.h"
 #include "config.h"
+#include "checks.h"
 #include "control.h"
+#include "ctl_dir.h"
+#include "directory.h"
+#include "deadline.h"
 #include "handle.h"
 #include "log.h"
+#include "msgsig.h"
 #include "outbox.h"
 #include "peer.h"
 #include "pocd.h"
 #include "session.h"
+#include "sig.h"
+#include "status.h"
 #include "store.h"
 #include "util.h"
 #include "validate.h"
@@ -49,6 +57,21 @@ static const struct {
 	[POC__OP_REQUEST__KIND_LIST] = { "list", ctl_list },
 	[POC__OP_REQUEST__KIND_SHOW] = { "show", ctl_show },
 	[POC__OP_REQUEST__KIND_THREAD] = { "thread", ctl_thread },
+	[POC__OP_REQUEST__KIND_DIRECTORY_SHOW] = { "directory_show",
+	    ctl_dir_show },
+	[POC__OP_REQUEST__KIND_DIRECTORY_EDIT] = { "directory_edit",
+	    ctl_dir_edit },
+	[POC__OP_REQUEST__KIND_DIRECTORY_IMPORT] = { "directory_import",
+	    ctl_dir_import },
+	[POC__OP_REQUEST__KIND_DIRECTORY_SYNC] = { "directory_sync",
+	    ctl_dir_sync },
+	[POC__OP_REQUEST__KIND_WHO] = { "who", ctl_dir_who },
+	[POC__OP_REQUEST__KIND_CHECK_START] = { "check_start",
+	    checks_op_start },
+	[POC__OP_REQUEST__KIND_CHECK_QUERY] = { "check_query",
+	    checks_op_query },
+	[POC__OP_REQUEST__KIND_AUDIT_EXPORT] = { "audit_export",
+	    audit_ctl_export },
 };
 
 #define NCTL_HANDLERS	(sizeof(ctl_handlers) / sizeof(ctl_handlers[0]))
@@ -65,9 +88,17 @@ struct ctl_reply {
 	char			 msg[512];
 	char			 id[UUID_STR_LEN];
 	char			 thread[UUID_STR_LEN];
+	uint8_t			 sig[SIG_MAX_LEN];	/* msgsig_sign() */
 };
 
 static struct ctl_reply	 reply_store;
+static struct directory_peer	*status_peers;	/* ctl_status, until sent */
+
+const char *
+control_operator(const struct ctl *c)
+{
+	return session_cn(c->s);
+}
 
 static void
 ctl_reply_reset(void)
@@ -102,10 +133,18 @@ ctl_status(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 	Poc__OpStatusReply		*st = &reply_store.status;
 	struct store_outbox_peer	*ps = NULL;
 	Poc__OpPeerStatus		*pp, **ppp;
-	int				 i, j, n, npeers = env->conf.npeers;
+	int				 i, j, n, npeers;
 
 	(void)c;
 	(void)req;
+	/* The peers are the members of the directory (directory.c). */
+	free(status_peers);
+	if ((npeers = directory_peers(&status_peers)) < 0) {
+		status_peers = NULL;
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read the "
+		    "directory");
+		return;
+	}
 	if ((n = store_outbox_peers(env->store, &ps)) < 0) {
 		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read the "
 		    "outbox");
@@ -117,6 +156,7 @@ ctl_status(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 	st->now = util_now_ms();
 	st->inbox = (uint32_t)store_count(env->store, STORE_INBOX, 0);
 	st->outbox_queued = (uint32_t)store_count(env->store, STORE_OUTBOX, 1);
+	(void)status_ops_fill(st);	/* operations fields (status.c) */
 	pp = calloc((size_t)npeers + 1, sizeof(*pp));
 	ppp = calloc((size_t)npeers + 1, sizeof(*ppp));
 	if (pp == NULL || ppp == NULL) {
@@ -127,7 +167,7 @@ ctl_status(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		return;
 	}
 	for (i = 0; i < npeers; i++) {
-		const struct config_peer	*cp = &env->conf.peers[i];
+		const struct directory_peer	*cp = &status_peers[i];
 
 		poc__op_peer_status__init(&pp[i]);
 		pp[i].member = (char *)cp->member;
@@ -143,6 +183,8 @@ ctl_status(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 			}
 		ppp[i] = &pp[i];
 	}
+	if (npeers == 0)
+		ppp[0] = pp;	/* so that ctl_status_free frees it */
 	st->n_peers = (size_t)npeers;
 	st->peers = ppp;
 	rep->kind_case = POC__OP_REPLY__KIND_STATUS;
@@ -156,6 +198,7 @@ ctl_status_free(Poc__OpStatusReply *st)
 {
 	size_t	 i;
 
+	status_ops_free(st);
 	if (st->peers == NULL)
 		return;
 	for (i = 0; i < st->n_peers; i++)
@@ -165,6 +208,8 @@ ctl_status_free(Poc__OpStatusReply *st)
 	free(st->peers);
 	st->peers = NULL;
 	st->n_peers = 0;
+	free(status_peers);
+	status_peers = NULL;
 }
 
 /*
@@ -192,7 +237,7 @@ ctl_complete(struct ctl *c, Poc__Envelope *e, struct validate_result *vr)
 	if (e->created_at == 0)
 		e->created_at = util_now_ms();
 	if (e->recipient[0] != '\0' &&
-	    config_peer_get(&env->conf, e->recipient) == NULL)
+	    !directory_known(e->recipient))
 		validate_add(vr, "recipient", "unknown member \"%.32s\": not "
 		    "in this node's directory", e->recipient);
 	if (e->in_reply_to[0] == '\0') {
@@ -220,6 +265,11 @@ ctl_complete(struct ctl *c, Poc__Envelope *e, struct validate_result *vr)
 		/* The acknowledging person is the operator on this session. */
 		e->acknowledgement->acknowledged_by = (char *)session_cn(c->s);
 	}
+	if (e->body_case == POC__ENVELOPE__BODY_CHECK_REPLY &&
+	    e->check_reply->replied_by[0] == '\0') {
+		/* Likewise the person answering a communication check. */
+		e->check_reply->replied_by = (char *)session_cn(c->s);
+	}
 	return 0;
 }
 
@@ -231,6 +281,10 @@ ctl_uncomplete(struct ctl *c, Poc__Envelope *e)
 		e->id = (char *)protobuf_c_empty_string;
 	if (e->sender == env->conf.member)
 		e->sender = (char *)protobuf_c_empty_string;
+	if (e->signature.data == reply_store.sig) {
+		e->signature.data = NULL;
+		e->signature.len = 0;
+	}
 	if (e->thread_id == reply_store.thread || e->thread_id == e->id ||
 	    e->thread_id == reply_store.id)
 		e->thread_id = (char *)protobuf_c_empty_string;
@@ -238,6 +292,9 @@ ctl_uncomplete(struct ctl *c, Poc__Envelope *e)
 	    e->acknowledgement->acknowledged_by == session_cn(c->s))
 		e->acknowledgement->acknowledged_by =
 		    (char *)protobuf_c_empty_string;
+	if (e->body_case == POC__ENVELOPE__BODY_CHECK_REPLY &&
+	    e->check_reply->replied_by == session_cn(c->s))
+		e->check_reply->replied_by = (char *)protobuf_c_empty_string;
 }
 
 static void
@@ -245,8 +302,9 @@ ctl_send(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	Poc__Envelope		*e = req->send->envelope;
 	struct validate_result	*vr = &reply_store.vr, state;
-	size_t			 i;
+	size_t			 i, derlen;
 	enum store_put		 put;
+	uint8_t			*der;
 
 	if (e == NULL) {
 		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no envelope");
@@ -259,6 +317,9 @@ ctl_send(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 	}
 	memset(vr, 0, sizeof(*vr));
 	validate_envelope(e, vr);
+	if (e->signature.len != 0)
+		validate_add(vr, "signature", "is made by the node; leave it "
+		    "empty");
 	for (i = 0; i < state.n; i++)
 		validate_add(vr, state.err[i].field, "%s", state.err[i].message);
 	if (vr->total > 0) {
@@ -279,7 +340,20 @@ ctl_send(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		reply_store.err.field_errors = reply_store.fep;
 		goto out;
 	}
-	put = store_put_outgoing(env->store, e, util_now_ms());
+	/* Signed before it is stored: the stored bytes are what goes out. */
+	if (msgsig_sign(e, reply_store.sig) == -1) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot sign the "
+		    "envelope; nothing was queued (see the node's log)");
+		goto out;
+	}
+	if (msgsig_own_der(&der, &derlen) == -1) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read the "
+		    "node certificate; nothing was queued");
+		goto out;
+	}
+	put = store_put_outgoing_signed(env->store, e, der, derlen,
+	    util_now_ms());
+	free(der);
 	if (put != STORE_NEW) {
 		if (put == STORE_CONFLICT)
 			ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "id %s is "
@@ -305,6 +379,7 @@ ctl_send(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 	rep->queued = &reply_store.queued;
 	ctl_uncomplete(c, e);
 	outbox_kick(reply_store.msg);
+	deadline_kick();
 	return;
 out:
 	ctl_uncomplete(c, e);
@@ -317,6 +392,8 @@ ctl_messages(Poc__OpReply *rep, Poc__StoredMessage **m, int n)
 	poc__op_messages__init(&reply_store.msgs);
 	reply_store.msgs.messages = m;
 	reply_store.msgs.n_messages = (size_t)n;
+	msgsig_annotate(env->store, SSL_CTX_get_cert_store(env->peer_ctx), m,
+	    (size_t)n);
 	rep->kind_case = POC__OP_REPLY__KIND_MESSAGES;
 	rep->messages = &reply_store.msgs;
 }
@@ -343,6 +420,7 @@ ctl_list(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		    "store");
 		return;
 	}
+	deadline_annotate(m, n);
 	ctl_messages(rep, m, n);
 }
 
@@ -387,6 +465,7 @@ ctl_show(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		return;
 	}
 	arr[0] = m;
+	deadline_annotate(arr, 1);
 	ctl_messages(rep, arr, 1);
 }
 
@@ -406,6 +485,7 @@ ctl_thread(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		    "store");
 		return;
 	}
+	deadline_annotate(arr, n);
 	ctl_messages(rep, arr, n);
 }
 
@@ -451,6 +531,10 @@ ctl_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 		    (int)rep.messages->n_messages);
 	if (rep.kind_case == POC__OP_REPLY__KIND_STATUS)
 		ctl_status_free(rep.status);
+	checks_op_free(&rep);
+	ctl_dir_free(&rep);
+	if (rep.kind_case == POC__OP_REPLY__KIND_AUDIT_ENTRIES)
+		audit_ctl_free(rep.audit_entries);
 	protobuf_c_message_free_unpacked(m, NULL);
 }
 
@@ -460,6 +544,8 @@ ctl_bad_frame_cb(struct session *s, enum frame_status st, void *arg)
 	Poc__OpReply	 rep = POC__OP_REPLY__INIT;
 
 	(void)arg;
+	log_warnx("operator %s (%s): %s; closing", session_cn(s),
+	    session_addr(s), frame_strstatus(st));
 	ctl_reply_reset();
 	ctl_error(&rep, POC__OP_ERROR__CODE__BAD_REQUEST, "%s",
 	    frame_strstatus(st));

@@ -8,6 +8,12 @@
 /* Takes over a socket accepted on the operator listener. */
 void	 control_accept(int fd, const char *addr);
 
+struct ctl;
+
+/* The operator on a connection (its certificate's CN), for the handlers
+ * that live in other files. */
+const char	*control_operator(const struct ctl *);
+
 /* Closes every operator connection (shutdown). */
 void	 control_close_all(void);
 

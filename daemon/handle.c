@@ -7,11 +7,15 @@
  * means "on disk".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "handle.h"
 #include "log.h"
+#include "msgsig.h"
 #include "pocd.h"
+#include "sig.h"
 #include "store.h"
 #include "util.h"
 #include "validate.h"
@@ -37,7 +41,8 @@ static const struct {
 	[POC__ENVELOPE__BODY_STATUS_UPDATE] = { "status_update", NULL },
 	[POC__ENVELOPE__BODY_COMMUNICATION_CHECK] = { "communication_check",
 	    NULL },
-	[POC__ENVELOPE__BODY_CHECK_REPLY] = { "check_reply", NULL },
+	[POC__ENVELOPE__BODY_CHECK_REPLY] = { "check_reply",
+	    checks_reply_received },
 };
 
 #define NHANDLERS	(sizeof(handlers) / sizeof(handlers[0]))
@@ -87,11 +92,10 @@ handle_response(const char *peer, const Poc__Envelope *e)
 }
 
 enum handle_result
-handle_envelope(const char *peer, const Poc__Envelope *e, Poc__Receipt *r,
-    char *reason, size_t reasonlen)
+handle_check(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
+    Poc__Receipt *r, char *reason, size_t reasonlen)
 {
 	struct validate_result	 vr;
-	enum store_put		 put;
 
 	reason[0] = '\0';
 	r->envelope_id = (char *)(e->id != NULL ? e->id : "");
@@ -123,10 +127,43 @@ handle_envelope(const char *peer, const Poc__Envelope *e, Poc__Receipt *r,
 		    reason);
 		return HANDLE_RECEIPT;
 	}
+	/* The sender's own signature, by the key of this session's
+	 * certificate, so that the message stays provable without it. */
+	if (!msgsig_check_received(peer, peer_cert, e, reason, reasonlen)) {
+		log_warnx("peer %s: envelope %s refused: %s", peer, e->id,
+		    reason);
+		return HANDLE_RECEIPT;
+	}
 	if (handlers[e->body_case].fn != NULL)
 		handlers[e->body_case].fn(peer, e);
+	return HANDLE_STORE;
+}
 
-	put = store_put_incoming(env->store, e, util_now_ms());
+/* The store step of a checked envelope (joins a batch if one is open). */
+enum handle_result
+handle_store(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
+    Poc__Receipt *r, char *reason, size_t reasonlen)
+{
+	enum store_put		 put;
+	uint8_t			*der = NULL;
+	int			 derlen;
+
+	reason[0] = '\0';
+	r->envelope_id = e->id;
+	r->status = POC__RECEIPT__STATUS__REJECTED;
+	r->reason = reason;
+	/* handle_check verified the signature with peer_cert; keep it (no
+	 * second verification: that was half the receive path's CPU). */
+	if (peer_cert == NULL ||
+	    (derlen = sig_cert_to_der(peer_cert, &der)) <= 0) {
+		log_warnx("peer %s: envelope %s: its signer's certificate is "
+		    "not at hand; no receipt, the sender will retry",
+		    peer, e->id);
+		return HANDLE_FAILED;
+	}
+	put = store_put_incoming_signed(env->store, e, der, (size_t)derlen,
+	    util_now_ms());
+	free(der);
 	switch (put) {
 	case STORE_NEW:
 		r->status = POC__RECEIPT__STATUS__ACCEPTED;
@@ -148,4 +185,16 @@ handle_envelope(const char *peer, const Poc__Envelope *e, Poc__Receipt *r,
 	log_warnx("peer %s: envelope %s not stored (store failure); no "
 	    "receipt, the sender will retry", peer, e->id);
 	return HANDLE_FAILED;
+}
+
+enum handle_result
+handle_envelope(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
+    Poc__Receipt *r, char *reason, size_t reasonlen)
+{
+	enum handle_result	 res;
+
+	res = handle_check(peer, peer_cert, e, r, reason, reasonlen);
+	if (res != HANDLE_STORE)
+		return res;
+	return handle_store(peer, peer_cert, e, r, reason, reasonlen);
 }

@@ -22,6 +22,8 @@
 #include <openssl/rand.h>
 
 #include "config.h"
+#include "gcommit.h"
+#include "directory.h"
 #include "log.h"
 #include "outbox.h"
 #include "peer.h"
@@ -163,16 +165,18 @@ outq_failed(struct outq *q, const char *reason)
 static void
 outq_connect(struct outq *q)
 {
-	const struct config_peer	*cp;
+	char	 endpoint[300];
 
-	if ((cp = config_peer_get(&env->conf, q->member)) == NULL) {
-		outq_failed(q, "no endpoint configured for this member");
+	/* Endpoints come from the member's signed directory record. */
+	if (directory_endpoint(q->member, endpoint, sizeof(endpoint)) != 0) {
+		outq_failed(q, "no directory record with an endpoint for this "
+		    "member");
 		return;
 	}
 	q->sent_seq = 0;
 	q->ninflight = 0;
 	outq_enter(q, OQ_CONNECTING);
-	if ((q->peer = peer_dial(q->member, cp->endpoint, q)) == NULL)
+	if ((q->peer = peer_dial(q->member, endpoint, q)) == NULL)
 		outq_failed(q, "cannot start a connection");
 }
 
@@ -220,8 +224,7 @@ outbox_peer_up(struct outq *q, struct peer *p)
 void
 outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
 {
-	int	 i, rc;
-	int64_t	 now = util_now_ms();
+	int	 i;
 
 	for (i = 0; i < q->ninflight; i++)
 		if (strcmp(q->win[i].id, r->envelope_id) == 0)
@@ -234,15 +237,14 @@ outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
 	switch (r->status) {
 	case POC__RECEIPT__STATUS__ACCEPTED:
 	case POC__RECEIPT__STATUS__DUPLICATE:
-		rc = store_outbox_delivered(env->store, q->member,
-		    q->win[i].id, now);
+		/* Recorded with the next batch (gcommit.h). */
+		gc_settle(q->member, q->win[i].id, 0, "");
 		log_debug("outbox %s: %s delivered (%s)", q->member,
 		    q->win[i].id, r->status == POC__RECEIPT__STATUS__ACCEPTED ?
 		    "accepted" : "duplicate");
 		break;
 	case POC__RECEIPT__STATUS__REJECTED:
-		rc = store_outbox_rejected(env->store, q->member, q->win[i].id,
-		    r->reason, now);
+		gc_settle(q->member, q->win[i].id, 1, r->reason);
 		log_warnx("outbox %s: %s rejected by the recipient: %.300s",
 		    q->member, q->win[i].id, r->reason);
 		break;
@@ -253,14 +255,13 @@ outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
 		outbox_peer_down(q, NULL, "bad receipt");
 		return;
 	}
-	if (rc != 0)
-		log_warnx("outbox %s: cannot record the receipt of %s; it "
-		    "will be sent again", q->member, q->win[i].id);
 	memmove(&q->win[i], &q->win[i + 1],
 	    (size_t)(q->ninflight - i - 1) * sizeof(q->win[0]));
 	q->ninflight--;
 	q->failures = 0;	/* progress */
-	outq_pump(q);
+	/* Refill in half-windows: one query for many envelopes. */
+	if (q->ninflight <= env->conf.window / 2)
+		outq_pump(q);
 }
 
 void

@@ -19,6 +19,8 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
+#include "gcommit.h"
+#include "directory.h"
 #include "handle.h"
 #include "log.h"
 #include "outbox.h"
@@ -45,6 +47,9 @@ struct peer {
 	enum peer_state		 state;
 	struct session		*s;
 	struct outq		*q;		/* outbound: the queue served */
+	struct dirsync		*ds;		/* outbound: a directory pull */
+	char			 pin[65];	/* outbound: an extra pinned
+						 * fingerprint ([upstream]) */
 	char			 member[64];	/* expected (out) or CN (in) */
 };
 
@@ -151,15 +156,19 @@ peer_accept(int fd, const char *addr)
 	}
 }
 
-struct peer *
-peer_dial(const char *member, const char *endpoint, struct outq *q)
+/* Dials member at endpoint for the outbox queue q or the pull ds. */
+static struct peer *
+peer_dial_common(const char *member, const char *endpoint, struct outq *q,
+    struct dirsync *ds, const char *pin)
 {
 	struct peer	*p;
 
 	if ((p = peer_new(PEER_OUTBOUND)) == NULL)
 		return NULL;
 	p->q = q;
+	p->ds = ds;
 	snprintf(p->member, sizeof(p->member), "%s", member);
+	snprintf(p->pin, sizeof(p->pin), "%s", pin != NULL ? pin : "");
 	p->s = session_connect(env->base, env->dns, env->dial_ctx, endpoint,
 	    member, &env->limits, &poc__peer_frame__descriptor,
 	    &peer_session_cb, p);
@@ -168,8 +177,22 @@ peer_dial(const char *member, const char *endpoint, struct outq *q)
 		free(p);
 		return NULL;
 	}
-	log_debug("peer %s: dialling %s", member, endpoint);
+	log_debug("peer %s: dialling %s%s", member, endpoint,
+	    ds != NULL ? " (directory pull)" : "");
 	return p;
+}
+
+struct peer *
+peer_dial(const char *member, const char *endpoint, struct outq *q)
+{
+	return peer_dial_common(member, endpoint, q, NULL, NULL);
+}
+
+struct peer *
+peer_dial_sync(const char *member, const char *endpoint, const char *pin,
+    struct dirsync *ds)
+{
+	return peer_dial_common(member, endpoint, NULL, ds, pin);
 }
 
 /* TLS is up: the certificate's CN is who this peer is.  Send our Hello. */
@@ -191,6 +214,13 @@ peer_ready_cb(struct session *s, void *arg)
 		/* tls_expect_cn already refused this in the handshake. */
 		peer_fail(p, POC__ERROR__CODE__IDENTITY, "dialled %s but the "
 		    "certificate is %s", p->member, session_cn(s));
+		return;
+	} else if (!directory_pinned(p->member, session_fingerprint(s)) &&
+	    (p->pin[0] == '\0' || strcmp(p->pin, session_fingerprint(s)) != 0)) {
+		/* The CA vouches for the name; the directory for the key. */
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "server certificate "
+		    "%.16s... is not pinned for %s in the directory",
+		    session_fingerprint(s), p->member);
 		return;
 	}
 	peer_enter(p, PEER_HELLO);
@@ -222,35 +252,74 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 		    p->member);
 		return;
 	}
+	if (p->dir == PEER_INBOUND &&
+	    !directory_pinned(p->member, session_fingerprint(p->s))) {
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "certificate %s is not "
+		    "pinned in %s's directory record (or there is no record)",
+		    session_fingerprint(p->s), p->member);
+		return;
+	}
 	peer_enter(p, PEER_ESTABLISHED);
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,
 	    session_addr(p->s), p->dir == PEER_INBOUND ? "inbound" : "outbound",
 	    h->software);
 	if (p->dir == PEER_OUTBOUND && p->q != NULL)
 		outbox_peer_up(p->q, p);
+	if (p->dir == PEER_OUTBOUND && p->ds != NULL)
+		dirsync_up(p->ds, p);
 }
 
-/* An envelope: handled, committed, then answered with its receipt. */
-static void
-peer_on_envelope(struct peer *p, const Poc__Envelope *e)
+/*
+ * An envelope: checked now, then committed with the others of this loop
+ * pass (gcommit.c), which answers with its receipt in peer_batch_done.
+ * Returns 1 if the batch took ownership of f.
+ */
+static int
+peer_on_envelope(struct peer *p, Poc__PeerFrame *fr)
 {
 	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
 	Poc__Receipt		 r = POC__RECEIPT__INIT;
 	char			 reason[512];
 	enum handle_result	 res;
 
-	res = handle_envelope(p->member, e, &r, reason, sizeof(reason));
-	if (res == HANDLE_FAILED) {
+	res = handle_check(p->member, session_peer_cert(p->s), fr->envelope,
+	    &r, reason, sizeof(reason));
+	if (res == HANDLE_STORE) {
+		/* p may be closed and freed from here on (a full batch
+		 * flushes at once). */
+		gc_submit(p, p->member, session_peer_cert(p->s), fr);
+		return 1;
+	}
+	f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
+	f.receipt = &r;
+	if (session_send(p->s, &f.base) != 0)
+		return 0;
+	if (res == HANDLE_IDENTITY)
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "%s", reason);
+	return 0;
+}
+
+/* The batch holding one of p's envelopes committed (or failed). */
+static void
+peer_batch_done(void *owner, enum handle_result res, const Poc__Receipt *r)
+{
+	struct peer	*p = owner;
+	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+
+	if (res != HANDLE_RECEIPT || r == NULL) {
 		peer_fail(p, POC__ERROR__CODE__INTERNAL, "cannot store the "
 		    "envelope now; retry later");
 		return;
 	}
 	f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
-	f.receipt = &r;
-	if (session_send(p->s, &f.base) != 0)
-		return;
-	if (res == HANDLE_IDENTITY)
-		peer_fail(p, POC__ERROR__CODE__IDENTITY, "%s", reason);
+	f.receipt = (Poc__Receipt *)r;
+	session_send(p->s, &f.base);
+}
+
+int
+peer_init(void)
+{
+	return gc_init(env->base, peer_batch_done);
 }
 
 static void
@@ -271,7 +340,21 @@ peer_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 		peer_on_hello(p, f->hello);
 		break;
 	case POC__PEER_FRAME__KIND_ENVELOPE:
-		peer_on_envelope(p, f->envelope);
+		if (peer_on_envelope(p, f))
+			return;		/* the batch owns f */
+		break;
+	case POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST:
+	case POC__PEER_FRAME__KIND_DIRECTORY_FETCH:
+		dirsync_serve(p, f);
+		break;
+	case POC__PEER_FRAME__KIND_DIRECTORY_DIGEST:
+	case POC__PEER_FRAME__KIND_DIRECTORY_RECORDS:
+		if (p->dir != PEER_OUTBOUND || p->ds == NULL) {
+			peer_fail(p, POC__ERROR__CODE__PROTOCOL, "directory "
+			    "answer on a connection that asked for none");
+			break;
+		}
+		dirsync_frame(p->ds, f);
 		break;
 	case POC__PEER_FRAME__KIND_RECEIPT:
 		if (p->dir != PEER_OUTBOUND || p->q == NULL) {
@@ -322,8 +405,11 @@ peer_closed_cb(struct session *s, const char *reason, void *arg)
 		log_warnx("peer %s (%s): %s", peer_name(p), session_addr(p->s),
 		    reason);
 	peer_enter(p, PEER_CLOSED);
+	gc_forget(p);
 	if (p->dir == PEER_OUTBOUND && p->q != NULL)
 		outbox_peer_down(p->q, p, reason);
+	if (p->dir == PEER_OUTBOUND && p->ds != NULL)
+		dirsync_down(p->ds, reason);
 	LIST_REMOVE(p, entry);
 	free(p);
 }
@@ -360,10 +446,31 @@ peer_send_envelope(struct peer *p, const uint8_t *data, size_t len)
 	return 0;
 }
 
+int
+peer_send_frame(struct peer *p, const Poc__PeerFrame *f)
+{
+	if (p->state != PEER_ESTABLISHED)
+		return -1;
+	return session_send(p->s, &f->base);
+}
+
+void
+peer_fail_internal(struct peer *p, const char *why)
+{
+	peer_fail(p, POC__ERROR__CODE__INTERNAL, "%s", why);
+}
+
+void
+peer_fail_protocol(struct peer *p, const char *why)
+{
+	peer_fail(p, POC__ERROR__CODE__PROTOCOL, "%s", why);
+}
+
 void
 peer_close(struct peer *p, const char *reason)
 {
 	p->q = NULL;
+	p->ds = NULL;
 	session_close(p->s, reason);
 }
 
@@ -380,6 +487,20 @@ peer_count_inbound(const char *member)
 	return n;
 }
 
+/* Closes the outbox's connections (the outbox reconnects with the TLS
+ * context in force now), e.g. after the node certificate changed. */
+void
+peer_close_outbound(const char *reason)
+{
+	struct peer	*p, *next;
+
+	for (p = LIST_FIRST(&peers); p != NULL; p = next) {
+		next = LIST_NEXT(p, entry);
+		if (p->dir == PEER_OUTBOUND && p->q != NULL)
+			session_close(p->s, reason);
+	}
+}
+
 void
 peer_close_all(void)
 {
@@ -388,6 +509,7 @@ peer_close_all(void)
 	for (p = LIST_FIRST(&peers); p != NULL; p = next) {
 		next = LIST_NEXT(p, entry);
 		p->q = NULL;
+		p->ds = NULL;
 		session_close(p->s, "node shutting down");
 	}
 }

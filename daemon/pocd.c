@@ -2,7 +2,8 @@
  * pocd: the points-of-contact node.  Reads its configuration, opens the
  * store, sets up TLS for its two listeners and for dialling peers, resumes
  * delivery of whatever was queued, and runs one libevent loop until SIGTERM
- * or SIGINT.  SIGHUP reloads the CA and CRL files.
+ * or SIGINT.  SIGHUP reloads the configuration and the certificate, key,
+ * CA and CRL files (reload.c).
  */
 #include <getopt.h>
 #include <signal.h>
@@ -14,12 +15,18 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "checks.h"
 #include "control.h"
+#include "directory.h"
+#include "deadline.h"
+#include "gcommit.h"
 #include "listener.h"
 #include "log.h"
+#include "msgsig.h"
 #include "outbox.h"
 #include "peer.h"
 #include "pocd.h"
+#include "reload.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
@@ -68,35 +75,6 @@ pocd_ctx(const char *what, const struct config_listener *l, int server)
 	return ctx;
 }
 
-/* SIGHUP: new CA and CRL files take effect for new handshakes; a file that
- * does not load leaves the old trust store in place. */
-static void
-pocd_reload(void)
-{
-	struct {
-		const char			*what;
-		SSL_CTX				*ctx;
-		const struct config_listener	*l;
-		int				 server;
-	} r[] = {
-		{ "peer listener", env->peer_ctx, &env->conf.peer, 1 },
-		{ "outgoing", env->dial_ctx, &env->conf.peer, 0 },
-		{ "operator listener", env->op_ctx, &env->conf.op, 1 },
-	};
-	struct tls_opts	 o;
-	char		 err[2048];
-	size_t		 i;
-
-	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
-		o = pocd_tls_opts(r[i].l, r[i].server);
-		if (tls_ctx_reload(r[i].ctx, &o, err, sizeof(err)) != 0)
-			log_warnx("SIGHUP: %s: %s; keeping the previous CA and "
-			    "CRL", r[i].what, err);
-		else
-			log_info("SIGHUP: %s: CA and CRL reloaded", r[i].what);
-	}
-}
-
 static void
 pocd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -104,7 +82,7 @@ pocd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	(void)arg;
 	switch (sig) {
 	case SIGHUP:
-		pocd_reload();
+		reload_run();
 		break;
 	case SIGINT:
 	case SIGTERM:
@@ -147,13 +125,16 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(2);
 	if (config_load(&env->conf, conffile) != 0) {
-		fprintf(stderr, "pocd: %s: configuration not valid\n", conffile);
+		fprintf(stderr, "pocd: %s: configuration not valid: fix the "
+		    "lines above, then check it with 'pocd -n -c %s'\n",
+		    conffile, conffile);
 		return 1;
 	}
 	if (checkonly) {
 		config_print(&env->conf, stdout);
 		return 0;
 	}
+	reload_init(conffile, debug);
 	log_init(debug ? "stderr" : env->conf.log_target,
 	    debug ? LOG_DEBUG : env->conf.log_level);
 	signal(SIGPIPE, SIG_IGN);
@@ -175,19 +156,33 @@ main(int argc, char *argv[])
 	env->peer_ctx = pocd_ctx("peer listener", &env->conf.peer, 1);
 	env->dial_ctx = pocd_ctx("outgoing", &env->conf.peer, 0);
 	env->op_ctx = pocd_ctx("operator listener", &env->conf.op, 1);
+	/* The node key signs every envelope the operator sends. */
+	if (msgsig_init(env->conf.peer.key, env->conf.peer.cert, err,
+	    sizeof(err)) != 0)
+		fatalx("envelope signing key: %s", err);
 
 	env->store = store_open(env->conf.database, env->conf.sync_full ?
 	    STORE_SYNC_FULL : STORE_SYNC_NORMAL, err, sizeof(err));
 	if (env->store == NULL)
 		fatalx("store %s: %s", env->conf.database, err);
+	if (peer_init() != 0)
+		fatalx("cannot set up group commit");
 
 	if ((peer_listener = listener_new("peer", env->conf.peer.listen,
 	    peer_accept)) == NULL ||
 	    (op_listener = listener_new("operator", env->conf.op.listen,
 	    control_accept)) == NULL)
 		fatalx("cannot listen; is another pocd running?");
+	if (directory_init() != 0)
+		fatalx("cannot set up the directory (own record)");
+	if (dirsync_init() != 0)
+		fatalx("cannot set up directory replication");
 	if (outbox_init() != 0)
 		fatalx("cannot read the outbox");
+	if (checks_init() != 0)
+		fatalx("cannot set up communication checks");
+	if (deadline_init() != 0)
+		fatalx("cannot set up acknowledgement deadlines");
 
 	for (i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(env->base, signums[i], pocd_signal_cb,
@@ -204,12 +199,18 @@ main(int argc, char *argv[])
 	listener_free(peer_listener);
 	listener_free(op_listener);
 	outbox_shutdown();
+	dirsync_shutdown();
+	checks_shutdown();
+	deadline_shutdown();
+	gc_shutdown();
 	peer_close_all();
 	control_close_all();
 	event_base_loop(env->base, EVLOOP_NONBLOCK);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	directory_shutdown();
 	store_close(env->store);
+	msgsig_shutdown();
 	evdns_base_free(env->dns, 0);
 	SSL_CTX_free(env->peer_ctx);
 	SSL_CTX_free(env->dial_ctx);

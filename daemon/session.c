@@ -7,9 +7,12 @@
  * frame) -> FLUSHING (optional: a last frame is written) -> CLOSED (no more
  * callbacks; freed at the next loop turn, never inside its own callback).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -247,10 +250,13 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct session	*s = arg;
 	char		 reason[1024], msg[1100];
+	int		 one = 1, sockerr;
 
-	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
 		evtimer_del(s->timer);
+		if (s->accepted == 0)	/* dialled: the socket is new */
+			(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
+			    TCP_NODELAY, &one, sizeof(one));
 		if (tls_peer_cn(s->ssl, s->cn, sizeof(s->cn)) != 0) {
 			log_warnx("session %s: peer certificate has no single "
 			    "printable CN", s->addr);
@@ -269,6 +275,19 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
+		/* A refused or unreachable connect shows up as a "dirty"
+		 * EOF (dirty shutdowns are allowed): name the socket error,
+		 * so that the operator sees "Connection refused" and not a
+		 * TLS problem. */
+		sockerr = EVUTIL_SOCKET_ERROR();
+		if (s->state == S_HANDSHAKE && !s->accepted &&
+		    (sockerr == ECONNREFUSED || sockerr == EHOSTUNREACH ||
+		    sockerr == ENETUNREACH || sockerr == ETIMEDOUT)) {
+			snprintf(msg, sizeof(msg), "cannot connect: %s",
+			    evutil_socket_error_to_string(sockerr));
+			session_close(s, msg);
+			return;
+		}
 		session_close(s, s->state == S_HANDSHAKE ?
 		    "closed during TLS handshake" : "closed by peer");
 		return;
@@ -291,6 +310,7 @@ session_new(struct event_base *base, SSL_CTX *ctx, int fd,
 {
 	struct session	*s;
 	struct timeval	 tv = { lim->handshake_timeout, 0 };
+	int		 one = 1;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		log_warn("session_new");
@@ -313,6 +333,11 @@ session_new(struct event_base *base, SSL_CTX *ctx, int fd,
 		SSL_free(s->ssl);
 		goto fail;
 	}
+	/* Frames are small and answered at once: no Nagle delay (it would
+	 * hold a Hello or a receipt behind a delayed ACK for 40 ms). */
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 	fd = -1;	/* the bufferevent owns it now */
 	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
 	bufferevent_setcb(s->bev, session_read_cb, session_write_cb,
@@ -425,6 +450,14 @@ const char *
 session_addr(const struct session *s)
 {
 	return s->addr;
+}
+
+X509 *
+session_peer_cert(const struct session *s)
+{
+	if (!s->tls_up || s->ssl == NULL)
+		return NULL;
+	return SSL_get0_peer_certificate(s->ssl);
 }
 
 const char *

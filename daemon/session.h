@@ -72,6 +72,9 @@ void		 session_close_after_flush(struct session *, const char *reason);
 const char	*session_cn(const struct session *);	/* peer cert CN */
 const char	*session_addr(const struct session *);	/* "ip:port" */
 const char	*session_fingerprint(const struct session *);
+/* The peer's verified certificate, borrowed for the life of the session;
+ * NULL before the handshake completes. */
+X509		*session_peer_cert(const struct session *);
 int		 session_is_open(const struct session *);
 size_t		 session_output_len(const struct session *);
 

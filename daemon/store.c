@@ -74,6 +74,84 @@ static const char *const store_migrations[] = {
 	" last_error TEXT NOT NULL DEFAULT ''"
 	");"
 	"CREATE INDEX outbox_recipient ON outbox (recipient, seq);",
+	/* communication checks (store_checks.c) and acknowledgement
+	 * deadlines of outgoing requests and notifications. */
+	"CREATE TABLE check_campaigns ("
+	" id TEXT PRIMARY KEY,"
+	" created_at INTEGER NOT NULL,"
+	" reply_by INTEGER NOT NULL,"
+	" scheduled INTEGER NOT NULL DEFAULT 0,"
+	" created_by TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX check_campaigns_created ON check_campaigns"
+	" (scheduled, created_at);"
+	"CREATE TABLE check_targets ("
+	" campaign_id TEXT NOT NULL REFERENCES check_campaigns (id),"
+	" member TEXT NOT NULL,"
+	" envelope_id TEXT NOT NULL UNIQUE,"
+	" replied_at INTEGER NOT NULL DEFAULT 0,"
+	" replied_by TEXT NOT NULL DEFAULT '',"
+	" reply_id TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (campaign_id, member)"
+	");"
+	"CREATE TABLE deadlines ("
+	" msg_id TEXT PRIMARY KEY,"
+	" recipient TEXT NOT NULL,"
+	" urgency INTEGER NOT NULL,"
+	" deadline_at INTEGER NOT NULL,"
+	" overdue_at INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX deadlines_pending ON deadlines (overdue_at, deadline_at);"
+	/* the case status lifecycle: one row per StatusUpdate */
+	"CREATE TABLE case_status ("
+	" msg_id TEXT PRIMARY KEY,"
+	" thread_id TEXT NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" changed_at INTEGER NOT NULL,"
+	" member TEXT NOT NULL"
+	");"
+	"CREATE INDEX case_status_thread ON case_status (thread_id, changed_at);",
+	/* The hash-chained audit log (store_audit.c, common/audit.h) and
+	 * the certificate that signed each received envelope
+	 * (store_sig.c). */
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" message_id TEXT NOT NULL,"
+	" peer TEXT NOT NULL,"
+	" detail TEXT NOT NULL,"
+	" envelope_sha256 BLOB NOT NULL,"
+	" prev_hash BLOB NOT NULL,"
+	" hash BLOB NOT NULL"
+	");"
+	"CREATE INDEX audit_message ON audit (message_id);"
+	"CREATE TABLE message_signers ("
+	" id TEXT PRIMARY KEY,"
+	" cert BLOB NOT NULL"
+	");",
+	/* The directory (store_dir.c): member records as signed, the
+	 * node's own last successful check of each PoC, and small facts
+	 * such as the last sync time. */
+	"CREATE TABLE directory ("
+	" code TEXT PRIMARY KEY,"
+	" network TEXT NOT NULL,"
+	" serial INTEGER NOT NULL CHECK (serial > 0),"
+	" expires INTEGER NOT NULL,"
+	" received_at INTEGER NOT NULL,"
+	" via TEXT NOT NULL DEFAULT '',"
+	" record BLOB NOT NULL"
+	");"
+	"CREATE TABLE directory_checks ("
+	" code TEXT NOT NULL,"
+	" poc TEXT NOT NULL,"
+	" last_check INTEGER NOT NULL,"
+	" PRIMARY KEY (code, poc)"
+	");"
+	"CREATE TABLE directory_meta ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL"
+	");",
 };
 
 #define STORE_SCHEMA_VERSION	((int)nitems(store_migrations))
@@ -151,6 +229,149 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_COUNT] = { STMT_COUNT, "count",
 	    "SELECT count(*) FROM messages"
 	    " WHERE direction = ?1 AND (?2 = 0 OR state = 'queued')" },
+	/* Communication checks (store_checks.c). */
+	[STMT_CHECKS_CAMPAIGN_ADD] = { STMT_CHECKS_CAMPAIGN_ADD,
+	    "checks_campaign_add",
+	    "INSERT INTO check_campaigns (id, created_at, reply_by, scheduled,"
+	    " created_by) VALUES (?1, ?2, ?3, ?4, ?5)" },
+	[STMT_CHECKS_TARGET_ADD] = { STMT_CHECKS_TARGET_ADD,
+	    "checks_target_add",
+	    "INSERT INTO check_targets (campaign_id, member, envelope_id)"
+	    " VALUES (?1, ?2, ?3)" },
+	[STMT_CHECKS_CAMPAIGN_ID] = { STMT_CHECKS_CAMPAIGN_ID,
+	    "checks_campaign_id",
+	    "SELECT id, created_at, reply_by, scheduled, created_by"
+	    " FROM check_campaigns WHERE id = ?1" },
+	/* "" matches every id: the newest campaign comes first. */
+	[STMT_CHECKS_CAMPAIGN_PREFIX] = { STMT_CHECKS_CAMPAIGN_PREFIX,
+	    "checks_campaign_prefix",
+	    "SELECT id, created_at, reply_by, scheduled, created_by"
+	    " FROM check_campaigns"
+	    " WHERE substr(CAST(id AS BLOB), 1, length(?1)) = ?1"
+	    " ORDER BY created_at DESC, rowid DESC LIMIT 2" },
+	[STMT_CHECKS_CAMPAIGN_LIST] = { STMT_CHECKS_CAMPAIGN_LIST,
+	    "checks_campaign_list",
+	    "SELECT id, created_at, reply_by, scheduled, created_by"
+	    " FROM check_campaigns ORDER BY created_at DESC, rowid DESC"
+	    " LIMIT ?1" },
+	/* The node was reached when the check's receipt came back. */
+	[STMT_CHECKS_TARGETS] = { STMT_CHECKS_TARGETS, "checks_targets",
+	    "SELECT t.member, t.envelope_id, coalesce(m.state, ''),"
+	    " coalesce(m.delivered_at, 0), coalesce(m.reason, ''),"
+	    " t.replied_at, t.replied_by, t.reply_id"
+	    " FROM check_targets t LEFT JOIN messages m ON m.id = t.envelope_id"
+	    " WHERE t.campaign_id = ?1 ORDER BY t.member" },
+	[STMT_CHECKS_TARGET_FIND] = { STMT_CHECKS_TARGET_FIND,
+	    "checks_target_find",
+	    "SELECT replied_at FROM check_targets"
+	    " WHERE campaign_id = ?1 AND member = ?2" },
+	[STMT_CHECKS_REPLY] = { STMT_CHECKS_REPLY, "checks_reply",
+	    "UPDATE check_targets SET replied_at = ?3, replied_by = ?4,"
+	    " reply_id = ?5"
+	    " WHERE campaign_id = ?1 AND member = ?2 AND replied_at = 0" },
+	[STMT_CHECKS_LAST] = { STMT_CHECKS_LAST, "checks_last",
+	    "SELECT coalesce(max(created_at), 0) FROM check_campaigns"
+	    " WHERE scheduled >= ?1" },
+/* An incoming acknowledgement of the deadline's message from its
+ * recipient exists. */
+#define DEADLINE_ACKED							\
+	"EXISTS (SELECT 1 FROM messages a WHERE a.ref_id = d.msg_id"	\
+	" AND a.kind = 23 AND a.direction = 'in'"			\
+	" AND a.sender = d.recipient)"
+	/* Deadlines (store_checks.c).  kind 20 = assistance_request, 22 =
+	 * notification, 23 = acknowledgement (the Envelope oneof numbers). */
+	[STMT_DEADLINE_MISSING] = { STMT_DEADLINE_MISSING, "deadline_missing",
+	    "SELECT m.seq, m.id, m.envelope FROM messages m"
+	    " WHERE m.direction = 'out' AND m.kind IN (20, 22)"
+	    " AND m.seq > ?2"
+	    " AND NOT EXISTS (SELECT 1 FROM deadlines d WHERE d.msg_id = m.id)"
+	    " ORDER BY m.seq LIMIT ?1" },
+	[STMT_DEADLINE_ADD] = { STMT_DEADLINE_ADD, "deadline_add",
+	    "INSERT OR IGNORE INTO deadlines (msg_id, recipient, urgency,"
+	    " deadline_at) VALUES (?1, ?2, ?3, ?4)" },
+	[STMT_DEADLINE_NEXT] = { STMT_DEADLINE_NEXT, "deadline_next",
+	    "SELECT min(deadline_at) FROM deadlines d WHERE overdue_at = 0"
+	    " AND NOT " DEADLINE_ACKED },
+	[STMT_DEADLINE_DUE] = { STMT_DEADLINE_DUE, "deadline_due",
+	    "SELECT msg_id, recipient, urgency, deadline_at FROM deadlines d"
+	    " WHERE overdue_at = 0 AND deadline_at <= ?1"
+	    " AND NOT " DEADLINE_ACKED
+	    " ORDER BY deadline_at LIMIT ?2" },
+	[STMT_DEADLINE_MARK] = { STMT_DEADLINE_MARK, "deadline_mark",
+	    "UPDATE deadlines SET overdue_at = ?2"
+	    " WHERE msg_id = ?1 AND overdue_at = 0" },
+	[STMT_DEADLINE_GET] = { STMT_DEADLINE_GET, "deadline_get",
+	    "SELECT msg_id, recipient, urgency, deadline_at, overdue_at, "
+	    DEADLINE_ACKED
+	    " FROM deadlines d WHERE msg_id = ?1" },
+	/* kind 24 = status_update */
+	[STMT_CASE_MISSING] = { STMT_CASE_MISSING, "case_missing",
+	    "SELECT m.seq, m.id, m.envelope FROM messages m"
+	    " WHERE m.kind = 24 AND m.seq > ?2"
+	    " AND NOT EXISTS (SELECT 1 FROM case_status c WHERE c.msg_id = m.id)"
+	    " ORDER BY m.seq LIMIT ?1" },
+	[STMT_CASE_ADD] = { STMT_CASE_ADD, "case_add",
+	    "INSERT OR IGNORE INTO case_status (msg_id, thread_id, status,"
+	    " changed_at, member) VALUES (?1, ?2, ?3, ?4, ?5)" },
+	[STMT_CASE_HISTORY] = { STMT_CASE_HISTORY, "case_history",
+	    "SELECT status, changed_at, member, msg_id FROM case_status"
+	    " WHERE thread_id = ?1 ORDER BY changed_at, rowid LIMIT ?2" },
+	[STMT_DEADLINE_OVERDUE] = { STMT_DEADLINE_OVERDUE, "deadline_overdue",
+	    "SELECT count(*) FROM deadlines d WHERE overdue_at > 0"
+	    " AND NOT " DEADLINE_ACKED },
+	/* The audit log (store_audit.c). */
+	[STMT_AUDIT_LAST] = { STMT_AUDIT_LAST, "audit_last",
+	    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1" },
+	[STMT_AUDIT_INSERT] = { STMT_AUDIT_INSERT, "audit_insert",
+	    "INSERT INTO audit (seq, time, kind, message_id, peer, detail,"
+	    " envelope_sha256, prev_hash, hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" },
+	[STMT_AUDIT_ENVELOPE] = { STMT_AUDIT_ENVELOPE, "audit_envelope",
+	    "SELECT envelope FROM messages WHERE id = ?1" },
+	[STMT_AUDIT_LOAD] = { STMT_AUDIT_LOAD, "audit_load",
+	    "SELECT seq, time, kind, message_id, peer, detail,"
+	    " envelope_sha256, prev_hash, hash"
+	    " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2" },
+	/* Signers of received envelopes (store_sig.c). */
+	[STMT_SIGNER_INSERT] = { STMT_SIGNER_INSERT, "signer_insert",
+	    "INSERT OR REPLACE INTO message_signers (id, cert)"
+	    " VALUES (?1, ?2)" },
+	[STMT_SIGNER_GET] = { STMT_SIGNER_GET, "signer_get",
+	    "SELECT cert FROM message_signers WHERE id = ?1" },
+	[STMT_SIGNER_QUEUED] = { STMT_SIGNER_QUEUED, "signer_queued",
+	    "SELECT m.seq, m.envelope, o.recipient FROM outbox o"
+	    " JOIN messages m ON m.seq = o.seq ORDER BY o.seq" },
+	[STMT_SIGNER_REPLACE] = { STMT_SIGNER_REPLACE, "signer_replace",
+	    "UPDATE messages SET envelope = ?2 WHERE seq = ?1" },
+	/* The directory (store_dir.c).  A record replaces the held one
+	 * only if its serial is higher: the rule is in the SQL too, so no
+	 * caller can overwrite a newer record with an older one. */
+	[STMT_DIR_GET] = { STMT_DIR_GET, "dir_get",
+	    "SELECT serial, record, received_at FROM directory WHERE code = ?1" },
+	[STMT_DIR_PUT] = { STMT_DIR_PUT, "dir_put",
+	    "INSERT INTO directory (code, network, serial, expires,"
+	    " received_at, via, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (code) DO UPDATE SET network = excluded.network,"
+	    " serial = excluded.serial, expires = excluded.expires,"
+	    " received_at = excluded.received_at, via = excluded.via,"
+	    " record = excluded.record"
+	    " WHERE excluded.serial > directory.serial"
+	    " AND excluded.network = directory.network" },
+	[STMT_DIR_LIST] = { STMT_DIR_LIST, "dir_list",
+	    "SELECT code, serial, record, received_at FROM directory"
+	    " ORDER BY code" },
+	[STMT_DIR_CHECK_SET] = { STMT_DIR_CHECK_SET, "dir_check_set",
+	    "INSERT INTO directory_checks (code, poc, last_check)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (code, poc) DO UPDATE"
+	    " SET last_check = max(last_check, excluded.last_check)" },
+	[STMT_DIR_CHECK_GET] = { STMT_DIR_CHECK_GET, "dir_check_get",
+	    "SELECT last_check FROM directory_checks"
+	    " WHERE code = ?1 AND poc = ?2" },
+	[STMT_DIR_META_SET] = { STMT_DIR_META_SET, "dir_meta_set",
+	    "INSERT OR REPLACE INTO directory_meta (key, value)"
+	    " VALUES (?1, ?2)" },
+	[STMT_DIR_META_GET] = { STMT_DIR_META_GET, "dir_meta_get",
+	    "SELECT value FROM directory_meta WHERE key = ?1" },
 };
 
 

@@ -53,12 +53,24 @@ enum store_put {
 enum store_put	 store_put_incoming(struct store *, const Poc__Envelope *e,
 		    int64_t now_ms);
 
+/* The same, also keeping signer_der, the DER certificate whose key signed
+ * e (checked by the caller), in the same transaction. */
+enum store_put	 store_put_incoming_signed(struct store *,
+		    const Poc__Envelope *e, const uint8_t *signer_der,
+		    size_t signer_len, int64_t now_ms);
+
 /*
  * Stores an envelope written by this node's operator (direction "out",
  * state "queued") and its outbox entry, in one transaction.
  */
 enum store_put	 store_put_outgoing(struct store *, const Poc__Envelope *e,
 		    int64_t now_ms);
+
+/* The same, also keeping signer_der, this node's certificate that signed
+ * e, so that the signature still checks after a key rotation. */
+enum store_put	 store_put_outgoing_signed(struct store *,
+		    const Poc__Envelope *e, const uint8_t *signer_der,
+		    size_t signer_len, int64_t now_ms);
 
 /* One queued envelope, in the order it was queued (seq). */
 struct store_outbox_row {

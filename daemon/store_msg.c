@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "store_audit.h"
 #include "store_int.h"
 
 /* The message id an envelope refers to for acknowledgement tracking. */
@@ -102,7 +103,7 @@ store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
  */
 static enum store_put
 store_put(struct store *st, const Poc__Envelope *e, int outgoing,
-    int64_t now_ms)
+    const uint8_t *signer, size_t signerlen, int64_t now_ms)
 {
 	uint8_t		*buf;
 	size_t		 len;
@@ -135,6 +136,15 @@ store_put(struct store *st, const Poc__Envelope *e, int outgoing,
 	if (res == STORE_NEW &&
 	    store_put_insert(st, e, outgoing, buf, len, now_ms) == -1)
 		res = STORE_ERROR;
+	/* The signer and the audit entry commit with the message, or
+	 * neither does. */
+	if (res == STORE_NEW && signer != NULL &&
+	    store_signer_put(st, e->id, signer, signerlen) == -1)
+		res = STORE_ERROR;
+	if (res == STORE_NEW && store_audit_append(st, outgoing ? "queued" :
+	    "received", e->id, outgoing ? e->recipient : e->sender, "", buf,
+	    len, now_ms) == -1)
+		res = STORE_ERROR;
 	if (res == STORE_NEW) {
 		if (store_tx_commit(st, nested) == -1)
 			res = STORE_ERROR;
@@ -151,13 +161,27 @@ store_put(struct store *st, const Poc__Envelope *e, int outgoing,
 enum store_put
 store_put_incoming(struct store *st, const Poc__Envelope *e, int64_t now_ms)
 {
-	return store_put(st, e, 0, now_ms);
+	return store_put(st, e, 0, NULL, 0, now_ms);
+}
+
+enum store_put
+store_put_incoming_signed(struct store *st, const Poc__Envelope *e,
+    const uint8_t *signer_der, size_t signer_len, int64_t now_ms)
+{
+	return store_put(st, e, 0, signer_der, signer_len, now_ms);
 }
 
 enum store_put
 store_put_outgoing(struct store *st, const Poc__Envelope *e, int64_t now_ms)
 {
-	return store_put(st, e, 1, now_ms);
+	return store_put(st, e, 1, NULL, 0, now_ms);
+}
+
+enum store_put
+store_put_outgoing_signed(struct store *st, const Poc__Envelope *e,
+    const uint8_t *signer_der, size_t signer_len, int64_t now_ms)
+{
+	return store_put(st, e, 1, signer_der, signer_len, now_ms);
 }
 
 int
@@ -269,6 +293,9 @@ store_outbox_settle(struct store *st, const char *recipient, const char *id,
 		    recipient);
 		goto fail;
 	}
+	if (store_audit_append_stored(st, state, id, recipient, reason,
+	    now_ms) == -1)
+		goto fail;
 	if (store_tx_commit(st, nested) == -1)
 		return -1;
 	log_debug("store: %s to %s %s", id, recipient, state);

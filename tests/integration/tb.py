@@ -112,6 +112,14 @@ class Testbed:
     def kill(self, member):
         self._testbed("kill", self.dir, member)
 
+    def configure(self, member, text):
+        """Appends text (INI sections) to member's pocd.conf and restarts
+        its pocd, so that the sections take effect."""
+        with open(self.info(member)["config"], "a", encoding="utf-8") as f:
+            f.write("\n" + text.strip() + "\n")
+        self.stop(member)
+        self.start(member)
+
     def info(self, member):
         """The member's entry of testbed.json (ports, paths, pid)."""
         return self.state["members"][member]

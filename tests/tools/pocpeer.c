@@ -4,7 +4,7 @@
  *
  *   pocpeer --connect HOST:PORT --ca F --cert F --key F [--crl F]
  *           [--expect-cn CODE] [--member CODE] [--version N] [--count N]
- *           [--timeout SEC] [--json] COMMAND [FILE]
+ *           [--timeout SEC] [--json] [--no-sign | --bad-sign] COMMAND [FILE]
  *
  *   hello      Hello exchange; prints the node's Hello as JSON.  The node
  *              sends its Hello as soon as TLS is up and answers a Hello it
@@ -15,6 +15,9 @@
  *              --count times, one Receipt read after each and printed as
  *              one JSON line.  Envelopes the node delivers to us meanwhile
  *              are noted on stderr and left unanswered (it will retry).
+ *              Each envelope is signed with --key (Envelope.signature)
+ *              unless --no-sign (sent without one) or --bad-sign (a
+ *              well-formed signature over other bytes) says otherwise.
  *   raw FILE   TLS only: sends FILE's bytes as they are, then prints every
  *              frame that comes back as one JSON line, and "closed" when
  *              the node closes.
@@ -35,6 +38,7 @@
 #include <openssl/x509.h>
 
 #include "conn.h"
+#include "envsig.h"
 #include "frame.h"
 #include "pbjson.h"
 #include "proto/poc.pb-c.h"
@@ -53,7 +57,10 @@ struct peer_opts {
 	unsigned int	 version;
 	unsigned long	 count;
 	int		 timeout_ms;
+	int		 sign;		/* PEER_SIGN_* */
 };
+
+enum { PEER_SIGN = 0, PEER_SIGN_NONE = 1, PEER_SIGN_BAD = 2 };
 
 /* Prints the usage and exits 2. */
 static void __attribute__((noreturn))
@@ -63,6 +70,7 @@ usage(void)
 	    "usage: pocpeer --connect HOST:PORT --ca FILE --cert FILE --key FILE\n"
 	    "               [--crl FILE] [--expect-cn CODE] [--member CODE]\n"
 	    "               [--version N] [--count N] [--timeout SEC] [--json]\n"
+	    "               [--no-sign | --bad-sign]\n"
 	    "               hello | send FILE | raw FILE\n");
 	exit(2);
 }
@@ -233,6 +241,32 @@ peer_load_envelope(const char *file)
 	return (Poc__Envelope *)m;
 }
 
+/* Signs e with the --key as a member node does, or not (--no-sign), or
+ * wrongly (--bad-sign: a valid signature over other bytes). */
+static void
+peer_sign(const struct peer_opts *o, Poc__Envelope *e, uint8_t *sig)
+{
+	EVP_PKEY	*k;
+	char		 err[512];
+
+	if (e->signature.len != 0) {
+		free(e->signature.data);
+		e->signature.data = NULL;
+		e->signature.len = 0;
+	}
+	if (o->sign == PEER_SIGN_NONE)
+		return;
+	if ((k = sig_key_load(o->tls.key_file, err, sizeof(err))) == NULL)
+		errx(1, "%s", err);
+	if (o->sign == PEER_SIGN_BAD)
+		e->created_at++;
+	if (envsig_sign(k, e, sig) == -1)
+		errx(1, "cannot sign the envelope");
+	if (o->sign == PEER_SIGN_BAD)
+		e->created_at--;
+	EVP_PKEY_free(k);
+}
+
 /* send: exchanges Hellos, then sends the envelope --count times, printing
  * each receipt. */
 static int
@@ -240,11 +274,13 @@ peer_cmd_send(const struct peer_opts *o, const char *file)
 {
 	Poc__Envelope	*env = peer_load_envelope(file);
 	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+	uint8_t		 sig[SIG_MAX_LEN];
 	Poc__PeerFrame	*r;
 	struct conn	*c;
 	unsigned long	 i;
 	char		 e[1536], what[64];
 
+	peer_sign(o, env, sig);
 	c = peer_connect(o);
 	r = peer_hello(c, o);
 	protobuf_c_message_free_unpacked(&r->base, NULL);
@@ -273,6 +309,8 @@ peer_cmd_send(const struct peer_opts *o, const char *file)
 		protobuf_c_message_free_unpacked(&r->base, NULL);
 	}
 	conn_close(c);
+	env->signature.data = NULL;	/* sig is on the stack */
+	env->signature.len = 0;
 	protobuf_c_message_free_unpacked(&env->base, NULL);
 	return 0;
 }
@@ -401,6 +439,8 @@ main(int argc, char *argv[])
 		{ "count",	required_argument,	NULL, 'n' },
 		{ "timeout",	required_argument,	NULL, 't' },
 		{ "json",	no_argument,		NULL, 'j' },
+		{ "no-sign",	no_argument,		NULL, 'N' },
+		{ "bad-sign",	no_argument,		NULL, 'B' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -447,6 +487,12 @@ main(int argc, char *argv[])
 			break;
 		case 'j':
 			break;		/* output is JSON anyway */
+		case 'N':
+			o.sign = PEER_SIGN_NONE;
+			break;
+		case 'B':
+			o.sign = PEER_SIGN_BAD;
+			break;
 		default:
 			usage();
 		}

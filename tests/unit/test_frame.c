@@ -175,6 +175,40 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/*
+ * An unknown field number 0 written as an overlong tag (0x82 0x00)
+ * decodes in protobuf-c but packs into bytes it refuses: refused as
+ * malformed, at the top level and nested in an envelope (found by
+ * fuzz/fuzz_frame.c).  A valid unknown field is still taken.
+ */
+START_TEST(test_unknown_field_zero)
+{
+	const uint8_t		 top[] = { 0, 0, 0, 5, 0x72, 0x00, 0x82, 0x00,
+				    0x00 };
+	const uint8_t		 nested[] = { 0, 0, 0, 6, 0x12, 0x04, 0x82,
+				    0x00, 0x01, 0x41 };
+	const uint8_t		 fine[] = { 0, 0, 0, 6, 0x12, 0x04, 0xfa,
+				    0x07, 0x01, 0x41 };
+	struct evbuffer		*in = evbuffer_new();
+	ProtobufCMessage	*m;
+
+	evbuffer_add(in, top, sizeof(top));
+	ck_assert_int_eq(frame_unpack(in, FRAME_DEFAULT_MAX,
+	    &poc__peer_frame__descriptor, &m), FRAME_MALFORMED);
+	ck_assert_ptr_null(m);
+	evbuffer_add(in, nested, sizeof(nested));
+	ck_assert_int_eq(frame_unpack(in, FRAME_DEFAULT_MAX,
+	    &poc__peer_frame__descriptor, &m), FRAME_MALFORMED);
+	ck_assert_uint_eq(evbuffer_get_length(in), 0);
+	evbuffer_add(in, fine, sizeof(fine));
+	ck_assert_int_eq(frame_unpack(in, FRAME_DEFAULT_MAX,
+	    &poc__peer_frame__descriptor, &m), FRAME_READY);
+	ck_assert_int_eq(frame_unknown_valid(m), 1);
+	protobuf_c_message_free_unpacked(m, NULL);
+	evbuffer_free(in);
+}
+END_TEST
+
 /* frame_pack refuses a message above max_frame and appends nothing. */
 START_TEST(test_pack_limit)
 {
@@ -210,6 +244,7 @@ frame_suite(void)
 	tcase_add_test(tc, test_zero_length);
 	tcase_add_test(tc, test_exact_max);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_unknown_field_zero);
 	tcase_add_test(tc, test_pack_limit);
 	suite_add_tcase(s, tc);
 	return s;

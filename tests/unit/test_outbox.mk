@@ -1,1 +1,2 @@
-test_outbox_MODS := daemon/outbox daemon/peer daemon/session daemon/handle daemon/listener daemon/store daemon/store_msg daemon/log daemon/config common/validate common/pbjson common/util common/frame common/tls
+test_outbox_MODS := daemon/outbox
+test_outbox_LIBS := libdaemon.a libcommon.a

@@ -368,6 +368,8 @@ START_TEST(test_blank_assistance_request)
 	d = &poc__envelope__descriptor;
 	for (k = 0; k < d->n_fields; k++) {
 		key = d->fields[k].name;
+		if (d->fields[k].type == PROTOBUF_C_TYPE_BYTES)
+			continue;	/* not in JSON (Envelope.signature) */
 		if (d->fields[k].flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
 			ck_assert_int_eq(json_object_get(j, key) != NULL,
 			    strcmp(key, "assistance_request") == 0);

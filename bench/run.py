@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+"""bench/run.py: pocd side by side with Mosquitto on loopback (`make bench`).
+
+Starts two pocd nodes (AUS sends, FRA receives) through tests/testbed and one
+Mosquitto on a free port with the same throwaway PKI (require_certificate,
+persistence, QoS 1, the same in-flight window), runs bench/pocbench against
+each, and prints one table: pocd's figure, Mosquitto's, their ratio and the
+target, each the median of RUNS runs with min and max.  The same goes to
+bench/results.json.
+
+Environment: POCD, POCCTL, POCBENCH (binaries), BENCH_QUICK=1 (a short run
+with small counts, for trying the bench itself), BENCH_RUNS (default 3),
+BENCH_KEEP=1 (keep the work directory).
+"""
+
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+REPO = os.path.dirname(HERE)
+TESTBED = os.path.join(REPO, "tests", "testbed")
+POCBENCH = os.environ.get("POCBENCH", os.path.join(REPO, "build", "pocbench"))
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+
+N_TPUT = 2000 if QUICK else 20000       # messages per throughput run, in all
+N_LAT = 100 if QUICK else 300           # messages per latency run
+LAT_GAP_MS = 5                          # "low rate": one every 5 ms at most
+STORM_S = 1 if QUICK else 3             # seconds per connection-storm run
+IDLE = (200, 500) if QUICK else (1000, 5000)
+N_DRAIN = 2000 if QUICK else 50000
+WINDOW = 64
+BENCH_LIMITS = """
+# ---- added by bench/run.py: room for the idle-connection rows
+[limits]
+max_connections = 12000
+max_connections_per_address = 12000
+idle_timeout = 3600
+"""
+
+
+def say(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def sh(argv, timeout=900, input=None):
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                       input=input)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv))} exited {r.returncode}:\n"
+                           f"{r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def pocbench(*args, timeout=900, input=None):
+    out = sh([POCBENCH] + [str(a) for a in args], timeout=timeout, input=input)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def machine():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "cpu": model, "kernel": platform.release(),
+            "mosquitto": mosquitto_version()}
+
+
+def mosquitto_version():
+    try:
+        r = subprocess.run(["mosquitto", "-h"], capture_output=True, text=True,
+                           timeout=10)
+        for line in (r.stdout + r.stderr).splitlines():
+            if "version" in line:
+                return line.strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def summary(vals):
+    return {"median": statistics.median(vals), "min": min(vals),
+            "max": max(vals), "runs": vals}
+
+
+class Bed:
+    """The pocd side: AUS and FRA through tests/testbed, bench limits."""
+
+    def __init__(self, d):
+        self.d = d
+        sh([TESTBED, "up", d, "AUS", "FRA"], timeout=120)
+        for m in ("AUS", "FRA"):
+            with open(self.info(m)["config"], "a", encoding="utf-8") as f:
+                f.write(BENCH_LIMITS)
+            self.restart(m)
+
+    def state(self):
+        with open(os.path.join(self.d, "testbed.json"), encoding="utf-8") as f:
+            return json.load(f)
+
+    def info(self, m):
+        return self.state()["members"][m]
+
+    def stop(self, m):
+        sh([TESTBED, "stop", self.d, m], timeout=60)
+
+    def start(self, m):
+        sh([TESTBED, "start", self.d, m], timeout=60)
+
+    def restart(self, m):
+        self.stop(m)
+        self.start(m)
+
+    def down(self):
+        subprocess.run([TESTBED, "down", self.d], capture_output=True, timeout=120)
+
+    def peer_args(self):
+        """pocbench arguments: AUS's node certificate to FRA's peer listener."""
+        fra, aus = self.info("FRA"), self.info("AUS")
+        return ["--proto", "poc", "--port", fra["peer_port"], "--ca",
+                aus["network_ca"], "--cert", aus["node_cert"], "--key",
+                aus["node_key"], "--member", "AUS", "--to", "FRA"]
+
+    def count_in(self, since_ms=0):
+        return query(self.info("FRA")["db"], "SELECT count(*) FROM messages "
+                     "WHERE direction = 'in' AND received_at >= ?", (since_ms,))[0]
+
+
+def query(db, sql, args=()):
+    """One row from db, opened read-only (the node keeps writing)."""
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return c.execute(sql, args).fetchone()
+    finally:
+        c.close()
+
+
+class Mosquitto:
+    """Mosquitto with the same PKI, its best settings for this workload."""
+
+    def __init__(self, d, bed):
+        self.d = os.path.join(d, "mosquitto")
+        os.makedirs(os.path.join(self.d, "store"), exist_ok=True)
+        self.port = free_port()
+        fra, aus = bed.info("FRA"), bed.info("AUS")
+        self.conf = os.path.join(self.d, "mosquitto.conf")
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(f"""\
+# written by bench/run.py
+listener {self.port} 127.0.0.1
+require_certificate true
+use_identity_as_username true
+cafile {fra['network_ca']}
+certfile {fra['node_cert']}
+keyfile {fra['node_key']}
+persistence true
+persistence_location {self.d}/store/
+max_inflight_messages {WINDOW}
+max_queued_messages 0
+set_tcp_nodelay true
+user root
+log_dest file {self.d}/mosquitto.log
+log_type error
+log_type warning
+""")
+        self.args = ["--proto", "mqtt", "--port", self.port, "--ca",
+                     aus["network_ca"], "--cert", aus["node_cert"], "--key",
+                     aus["node_key"]]
+        self.p = None
+        self.start()
+
+    def start(self):
+        self.p = subprocess.Popen(["mosquitto", "-c", self.conf],
+                                  stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                if self.p.poll() is not None:
+                    raise RuntimeError("mosquitto exited at start-up; see "
+                                       f"{self.d}/mosquitto.log")
+                time.sleep(0.05)
+        raise RuntimeError("mosquitto did not listen within 10 s")
+
+    def stop(self):
+        if self.p is not None and self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(20)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.p = None
+
+
+def fsync_p99(d, n=300):
+    """p99 of one committed single-row WAL transaction (synchronous=FULL)
+    on the disk under d, in ms."""
+    path = os.path.join(d, "fsync.db")
+    for ext in ("", "-wal", "-shm"):
+        if os.path.exists(path + ext):
+            os.unlink(path + ext)
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA synchronous=FULL")
+    c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
+    blob = b"x" * 1200
+    lat = []
+    for _ in range(n):
+        t = time.perf_counter()
+        c.execute("BEGIN")
+        c.execute("INSERT INTO t (b) VALUES (?)", (blob,))
+        c.execute("COMMIT")
+        lat.append((time.perf_counter() - t) * 1000)
+    c.close()
+    lat.sort()
+    return lat[int(n * 0.99)]
+
+
+def bench_throughput(bed, mq, conns):
+    per = max(1, N_TPUT // conns)
+    res = {}
+    for name, args in (("pocd", bed.peer_args()), ("mosquitto", mq.args)):
+        vals = []
+        for _ in range(RUNS):
+            before = bed.count_in() if name == "pocd" else 0
+            r = pocbench("tput", *args, "--conns", conns, "--count", per,
+                         "--window", WINDOW)
+            if name == "pocd":
+                got = bed.count_in() - before
+                if got != per * conns:
+                    raise RuntimeError(f"FRA committed {got}, want {per * conns}")
+            vals.append(r["rate"])
+        res[name] = summary(vals)
+    return res
+
+
+def bench_latency(bed, mq):
+    res = {}
+    for name, args in (("pocd", bed.peer_args()), ("mosquitto", mq.args)):
+        runs = [pocbench("lat", *args, "--count", N_LAT, "--interval-ms",
+                         LAT_GAP_MS) for _ in range(RUNS)]
+        res[name] = {k: summary([r[k] for r in runs])
+                     for k in ("p50_ms", "p99_ms", "max_ms")}
+    return res
+
+
+def bench_storm(bed, mq):
+    res = {}
+    for name, args, extra in (("pocd", bed.peer_args(), []),
+                              ("pocd_resumed", bed.peer_args(), ["--resume"]),
+                              ("mosquitto", mq.args, [])):
+        vals = []
+        for _ in range(RUNS):
+            r = pocbench("storm", *args, "--seconds", STORM_S, "--threads", 2,
+                         *extra)
+            if extra and r["resumed"] < r["connections"] * 0.9:
+                raise RuntimeError(f"only {r['resumed']} of {r['connections']} "
+                                   "handshakes resumed")
+            vals.append(r["rate"])
+        res[name] = summary(vals)
+    return res
+
+
+def idle_once(args, pid, n):
+    """RSS growth of pid per connection while n idle authenticated
+    connections are held (KiB)."""
+    # One connection first, so that what every connection shares (TLS
+    # tables, the first allocations) is in the baseline.
+    pocbench("idle", *args, "--conns", 1, input="")
+    time.sleep(0.3)
+    base = rss_kib(pid)
+    p = subprocess.Popen([POCBENCH, "idle"] + [str(a) for a in args] +
+                         ["--conns", str(n)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        if not line.startswith('{"ready"'):
+            raise RuntimeError(f"pocbench idle: {line}{p.stderr.read()}")
+        time.sleep(1.0)
+        held = rss_kib(pid)
+    finally:
+        p.stdin.close()
+        p.wait(120)
+    time.sleep(1.0)     # let the server see the closes
+    return (held - base) / n
+
+
+def bench_idle(bed, mq, n):
+    """Each run on a freshly started server: memory freed by an earlier
+    run would otherwise be reused and hide the cost."""
+    res = {}
+    for name, args, pidf, restart in (
+            ("pocd", bed.peer_args(), lambda: bed.info("FRA")["pid"],
+             lambda: bed.restart("FRA")),
+            ("mosquitto", mq.args, lambda: mq.p.pid,
+             lambda: (mq.stop(), mq.start()))):
+        vals = []
+        for _ in range(RUNS):
+            restart()
+            vals.append(idle_once(args, pidf(), n))
+        res[name] = summary(vals)
+    return res
+
+
+def drain_pocd(bed):
+    """AUS holds N_DRAIN envelopes for FRA (stopped); FRA starts.  Rate from
+    the first commit at FRA to the last receipt recorded at AUS."""
+    aus, fra = bed.info("AUS"), bed.info("FRA")
+    bed.stop("FRA")
+    say(f"queueing {N_DRAIN} envelopes at AUS for FRA (operator RPC)")
+    q = pocbench("queue", "--port", aus["operator_port"], "--ca", aus["network_ca"],
+                 "--cert", aus["operator_cert"], "--key", aus["operator_key"],
+                 "--to", "FRA", "--count", N_DRAIN, "--conns", 4, "--window", 16)
+    say(f"queued at {q['rate']:.0f}/s")
+    bed.stop("AUS")
+    # The nodes' own files, copied while both are stopped: every run
+    # starts from exactly what AUS wrote.
+    for info in (aus, fra):
+        for ext in ("", "-wal", "-shm"):
+            if os.path.exists(info["db"] + ext):
+                shutil.copy2(info["db"] + ext, info["db"] + ext + ".pristine")
+    vals = []
+    for i in range(RUNS):
+        if i > 0:
+            bed.stop("AUS")
+            bed.stop("FRA")
+            for info in (aus, fra):
+                for ext in ("", "-wal", "-shm"):
+                    if os.path.exists(info["db"] + ext):
+                        os.unlink(info["db"] + ext)
+                    if os.path.exists(info["db"] + ext + ".pristine"):
+                        shutil.copy2(info["db"] + ext + ".pristine", info["db"] + ext)
+        t_wall = int(time.time() * 1000)
+        bed.start("FRA")
+        bed.start("AUS")
+        deadline = time.monotonic() + 600
+        while query(aus["db"], "SELECT count(*) FROM outbox")[0] > 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError("AUS's outbox did not drain within 600 s")
+            time.sleep(0.2)
+        n, first = query(fra["db"], "SELECT count(*), min(received_at) FROM "
+                         "messages WHERE direction = 'in' AND received_at >= ?",
+                         (t_wall,))
+        last = query(aus["db"], "SELECT max(delivered_at) FROM messages WHERE "
+                     "direction = 'out' AND delivered_at >= ?", (t_wall,))[0]
+        if n != N_DRAIN:
+            raise RuntimeError(f"FRA committed {n} in the drain, want {N_DRAIN}")
+        vals.append(N_DRAIN / max(0.001, (last - first) / 1000.0))
+    return summary(vals)
+
+
+def drain_mosquitto(mq):
+    vals = []
+    for i in range(RUNS):
+        cid = f"drain{i}"
+        pocbench("mqsub", *mq.args, "--client-id", cid)
+        pocbench("tput", *mq.args, "--count", N_DRAIN, "--window", WINDOW,
+                 "--client-id", f"fill{i}")
+        r = pocbench("mqdrain", *mq.args, "--client-id", cid, "--count", N_DRAIN)
+        vals.append(r["rate"])
+    return summary(vals)
+
+
+def fmt(v):
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def cell(s):
+    return f"{fmt(s['median'])} [{fmt(s['min'])}-{fmt(s['max'])}]"
+
+
+def table(res):
+    """Rows: (label, unit, pocd summary, mosquitto summary, target test)."""
+    rows = []
+    t, lat, st, dr = res["throughput"], res["latency"], res["storm"], res["drain"]
+    fs = res["fsync_p99_ms"]
+
+    def add(label, p, m, target, ok):
+        ratio = p["median"] / m["median"] if m and m["median"] else None
+        rows.append({"row": label, "pocd": p, "mosquitto": m, "ratio": ratio,
+                     "target": target, "met": ok})
+
+    add("throughput, 1 peer (msg/s)", t["1"]["pocd"], t["1"]["mosquitto"], "", None)
+    p, m = t["8"]["pocd"], t["8"]["mosquitto"]
+    add("throughput, 8 peers (msg/s)", p, m, ">= 2.0x",
+        p["median"] >= 2.0 * m["median"])
+    add("latency p50 (ms)", lat["pocd"]["p50_ms"], lat["mosquitto"]["p50_ms"], "", None)
+    p, m = lat["pocd"]["p99_ms"], lat["mosquitto"]["p99_ms"]
+    add("latency p99 (ms)", p, m, f"<= mosq + {fs['median']:.2f}",
+        p["median"] <= m["median"] + fs["median"])
+    add("latency max (ms)", lat["pocd"]["max_ms"], lat["mosquitto"]["max_ms"], "", None)
+    p, m = st["pocd"], st["mosquitto"]
+    add("handshakes/s, full", p, m, ">= 0.9x", p["median"] >= 0.9 * m["median"])
+    p = st["pocd_resumed"]
+    add("handshakes/s, resumed (vs mosq full)", p, m, ">= 3x",
+        p["median"] >= 3 * m["median"])
+    for n in IDLE:
+        p, m = res["idle"][str(n)]["pocd"], res["idle"][str(n)]["mosquitto"]
+        add(f"RSS per idle conn @{n} (KiB)", p, m, "<= 20 KiB", p["median"] <= 20)
+    p, m = dr["pocd"], dr["mosquitto"]
+    add(f"drain of {N_DRAIN} (msg/s)", p, m, ">= 1.0x", p["median"] >= m["median"])
+    add("SQLite WAL fsync commit p99 (ms)", fs, None, "(reference)", None)
+    return rows
+
+
+def print_table(res, rows):
+    m = res["machine"]
+    print(f"\npocd vs Mosquitto on loopback, {m['cores']} cores, {m['cpu']}; "
+          f"{m['mosquitto']}; median [min-max] of {RUNS} runs"
+          f"{' (BENCH_QUICK)' if QUICK else ''}\n")
+    w = max(len(r["row"]) for r in rows)
+    hdr = f"{'':{w}}  {'pocd':>24}  {'mosquitto':>24}  {'ratio':>6}  {'target':>16}  met"
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        mq = cell(r["mosquitto"]) if r["mosquitto"] else "-"
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
+        met = {True: "yes", False: "NO", None: ""}[r["met"]]
+        print(f"{r['row']:{w}}  {cell(r['pocd']):>24}  {mq:>24}  {ratio:>6}  "
+              f"{r['target']:>16}  {met}")
+    print()
+
+
+def main():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < max(IDLE) + 200:
+        say(f"fd limit {hard} is below {max(IDLE) + 200}: idle rows will fail")
+    for b in (POCBENCH, os.environ.get("POCD", ""), os.environ.get("POCCTL", "")):
+        if b and not os.access(b, os.X_OK):
+            sys.exit(f"bench: {b}: not built (make bin)")
+    if shutil.which("mosquitto") is None:
+        sys.exit("bench: mosquitto is not installed (make bench installs it)")
+    os.environ.setdefault("TESTBED_LOG_LEVEL", "warning")
+    d = tempfile.mkdtemp(prefix="pocd-bench-")
+    bed = mq = None
+    ok = False
+    try:
+        res = {"machine": machine(), "quick": QUICK, "runs": RUNS,
+               "counts": {"throughput": N_TPUT, "latency": N_LAT,
+                          "storm_seconds": STORM_S, "idle": list(IDLE),
+                          "drain": N_DRAIN, "window": WINDOW, "body_bytes": 1024}}
+        say(f"work directory {d}")
+        bed = Bed(d)
+        mq = Mosquitto(d, bed)
+        say("SQLite WAL fsync p99")
+        res["fsync_p99_ms"] = summary([fsync_p99(d) for _ in range(RUNS)])
+        res["throughput"] = {}
+        for c in (1, 8):
+            say(f"throughput, {c} peer(s)")
+            res["throughput"][str(c)] = bench_throughput(bed, mq, c)
+        say("latency")
+        res["latency"] = bench_latency(bed, mq)
+        say("connection storm")
+        res["storm"] = bench_storm(bed, mq)
+        res["idle"] = {}
+        for n in IDLE:
+            say(f"{n} idle connections")
+            res["idle"][str(n)] = bench_idle(bed, mq, n)
+        say("federation drain: Mosquitto")
+        res["drain"] = {"mosquitto": drain_mosquitto(mq)}
+        say("federation drain: pocd")
+        res["drain"]["pocd"] = drain_pocd(bed)
+        rows = table(res)
+        res["table"] = rows
+        print_table(res, rows)
+        out = os.path.join(HERE, "results.json")
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump(res, f, indent=2)
+        say(f"wrote {out}")
+        ok = True
+    finally:
+        if mq is not None:
+            mq.stop()
+        if bed is not None:
+            bed.down()
+        if ok and not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            say(f"work directory kept: {d}")
+
+
+if __name__ == "__main__":
+    main()

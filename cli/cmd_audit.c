@@ -1,0 +1,310 @@
+/*
+ * pocctl's audit and signature commands:
+ *
+ *   audit export [--out FILE]	the node's hash-chained audit log, as JSON
+ *				lines, exactly as stored
+ *   audit verify FILE		checks an export offline: every hash
+ *				recomputed, every link followed; reports the
+ *				first broken entry
+ *   verify ID			checks one message's signature here, from
+ *				what the node kept (the signer's certificate
+ *				against this operator's copy of the network
+ *				CA), independently of the TLS session it
+ *				came over
+ *
+ * A broken chain or a signature that does not verify exits 1.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/x509_vfy.h>
+
+#include "audit.h"
+#include "cli/client.h"
+#include "cli/cmd.h"
+#include "envsig.h"
+#include "sig.h"
+
+#define AUDIT_LINE_MAX	(64 * 1024)	/* bytes in one exported line */
+#define AUDIT_PAGE	1000
+
+/* Copies an exported entry's fields into e (strings borrowed from a). */
+static int
+cmd_audit_entry(const Poc__AuditEntry *a, struct audit_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (a->envelope_sha256.len != AUDIT_HASH_LEN ||
+	    a->prev_hash.len != AUDIT_HASH_LEN || a->hash.len != AUDIT_HASH_LEN)
+		return -1;
+	e->seq = a->seq;
+	e->time = a->time;
+	e->kind = a->kind;
+	e->message_id = a->message_id;
+	e->peer = a->peer;
+	e->detail = a->detail;
+	memcpy(e->envelope_sha256, a->envelope_sha256.data, AUDIT_HASH_LEN);
+	memcpy(e->prev_hash, a->prev_hash.data, AUDIT_HASH_LEN);
+	memcpy(e->hash, a->hash.data, AUDIT_HASH_LEN);
+	return 0;
+}
+
+/* pocctl audit export: pages through the log and writes one JSON object
+ * per line. */
+static int
+cmd_audit_export(struct ctx *ctx, int argc, char **argv)
+{
+	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
+	Poc__AuditExportRequest	 ex = POC__AUDIT_EXPORT_REQUEST__INIT;
+	const char		*out = NULL;
+	struct cmd_opt		 opts[] = { { "out", &out }, { NULL, NULL } };
+	struct audit_entry	 e;
+	struct client		*cl;
+	Poc__OpReply		*r;
+	json_t			*j;
+	FILE			*fp = stdout;
+	size_t			 i, total = 0;
+	int			 more = 1;
+
+	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
+	if (out != NULL && strcmp(out, "-") != 0 &&
+	    (fp = fopen(out, "w")) == NULL)
+		err(1, "%s", out);
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	req.kind_case = POC__OP_REQUEST__KIND_AUDIT_EXPORT;
+	req.audit_export = &ex;
+	ex.limit = AUDIT_PAGE;
+	while (more) {
+		r = client_call(cl, &req);
+		client_expect(r, POC__OP_REPLY__KIND_AUDIT_ENTRIES, NULL);
+		for (i = 0; i < r->audit_entries->n_entries; i++) {
+			if (cmd_audit_entry(r->audit_entries->entries[i],
+			    &e) == -1)
+				errx(1, "the node sent audit entry %lld with a "
+				    "malformed hash", (long long)
+				    r->audit_entries->entries[i]->seq);
+			if ((j = audit_entry_to_json(&e)) == NULL)
+				errx(1, "out of memory");
+			if (json_dumpf(j, fp, JSON_COMPACT |
+			    JSON_PRESERVE_ORDER) != 0 || fputc('\n', fp) == EOF)
+				err(1, "%s", out != NULL ? out : "stdout");
+			json_decref(j);
+			ex.after_seq = e.seq;
+			total++;
+		}
+		more = r->audit_entries->more &&
+		    r->audit_entries->n_entries > 0;
+		client_reply_free(r);
+	}
+	client_close(cl);
+	if (fp != stdout && fclose(fp) != 0)
+		err(1, "%s", out);
+	if (fp != stdout) {
+		if (ctx->json) {
+			j = json_pack("{s:s, s:I}", "file", out, "entries",
+			    (json_int_t)total);
+			output_json(j);
+			json_decref(j);
+		} else
+			printf("exported %zu audit entr%s to %s\n", total,
+			    total == 1 ? "y" : "ies", out);
+	}
+	return 0;
+}
+
+/* Reports the result of a verification; returns the exit status. */
+static int
+cmd_audit_report(const struct ctx *ctx, const char *file, size_t n,
+    int64_t bad_seq, size_t bad_line, const char *why,
+    const struct audit_entry *last)
+{
+	json_t	*j;
+	char	 hex[2 * AUDIT_HASH_LEN + 1];
+	size_t	 i;
+
+	hex[0] = '\0';
+	if (last != NULL)
+		for (i = 0; i < AUDIT_HASH_LEN; i++)
+			snprintf(hex + 2 * i, 3, "%02x", last->hash[i]);
+	if (ctx->json) {
+		if (why == NULL)
+			j = json_pack("{s:b, s:s, s:I, s:s}", "ok", 1, "file",
+			    file, "entries", (json_int_t)n, "last_hash", hex);
+		else
+			j = json_pack("{s:b, s:s, s:I, s:I, s:I, s:s}", "ok",
+			    0, "file", file, "entries", (json_int_t)n,
+			    "broken_seq", (json_int_t)bad_seq, "line",
+			    (json_int_t)bad_line, "reason", why);
+		if (j == NULL)
+			errx(1, "out of memory");
+		output_json(j);
+		json_decref(j);
+	} else if (why == NULL)
+		printf("%s: ok: %zu entr%s, chain intact; last hash %s\n",
+		    file, n, n == 1 ? "y" : "ies", n > 0 ? hex : "-");
+	else
+		printf("%s: BROKEN at seq %lld (line %zu): %s\n", file,
+		    (long long)bad_seq, bad_line, why);
+	return why == NULL ? 0 : 1;
+}
+
+/* pocctl audit verify FILE: recomputes every hash and follows every link;
+ * stops at the first broken entry. */
+static int
+cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
+{
+	struct audit_entry	 e, prev;
+	const char		*file;
+	json_error_t		 je;
+	json_t			*j, *pj = NULL;
+	FILE			*fp;
+	char			*line = NULL, why[512];
+	size_t			 cap = 0, lineno = 0, n = 0;
+	ssize_t			 len;
+	int			 rv;
+
+	cmd_args(ctx, argc, argv, NULL, &file, 1, 1);
+	if (strcmp(file, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(file, "r")) == NULL)
+		err(1, "%s", file);
+	memset(&prev, 0, sizeof(prev));
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (len > AUDIT_LINE_MAX) {
+			snprintf(why, sizeof(why), "line longer than %d bytes",
+			    AUDIT_LINE_MAX);
+			goto broken;
+		}
+		if (len == 1 && line[0] == '\n')
+			continue;
+		if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES,
+		    &je)) == NULL) {
+			snprintf(why, sizeof(why), "not valid JSON: %s",
+			    je.text);
+			goto broken;
+		}
+		if (audit_entry_from_json(j, &e, why, sizeof(why)) == -1 ||
+		    !audit_entry_check(&e, n > 0 ? &prev : NULL, why,
+		    sizeof(why))) {
+			if (json_is_integer(json_object_get(j, "seq")))
+				prev.seq = json_integer_value(json_object_get(
+				    j, "seq")) - 1;
+			json_decref(j);
+			goto broken;
+		}
+		/* prev borrows strings from its JSON: keep that alive. */
+		json_decref(pj);
+		pj = j;
+		prev = e;
+		n++;
+	}
+	if (ferror(fp))
+		err(1, "%s", file);
+	rv = cmd_audit_report(ctx, file, n, 0, 0, NULL, n > 0 ? &prev : NULL);
+	goto done;
+ broken:
+	rv = cmd_audit_report(ctx, file, n, n > 0 || prev.seq > 0 ?
+	    prev.seq + 1 : 1, lineno, why, NULL);
+ done:
+	json_decref(pj);
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return rv;
+}
+
+/* pocctl audit export|verify ... */
+int
+cmd_audit(struct ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return cmd_audit_export(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return cmd_audit_verify(ctx, argc - 1, argv + 1);
+	cmd_usage(ctx, "say 'audit export [--out FILE]' or 'audit verify "
+	    "FILE'");
+}
+
+/* Checks sm's signature with the kept signer certificate: the certificate
+ * must chain to the CA file ca and name the sender.  Returns 1, or 0 with
+ * why. */
+static int
+cmd_verify_message(const Poc__StoredMessage *sm, const char *ca, X509 **cp,
+    char *why, size_t whylen)
+{
+	X509_STORE	*st;
+	X509		*cert;
+	int		 ok;
+
+	*cp = NULL;
+	if (sm->signer_cert.len == 0) {
+		snprintf(why, whylen, "the node kept no signer certificate%s%s",
+		    sm->signature_error[0] ? ": " : "", sm->signature_error);
+		return 0;
+	}
+	if ((cert = sig_cert_from_der(sm->signer_cert.data,
+	    sm->signer_cert.len)) == NULL) {
+		snprintf(why, whylen, "the signer certificate does not decode");
+		return 0;
+	}
+	*cp = cert;
+	if ((st = X509_STORE_new()) == NULL)
+		errx(1, "out of memory");
+	if (X509_STORE_load_file(st, ca) != 1) {
+		X509_STORE_free(st);
+		errx(1, "%s: cannot load the network CA", ca);
+	}
+	ok = sig_cert_check(cert, st, sm->envelope->sender, why, whylen) &&
+	    envsig_verify(cert, sm->envelope, why, whylen);
+	X509_STORE_free(st);
+	return ok;
+}
+
+/* pocctl verify ID: one message's signature, checked here. */
+int
+cmd_verify(struct ctx *ctx, int argc, char **argv)
+{
+	struct client_config	 cfg;
+	const Poc__StoredMessage *sm;
+	const char		*id;
+	struct client		*cl;
+	Poc__OpReply		*r;
+	X509			*cert;
+	json_t			*j;
+	char			 why[512], fp[65];
+	int			 ok;
+
+	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
+	client_config_load(&cfg, client_config_path(ctx->config));
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	r = client_show(cl, id, &sm);
+	why[0] = '\0';
+	fp[0] = '\0';
+	ok = cmd_verify_message(sm, cfg.ca, &cert, why, sizeof(why));
+	if (cert != NULL && sig_cert_fingerprint(cert, fp) == -1)
+		fp[0] = '\0';
+	X509_free(cert);
+	if (ctx->json) {
+		j = json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "id",
+		    sm->envelope->id, "sender", sm->envelope->sender,
+		    "verified", ok, "node_verified", sm->signature_verified,
+		    "signer_fingerprint", fp, "reason", ok ? "" : why);
+		if (j == NULL)
+			errx(1, "out of memory");
+		output_json(j);
+		json_decref(j);
+	} else if (ok)
+		printf("%s: signature verified: signed by %s's node key "
+		    "(certificate %s, issued by the network CA in %s)\n",
+		    sm->envelope->id, sm->envelope->sender, fp, cfg.ca);
+	else
+		printf("%s: signature NOT VERIFIED: %s\n", sm->envelope->id,
+		    why);
+	client_reply_free(r);
+	client_close(cl);
+	return ok ? 0 : 1;
+}

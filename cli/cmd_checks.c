@@ -1,0 +1,251 @@
+/*
+ * pocctl's communication-check commands: check (start a campaign),
+ * check-reply (answer a check that came in) and checks (the report: per
+ * member reached, replied, late or silent, with times).
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/client.h"
+#include "cli/cmd.h"
+#include "cli/render.h"
+#include "validate.h"
+
+#define CHECKS_MAX_MEMBERS	64
+#define CHECKS_WITHIN_MAX	(31 * 86400)	/* seconds */
+
+/*
+ * Takes the flags (options without a value) in names out of argv, so that
+ * cmd_args sees only the rest; flags[i] is set for names[i].  Returns the
+ * new argc.
+ */
+static int
+cmd_checks_flags(int argc, char **argv, const char *const *names, int *flags)
+{
+	int	 i, j, k;
+
+	for (i = j = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				argv[j++] = argv[i++];
+			break;
+		}
+		for (k = 0; names[k] != NULL; k++)
+			if (strcmp(argv[i], names[k]) == 0)
+				break;
+		if (names[k] != NULL)
+			flags[k] = 1;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	return j;
+}
+
+/* Parses "90", "90s", "15m", "2h" or "1d" into seconds; -1 if bad. */
+static long long
+cmd_checks_duration(const char *s)
+{
+	char		*end;
+	long long	 n, mul = 1;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || n < 1)
+		return -1;
+	if (*end != '\0') {
+		switch (*end) {
+		case 's':
+			mul = 1;
+			break;
+		case 'm':
+			mul = 60;
+			break;
+		case 'h':
+			mul = 3600;
+			break;
+		case 'd':
+			mul = 86400;
+			break;
+		default:
+			return -1;
+		}
+		if (end[1] != '\0')
+			return -1;
+	}
+	if (n > CHECKS_WITHIN_MAX / mul)
+		return -1;
+	return n * mul;
+}
+
+/* pocctl check MEMBER...|--all [--reply-by DURATION] [--exercise] */
+int
+cmd_check(struct ctx *ctx, int argc, char **argv)
+{
+	static const char *const flagnames[] = { "--all", "--exercise", NULL };
+	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
+	Poc__CheckStart	 cs = POC__CHECK_START__INIT;
+	const char	*pos[CHECKS_MAX_MEMBERS], *within = NULL;
+	struct cmd_opt	 opts[] = { { "reply-by", &within }, { NULL, NULL } };
+	int		 flags[2] = { 0, 0 }, i, npos;
+	long long	 sec = 0;
+	struct client	*cl;
+	Poc__OpReply	*r;
+
+	argc = cmd_checks_flags(argc, argv, flagnames, flags);
+	memset(pos, 0, sizeof(pos));
+	cmd_args(ctx, argc, argv, opts, pos, 0, CHECKS_MAX_MEMBERS);
+	for (npos = 0; npos < CHECKS_MAX_MEMBERS && pos[npos] != NULL; npos++)
+		;
+	if (flags[0] && npos > 0)
+		cmd_usage(ctx, "give members or --all, not both");
+	if (!flags[0] && npos == 0)
+		cmd_usage(ctx, "give at least one member code, or --all");
+	if (within != NULL && (sec = cmd_checks_duration(within)) == -1)
+		cmd_usage(ctx, "--reply-by wants a duration such as 3600, 90s, "
+		    "15m, 2h or 1d (at most 31d), not \"%s\"", within);
+	for (i = 0; i < npos; i++)
+		if (!validate_member_code(pos[i]))
+			cmd_usage(ctx, "\"%s\" is not a member code", pos[i]);
+	cs.all = flags[0];
+	cs.exercise = flags[1];
+	cs.n_members = (size_t)npos;
+	cs.members = (char **)pos;
+	cs.reply_within = sec;
+	req.kind_case = POC__OP_REQUEST__KIND_CHECK_START;
+	req.check_start = &cs;
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	r = client_call(cl, &req);
+	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, NULL);
+	output_campaigns(r->check_campaigns, 0, ctx->json);
+	client_reply_free(r);
+	client_close(cl);
+	return 0;
+}
+
+/* pocctl check-reply ID: answers an incoming communication check. */
+int
+cmd_check_reply(struct ctx *ctx, int argc, char **argv)
+{
+	Poc__OpRequest			 req = POC__OP_REQUEST__INIT;
+	Poc__OpSend			 send = POC__OP_SEND__INIT;
+	Poc__Envelope			 e = POC__ENVELOPE__INIT;
+	Poc__CheckReply			 cr = POC__CHECK_REPLY__INIT;
+	const Poc__StoredMessage	*sm;
+	const Poc__Envelope		*o;
+	const char			*id;
+	struct client			*cl;
+	Poc__OpReply			*orig, *r;
+	char				 retry[256];
+
+	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
+	if (strlen(id) < 4)
+		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
+		    "characters of it", id);
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	orig = client_show(cl, id, &sm);
+	o = sm->envelope;
+	if (strcmp(sm->direction, "in") != 0 ||
+	    o->body_case != POC__ENVELOPE__BODY_COMMUNICATION_CHECK)
+		errx(1, "%s is not a communication check this node received "
+		    "(it is %s %s): only those get a check reply", id,
+		    strcmp(sm->direction, "in") == 0 ? "an incoming" :
+		    "an outgoing", render_kind_short(o));
+	e.recipient = o->sender;
+	e.in_reply_to = o->id;
+	e.thread_id = o->thread_id[0] != '\0' ? o->thread_id : o->id;
+	e.tlp = o->tlp;
+	e.language = o->language;
+	e.exercise = o->exercise;
+	cr.check_id = o->communication_check->check_id;
+	/* replied_by stays empty: the node fills it in from the operator
+	 * certificate, as for acknowledgements. */
+	e.body_case = POC__ENVELOPE__BODY_CHECK_REPLY;
+	e.check_reply = &cr;
+	send.envelope = &e;
+	req.kind_case = POC__OP_REQUEST__KIND_SEND;
+	req.send = &send;
+	r = client_call(cl, &req);
+	if (r->kind_case == POC__OP_REPLY__KIND_ERROR &&
+	    r->error->n_field_errors > 0) {
+		snprintf(retry, sizeof(retry), "%s check-reply %s",
+		    program_invocation_short_name, id);
+		output_field_errors("the check reply", retry,
+		    (const Poc__FieldError *const *)r->error->field_errors,
+		    r->error->n_field_errors);
+		exit(1);
+	}
+	client_expect(r, POC__OP_REPLY__KIND_QUEUED, id);
+	ctx->out->queued(r->queued, 0);
+	client_reply_free(r);
+	client_reply_free(orig);
+	client_close(cl);
+	return 0;
+}
+
+/* pocctl checks [CAMPAIGN] [--list] [--limit N] */
+int
+cmd_checks(struct ctx *ctx, int argc, char **argv)
+{
+	static const char *const flagnames[] = { "--list", NULL };
+	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
+	Poc__CheckQuery	 q = POC__CHECK_QUERY__INIT;
+	const char	*id = NULL, *limit = NULL;
+	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
+	int		 flags[1] = { 0 };
+	struct client	*cl;
+	Poc__OpReply	*r;
+	char		*end;
+	long		 n;
+
+	argc = cmd_checks_flags(argc, argv, flagnames, flags);
+	cmd_args(ctx, argc, argv, opts, &id, 0, 1);
+	if (id != NULL && flags[0])
+		cmd_usage(ctx, "give a campaign or --list, not both");
+	if (id != NULL && (strlen(id) < 4 || strlen(id) > 36))
+		cmd_usage(ctx, "CAMPAIGN \"%s\": give the campaign id or at "
+		    "least its first 4 characters", id);
+	if (limit != NULL) {
+		errno = 0;
+		n = strtol(limit, &end, 10);
+		if (errno != 0 || end == limit || *end != '\0' || n < 1 ||
+		    n > 10000)
+			cmd_usage(ctx, "--limit wants a number from 1 to 10000, "
+			    "not \"%s\"", limit);
+		q.limit = (uint32_t)n;
+	}
+	q.campaign_id = (char *)(id != NULL ? id : "");
+	q.list = flags[0];
+	req.kind_case = POC__OP_REQUEST__KIND_CHECK_QUERY;
+	req.check_query = &q;
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	r = client_call(cl, &req);
+	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, id);
+	output_campaigns(r->check_campaigns, q.list, ctx->json);
+	client_reply_free(r);
+	client_close(cl);
+	return 0;
+}
+
+void
+cmd_checks_overdue_hint(struct ctx *ctx)
+{
+	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
+	Poc__OpList	 list = POC__OP_LIST__INIT;
+	struct client	*cl;
+	Poc__OpReply	*r;
+
+	list.box = POC__OP_LIST__BOX__OUTBOX;
+	list.limit = 1000;
+	req.kind_case = POC__OP_REQUEST__KIND_LIST;
+	req.list = &list;
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	r = client_call(cl, &req);
+	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, NULL);
+	output_deadline_hints(stdout, r->messages);
+	client_reply_free(r);
+	client_close(cl);
+}

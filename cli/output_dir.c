@@ -1,0 +1,211 @@
+/*
+ * Directory and who printers (see output_dir.h).  JSON keys are the proto
+ * field names; certificates and signatures are in base64 (dirfmt.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/dirfmt.h"
+#include "cli/output.h"
+#include "cli/output_dir.h"
+#include "dirrec.h"
+#include "pbjson.h"
+#include "util.h"
+
+/* The channels of p, best first as the node sent them. */
+static void
+output_channels(const Poc__DirectoryPoc *p, const char *indent)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->n_channels; i++) {
+		printf("%s%-16s %s", indent,
+		    dirrec_kind_name(p->channels[i]->kind),
+		    p->channels[i]->value);
+		if (p->channels[i]->priority != 0)
+			printf("  (priority %u)", p->channels[i]->priority);
+		putchar('\n');
+	}
+}
+
+/* Availability and hours of p, one line. */
+static void
+output_hours(const Poc__DirectoryPoc *p, char *buf, size_t len)
+{
+	char	 h[2048];
+
+	dirfmt_hours_format(p, h, sizeof(h));
+	if (p->always)
+		snprintf(buf, len, "24/7%s%s", p->time_zone[0] ? ", zone " : "",
+		    p->time_zone);
+	else
+		snprintf(buf, len, "%s (%s)", h[0] ? h : "no hours",
+		    p->time_zone[0] ? p->time_zone : "no zone");
+}
+
+static void
+output_poc_text(const Poc__DirectoryPoc *p, size_t idx, int64_t last)
+{
+	char	 t[32], hours[2200];
+	size_t	 i;
+
+	printf("  %zu. %-10s %s", idx, dirrec_level_name(p->level), p->name);
+	if (p->role[0] != '\0')
+		printf(", %s", p->role);
+	if (p->organization[0] != '\0')
+		printf(", %s", p->organization);
+	putchar('\n');
+	output_hours(p, hours, sizeof(hours));
+	printf("       hours: %s\n", hours);
+	if (p->n_languages > 0) {
+		printf("       languages:");
+		for (i = 0; i < p->n_languages; i++)
+			printf(" %s", p->languages[i]);
+		putchar('\n');
+	}
+	printf("       last successful check: %s\n",
+	    util_fmt_time(last, t, sizeof(t)));
+	output_channels(p, "       ");
+}
+
+void
+output_dir_listing(const Poc__OpDirectoryListing *l, int json)
+{
+	char	 t[32], t2[32];
+	size_t	 i, k;
+	json_t	*o, *a, *m;
+
+	if (json) {
+		o = json_object();
+		a = json_array();
+		for (i = 0; i < l->n_members; i++) {
+			const Poc__DirectoryMember *dm = l->members[i];
+
+			m = json_object();
+			json_object_set_new(m, "record",
+			    dirfmt_record_json(dm->record));
+			json_object_set_new(m, "stale", json_boolean(dm->stale));
+			json_object_set_new(m, "own", json_boolean(dm->own));
+			json_object_set_new(m, "received_at",
+			    json_integer(dm->received_at));
+			json_object_set_new(m, "last_check", json_array());
+			for (k = 0; k < dm->n_last_check; k++)
+				json_array_append_new(json_object_get(m,
+				    "last_check"),
+				    json_integer(dm->last_check[k]));
+			json_array_append_new(a, m);
+		}
+		json_object_set_new(o, "members", a);
+		json_object_set_new(o, "last_sync", json_integer(l->last_sync));
+		output_json(o);
+		json_decref(o);
+		return;
+	}
+	for (i = 0; i < l->n_members; i++) {
+		const Poc__DirectoryMember	*dm = l->members[i];
+		const Poc__DirectoryRecord	*r = dm->record;
+
+		printf("%s%s  %s  serial %llu  expires %s%s%s\n", i ? "\n" : "",
+		    r->code, r->name, (unsigned long long)r->serial,
+		    util_fmt_time(r->expires, t, sizeof(t)),
+		    dm->stale ? "  STALE" : "", dm->own ? "  (this node)" : "");
+		if (r->n_networks > 0) {
+			printf("  networks:");
+			for (k = 0; k < r->n_networks; k++)
+				printf(" %s", r->networks[k]);
+			putchar('\n');
+		}
+		for (k = 0; k < r->n_endpoints; k++)
+			printf("  endpoint:    %s\n", r->endpoints[k]);
+		for (k = 0; k < r->n_fingerprints; k++)
+			printf("  fingerprint: %s\n", r->fingerprints[k]);
+		printf("  signed %s, received %s\n",
+		    util_fmt_time(r->signed_at, t, sizeof(t)),
+		    util_fmt_time(dm->received_at, t2, sizeof(t2)));
+		if (r->n_pocs == 0)
+			printf("  no PoCs\n");
+		for (k = 0; k < r->n_pocs; k++)
+			output_poc_text(r->pocs[k], k + 1,
+			    k < dm->n_last_check ? dm->last_check[k] : 0);
+	}
+	if (l->n_members == 0)
+		printf("no records\n");
+	printf("%slast sync: %s\n", l->n_members ? "\n" : "",
+	    util_fmt_time(l->last_sync, t, sizeof(t)));
+}
+
+void
+output_dir_changed(const Poc__OpDirectoryChanged *c, int json)
+{
+	json_t	*o;
+
+	if (json) {
+		o = pbjson_from_message(&c->base, PBJSON_DEFAULTS);
+		output_json(o);
+		json_decref(o);
+		return;
+	}
+	if (c->code[0] != '\0')
+		printf("own record %s is now serial %llu (signed)\n", c->code,
+		    (unsigned long long)c->serial);
+	else
+		printf("imported: %u record%s taken, %u not newer than held\n",
+		    c->taken, c->taken == 1 ? "" : "s", c->unchanged);
+}
+
+void
+output_dir_synced(const Poc__OpDirectorySynced *s, int json)
+{
+	json_t	*o;
+
+	if (json) {
+		o = pbjson_from_message(&s->base, PBJSON_DEFAULTS);
+		output_json(o);
+		json_decref(o);
+		return;
+	}
+	printf("sync started with %u upstream%s (see 'pocctl directory' for "
+	    "the last sync time)\n", s->upstreams, s->upstreams == 1 ? "" : "s");
+}
+
+void
+output_who(const Poc__OpWhoReply *w, const char *member, int json)
+{
+	char	 t[32], hours[2200];
+	size_t	 i;
+	json_t	*o;
+
+	if (json) {
+		o = pbjson_from_message(&w->base, PBJSON_DEFAULTS);
+		output_json(o);
+		json_decref(o);
+		return;
+	}
+	printf("Whom to contact at %s, at %s, best first%s:\n", member,
+	    util_fmt_time(w->at, t, sizeof(t)),
+	    w->stale ? " (the record is STALE: past its expiry)" : "");
+	if (w->n_entries == 0)
+		printf("  the record lists no PoCs\n");
+	for (i = 0; i < w->n_entries; i++) {
+		const Poc__WhoEntry	*e = w->entries[i];
+		const Poc__DirectoryPoc	*p = e->poc;
+
+		printf("%zu. %-10s %s", i + 1, dirrec_level_name(p->level),
+		    p->name);
+		if (p->role[0] != '\0')
+			printf(", %s", p->role);
+		if (p->organization[0] != '\0')
+			printf(", %s", p->organization);
+		putchar('\n');
+		output_hours(p, hours, sizeof(hours));
+		printf("   %s; %s\n", e->available ? "AVAILABLE" :
+		    "not available", hours);
+		printf("   last successful check: %s%s\n",
+		    util_fmt_time(e->last_check, t, sizeof(t)),
+		    e->language_match ? "; speaks the language asked" : "");
+		output_channels(p, "   ");
+	}
+}

@@ -1,0 +1,70 @@
+/*
+ * OpRequest.audit_export (see audit_ctl.h): one page of the audit log per
+ * request, in seq order, exactly as stored, so that a changed row shows
+ * up in the export and fails `pocctl audit verify` at that row.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_ctl.h"
+#include "log.h"
+#include "pocd.h"
+#include "store_audit.h"
+
+/* Reply storage that lives until the reply is packed and sent. */
+static Poc__AuditEntries	 audit_entries;
+static Poc__OpError		 audit_err;
+
+/* Sets an error reply. */
+static void
+audit_ctl_error(Poc__OpReply *rep, Poc__OpError__Code code, const char *msg)
+{
+	poc__op_error__init(&audit_err);
+	audit_err.code = code;
+	audit_err.message = (char *)msg;
+	rep->kind_case = POC__OP_REPLY__KIND_ERROR;
+	rep->error = &audit_err;
+}
+
+void
+audit_ctl_export(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	const Poc__AuditExportRequest	*a = req->audit_export;
+	Poc__AuditEntry			**e = NULL;
+	int				  n, limit;
+
+	(void)c;
+	if (a->after_seq < 0) {
+		audit_ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST,
+		    "after_seq must not be negative");
+		return;
+	}
+	limit = a->limit == 0 ? AUDIT_CTL_PAGE : (int)(a->limit >
+	    AUDIT_CTL_PAGE_MAX ? AUDIT_CTL_PAGE_MAX : a->limit);
+	/* One more than asked for says whether there is more. */
+	if ((n = store_audit_load(env->store, a->after_seq, limit + 1,
+	    &e)) < 0) {
+		audit_ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot "
+		    "read the audit log (see the node's log)");
+		return;
+	}
+	poc__audit_entries__init(&audit_entries);
+	audit_entries.more = n > limit;
+	if (n > limit) {
+		protobuf_c_message_free_unpacked(&e[limit]->base, NULL);
+		n = limit;
+	}
+	audit_entries.entries = e;
+	audit_entries.n_entries = (size_t)n;
+	rep->kind_case = POC__OP_REPLY__KIND_AUDIT_ENTRIES;
+	rep->audit_entries = &audit_entries;
+}
+
+void
+audit_ctl_free(Poc__AuditEntries *a)
+{
+	store_audit_entries_free(a->entries, (int)a->n_entries);
+	a->entries = NULL;
+	a->n_entries = 0;
+}

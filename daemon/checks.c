@@ -1,0 +1,407 @@
+/*
+ * Communication checks (see checks.h).
+ *
+ * A campaign is one row in check_campaigns, one CommunicationCheck envelope
+ * per member (an ordinary outgoing message, so delivery is durable and
+ * retried by the outbox) and one check_targets row linking the two; all of
+ * it commits in one transaction, so after a crash a campaign either exists
+ * with all its checks queued or not at all.  The campaign id is the
+ * check_id every envelope carries; a member's CheckReply names it and is
+ * matched by (check_id, sender = the peer's certificate CN).
+ *
+ * The report is computed when asked, from the store: the node was reached
+ * when the check's receipt came back (its delivered_at), the people
+ * replied when the CheckReply was received; checks_rules.c classifies.
+ *
+ * Schedule: [checks] schedule_interval.  The time of the last scheduled
+ * campaign is the store's, so a restart neither repeats nor forgets one;
+ * the timer itself is a libevent (monotonic) timeout re-armed at most a
+ * minute ahead, so that a wall-clock step is noticed within a minute.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "checks.h"
+#include "checks_rules.h"
+#include "directory.h"
+#include "log.h"
+#include "msgsig.h"
+#include "outbox.h"
+#include "pocd.h"
+#include "sig.h"
+#include "store.h"
+#include "store_checks.h"
+#include "store_dir.h"
+#include "util.h"
+#include "validate.h"
+
+#define CHECKS_MAX_TARGETS	1024
+#define CHECKS_REARM_MAX_MS	60000	/* re-read the wall clock this often */
+#define CHECKS_RETRY_MS		60000	/* after a scheduled campaign failed */
+
+static struct event	*checks_timer;
+
+/* A list of member codes without duplicates. */
+struct checks_members {
+	size_t	 n;
+	char	 code[CHECKS_MAX_TARGETS][64];
+};
+
+/* Adds code once; -1 if the list is full. */
+static int
+checks_members_add(struct checks_members *m, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->code[i], code) == 0)
+			return 0;
+	if (m->n == CHECKS_MAX_TARGETS)
+		return -1;
+	snprintf(m->code[m->n++], sizeof(m->code[0]), "%s", code);
+	return 0;
+}
+
+/* Every member of the directory except this node.  0 or -1. */
+static int
+checks_members_all(struct checks_members *m)
+{
+	struct store_dir_row	*rows;
+	int			 n, i, r = 0;
+
+	if ((n = store_dir_list(env->store, &rows)) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].code, env->conf.member) != 0 &&
+		    checks_members_add(m, rows[i].code) == -1)
+			r = -1;
+	store_dir_rows_free(rows, n);
+	return r;
+}
+
+/* Whether the directory holds member (a record to check against). */
+static int
+checks_member_known(const char *member)
+{
+	Poc__DirectoryRecord	*rec = NULL;
+	int64_t			 at;
+	int			 r;
+
+	r = store_dir_get(env->store, member, &rec, &at);
+	if (rec != NULL)
+		poc__directory_record__free_unpacked(rec, NULL);
+	return r == 1;
+}
+
+/*
+ * Parses a target list ("all" or "CODE,CODE"), checking each code.  Sets
+ * *all for "all".  Returns 0, or -1 with err filled.
+ */
+static int
+checks_targets_parse(const char *spec, struct checks_members *m, int *all,
+    char *err, size_t errlen)
+{
+	char	 buf[sizeof(env->conf.checks_targets)], *p, *tok, *save;
+
+	*all = 0;
+	if (strcmp(spec, "all") == 0) {
+		*all = 1;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (p = buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL) {
+		if (!validate_member_code(tok)) {
+			snprintf(err, errlen, "\"%.40s\" is not a member code",
+			    tok);
+			return -1;
+		}
+		if (checks_members_add(m, tok) == -1) {
+			snprintf(err, errlen, "more than %d members",
+			    CHECKS_MAX_TARGETS);
+			return -1;
+		}
+	}
+	if (m->n == 0) {
+		snprintf(err, errlen, "no member given");
+		return -1;
+	}
+	return 0;
+}
+
+/* Builds and stores one CommunicationCheck for member (inside the batch). */
+static int
+checks_queue_one(const struct store_check_campaign *c, const char *member,
+    int exercise)
+{
+	Poc__Envelope		 e = POC__ENVELOPE__INIT;
+	Poc__CommunicationCheck	 cc = POC__COMMUNICATION_CHECK__INIT;
+	struct validate_result	 vr;
+	char			 id[UUID_STR_LEN];
+	uint8_t			 sig[SIG_MAX_LEN];
+
+	if (util_uuid_new(id) != 0) {
+		log_warnx("checks: cannot make an id");
+		return -1;
+	}
+	e.id = id;
+	e.thread_id = id;
+	e.sender = env->conf.member;
+	e.recipient = (char *)member;
+	e.created_at = c->created_at;
+	e.tlp = POC__TLP__GREEN;
+	e.language = (char *)"en";
+	e.exercise = exercise != 0;
+	cc.check_id = (char *)c->id;
+	cc.reply_by = c->reply_by;
+	e.body_case = POC__ENVELOPE__BODY_COMMUNICATION_CHECK;
+	e.communication_check = &cc;
+	if (validate_envelope(&e, &vr) != 0) {
+		log_warnx("checks: check for %s not valid: %s: %s", member,
+		    vr.err[0].field, vr.err[0].message);
+		return -1;
+	}
+	/* Signed with the node key like every envelope an operator sends. */
+	if (msgsig_sign(&e, sig) == -1) {
+		log_warnx("checks: cannot sign the check for %s", member);
+		return -1;
+	}
+	if (store_put_outgoing(env->store, &e, c->created_at) != STORE_NEW ||
+	    store_checks_target_add(env->store, c->id, member, id) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Starts a campaign for the members in m (or every member of the
+ * directory if all): everything commits in one transaction, then the
+ * outbox is kicked.  Returns 0 with c filled, or -1 with err.
+ */
+static int
+checks_start(struct checks_members *m, int all, int64_t reply_within_ms,
+    int exercise, int scheduled, const char *by,
+    struct store_check_campaign *c, char *err, size_t errlen)
+{
+	size_t	 i;
+
+	if (all && checks_members_all(m) == -1) {
+		snprintf(err, errlen, "cannot read the directory");
+		return -1;
+	}
+	for (i = 0; i < m->n; i++) {
+		if (strcmp(m->code[i], env->conf.member) == 0) {
+			snprintf(err, errlen, "%s is this node", m->code[i]);
+			return -1;
+		}
+		if (!checks_member_known(m->code[i])) {
+			snprintf(err, errlen, "unknown member \"%s\": not in "
+			    "this node's directory", m->code[i]);
+			return -1;
+		}
+	}
+	if (m->n == 0) {
+		snprintf(err, errlen, "no member to check: the directory "
+		    "holds no other member");
+		return -1;
+	}
+	memset(c, 0, sizeof(*c));
+	if (util_uuid_new(c->id) != 0) {
+		snprintf(err, errlen, "cannot make an id");
+		return -1;
+	}
+	c->created_at = util_now_ms();
+	c->reply_by = c->created_at + reply_within_ms;
+	c->scheduled = scheduled;
+	snprintf(c->created_by, sizeof(c->created_by), "%s", by);
+
+	if (store_begin(env->store) == -1)
+		goto fail;
+	if (store_checks_campaign_add(env->store, c) == -1)
+		goto rollback;
+	for (i = 0; i < m->n; i++)
+		if (checks_queue_one(c, m->code[i], exercise) == -1)
+			goto rollback;
+	if (store_commit(env->store) == -1)
+		goto fail;
+	log_info("checks: campaign %s by %s: %zu member%s, reply by %lld",
+	    c->id, by, m->n, m->n == 1 ? "" : "s", (long long)c->reply_by);
+	for (i = 0; i < m->n; i++)
+		outbox_kick(m->code[i]);
+	return 0;
+ rollback:
+	store_rollback(env->store);
+ fail:
+	snprintf(err, errlen, "the store failed; no check was queued (see "
+	    "the node's log)");
+	return -1;
+}
+
+static void	checks_timer_cb(evutil_socket_t, short, void *);
+
+/* Arms the schedule timer delay_ms from now (capped). */
+static void
+checks_arm(int64_t delay_ms)
+{
+	struct timeval	 tv;
+
+	if (delay_ms < 0)
+		delay_ms = 0;
+	if (delay_ms > CHECKS_REARM_MAX_MS)
+		delay_ms = CHECKS_REARM_MAX_MS;
+	tv.tv_sec = delay_ms / 1000;
+	tv.tv_usec = (delay_ms % 1000) * 1000;
+	evtimer_add(checks_timer, &tv);
+}
+
+/* The schedule: start a campaign when the last scheduled one is an
+ * interval old (or there was none), then wait for the next. */
+static void
+checks_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct checks_members		*m;
+	struct store_check_campaign	 c;
+	int64_t				 last, now, due;
+	char				 err[256];
+	int				 all;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if ((last = store_checks_last(env->store, 1)) < 0) {
+		checks_arm(CHECKS_RETRY_MS);
+		return;
+	}
+	now = util_now_ms();
+	due = last + (int64_t)env->conf.checks_interval * 1000;
+	if (last > 0 && now < due) {
+		checks_arm(due - now);
+		return;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		log_warn("checks: schedule");
+		checks_arm(CHECKS_RETRY_MS);
+		return;
+	}
+	if (checks_targets_parse(env->conf.checks_targets, m, &all, err,
+	    sizeof(err)) == -1 ||
+	    checks_start(m, all, (int64_t)env->conf.checks_reply_within * 1000,
+	    0, 1, "schedule", &c, err, sizeof(err)) == -1) {
+		log_warnx("checks: scheduled campaign not started: %s", err);
+		checks_arm(CHECKS_RETRY_MS);
+	} else
+		checks_arm((int64_t)env->conf.checks_interval * 1000);
+	free(m);
+}
+
+int
+checks_init(void)
+{
+	struct checks_members	*m;
+	char			 err[256];
+	int			 all, r;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return -1;
+	r = checks_targets_parse(env->conf.checks_targets, m, &all, err,
+	    sizeof(err));
+	free(m);
+	if (r == -1) {
+		log_warnx("[checks] targets: %s", err);
+		return -1;
+	}
+	if (env->conf.checks_interval == 0)
+		return 0;
+	if ((checks_timer = evtimer_new(env->base, checks_timer_cb,
+	    NULL)) == NULL)
+		return -1;
+	log_info("checks: scheduled every %d s to %s", env->conf.checks_interval,
+	    env->conf.checks_targets);
+	checks_arm(0);
+	return 0;
+}
+
+void
+checks_shutdown(void)
+{
+	if (checks_timer != NULL)
+		event_free(checks_timer);
+	checks_timer = NULL;
+}
+
+int64_t
+checks_last_campaign_ms(void)
+{
+	int64_t	 v;
+
+	if (env->store == NULL || (v = store_checks_last(env->store, 0)) < 0)
+		return 0;
+	return v;
+}
+
+void
+checks_reply_received(const char *peer, const Poc__Envelope *e)
+{
+	const Poc__CheckReply	*r = e->check_reply;
+	int64_t			 now = util_now_ms();
+	int			 res;
+
+	res = store_checks_reply(env->store, r->check_id, peer, now,
+	    r->replied_by, e->id);
+	switch (res) {
+	case 0:
+		log_warnx("checks: reply %s from %s names check %.64s, which "
+		    "this node did not send to %s", e->id, peer, r->check_id,
+		    peer);
+		return;
+	case 1:
+		log_info("checks: %s replied to check %s (by %.128s)", peer,
+		    r->check_id, r->replied_by);
+		if (directory_mark_checked(peer, now) == -1)
+			log_warnx("checks: cannot record the check of %s in "
+			    "the directory", peer);
+		return;
+	case 2:
+		log_debug("checks: %s had already replied to %s", peer,
+		    r->check_id);
+		return;
+	default:
+		log_warnx("checks: reply %s from %s not recorded (store "
+		    "failure)", e->id, peer);
+		return;
+	}
+}
+
+int
+checks_start_members(char *const *members, size_t n, int all,
+    int64_t reply_within_ms, int exercise, const char *by,
+    struct store_check_campaign *c, char *err, size_t errlen)
+{
+	struct checks_members	*m;
+	size_t			 i;
+	int			 r = -1;
+
+	if (n > CHECKS_MAX_TARGETS) {
+		snprintf(err, errlen, "at most %d members in one campaign",
+		    CHECKS_MAX_TARGETS);
+		return -1;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!validate_member_code(members[i])) {
+			snprintf(err, errlen, "\"%.40s\" is not a member code",
+			    members[i]);
+			goto out;
+		}
+		(void)checks_members_add(m, members[i]);
+	}
+	r = checks_start(m, all, reply_within_ms, exercise, 0, by, c, err,
+	    errlen);
+ out:
+	free(m);
+	return r;
+}

@@ -1,0 +1,48 @@
+/*
+ * Communication checks (DESIGN.md "Communication checks"): a campaign sends
+ * one CommunicationCheck to each member asked (or to all), through the
+ * outbox; the receipt times the node and the member's CheckReply times the
+ * people.  Campaigns also run on a schedule ([checks] in the config), whose
+ * state is the store, so a restart neither loses nor repeats one.
+ */
+#ifndef POC_CHECKS_H
+#define POC_CHECKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/poc.pb-c.h"
+
+struct ctl;
+
+/* Checks [checks] targets and arms the schedule timer.  0 or -1. */
+int	 checks_init(void);
+void	 checks_shutdown(void);
+
+/* Unix ms of the last campaign started (by hand or schedule), 0 if never. */
+int64_t	 checks_last_campaign_ms(void);
+
+struct store_check_campaign;
+
+/*
+ * Starts a campaign by hand: one check to each of the n members (or to
+ * every member of the directory if all), answered within reply_within_ms;
+ * by is the operator.  Everything commits in one transaction, then the
+ * outbox is kicked.  Returns 0 with c filled, or -1 with err.
+ */
+int	 checks_start_members(char *const *members, size_t n, int all,
+	    int64_t reply_within_ms, int exercise, const char *by,
+	    struct store_check_campaign *c, char *err, size_t errlen);
+
+/* A CheckReply came from peer (validated, identity checked): record the
+ * reply time and the PoCs' last successful check. */
+void	 checks_reply_received(const char *peer, const Poc__Envelope *);
+
+/* Operator RPC (checks_ctl.c; rows of control.c's table): start a
+ * campaign, report. */
+void	 checks_op_start(struct ctl *, const Poc__OpRequest *, Poc__OpReply *);
+void	 checks_op_query(struct ctl *, const Poc__OpRequest *, Poc__OpReply *);
+/* Frees what a checks_op_* reply holds, after it was packed. */
+void	 checks_op_free(Poc__OpReply *);
+
+#endif

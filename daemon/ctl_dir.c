@@ -1,0 +1,367 @@
+/*
+ * The operator's directory requests (see ctl_dir.h).  Edits of the own
+ * record are checked completely before the node signs and stores them; an
+ * import is checked record by record (field rules, network, certificate,
+ * pin, signature) and either every record is committed in one transaction
+ * or, if any is bad, nothing is, with every problem named by its path.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_dir.h"
+#include "dirrec.h"
+#include "directory.h"
+#include "log.h"
+#include "pocd.h"
+#include "store.h"
+#include "store_dir.h"
+#include "util.h"
+#include "validate.h"
+#include "who.h"
+
+#define CTL_DIR_MAX_IMPORT	10000
+
+/* Reply storage that lives until the reply is sent (one request at a
+ * time: pocd is single-threaded). */
+static struct {
+	Poc__OpError		 err;
+	Poc__FieldError		 fe[VALIDATE_MAX_ERRORS];
+	Poc__FieldError		*fep[VALIDATE_MAX_ERRORS];
+	struct validate_result	 vr;
+	char			 msg[512];
+	Poc__OpDirectoryChanged	 changed;
+	Poc__OpDirectorySynced	 synced;
+	Poc__OpDirectoryListing	 listing;
+	Poc__OpWhoReply		 who;
+	/* owned by the listing or who reply */
+	struct store_dir_row	*rows;
+	int			 nrows;
+	Poc__DirectoryMember	*members;
+	Poc__DirectoryMember	**memberp;
+	Poc__WhoEntry		*entries;
+	Poc__WhoEntry		**entryp;
+	int64_t			*checks;
+	Poc__DirectoryRecord	*record;
+} cd;
+
+static void __attribute__((format(printf, 3, 4)))
+ctl_dir_error(Poc__OpReply *rep, Poc__OpError__Code code, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cd.msg, sizeof(cd.msg), fmt, ap);
+	va_end(ap);
+	poc__op_error__init(&cd.err);
+	cd.err.code = code;
+	cd.err.message = cd.msg;
+	rep->kind_case = POC__OP_REPLY__KIND_ERROR;
+	rep->error = &cd.err;
+}
+
+/* An INVALID reply listing the problems in cd.vr. */
+static void
+ctl_dir_invalid(Poc__OpReply *rep, const char *what)
+{
+	size_t	 i;
+
+	ctl_dir_error(rep, POC__OP_ERROR__CODE__INVALID, "%zu problem%s in %s",
+	    cd.vr.total, cd.vr.total == 1 ? "" : "s", what);
+	for (i = 0; i < cd.vr.n; i++) {
+		poc__field_error__init(&cd.fe[i]);
+		cd.fe[i].field = cd.vr.err[i].field;
+		cd.fe[i].message = cd.vr.err[i].message;
+		cd.fep[i] = &cd.fe[i];
+	}
+	cd.err.n_field_errors = cd.vr.n;
+	cd.err.field_errors = cd.fep;
+}
+
+/* Last successful checks of r's PoCs (malloc'd, n_pocs entries). */
+static int64_t *
+ctl_dir_checks(const Poc__DirectoryRecord *r)
+{
+	int64_t	*v;
+	char	 key[200];
+	size_t	 i;
+
+	if ((v = calloc(r->n_pocs + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < r->n_pocs; i++) {
+		directory_poc_key(r->pocs[i], key, sizeof(key));
+		v[i] = store_dir_check_get(env->store, r->code, key);
+	}
+	return v;
+}
+
+void
+ctl_dir_show(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	const char	*want = req->directory_show->member;
+	int64_t		 now = util_now_ms();
+	int		 i, k = 0;
+
+	(void)c;
+	if (want[0] != '\0' && !validate_member_code(want)) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "\"%.40s\" "
+		    "is not a member code", want);
+		return;
+	}
+	if ((cd.nrows = store_dir_list(env->store, &cd.rows)) < 0) {
+		cd.nrows = 0;
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read "
+		    "the directory");
+		return;
+	}
+	cd.members = calloc((size_t)cd.nrows + 1, sizeof(*cd.members));
+	cd.memberp = calloc((size_t)cd.nrows + 1, sizeof(*cd.memberp));
+	if (cd.members == NULL || cd.memberp == NULL) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
+		return;
+	}
+	for (i = 0; i < cd.nrows; i++) {
+		Poc__DirectoryMember	*m = &cd.members[k];
+		Poc__DirectoryRecord	*r = cd.rows[i].record;
+
+		if (want[0] != '\0' && strcmp(want, cd.rows[i].code) != 0)
+			continue;
+		poc__directory_member__init(m);
+		m->record = r;
+		m->stale = r->expires < now;
+		m->own = strcmp(r->code, env->conf.member) == 0;
+		m->received_at = cd.rows[i].received_at;
+		if ((m->last_check = ctl_dir_checks(r)) == NULL) {
+			ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL,
+			    "out of memory");
+			return;
+		}
+		m->n_last_check = r->n_pocs;
+		cd.memberp[k++] = m;
+	}
+	if (want[0] != '\0' && k == 0) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no record "
+		    "of %s in this node's directory", want);
+		return;
+	}
+	poc__op_directory_listing__init(&cd.listing);
+	cd.listing.members = cd.memberp;
+	cd.listing.n_members = (size_t)k;
+	cd.listing.last_sync = directory_last_sync_ms();
+	rep->kind_case = POC__OP_REPLY__KIND_DIRECTORY_LISTING;
+	rep->directory_listing = &cd.listing;
+}
+
+void
+ctl_dir_edit(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	const Poc__OpDirectoryEdit	*ed = req->directory_edit;
+	uint64_t			 serial;
+
+	(void)c;
+	if (ed->record == NULL) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no record");
+		return;
+	}
+	memset(&cd.vr, 0, sizeof(cd.vr));
+	if (ed->record->code[0] != '\0' &&
+	    strcmp(ed->record->code, env->conf.member) != 0)
+		validate_add(&cd.vr, "code", "only this node's own record (%s) "
+		    "can be edited here", env->conf.member);
+	if (cd.vr.total == 0 && directory_edit_own(ed->record, ed->base_serial,
+	    &cd.vr, &serial) == 0) {
+		poc__op_directory_changed__init(&cd.changed);
+		cd.changed.code = env->conf.member;
+		cd.changed.serial = serial;
+		rep->kind_case = POC__OP_REPLY__KIND_DIRECTORY_CHANGED;
+		rep->directory_changed = &cd.changed;
+		return;
+	}
+	log_info("directory: edit of the own record refused: %s: %s",
+	    cd.vr.err[0].field, cd.vr.err[0].message);
+	ctl_dir_invalid(rep, "the record");
+}
+
+void
+ctl_dir_import(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	const Poc__OpDirectoryImport	*im = req->directory_import;
+	char				 path[32], err[300];
+	size_t				 i, j;
+	unsigned			 taken = 0, same = 0;
+	int				 r;
+
+	(void)c;
+	memset(&cd.vr, 0, sizeof(cd.vr));
+	if (im->n_records == 0 || im->n_records > CTL_DIR_MAX_IMPORT) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "%zu "
+		    "records: give 1 to %d", im->n_records, CTL_DIR_MAX_IMPORT);
+		return;
+	}
+	/* Every record is checked before anything is stored. */
+	for (i = 0; i < im->n_records; i++) {
+		const Poc__DirectoryRecord *rec = im->records[i];
+
+		snprintf(path, sizeof(path), "records[%zu]", i);
+		if (dirrec_validate(rec, path, 1, &cd.vr) != 0)
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(im->records[j]->code, rec->code) == 0)
+				validate_add(&cd.vr, path, "%s is also "
+				    "records[%zu]", rec->code, j);
+		if (directory_check(rec, err, sizeof(err)) != 0)
+			validate_add(&cd.vr, path, "%s: %s", rec->code, err);
+	}
+	if (cd.vr.total > 0) {
+		log_warnx("directory: import refused, %zu problem%s; first %s: "
+		    "%s", cd.vr.total, cd.vr.total == 1 ? "" : "s",
+		    cd.vr.err[0].field, cd.vr.err[0].message);
+		ctl_dir_invalid(rep, "the file; nothing was imported");
+		return;
+	}
+	/* One transaction: all records or none. */
+	if (store_begin(env->store) != 0) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the store "
+		    "failed; nothing was imported");
+		return;
+	}
+	for (i = 0; i < im->n_records; i++) {
+		if (strcmp(im->records[i]->code, env->conf.member) == 0) {
+			same++;		/* the own record is edited here only */
+			continue;
+		}
+		if ((r = store_dir_put(env->store, im->records[i], "import",
+		    util_now_ms())) < 0) {
+			store_rollback(env->store);
+			ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the "
+			    "store failed; nothing was imported");
+			return;
+		}
+		if (r == 1)
+			taken++;
+		else
+			same++;
+	}
+	if (store_commit(env->store) != 0) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the store "
+		    "failed; nothing was imported");
+		return;
+	}
+	log_info("directory: import: %u record%s taken, %u not newer than "
+	    "held", taken, taken == 1 ? "" : "s", same);
+	poc__op_directory_changed__init(&cd.changed);
+	cd.changed.taken = taken;
+	cd.changed.unchanged = same;
+	rep->kind_case = POC__OP_REPLY__KIND_DIRECTORY_CHANGED;
+	rep->directory_changed = &cd.changed;
+}
+
+void
+ctl_dir_sync(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	(void)c;
+	(void)req;
+	if (dirsync_upstreams() == 0) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no "
+		    "[upstream CODE] is configured");
+		return;
+	}
+	poc__op_directory_synced__init(&cd.synced);
+	cd.synced.upstreams = (uint32_t)dirsync_now();
+	rep->kind_case = POC__OP_REPLY__KIND_DIRECTORY_SYNCED;
+	rep->directory_synced = &cd.synced;
+}
+
+void
+ctl_dir_who(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	const Poc__OpWho		*w = req->who;
+	struct who_entry		*e;
+	const Poc__DirectoryChannel	**ch;
+	Poc__DirectoryPoc		*p;
+	int64_t				 at = w->at != 0 ? w->at : util_now_ms();
+	size_t				 i, j, n;
+	int				 got;
+
+	(void)c;
+	if (!validate_member_code(w->member)) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "\"%.40s\" "
+		    "is not a member code", w->member);
+		return;
+	}
+	if (w->level < 0 || w->level > POC__DIRECTORY_POC__LEVEL__TECHNICAL) {
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "unknown "
+		    "level %d", w->level);
+		return;
+	}
+	if ((got = store_dir_get(env->store, w->member, &cd.record,
+	    NULL)) != 1) {
+		if (got == 0)
+			ctl_dir_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no "
+			    "record of %s in this node's directory",
+			    w->member);
+		else
+			ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL,
+			    "cannot read the directory");
+		return;
+	}
+	n = cd.record->n_pocs;
+	cd.checks = ctl_dir_checks(cd.record);
+	e = calloc(n + 1, sizeof(*e));
+	cd.entries = calloc(n + 1, sizeof(*cd.entries));
+	cd.entryp = calloc(n + 1, sizeof(*cd.entryp));
+	if (cd.checks == NULL || e == NULL || cd.entries == NULL ||
+	    cd.entryp == NULL) {
+		free(e);
+		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
+		return;
+	}
+	n = who_rank(cd.record, cd.checks, w->level, at, w->language, e, n);
+	for (i = 0; i < n; i++) {
+		p = (Poc__DirectoryPoc *)e[i].poc;
+		/* Channels best first: the record is ours to reorder. */
+		if ((ch = calloc(p->n_channels + 1, sizeof(*ch))) != NULL) {
+			who_channels(p, ch);
+			for (j = 0; j < p->n_channels; j++)
+				p->channels[j] = (Poc__DirectoryChannel *)ch[j];
+			free(ch);
+		}
+		poc__who_entry__init(&cd.entries[i]);
+		cd.entries[i].member = cd.record->code;
+		cd.entries[i].poc = p;
+		cd.entries[i].available = e[i].available;
+		cd.entries[i].last_check = e[i].last_check;
+		cd.entries[i].language_match = e[i].lang_match;
+		cd.entryp[i] = &cd.entries[i];
+	}
+	free(e);
+	poc__op_who_reply__init(&cd.who);
+	cd.who.entries = cd.entryp;
+	cd.who.n_entries = n;
+	cd.who.stale = cd.record->expires < util_now_ms();
+	cd.who.at = at;
+	rep->kind_case = POC__OP_REPLY__KIND_WHO;
+	rep->who = &cd.who;
+}
+
+void
+ctl_dir_free(Poc__OpReply *rep)
+{
+	int	 i;
+
+	(void)rep;
+	if (cd.members != NULL)
+		for (i = 0; i < cd.nrows; i++)
+			free(cd.members[i].last_check);
+	free(cd.members);
+	free(cd.memberp);
+	store_dir_rows_free(cd.rows, cd.nrows);
+	free(cd.entries);
+	free(cd.entryp);
+	free(cd.checks);
+	if (cd.record != NULL)
+		poc__directory_record__free_unpacked(cd.record, NULL);
+	memset(&cd, 0, sizeof(cd));
+}

@@ -1,0 +1,402 @@
+/*
+ * Acknowledgement deadlines (see deadline.h).
+ *
+ * Stored deadlines are wall-clock Unix ms (created_at + the urgency's
+ * period, fixed when the message is first seen, so a later config change
+ * does not move a running case).  The timer that finds them is a libevent
+ * (monotonic) timeout armed for the earliest pending deadline but never
+ * more than a minute ahead, so a wall-clock step is noticed within a
+ * minute.  "Acknowledged" is a fact of the store (an incoming
+ * Acknowledgement from the recipient whose ack_of is the message), so
+ * nothing has to be told when one arrives; after a restart the overdue
+ * cases are found again by the same query.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "checks_rules.h"
+#include "deadline.h"
+#include "directory.h"
+#include "log.h"
+#include "pocd.h"
+#include "store.h"
+#include "store_checks.h"
+#include "util.h"
+
+#define DEADLINE_BATCH		256
+#define DEADLINE_REARM_MAX_MS	60000
+#define DEADLINE_CONTACTS	3	/* PoCs shown, best first */
+#define DEADLINE_CONTACTS_MAX	32	/* PoCs looked at per member */
+
+static struct event	*deadline_timer;
+static int64_t		 deadline_seq;	/* messages up to here have a row */
+static int64_t		 deadline_case_seq;	/* likewise status updates */
+
+#define DEADLINE_HISTORY_MAX	256	/* status changes shown per case */
+
+/* The periods of the config. */
+static struct deadline_periods
+deadline_periods(void)
+{
+	struct deadline_periods	 p = {
+		.flash = env->conf.deadline_flash,
+		.immediate = env->conf.deadline_immediate,
+		.priority = env->conf.deadline_priority,
+		.routine = env->conf.deadline_routine,
+		.none = env->conf.deadline_none,
+	};
+
+	return p;
+}
+
+/* The urgency of a request or notification; -1 for other kinds. */
+static int
+deadline_urgency(const Poc__Envelope *e)
+{
+	switch (e->body_case) {
+	case POC__ENVELOPE__BODY_ASSISTANCE_REQUEST:
+		return (int)e->assistance_request->urgency;
+	case POC__ENVELOPE__BODY_NOTIFICATION:
+		return (int)e->notification->urgency;
+	default:
+		return -1;
+	}
+}
+
+static const char *
+deadline_urgency_name(int u)
+{
+	const ProtobufCEnumValue	*v;
+
+	v = protobuf_c_enum_descriptor_get_value(&poc__urgency__descriptor, u);
+	return v != NULL && u != 0 ? v->name : "no urgency";
+}
+
+/* Gives a deadline row to each outgoing request/notification without one. */
+static int
+deadline_scan(void)
+{
+	struct deadline_periods	 p = deadline_periods();
+	struct store_outbox_row	*rows;
+	Poc__Envelope		*e;
+	int			 n, i, u;
+	int64_t			 at;
+
+	do {
+		if ((n = store_deadline_missing(env->store, deadline_seq,
+		    DEADLINE_BATCH, &rows)) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			e = poc__envelope__unpack(NULL, rows[i].len,
+			    rows[i].data);
+			u = e != NULL ? deadline_urgency(e) : -1;
+			at = e != NULL ? checks_rules_deadline(u,
+			    e->created_at, &p) : 0;
+			/* A row per message, also for one that does not
+			 * decode (deadline 0 never fires), so it is not
+			 * read again on every scan. */
+			if (store_deadline_add(env->store, rows[i].id,
+			    e != NULL ? e->recipient : "", u < 0 ? 0 : u,
+			    at > 0 ? at : INT64_MAX) == -1) {
+				if (e != NULL)
+					poc__envelope__free_unpacked(e, NULL);
+				store_outbox_rows_free(rows, n);
+				return -1;
+			}
+			if (e == NULL)
+				log_warnx("deadline: stored message %s does "
+				    "not decode; no deadline", rows[i].id);
+			else
+				log_debug("deadline: %s to %s (%s) due at "
+				    "%lld", rows[i].id, e->recipient,
+				    deadline_urgency_name(u), (long long)at);
+			if (e != NULL)
+				poc__envelope__free_unpacked(e, NULL);
+			deadline_seq = rows[i].seq;
+		}
+		store_outbox_rows_free(rows, n);
+	} while (n == DEADLINE_BATCH);
+	return 0;
+}
+
+/*
+ * Records each StatusUpdate (sent or received) not yet in the case
+ * lifecycle: its status, the time its sender made it (created_at) and who.
+ */
+static int
+deadline_case_scan(void)
+{
+	struct store_outbox_row	*rows;
+	Poc__Envelope		*e;
+	int			 n, i, r;
+
+	do {
+		if ((n = store_case_missing(env->store, deadline_case_seq,
+		    DEADLINE_BATCH, &rows)) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			e = poc__envelope__unpack(NULL, rows[i].len,
+			    rows[i].data);
+			if (e == NULL || e->body_case !=
+			    POC__ENVELOPE__BODY_STATUS_UPDATE) {
+				log_warnx("deadline: stored status update %s "
+				    "does not decode", rows[i].id);
+				r = store_case_add(env->store, rows[i].id, "",
+				    0, 0, "");
+			} else {
+				r = store_case_add(env->store, rows[i].id,
+				    e->thread_id, (int)e->status_update->status,
+				    e->created_at, e->sender);
+				log_info("case %s: %s by %s", e->thread_id,
+				    protobuf_c_enum_descriptor_get_value(
+				    &poc__case_status__descriptor,
+				    e->status_update->status) != NULL ?
+				    protobuf_c_enum_descriptor_get_value(
+				    &poc__case_status__descriptor,
+				    e->status_update->status)->name : "?",
+				    e->sender);
+			}
+			if (e != NULL)
+				poc__envelope__free_unpacked(e, NULL);
+			if (r == -1) {
+				store_outbox_rows_free(rows, n);
+				return -1;
+			}
+			deadline_case_seq = rows[i].seq;
+		}
+		store_outbox_rows_free(rows, n);
+	} while (n == DEADLINE_BATCH);
+	return 0;
+}
+
+/* Fills the case lifecycle of a message that opened its case. */
+static void
+deadline_case_annotate(Poc__StoredMessage *sm)
+{
+	struct store_case_change	*c;
+	Poc__DeadlineCaseChange		*m;
+	int				 n, i;
+
+	if (strcmp(sm->envelope->id, sm->envelope->thread_id) != 0 ||
+	    (n = store_case_history(env->store, sm->envelope->thread_id,
+	    DEADLINE_HISTORY_MAX, &c)) < 0)
+		return;
+	if (n == 0) {
+		free(c);
+		return;
+	}
+	if ((sm->case_history = calloc((size_t)n,
+	    sizeof(*sm->case_history))) == NULL) {
+		free(c);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((m = malloc(sizeof(*m))) == NULL)
+			break;
+		poc__deadline_case_change__init(m);
+		m->status = (Poc__CaseStatus)c[i].status;
+		m->changed_at = c[i].changed_at;
+		if ((m->member = strdup(c[i].member)) == NULL ||
+		    (m->message_id = strdup(c[i].msg_id)) == NULL) {
+			protobuf_c_message_free_unpacked(&m->base, NULL);
+			break;
+		}
+		sm->case_history[sm->n_case_history++] = m;
+		sm->case_status = m->status;
+	}
+	free(c);
+}
+
+/* Arms the timer for the earliest pending deadline (capped), if any. */
+static void
+deadline_arm(void)
+{
+	struct timeval	 tv;
+	int64_t		 at, delay;
+	int		 r;
+
+	if (deadline_timer == NULL)
+		return;
+	evtimer_del(deadline_timer);
+	if ((r = store_deadline_next(env->store, &at)) == 0)
+		return;
+	delay = r < 0 ? DEADLINE_REARM_MAX_MS : at - util_now_ms();
+	if (delay < 0)
+		delay = 0;
+	if (delay > DEADLINE_REARM_MAX_MS)
+		delay = DEADLINE_REARM_MAX_MS;
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
+	evtimer_add(deadline_timer, &tv);
+}
+
+/* Marks the deadlines that passed and logs each once, with whom to try. */
+static void
+deadline_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct store_deadline		*d;
+	struct directory_contact	 dc;
+	int64_t				 now = util_now_ms();
+	char				 t[64];
+	int				 n, i;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if ((n = store_deadline_due(env->store, now, DEADLINE_BATCH, &d)) < 0) {
+		deadline_arm();
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (store_deadline_mark(env->store, d[i].msg_id, now) != 1)
+			continue;
+		util_fmt_time(d[i].deadline_at, t, sizeof(t));
+		if (directory_next_contact(d[i].recipient, now, 0, &dc) == 1)
+			log_warnx("deadline: %s to %s (%s) not acknowledged "
+			    "by %s: overdue; try %s %s (%s) by %s %s",
+			    d[i].msg_id, d[i].recipient,
+			    deadline_urgency_name(d[i].urgency), t, dc.level,
+			    dc.name, dc.organization, dc.channel_kind,
+			    dc.channel_value);
+		else
+			log_warnx("deadline: %s to %s (%s) not acknowledged "
+			    "by %s: overdue; the directory names no PoC of "
+			    "%s to try", d[i].msg_id, d[i].recipient,
+			    deadline_urgency_name(d[i].urgency), t,
+			    d[i].recipient);
+	}
+	free(d);
+	deadline_arm();
+}
+
+int
+deadline_init(void)
+{
+	if ((deadline_timer = evtimer_new(env->base, deadline_timer_cb,
+	    NULL)) == NULL)
+		return -1;
+	if (deadline_scan() == -1 || deadline_case_scan() == -1)
+		return -1;
+	deadline_arm();
+	return 0;
+}
+
+void
+deadline_shutdown(void)
+{
+	if (deadline_timer != NULL)
+		event_free(deadline_timer);
+	deadline_timer = NULL;
+}
+
+void
+deadline_kick(void)
+{
+	if (deadline_scan() == -1 || deadline_case_scan() == -1)
+		log_warnx("deadline: cannot record deadlines now; they are "
+		    "given at the next send or restart");
+	deadline_arm();
+}
+
+int
+deadline_overdue_count(void)
+{
+	int	 n;
+
+	if (env->store == NULL ||
+	    (n = store_deadline_overdue_count(env->store)) < 0)
+		return 0;
+	return n;
+}
+
+/* A DeadlineContact from the directory's answer (malloc'd, so that
+ * protobuf_c_message_free_unpacked frees it with its message). */
+static Poc__DeadlineContact *
+deadline_contact_msg(const struct directory_contact *dc)
+{
+	Poc__DeadlineContact	*c;
+
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	poc__deadline_contact__init(c);
+	if ((c->member = strdup(dc->member)) == NULL ||
+	    (c->level = strdup(dc->level)) == NULL ||
+	    (c->name = strdup(dc->name)) == NULL ||
+	    (c->role = strdup(dc->role)) == NULL ||
+	    (c->organization = strdup(dc->organization)) == NULL ||
+	    (c->channel_kind = strdup(dc->channel_kind)) == NULL ||
+	    (c->channel_value = strdup(dc->channel_value)) == NULL) {
+		protobuf_c_message_free_unpacked(&c->base, NULL);
+		return NULL;
+	}
+	c->available = dc->available != 0;
+	c->last_check = dc->last_check;
+	return c;
+}
+
+/*
+ * The PoCs to try for an overdue case, best first: the escalation step
+ * (one per period passed since the deadline) moves down the directory's
+ * ranking (technical, diplomatic, policy, then alternates) and wraps.
+ */
+static void
+deadline_contacts(Poc__StoredMessage *sm, const char *member, unsigned step,
+    int64_t now)
+{
+	struct directory_contact	 dc;
+	Poc__DeadlineContact		*c;
+	int				 count, i, k;
+
+	for (count = 0; count < DEADLINE_CONTACTS_MAX; count++)
+		if (directory_next_contact(member, now, count, &dc) != 1)
+			break;
+	if (count == 0)
+		return;
+	k = count < DEADLINE_CONTACTS ? count : DEADLINE_CONTACTS;
+	if ((sm->next_contacts = calloc((size_t)k,
+	    sizeof(*sm->next_contacts))) == NULL)
+		return;
+	for (i = 0; i < k; i++) {
+		if (directory_next_contact(member, now,
+		    (int)((step + (unsigned)i) % (unsigned)count), &dc) != 1 ||
+		    (c = deadline_contact_msg(&dc)) == NULL)
+			break;
+		sm->next_contacts[sm->n_next_contacts++] = c;
+	}
+}
+
+void
+deadline_annotate(Poc__StoredMessage **m, int n)
+{
+	struct deadline_periods	 p = deadline_periods();
+	struct store_deadline	 d;
+	Poc__StoredMessage	*sm;
+	int64_t			 now = util_now_ms();
+	int			 i;
+
+	/* Status updates received since the last look join their case. */
+	if (deadline_case_scan() == -1)
+		log_warnx("deadline: cannot record case status changes now");
+	for (i = 0; i < n; i++) {
+		sm = m[i];
+		if (sm != NULL && sm->envelope != NULL)
+			deadline_case_annotate(sm);
+		if (sm == NULL || sm->envelope == NULL ||
+		    strcmp(sm->direction, "out") != 0 ||
+		    deadline_urgency(sm->envelope) < 0 ||
+		    store_deadline_get(env->store, sm->envelope->id, &d) != 1 ||
+		    d.deadline_at == INT64_MAX)
+			continue;
+		sm->deadline_at = d.deadline_at;
+		sm->overdue_at = d.overdue_at;
+		sm->overdue = !d.acked && now >= d.deadline_at;
+		if (!sm->overdue)
+			continue;
+		sm->escalation_step = checks_rules_escalation(d.deadline_at,
+		    checks_rules_period(d.urgency, &p), now);
+		deadline_contacts(sm, d.recipient, sm->escalation_step, now);
+	}
+}

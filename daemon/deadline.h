@@ -1,0 +1,29 @@
+/*
+ * Acknowledgement deadlines and escalation (DESIGN.md "Delivery"): every
+ * outgoing AssistanceRequest and Notification must be acknowledged within
+ * a period set by its urgency ([deadlines] in the config).  When one passes
+ * without an Acknowledgement from the recipient, the case is marked overdue
+ * in the store (with the time), a warning is logged once, and the
+ * operator's views name the next PoC and channel to try.
+ */
+#ifndef POC_DEADLINE_H
+#define POC_DEADLINE_H
+
+#include "proto/poc.pb-c.h"
+
+/* Gives every outgoing request/notification its deadline, finds the ones
+ * that passed while the node was down, and arms the timer.  0 or -1. */
+int	 deadline_init(void);
+void	 deadline_shutdown(void);
+
+/* A message was queued: give it its deadline and re-arm the timer. */
+void	 deadline_kick(void);
+
+/* Cases overdue and still not acknowledged (for status), 0 on error. */
+int	 deadline_overdue_count(void);
+
+/* Fills the deadline fields of the outgoing requests and notifications
+ * among m (deadline_at, overdue_at, overdue, next_contacts, ...). */
+void	 deadline_annotate(Poc__StoredMessage **m, int n);
+
+#endif

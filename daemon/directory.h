@@ -1,0 +1,124 @@
+/*
+ * The PoC directory (DESIGN.md "Directory"): member records signed by each
+ * member's node key, kept in the store, replicated by pull from upstreams,
+ * and the source of the endpoints and certificate fingerprints pinned on
+ * every peer connection.  The ranking of PoCs ("who to contact now") is in
+ * who.c; this module owns the records and their trust rules.
+ */
+#ifndef POC_DIRECTORY_H
+#define POC_DIRECTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One PoC to try, with its best channel, as the who ranking orders them. */
+struct directory_contact {
+	char	 member[64];
+	char	 level[16];		/* POLICY, DIPLOMATIC, TECHNICAL */
+	char	 name[128];
+	char	 role[128];
+	char	 organization[128];
+	char	 channel_kind[24];	/* EMAIL, PHONE, FAX, SECURE_MESSAGING, OTHER */
+	char	 channel_value[256];
+	int	 available;		/* 1 if 24/7 or within working hours */
+	int64_t	 last_check;		/* Unix ms of the last successful check, 0 */
+};
+
+/*
+ * The (skip+1)-th best PoC of member to try at at_ms per the who ranking
+ * (any level, technical first then diplomatic then policy, then
+ * alternates); fills out and returns 1, or returns 0 if there is none, -1
+ * on error.
+ */
+int	 directory_next_contact(const char *member, int64_t at_ms, int skip,
+	    struct directory_contact *out);
+
+/*
+ * Records a successful communication check of member's PoCs at at_ms
+ * (updates each PoC's last successful check in the store; this node's own
+ * copy, not the member's signed record).  Returns 0 or -1.
+ */
+int	 directory_mark_checked(const char *member, int64_t at_ms);
+
+/* Unix ms of the last successful directory sync, 0 if never. */
+int64_t	 directory_last_sync_ms(void);
+
+
+/* ------------------------------------------------------------------------
+ * The rest is for pocd's own modules (pocd.c, peer.c, outbox.c, control.c,
+ * ctl_dir.c, dirsync.c).
+ */
+#include "proto/poc.pb-c.h"
+#include "validate.h"
+
+struct peer;
+
+/* Loads the node key and certificate, and creates (or renews after a key
+ * or endpoint change) this node's own signed record.  -1 on failure. */
+int	 directory_init(void);
+void	 directory_shutdown(void);
+
+/* This network's id: lower-case hex SHA-256 of the network CA. */
+const char *directory_network(void);
+
+/* 1 if fp is pinned in member's record, 0 if not or there is none. */
+int	 directory_pinned(const char *member, const char *fp);
+
+/* The first endpoint of member's record into buf.  0, or -1 if none. */
+int	 directory_endpoint(const char *member, char *buf, size_t len);
+
+/* Every member with a record here other than this node, with its first
+ * endpoint ("" if none), by code.  Returns the count (*out malloc'd), or
+ * -1. */
+struct directory_peer {
+	char	 member[64];
+	char	 endpoint[300];
+};
+int	 directory_peers(struct directory_peer **out);
+
+/* 1 if member has a record here. */
+int	 directory_known(const char *member);
+
+/*
+ * Checks r completely (field rules, network, certificate chain and CN,
+ * pinned signer, signature) and stores it if its serial is higher than
+ * the one held.  Returns 1 if stored, 0 if not newer (or r is this node's
+ * own code), -1 if refused (reason in err, logged).
+ */
+int	 directory_take(const Poc__DirectoryRecord *r, const char *via,
+	    char *err, size_t errlen);
+
+/* The checks of directory_take without storing: 0 or -1 (err set). */
+int	 directory_check(const Poc__DirectoryRecord *r, char *err,
+	    size_t errlen);
+
+/*
+ * Replaces the editable fields of the own record with those of in (name,
+ * networks, endpoints, fingerprints, expires, pocs), bumps the serial,
+ * signs and stores it.  base_serial, if not 0, must be the serial held.
+ * Returns 0 with *serial set, or -1 with vr filled (nothing stored).
+ */
+int	 directory_edit_own(const Poc__DirectoryRecord *in,
+	    uint64_t base_serial, struct validate_result *vr,
+	    uint64_t *serial);
+
+/* The key under which the last check of a PoC is kept: "LEVEL:name". */
+void	 directory_poc_key(const Poc__DirectoryPoc *p, char *buf, size_t len);
+
+/* Unix ms of the last sync, for dirsync.c to set after a pull. */
+void	 directory_set_last_sync(int64_t ms);
+
+/* Replication by pull (dirsync.c): the timer, the on-demand sync (returns
+ * how many upstreams a pull was started with), the answers to a member's
+ * requests, and the client side on a connection dialled for a pull. */
+struct dirsync;
+int	 dirsync_init(void);
+void	 dirsync_shutdown(void);
+int	 dirsync_now(void);
+int	 dirsync_upstreams(void);	/* configured at start */
+void	 dirsync_serve(struct peer *, const Poc__PeerFrame *);
+void	 dirsync_up(struct dirsync *, struct peer *);
+void	 dirsync_frame(struct dirsync *, const Poc__PeerFrame *);
+void	 dirsync_down(struct dirsync *, const char *reason);
+
+#endif

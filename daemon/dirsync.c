@@ -1,0 +1,445 @@
+/*
+ * Directory replication by pull (DESIGN.md "Directory"), both sides.
+ *
+ * Serving: any member that passed the peer listener's checks (certificate,
+ * Hello, pinned fingerprint) may ask for the digest (code -> serial of
+ * every record held) and then for records by code.  A registry is simply a
+ * node that others pull from.
+ *
+ * Pulling, one FSM per configured upstream:
+ *
+ *	IDLE --start--> CONNECTING --Hello done--> DIGEST --digest-->
+ *	    FETCH --records (repeat while codes remain)--> IDLE
+ *	    any state --close, error, timeout--> IDLE
+ *
+ * The records wanted are those missing here or with a higher serial than
+ * held; each one received passes directory_take() (signature, chain, pin,
+ * network, serial) on its own, so an upstream can forward records but not
+ * forge them, and one bad record does not stop the others.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "directory.h"
+#include "log.h"
+#include "peer.h"
+#include "pocd.h"
+#include "store_dir.h"
+#include "util.h"
+#include "validate.h"
+
+#define DIRSYNC_FETCH_BATCH	16	/* codes per DirectoryFetch */
+#define DIRSYNC_MAX_DIGEST	100000	/* entries accepted in a digest */
+#define DIRSYNC_START_DELAY	1	/* seconds after start-up */
+
+enum dirsync_state {
+	DS_IDLE,
+	DS_CONNECTING,
+	DS_DIGEST,
+	DS_FETCH,
+};
+
+struct dirsync {
+	struct config_upstream		 up;	/* a copy: upstreams change on
+						 * restart only */
+	enum dirsync_state		 state;
+	struct peer			*peer;
+	char				 pin[65];
+	char			       **want;		/* codes still to fetch */
+	size_t				 nwant, next;
+	size_t				 asked;		/* codes in the fetch out */
+	unsigned			 taken, refused;
+};
+
+static struct dirsync	*syncs;
+static int		 nsyncs;
+static struct event	*sync_timer;
+
+static const char *
+dirsync_strstate(enum dirsync_state s)
+{
+	switch (s) {
+	case DS_IDLE:
+		return "IDLE";
+	case DS_CONNECTING:
+		return "CONNECTING";
+	case DS_DIGEST:
+		return "DIGEST";
+	case DS_FETCH:
+		return "FETCH";
+	}
+	return "?";
+}
+
+static void
+dirsync_enter(struct dirsync *ds, enum dirsync_state st)
+{
+	log_debug("directory sync %s: %s -> %s", ds->up.member,
+	    dirsync_strstate(ds->state), dirsync_strstate(st));
+	ds->state = st;
+}
+
+static void
+dirsync_want_free(struct dirsync *ds)
+{
+	size_t	 i;
+
+	for (i = 0; i < ds->nwant; i++)
+		free(ds->want[i]);
+	free(ds->want);
+	ds->want = NULL;
+	ds->nwant = ds->next = ds->asked = 0;
+}
+
+/* Ends a pull (the connection is closed if open). */
+static void
+dirsync_finish(struct dirsync *ds, const char *why)
+{
+	struct peer	*p = ds->peer;
+
+	dirsync_want_free(ds);
+	ds->peer = NULL;
+	dirsync_enter(ds, DS_IDLE);
+	if (p != NULL)
+		peer_close(p, why);
+}
+
+/* Starts a pull from one upstream unless one is running. */
+static int
+dirsync_start(struct dirsync *ds)
+{
+	char	 ep[300];
+
+	if (ds->state != DS_IDLE)
+		return 0;
+	if (ds->up.endpoint[0] != '\0')
+		snprintf(ep, sizeof(ep), "%s", ds->up.endpoint);
+	else if (directory_endpoint(ds->up.member, ep, sizeof(ep)) != 0) {
+		log_warnx("directory sync %s: no endpoint (not configured, no "
+		    "directory record)", ds->up.member);
+		return 0;
+	}
+	snprintf(ds->pin, sizeof(ds->pin), "%s", ds->up.fingerprint);
+	ds->taken = ds->refused = 0;
+	dirsync_enter(ds, DS_CONNECTING);
+	ds->peer = peer_dial_sync(ds->up.member, ep, ds->pin, ds);
+	if (ds->peer == NULL) {
+		dirsync_enter(ds, DS_IDLE);
+		return 0;
+	}
+	return 1;
+}
+
+int
+dirsync_upstreams(void)
+{
+	return nsyncs;
+}
+
+int
+dirsync_now(void)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < nsyncs; i++)
+		n += dirsync_start(&syncs[i]);
+	return n;
+}
+
+static void
+dirsync_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct timeval	 tv = { env->conf.sync_interval, 0 };
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	dirsync_now();
+	if (env->conf.sync_interval > 0)
+		evtimer_add(sync_timer, &tv);
+}
+
+int
+dirsync_init(void)
+{
+	struct timeval	 tv = { DIRSYNC_START_DELAY, 0 };
+	int		 i;
+
+	nsyncs = env->conf.nupstreams;
+	if (nsyncs == 0)
+		return 0;
+	if ((syncs = calloc((size_t)nsyncs, sizeof(*syncs))) == NULL)
+		return -1;
+	for (i = 0; i < nsyncs; i++)
+		syncs[i].up = env->conf.upstreams[i];
+	if ((sync_timer = evtimer_new(env->base, dirsync_timer_cb,
+	    NULL)) == NULL)
+		return -1;
+	/* The first pull soon after start, unless pulls are on demand only. */
+	if (env->conf.sync_interval > 0)
+		evtimer_add(sync_timer, &tv);
+	return 0;
+}
+
+void
+dirsync_shutdown(void)
+{
+	int	 i;
+
+	if (sync_timer != NULL)
+		event_free(sync_timer);
+	sync_timer = NULL;
+	for (i = 0; i < nsyncs; i++)
+		dirsync_finish(&syncs[i], "node shutting down");
+	free(syncs);
+	syncs = NULL;
+	nsyncs = 0;
+}
+
+/* Sends one frame of kind k (member m of the oneof) on p. */
+static int
+dirsync_send(struct peer *p, Poc__PeerFrame *f)
+{
+	return peer_send_frame(p, f);
+}
+
+void
+dirsync_up(struct dirsync *ds, struct peer *p)
+{
+	Poc__PeerFrame			 f = POC__PEER_FRAME__INIT;
+	Poc__DirectoryDigestRequest	 rq = POC__DIRECTORY_DIGEST_REQUEST__INIT;
+
+	ds->peer = p;
+	dirsync_enter(ds, DS_DIGEST);
+	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST;
+	f.directory_digest_request = &rq;
+	if (dirsync_send(p, &f) != 0)
+		dirsync_finish(ds, "cannot send the digest request");
+}
+
+/* Asks for the next batch of wanted codes, or ends the pull. */
+static void
+dirsync_fetch_next(struct dirsync *ds)
+{
+	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
+	Poc__DirectoryFetch	 fe = POC__DIRECTORY_FETCH__INIT;
+	size_t			 n;
+
+	if (ds->next >= ds->nwant) {
+		log_info("directory sync %s: done, %u record%s taken, %u "
+		    "refused", ds->up.member, ds->taken, ds->taken == 1 ?
+		    "" : "s", ds->refused);
+		directory_set_last_sync(util_now_ms());
+		dirsync_finish(ds, "directory sync done");
+		return;
+	}
+	n = ds->nwant - ds->next;
+	if (n > DIRSYNC_FETCH_BATCH)
+		n = DIRSYNC_FETCH_BATCH;
+	fe.codes = ds->want + ds->next;
+	fe.n_codes = n;
+	ds->asked = n;
+	dirsync_enter(ds, DS_FETCH);
+	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_FETCH;
+	f.directory_fetch = &fe;
+	if (dirsync_send(ds->peer, &f) != 0)
+		dirsync_finish(ds, "cannot send the fetch");
+}
+
+/* The upstream's digest: keep the codes that are new or newer here. */
+static void
+dirsync_on_digest(struct dirsync *ds, const Poc__DirectoryDigest *d)
+{
+	Poc__DirectoryRecord	*held;
+	size_t			 i;
+	int			 n;
+
+	if (d->n_entries > DIRSYNC_MAX_DIGEST) {
+		log_warnx("directory sync %s: digest of %zu entries (at most "
+		    "%d); ignored", ds->up.member, d->n_entries,
+		    DIRSYNC_MAX_DIGEST);
+		dirsync_finish(ds, "digest too large");
+		return;
+	}
+	if ((ds->want = calloc(d->n_entries + 1, sizeof(*ds->want))) == NULL) {
+		dirsync_finish(ds, "out of memory");
+		return;
+	}
+	for (i = 0; i < d->n_entries; i++) {
+		const Poc__DirectoryDigestEntry *e = d->entries[i];
+
+		if (!validate_member_code(e->code) || e->serial == 0) {
+			log_warnx("directory sync %s: digest entry %zu is not "
+			    "valid; skipped", ds->up.member, i);
+			continue;
+		}
+		if (strcmp(e->code, env->conf.member) == 0)
+			continue;
+		if ((n = store_dir_get(env->store, e->code, &held, NULL)) < 0) {
+			dirsync_finish(ds, "store failed");
+			return;
+		}
+		if (n == 1) {
+			n = e->serial > held->serial;
+			poc__directory_record__free_unpacked(held, NULL);
+			if (!n)
+				continue;
+		}
+		if ((ds->want[ds->nwant] = strdup(e->code)) == NULL) {
+			dirsync_finish(ds, "out of memory");
+			return;
+		}
+		ds->nwant++;
+	}
+	log_debug("directory sync %s: digest of %zu, %zu wanted",
+	    ds->up.member, d->n_entries, ds->nwant);
+	dirsync_fetch_next(ds);
+}
+
+/* Records in answer to our fetch: each is checked and taken on its own. */
+static void
+dirsync_on_records(struct dirsync *ds, const Poc__DirectoryRecords *rs)
+{
+	char	 err[300], via[80];
+	size_t	 i, j;
+	int	 asked;
+
+	snprintf(via, sizeof(via), "upstream %s", ds->up.member);
+	for (i = 0; i < rs->n_records; i++) {
+		const Poc__DirectoryRecord *r = rs->records[i];
+
+		for (asked = 0, j = ds->next; j < ds->next + ds->asked; j++)
+			if (strcmp(ds->want[j], r->code) == 0)
+				asked = 1;
+		if (!asked) {
+			log_warnx("directory sync %s: record of %.32s was not "
+			    "asked for; ignored", ds->up.member,
+			    validate_member_code(r->code) ? r->code : "?");
+			ds->refused++;
+			continue;
+		}
+		if (directory_take(r, via, err, sizeof(err)) < 0)
+			ds->refused++;
+		else
+			ds->taken++;
+	}
+	ds->next += ds->asked;
+	ds->asked = 0;
+	dirsync_fetch_next(ds);
+}
+
+void
+dirsync_frame(struct dirsync *ds, const Poc__PeerFrame *f)
+{
+	if (ds->state == DS_DIGEST &&
+	    f->kind_case == POC__PEER_FRAME__KIND_DIRECTORY_DIGEST)
+		dirsync_on_digest(ds, f->directory_digest);
+	else if (ds->state == DS_FETCH &&
+	    f->kind_case == POC__PEER_FRAME__KIND_DIRECTORY_RECORDS)
+		dirsync_on_records(ds, f->directory_records);
+	else {
+		log_warnx("directory sync %s: unexpected frame %d in state %s",
+		    ds->up.member, f->kind_case, dirsync_strstate(ds->state));
+		dirsync_finish(ds, "unexpected frame");
+	}
+}
+
+void
+dirsync_down(struct dirsync *ds, const char *reason)
+{
+	if (ds->state != DS_IDLE)
+		log_warnx("directory sync %s: connection ended in %s: %s",
+		    ds->up.member, dirsync_strstate(ds->state), reason);
+	ds->peer = NULL;
+	dirsync_want_free(ds);
+	dirsync_enter(ds, DS_IDLE);
+}
+
+/* Answers a digest request: every record held, with its serial. */
+static void
+dirsync_serve_digest(struct peer *p)
+{
+	Poc__PeerFrame			 f = POC__PEER_FRAME__INIT;
+	Poc__DirectoryDigest		 d = POC__DIRECTORY_DIGEST__INIT;
+	Poc__DirectoryDigestEntry	*e = NULL, **ep = NULL;
+	struct store_dir_row		*rows;
+	int				 n, i;
+
+	if ((n = store_dir_list(env->store, &rows)) < 0) {
+		peer_fail_internal(p, "cannot read the directory");
+		return;
+	}
+	if ((e = calloc((size_t)n + 1, sizeof(*e))) == NULL ||
+	    (ep = calloc((size_t)n + 1, sizeof(*ep))) == NULL) {
+		free(e);
+		store_dir_rows_free(rows, n);
+		peer_fail_internal(p, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		poc__directory_digest_entry__init(&e[i]);
+		e[i].code = rows[i].code;
+		e[i].serial = rows[i].serial;
+		ep[i] = &e[i];
+	}
+	d.entries = ep;
+	d.n_entries = (size_t)n;
+	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_DIGEST;
+	f.directory_digest = &d;
+	dirsync_send(p, &f);
+	free(ep);
+	free(e);
+	store_dir_rows_free(rows, n);
+}
+
+/* Answers a fetch: the records asked for that are held, as they were
+ * signed, as many as fit in a frame (the rest wait for the next sync). */
+static void
+dirsync_serve_fetch(struct peer *p, const Poc__DirectoryFetch *fe)
+{
+	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
+	Poc__DirectoryRecords	 rs = POC__DIRECTORY_RECORDS__INIT;
+	Poc__DirectoryRecord	**r;
+	size_t			 i, n = 0, size = 64;
+
+	if (fe->n_codes > DIRSYNC_FETCH_BATCH * 4) {
+		peer_fail_protocol(p, "fetch of too many codes");
+		return;
+	}
+	if ((r = calloc(fe->n_codes + 1, sizeof(*r))) == NULL) {
+		peer_fail_internal(p, "out of memory");
+		return;
+	}
+	for (i = 0; i < fe->n_codes; i++) {
+		if (!validate_member_code(fe->codes[i]) ||
+		    store_dir_get(env->store, fe->codes[i], &r[n], NULL) != 1)
+			continue;
+		size += poc__directory_record__get_packed_size(r[n]) + 8;
+		if (size > env->conf.max_frame) {
+			poc__directory_record__free_unpacked(r[n], NULL);
+			break;
+		}
+		n++;
+	}
+	rs.records = r;
+	rs.n_records = n;
+	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_RECORDS;
+	f.directory_records = &rs;
+	dirsync_send(p, &f);
+	for (i = 0; i < n; i++)
+		poc__directory_record__free_unpacked(r[i], NULL);
+	free(r);
+}
+
+void
+dirsync_serve(struct peer *p, const Poc__PeerFrame *f)
+{
+	if (f->kind_case == POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST)
+		dirsync_serve_digest(p);
+	else
+		dirsync_serve_fetch(p, f->directory_fetch);
+}

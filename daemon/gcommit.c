@@ -1,0 +1,239 @@
+/*
+ * Group commit of incoming envelopes and of receipts (see gcommit.h).
+ *
+ * Items wait on the pending list until the flush event runs; the flush moves
+ * them to the flushing list, stores them all in one transaction, commits,
+ * and then hands each its receipt.  gc_forget() clears the owner in both
+ * lists, so a connection that closes at any point (even from inside a done
+ * callback of the same flush) is never touched again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "gcommit.h"
+#include "log.h"
+#include "pocd.h"
+#include "store.h"
+#include "util.h"
+
+struct gc_item {
+	TAILQ_ENTRY(gc_item)	 entry;
+	void			*owner;		/* NULL once forgotten */
+	char			 member[64];
+	Poc__PeerFrame		*f;		/* owned; holds the envelope, or
+						 * NULL for a settle item */
+	X509			*cert;		/* its verified signer (a ref) */
+	enum handle_result	 res;
+	Poc__Receipt		 r;
+	char			 reason[512];
+	/* settle item: a receipt for one of our envelopes */
+	char			 id[64];
+	int			 rejected;
+};
+
+TAILQ_HEAD(gc_list, gc_item);
+
+static struct gc_list	 gc_pending_list = TAILQ_HEAD_INITIALIZER(gc_pending_list);
+static struct gc_list	 gc_flushing = TAILQ_HEAD_INITIALIZER(gc_flushing);
+static struct event	*gc_ev;
+static gc_done_fn	 gc_done;
+static int		 gc_npending;
+static size_t		 gc_bytes;
+static int		 gc_added;	/* items since the last look */
+static int64_t		 gc_first_ms;	/* monotonic, oldest pending item */
+
+/*
+ * End of a loop pass with items pending.  libevent hands a TLS connection
+ * about one record per pass, so while passes keep bringing new items (the
+ * senders have more in flight) the batch waits one more pass, up to
+ * batch_wait_ms after its oldest item; the first pass that brings nothing
+ * commits it.  A lone envelope thus waits one empty pass, not a timer.
+ */
+static void
+gc_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval	 zero = { 0, 0 };
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (gc_added > 0 &&
+	    util_mono_ms() - gc_first_ms < env->conf.batch_wait_ms) {
+		gc_added = 0;
+		event_add(gc_ev, &zero);	/* after the next poll */
+		return;
+	}
+	gc_flush();
+}
+
+/* Queues it and schedules the flush; flushes at once when full. */
+static void
+gc_enqueue(struct gc_item *it, size_t bytes)
+{
+	TAILQ_INSERT_TAIL(&gc_pending_list, it, entry);
+	gc_bytes += bytes;
+	gc_added++;
+	if (++gc_npending == 1) {
+		gc_first_ms = util_mono_ms();
+		event_active(gc_ev, EV_TIMEOUT, 0);	/* end of this pass */
+	}
+	if (gc_npending >= env->conf.batch_max ||
+	    gc_bytes >= env->conf.batch_max_bytes)
+		gc_flush();
+}
+
+int
+gc_init(struct event_base *base, gc_done_fn done)
+{
+	if ((gc_ev = event_new(base, -1, 0, gc_flush_cb, NULL)) == NULL)
+		return -1;
+	gc_done = done;
+	return 0;
+}
+
+void
+gc_submit(void *owner, const char *member, X509 *cert, Poc__PeerFrame *f)
+{
+	struct gc_item	*it;
+
+	if ((it = calloc(1, sizeof(*it))) == NULL) {
+		log_warn("gc_submit");
+		/* No receipt: the caller's connection is closed below. */
+		protobuf_c_message_free_unpacked(&f->base, NULL);
+		gc_done(owner, HANDLE_FAILED, NULL);
+		return;
+	}
+	it->owner = owner;
+	snprintf(it->member, sizeof(it->member), "%s", member);
+	it->f = f;
+	if (cert != NULL && X509_up_ref(cert) == 1)
+		it->cert = cert;
+	gc_enqueue(it, protobuf_c_message_get_packed_size(
+	    &f->envelope->base));
+}
+
+void
+gc_settle(const char *recipient, const char *id, int rejected,
+    const char *reason)
+{
+	struct gc_item	*it;
+
+	if ((it = calloc(1, sizeof(*it))) == NULL) {
+		/* Stays queued: sent again on the next connection. */
+		log_warn("gc_settle");
+		return;
+	}
+	snprintf(it->member, sizeof(it->member), "%s", recipient);
+	snprintf(it->id, sizeof(it->id), "%s", id);
+	snprintf(it->reason, sizeof(it->reason), "%s", reason);
+	it->rejected = rejected;
+	gc_enqueue(it, 64);
+}
+
+void
+gc_forget(void *owner)
+{
+	struct gc_item	*it;
+
+	TAILQ_FOREACH(it, &gc_pending_list, entry)
+		if (it->owner == owner)
+			it->owner = NULL;
+	TAILQ_FOREACH(it, &gc_flushing, entry)
+		if (it->owner == owner)
+			it->owner = NULL;
+}
+
+/* A receipt for one of our envelopes: it leaves the outbox (in the batch).
+ * A failure leaves it queued; it is sent again on the next connection and
+ * the recipient answers DUPLICATE. */
+static void
+gc_settle_one(struct gc_item *it, int64_t now)
+{
+	int	 rc;
+
+	if (it->rejected)
+		rc = store_outbox_rejected(env->store, it->member, it->id,
+		    it->reason, now);
+	else
+		rc = store_outbox_delivered(env->store, it->member, it->id,
+		    now);
+	if (rc != 0)
+		log_warnx("outbox %s: cannot record the receipt of %s; it "
+		    "will be sent again", it->member, it->id);
+}
+
+int
+gc_pending(void)
+{
+	return gc_npending;
+}
+
+/* Stores every pending envelope in one transaction, then answers each. */
+void
+gc_flush(void)
+{
+	static const Poc__Receipt	 rinit = POC__RECEIPT__INIT;
+	struct gc_item			*it;
+	int				 ok, n = gc_npending;
+	int64_t				 now = util_now_ms();
+
+	if (n == 0)
+		return;
+	event_del(gc_ev);
+	TAILQ_CONCAT(&gc_flushing, &gc_pending_list, entry);
+	gc_npending = 0;
+	gc_bytes = 0;
+	gc_added = 0;
+
+	ok = store_begin(env->store) == 0;
+	if (ok) {
+		TAILQ_FOREACH(it, &gc_flushing, entry) {
+			if (it->f == NULL) {
+				gc_settle_one(it, now);
+				continue;
+			}
+			it->r = rinit;
+			it->res = handle_store(it->member, it->cert,
+			    it->f->envelope,
+			    &it->r, it->reason, sizeof(it->reason));
+		}
+		ok = store_commit(env->store) == 0;
+	}
+	if (!ok)
+		log_warnx("store: a batch of %d envelope%s did not commit; no "
+		    "receipts, their senders will retry", n, n == 1 ? "" : "s");
+	else
+		log_debug("store: committed a batch of %d envelope%s", n,
+		    n == 1 ? "" : "s");
+	while ((it = TAILQ_FIRST(&gc_flushing)) != NULL) {
+		TAILQ_REMOVE(&gc_flushing, it, entry);
+		if (it->f != NULL && it->owner != NULL)
+			gc_done(it->owner, ok ? it->res : HANDLE_FAILED,
+			    &it->r);
+		if (it->f != NULL)
+			protobuf_c_message_free_unpacked(&it->f->base, NULL);
+		X509_free(it->cert);
+		free(it);
+	}
+}
+
+void
+gc_shutdown(void)
+{
+	struct gc_item	*it;
+
+	while ((it = TAILQ_FIRST(&gc_pending_list)) != NULL) {
+		TAILQ_REMOVE(&gc_pending_list, it, entry);
+		if (it->f != NULL)
+			protobuf_c_message_free_unpacked(&it->f->base, NULL);
+		X509_free(it->cert);
+		free(it);
+	}
+	gc_npending = 0;
+	gc_bytes = 0;
+	if (gc_ev != NULL)
+		event_free(gc_ev);
+	gc_ev = NULL;
+}

@@ -1,0 +1,60 @@
+/*
+ * This node's side of envelope signatures (common/envsig.h): it signs each
+ * envelope its operator sends with the node key (the peer listener's key),
+ * checks the signature of each envelope a peer sends against the
+ * certificate of that TLS session, and re-checks kept signatures whenever
+ * an operator looks at a message.
+ */
+#ifndef POC_MSGSIG_H
+#define POC_MSGSIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "proto/poc.pb-c.h"
+
+struct store;
+
+/* Loads the node key and certificate (at start-up, and again on SIGHUP
+ * with the certificate the peer listener reloads) and checks that they
+ * belong together; on failure the running key stays in use.  Returns 1 if
+ * they replaced a different certificate (call msgsig_rotated() once the
+ * new TLS contexts are in force), 0 if not, or -1 with the reason in
+ * err. */
+int	 msgsig_init(const char *key_file, const char *cert_file, char *err,
+	    size_t errlen);
+
+/* Re-signs the queued envelopes with the new key and reconnects the
+ * outbox (after msgsig_init() returned 1). */
+void	 msgsig_rotated(void);
+void	 msgsig_shutdown(void);
+
+/* Signs e (its signature must be empty) with the node key; sig holds
+ * SIG_MAX_LEN bytes and must outlive e's use.  Returns 0 or -1. */
+int	 msgsig_sign(Poc__Envelope *e, uint8_t *sig);
+
+/* The DER (malloc'd) of the node certificate whose key msgsig_sign()
+ * uses now, to keep with what it signed.  Returns 0 or -1. */
+int	 msgsig_own_der(uint8_t **der, size_t *derlen);
+
+/*
+ * Checks the signature of e, received from member over a TLS session whose
+ * verified peer certificate is cert (the caller keeps cert with the
+ * message).  Returns 1 if valid, else 0 with the reason in why.
+ */
+int	 msgsig_check_received(const char *member, X509 *cert,
+	    const Poc__Envelope *e, char *why, size_t whylen);
+
+/*
+ * Re-verifies the kept signature of each message: against the kept signer
+ * certificate for received ones, this node's certificate for sent ones;
+ * the certificate must still chain to the network CA (cas) and name the
+ * envelope's sender.  Sets signature_verified, signer_cert and
+ * signature_error of each.
+ */
+void	 msgsig_annotate(struct store *, X509_STORE *cas,
+	    Poc__StoredMessage **m, size_t n);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * Operations status (see status.h).  The certificates are read from the
+ * TLS contexts in force, not from the files, so that what is reported is
+ * what handshakes use (a file replaced on disk but not yet reloaded with
+ * SIGHUP still shows the old certificate).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "checks.h"
+#include "deadline.h"
+#include "directory.h"
+#include "log.h"
+#include "pocd.h"
+#include "reload.h"
+#include "status.h"
+
+#define STATUS_MAX_CERTS	32
+
+/* Unix ms of an ASN1_TIME, 0 if it does not convert. */
+static int64_t
+status_asn1_ms(const ASN1_TIME *t)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+/* Appends certificate x with role to st; 0, or -1 if out of memory. */
+static int
+status_add_cert(Poc__OpStatusReply *st, const char *role, X509 *x)
+{
+	Poc__OpStatusCert	*c;
+	char			*subj;
+
+	if (x == NULL || st->n_certificates >= STATUS_MAX_CERTS)
+		return 0;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -1;
+	poc__op_status_cert__init(c);
+	subj = X509_NAME_oneline(X509_get_subject_name(x), NULL, 0);
+	if ((c->role = strdup(role)) == NULL || subj == NULL ||
+	    (c->subject = strdup(subj)) == NULL) {
+		OPENSSL_free(subj);
+		free(c->role);
+		free(c);
+		return -1;
+	}
+	OPENSSL_free(subj);
+	c->not_before = status_asn1_ms(X509_get0_notBefore(x));
+	c->not_after = status_asn1_ms(X509_get0_notAfter(x));
+	st->certificates[st->n_certificates++] = c;
+	return 0;
+}
+
+/* Adds every CA certificate in the trust store of ctx. */
+static int
+status_add_store(Poc__OpStatusReply *st, const char *role, SSL_CTX *ctx)
+{
+	STACK_OF(X509_OBJECT)	*objs;
+	X509			*x;
+	int			 i;
+
+	if (ctx == NULL || (objs = X509_STORE_get0_objects(
+	    SSL_CTX_get_cert_store(ctx))) == NULL)
+		return 0;
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		if (x != NULL && status_add_cert(st, role, x) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+status_ops_fill(Poc__OpStatusReply *st)
+{
+	int64_t		 loaded;
+	uint32_t	 ok, failed;
+
+	st->overdue_tracked = 1;
+	st->overdue_cases = (uint32_t)deadline_overdue_count();
+	st->last_directory_sync = directory_last_sync_ms();
+	st->last_check_campaign = checks_last_campaign_ms();
+	reload_stats(&loaded, &ok, &failed);
+	st->config_loaded_at = loaded;
+	st->reloads = ok;
+	st->reload_failures = failed;
+	st->log_level = (char *)log_level_name(env->conf.log_level);
+
+	st->n_certificates = 0;
+	if ((st->certificates = calloc(STATUS_MAX_CERTS,
+	    sizeof(*st->certificates))) == NULL)
+		return -1;
+	if (status_add_cert(st, "node",
+	    env->peer_ctx ? SSL_CTX_get0_certificate(env->peer_ctx) : NULL) ||
+	    status_add_store(st, "network_ca", env->peer_ctx) ||
+	    status_add_store(st, "operator_ca", env->op_ctx)) {
+		log_warnx("status: out of memory listing certificates");
+		status_ops_free(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+status_ops_free(Poc__OpStatusReply *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->n_certificates; i++) {
+		free(st->certificates[i]->role);
+		free(st->certificates[i]->subject);
+		free(st->certificates[i]);
+	}
+	free(st->certificates);
+	st->certificates = NULL;
+	st->n_certificates = 0;
+}

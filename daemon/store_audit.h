@@ -1,0 +1,61 @@
+/*
+ * The audit log in the store (store_audit.c) and the certificates that
+ * signed received envelopes (store_sig.c).
+ *
+ * The append functions do not open a transaction of their own: they are
+ * called by the store functions that change a message's state, inside
+ * that change's transaction, so that an audit entry commits exactly when
+ * its change does (never one without the other, also across kill -9).
+ */
+#ifndef POC_STORE_AUDIT_H
+#define POC_STORE_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/poc.pb-c.h"
+
+struct store;
+
+/* Appends one entry (kind: common/audit.h) for message id, with the digest
+ * of the envelope's packed bytes.  Must run inside a transaction.  Returns
+ * 0, or -1 (logged; the caller rolls its change back). */
+int	 store_audit_append(struct store *, const char *kind, const char *id,
+	    const char *peer, const char *detail, const uint8_t *envelope,
+	    size_t len, int64_t now_ms);
+
+/* The same for a message already stored: its envelope is read back. */
+int	 store_audit_append_stored(struct store *, const char *kind,
+	    const char *id, const char *peer, const char *detail,
+	    int64_t now_ms);
+
+/* Loads up to max entries with seq > after_seq, in order, as stored (not
+ * checked: checking is the reader's job).  Returns the count and an array
+ * for store_audit_entries_free, or -1. */
+int	 store_audit_load(struct store *, int64_t after_seq, int max,
+	    Poc__AuditEntry ***out);
+void	 store_audit_entries_free(Poc__AuditEntry **, int n);
+
+/* Keeps the DER certificate that signed received envelope id.  Must run
+ * inside a transaction.  Returns 0 or -1. */
+int	 store_signer_put(struct store *, const char *id, const uint8_t *der,
+	    size_t len);
+
+/* The DER certificate kept for id, malloc'd in *der.  Returns 1 found, 0
+ * none kept, -1 error. */
+int	 store_signer_get(struct store *, const char *id, uint8_t **der,
+	    size_t *len);
+
+/*
+ * Signs every queued envelope again (after a node key rotation, so that a
+ * receiver checking it against the new certificate accepts it): each is
+ * unpacked, handed to sign (which replaces its signature, returns 0 or
+ * -1), packed and stored with signer_der as its signer and a "resigned"
+ * audit entry, all in one transaction.  Returns the count, or -1 with
+ * nothing changed.
+ */
+int	 store_resign_queued(struct store *,
+	    int (*sign)(Poc__Envelope *, uint8_t *sig), const uint8_t *signer_der,
+	    size_t signer_len, int64_t now_ms);
+
+#endif

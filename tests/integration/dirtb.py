@@ -1,0 +1,65 @@
+"""Helpers for the directory tests (10-19): the own record through pocctl,
+records as the node holds them, config changes between restarts."""
+
+import json
+import os
+import re
+
+from tb import TestFailure, check
+
+
+def add_config(tb, member, text):
+    """Appends text (sections and keys) to member's pocd.conf; it takes
+    effect at the member's next start."""
+    with open(tb.info(member)["config"], "a", encoding="utf-8") as f:
+        f.write("\n" + text.strip() + "\n")
+
+
+def restart_with(tb, member, text):
+    tb.stop(member)
+    add_config(tb, member, text)
+    tb.start(member)
+
+
+def record(tb, at, code):
+    """code's record as node `at` holds it (dict), or None."""
+    rc, out, err = tb.pocctl_text(at, "--json", "directory", "show", code)
+    if rc != 0:
+        return None
+    members = json.loads(out)["members"]
+    return members[0]["record"] if members else None
+
+
+def serial(tb, at, code):
+    r = record(tb, at, code)
+    return int(r.get("serial", 0)) if r else 0
+
+
+def export(tb, at, code=None):
+    """The JSON export of node at (all records, or code's)."""
+    args = ["directory", "export", "--format", "json"] + ([code] if code else [])
+    rc, out, err = tb.pocctl_text(at, *args)
+    check(rc == 0, f"{at}: pocctl directory export: {err}")
+    return json.loads(out)
+
+
+def import_records(tb, at, records, name="import.json"):
+    """pocctl directory import of {"records": records} on at; (rc, out, err)."""
+    path = tb.tmpfile(name, {"records": records})
+    return tb.pocctl_text(at, "directory", "import", path)
+
+
+def fingerprint(tb, member):
+    r = record(tb, member, member)
+    check(r is not None, f"{member} has no own record")
+    return r["fingerprints"][0]
+
+
+def log_after(tb, member, offset):
+    return tb.log(member)[offset:]
+
+
+def wait_log(tb, member, offset, pattern, what, timeout=10.0):
+    rx = re.compile(pattern)
+    return tb.wait_until(lambda: rx.search(log_after(tb, member, offset)),
+                         timeout, f"{what}: /{pattern}/ in {member}'s log")

@@ -1,0 +1,1 @@
+test_checks_MODS := daemon/checks_rules

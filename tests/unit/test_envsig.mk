@@ -1,0 +1,1 @@
+test_envsig_MODS := common/envsig common/sig common/tls

@@ -1,0 +1,1 @@
+test_metrics_MODS := cli/metrics
