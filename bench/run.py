@@ -10,7 +10,9 @@ bench/results.json.
 
 Environment: POCD, POCCTL, POCBENCH (binaries), BENCH_QUICK=1 (a short run
 with small counts, for trying the bench itself), BENCH_RUNS (default 3),
-BENCH_KEEP=1 (keep the work directory).
+BENCH_KEEP=1 (keep the work directory), BENCH_DRAIN=N (envelopes in the
+drain rows, default 50,000).  A row that fails is reported as failed (with
+the reason) and the others still run.
 """
 
 import json
@@ -39,7 +41,7 @@ N_LAT = 100 if QUICK else 300           # messages per latency run
 LAT_GAP_MS = 5                          # "low rate": one every 5 ms at most
 STORM_S = 1 if QUICK else 3             # seconds per connection-storm run
 IDLE = (200, 500) if QUICK else (1000, 5000)
-N_DRAIN = 2000 if QUICK else 50000
+N_DRAIN = int(os.environ.get("BENCH_DRAIN", 2000 if QUICK else 50000))
 WINDOW = 64
 BENCH_LIMITS = """
 # ---- added by bench/run.py: room for the idle-connection rows
@@ -407,16 +409,32 @@ def fmt(v):
 
 
 def cell(s):
+    if s is None:
+        return "FAILED"
     return f"{fmt(s['median'])} [{fmt(s['min'])}-{fmt(s['max'])}]"
 
 
 def table(res):
     """Rows: (label, unit, pocd summary, mosquitto summary, target test)."""
     rows = []
-    t, lat, st, dr = res["throughput"], res["latency"], res["storm"], res["drain"]
-    fs = res["fsync_p99_ms"]
+    missing = {"pocd": None, "mosquitto": None}
+    t = res.get("throughput") or {}
+    t = {k: t.get(k) or missing for k in ("1", "8")}
+    lat = res.get("latency") or {"pocd": None, "mosquitto": None}
+    lat = {k: lat.get(k) or {"p50_ms": None, "p99_ms": None, "max_ms": None}
+           for k in ("pocd", "mosquitto")}
+    st = res.get("storm") or {}
+    st = {k: st.get(k) for k in ("pocd", "pocd_resumed", "mosquitto")}
+    dr = res.get("drain") or {}
+    dr = {k: dr.get(k) for k in ("pocd", "mosquitto")}
+    fs = res.get("fsync_p99_ms") or {"median": 0.0, "min": 0.0, "max": 0.0}
+    res.setdefault("idle", {})
 
     def add(label, p, m, target, ok):
+        if p is None:
+            rows.append({"row": label, "pocd": None, "mosquitto": m, "ratio": None,
+                         "target": target, "met": None})
+            return
         ratio = p["median"] / m["median"] if m and m["median"] else None
         rows.append({"row": label, "pocd": p, "mosquitto": m, "ratio": ratio,
                      "target": target, "met": ok})
@@ -424,22 +442,26 @@ def table(res):
     add("throughput, 1 peer (msg/s)", t["1"]["pocd"], t["1"]["mosquitto"], "", None)
     p, m = t["8"]["pocd"], t["8"]["mosquitto"]
     add("throughput, 8 peers (msg/s)", p, m, ">= 2.0x",
-        p["median"] >= 2.0 * m["median"])
+        p and m and p["median"] >= 2.0 * m["median"])
     add("latency p50 (ms)", lat["pocd"]["p50_ms"], lat["mosquitto"]["p50_ms"], "", None)
     p, m = lat["pocd"]["p99_ms"], lat["mosquitto"]["p99_ms"]
     add("latency p99 (ms)", p, m, f"<= mosq + {fs['median']:.2f}",
-        p["median"] <= m["median"] + fs["median"])
+        p and m and p["median"] <= m["median"] + fs["median"])
     add("latency max (ms)", lat["pocd"]["max_ms"], lat["mosquitto"]["max_ms"], "", None)
     p, m = st["pocd"], st["mosquitto"]
-    add("handshakes/s, full", p, m, ">= 0.9x", p["median"] >= 0.9 * m["median"])
+    add("handshakes/s, full", p, m, ">= 0.9x",
+        p and m and p["median"] >= 0.9 * m["median"])
     p = st["pocd_resumed"]
     add("handshakes/s, resumed (vs mosq full)", p, m, ">= 3x",
-        p["median"] >= 3 * m["median"])
+        p and m and p["median"] >= 3 * m["median"])
     for n in IDLE:
-        p, m = res["idle"][str(n)]["pocd"], res["idle"][str(n)]["mosquitto"]
-        add(f"RSS per idle conn @{n} (KiB)", p, m, "<= 20 KiB", p["median"] <= 20)
+        i = res["idle"].get(str(n)) or missing
+        p, m = i.get("pocd"), i.get("mosquitto")
+        add(f"RSS per idle conn @{n} (KiB)", p, m, "<= 20 KiB",
+            p and p["median"] <= 20)
     p, m = dr["pocd"], dr["mosquitto"]
-    add(f"drain of {N_DRAIN} (msg/s)", p, m, ">= 1.0x", p["median"] >= m["median"])
+    add(f"drain of {N_DRAIN} (msg/s)", p, m, ">= 1.0x",
+        p and m and p["median"] >= m["median"])
     add("SQLite WAL fsync commit p99 (ms)", fs, None, "(reference)", None)
     return rows
 
@@ -456,7 +478,7 @@ def print_table(res, rows):
     for r in rows:
         mq = cell(r["mosquitto"]) if r["mosquitto"] else "-"
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
-        met = {True: "yes", False: "NO", None: ""}[r["met"]]
+        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
         print(f"{r['row']:{w}}  {cell(r['pocd']):>24}  {mq:>24}  {ratio:>6}  "
               f"{r['target']:>16}  {met}")
     print()
@@ -484,24 +506,35 @@ def main():
         say(f"work directory {d}")
         bed = Bed(d)
         mq = Mosquitto(d, bed)
-        say("SQLite WAL fsync p99")
-        res["fsync_p99_ms"] = summary([fsync_p99(d) for _ in range(RUNS)])
+        res["errors"] = {}
+
+        def section(name, fn):
+            say(name)
+            try:
+                return fn()
+            except (RuntimeError, subprocess.TimeoutExpired, ValueError,
+                    OSError) as e:
+                say(f"{name}: FAILED: {e}")
+                res["errors"][name] = str(e)
+                return None
+
+        res["fsync_p99_ms"] = section("SQLite WAL fsync p99", lambda: summary(
+            [fsync_p99(d) for _ in range(RUNS)]))
         res["throughput"] = {}
         for c in (1, 8):
-            say(f"throughput, {c} peer(s)")
-            res["throughput"][str(c)] = bench_throughput(bed, mq, c)
-        say("latency")
-        res["latency"] = bench_latency(bed, mq)
-        say("connection storm")
-        res["storm"] = bench_storm(bed, mq)
+            res["throughput"][str(c)] = section(
+                f"throughput, {c} peer(s)", lambda c=c: bench_throughput(bed, mq, c))
+        res["latency"] = section("latency", lambda: bench_latency(bed, mq))
+        res["storm"] = section("connection storm", lambda: bench_storm(bed, mq))
         res["idle"] = {}
         for n in IDLE:
-            say(f"{n} idle connections")
-            res["idle"][str(n)] = bench_idle(bed, mq, n)
-        say("federation drain: Mosquitto")
-        res["drain"] = {"mosquitto": drain_mosquitto(mq)}
-        say("federation drain: pocd")
-        res["drain"]["pocd"] = drain_pocd(bed)
+            res["idle"][str(n)] = section(f"{n} idle connections",
+                                          lambda n=n: bench_idle(bed, mq, n))
+        res["drain"] = {
+            "mosquitto": section("federation drain: Mosquitto",
+                                 lambda: drain_mosquitto(mq)),
+            "pocd": section("federation drain: pocd", lambda: drain_pocd(bed)),
+        }
         rows = table(res)
         res["table"] = rows
         print_table(res, rows)

@@ -164,6 +164,7 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
 	char			*line = NULL, why[512];
 	size_t			 cap = 0, lineno = 0, n = 0;
 	ssize_t			 len;
+	int64_t			 bad_seq = 0;
 	int			 rv;
 
 	cmd_args(ctx, argc, argv, NULL, &file, 1, 1);
@@ -190,9 +191,10 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
 		if (audit_entry_from_json(j, &e, why, sizeof(why)) == -1 ||
 		    !audit_entry_check(&e, n > 0 ? &prev : NULL, why,
 		    sizeof(why))) {
+			/* The broken entry's own seq if it has one. */
 			if (json_is_integer(json_object_get(j, "seq")))
-				prev.seq = json_integer_value(json_object_get(
-				    j, "seq")) - 1;
+				bad_seq = json_integer_value(json_object_get(j,
+				    "seq"));
 			json_decref(j);
 			goto broken;
 		}
@@ -207,8 +209,11 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
 	rv = cmd_audit_report(ctx, file, n, 0, 0, NULL, n > 0 ? &prev : NULL);
 	goto done;
  broken:
-	rv = cmd_audit_report(ctx, file, n, n > 0 || prev.seq > 0 ?
-	    prev.seq + 1 : 1, lineno, why, NULL);
+	/* Otherwise the seq that should have come next; entries checked so
+	 * far run 1..n, so this cannot overflow. */
+	if (bad_seq == 0)
+		bad_seq = n > 0 ? prev.seq + 1 : 1;
+	rv = cmd_audit_report(ctx, file, n, bad_seq, lineno, why, NULL);
  done:
 	json_decref(pj);
 	free(line);

@@ -399,8 +399,8 @@ config_handler(void *user, const char *section, const char *name,
 	}
 	if (!section_known)
 		config_error(p, "unknown section [%s] (known: node, "
-		    "peer_listener, operator_listener, limits, delivery, "
-		    "directory, upstream CODE)", section);
+		    "peer_listener, operator_listener, limits, store, "
+		    "delivery, directory, upstream CODE)", section);
 	else
 		config_error(p, "[%s]: unknown key \"%s\"", section, name);
 	return 1;

@@ -100,7 +100,7 @@ gc_submit(void *owner, const char *member, X509 *cert, Poc__PeerFrame *f)
 
 	if ((it = calloc(1, sizeof(*it))) == NULL) {
 		log_warn("gc_submit");
-		/* No receipt: the caller's connection is closed below. */
+		/* No receipt: the done callback closes the connection. */
 		protobuf_c_message_free_unpacked(&f->base, NULL);
 		gc_done(owner, HANDLE_FAILED, NULL);
 		return;
