@@ -83,8 +83,13 @@ deadline_scan(void)
 	struct store_outbox_row	*rows;
 	Poc__Envelope		*e;
 	int			 n, i, u;
-	int64_t			 at;
+	int64_t			 at, last;
 
+	/* Everything up to the newest message is looked at below; remember
+	 * that, or a tail of messages without deadlines (acknowledgements,
+	 * updates) would be read again on every send. */
+	if ((last = store_messages_last_seq(env->store)) < 0)
+		return -1;
 	do {
 		if ((n = store_deadline_missing(env->store, deadline_seq,
 		    DEADLINE_BATCH, &rows)) < 0)
@@ -119,6 +124,8 @@ deadline_scan(void)
 		}
 		store_outbox_rows_free(rows, n);
 	} while (n == DEADLINE_BATCH);
+	if (last > deadline_seq)
+		deadline_seq = last;
 	return 0;
 }
 
@@ -132,7 +139,10 @@ deadline_case_scan(void)
 	struct store_outbox_row	*rows;
 	Poc__Envelope		*e;
 	int			 n, i, r;
+	int64_t			 last;
 
+	if ((last = store_messages_last_seq(env->store)) < 0)
+		return -1;
 	do {
 		if ((n = store_case_missing(env->store, deadline_case_seq,
 		    DEADLINE_BATCH, &rows)) < 0)
@@ -169,6 +179,8 @@ deadline_case_scan(void)
 		}
 		store_outbox_rows_free(rows, n);
 	} while (n == DEADLINE_BATCH);
+	if (last > deadline_case_seq)
+		deadline_case_seq = last;
 	return 0;
 }
 

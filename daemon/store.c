@@ -372,6 +372,8 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " VALUES (?1, ?2)" },
 	[STMT_DIR_META_GET] = { STMT_DIR_META_GET, "dir_meta_get",
 	    "SELECT value FROM directory_meta WHERE key = ?1" },
+	[STMT_MSG_LAST_SEQ] = { STMT_MSG_LAST_SEQ, "msg_last_seq",
+	    "SELECT coalesce(max(seq), 0) FROM messages" },
 };
 
 

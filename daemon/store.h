@@ -127,6 +127,10 @@ int		 store_thread(struct store *, const char *thread_id,
 		    Poc__StoredMessage ***out);		/* oldest first */
 void		 store_messages_free(Poc__StoredMessage **, int n);
 
+/* The seq of the newest stored message (0 if none), or -1: lets a scan
+ * over new messages remember how far it has looked. */
+int64_t		 store_messages_last_seq(struct store *);
+
 /* Counts for status. */
 int		 store_count(struct store *, enum store_box, int only_queued);
 

@@ -639,3 +639,17 @@ store_count(struct store *st, enum store_box box, int only_queued)
 	store_stmt_done(st, STMT_COUNT);
 	return n;
 }
+
+int64_t
+store_messages_last_seq(struct store *st)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_MSG_LAST_SEQ];
+	int64_t		 v = -1;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else
+		store_stmt_error(st, STMT_MSG_LAST_SEQ);
+	store_stmt_done(st, STMT_MSG_LAST_SEQ);
+	return v;
+}
