@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/i18n.h"
 #include "cli/render.h"
 #include "validate.h"
 
@@ -81,16 +83,67 @@ cmd_checks_duration(const char *s)
 	return n * mul;
 }
 
-/* pocctl check MEMBER...|--all [--reply-by DURATION] [--exercise] */
+/* Counts the targets of c whose node has answered: the check delivered or
+ * refused by the node.  Queued ones are still on their way. */
+static size_t
+cmd_check_reached(const Poc__CheckCampaign *c)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < c->n_targets; i++)
+		if (strcmp(c->targets[i]->delivery, "queued") != 0)
+			n++;
+	return n;
+}
+
+/*
+ * --wait: polls the campaign until every target node has been reached (or
+ * refused the check), or the reply-by time has passed, showing progress on
+ * a TTY; returns the last report (to free) for printing.
+ */
+static Poc__OpReply *
+cmd_check_wait(struct client *cl, Poc__OpReply *r)
+{
+	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
+	Poc__CheckQuery		 q = POC__CHECK_QUERY__INIT;
+	const Poc__CheckCampaign	*c;
+	char			 id[64];
+	struct timespec		 pause = { 0, 250 * 1000 * 1000 };
+
+	if (r->check_campaigns->n_campaigns != 1)
+		return r;
+	snprintf(id, sizeof(id), "%s", r->check_campaigns->campaigns[0]->id);
+	q.campaign_id = id;
+	req.kind_case = POC__OP_REQUEST__KIND_CHECK_QUERY;
+	req.check_query = &q;
+	for (;;) {
+		c = r->check_campaigns->campaigns[0];
+		output_progress(_("nodes reached"), cmd_check_reached(c),
+		    c->n_targets);
+		if (cmd_check_reached(c) == c->n_targets || c->now >= c->reply_by)
+			break;
+		nanosleep(&pause, NULL);
+		client_reply_free(r);
+		r = client_call(cl, &req);
+		client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, id);
+		if (r->check_campaigns->n_campaigns != 1)
+			break;
+	}
+	output_progress_done();
+	return r;
+}
+
+/* pocctl check MEMBER...|--all [--reply-by DURATION] [--exercise] [--wait] */
 int
 cmd_check(struct ctx *ctx, int argc, char **argv)
 {
-	static const char *const flagnames[] = { "--all", "--exercise", NULL };
+	static const char *const flagnames[] = { "--all", "--exercise",
+	    "--wait", NULL };
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__CheckStart	 cs = POC__CHECK_START__INIT;
 	const char	*pos[CHECKS_MAX_MEMBERS], *within = NULL;
 	struct cmd_opt	 opts[] = { { "reply-by", &within }, { NULL, NULL } };
-	int		 flags[2] = { 0, 0 }, i, npos;
+	int		 flags[3] = { 0, 0, 0 }, i, npos;
 	long long	 sec = 0;
 	struct client	*cl;
 	Poc__OpReply	*r;
@@ -120,6 +173,8 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
 	r = client_call(cl, &req);
 	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, NULL);
+	if (flags[2])
+		r = cmd_check_wait(cl, r);
 	output_campaigns(r->check_campaigns, 0, ctx->json);
 	client_reply_free(r);
 	client_close(cl);

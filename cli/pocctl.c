@@ -125,7 +125,7 @@ static const struct cmd cmds[] = {
 	},
 	{
 		.name = "check",
-		.usage = "MEMBER...|--all [--reply-by DURATION] [--exercise]",
+		.usage = "MEMBER...|--all [--reply-by DURATION] [--exercise] [--wait]",
 		.summary = "start a communication check of members' PoCs",
 		.handler = cmd_check,
 		.help =
@@ -133,7 +133,9 @@ static const struct cmd cmds[] = {
 "of the directory with --all), through the outbox.  Their node's receipt\n"
 "times the node; their operator's 'pocctl check-reply' times the people.\n"
 "--reply-by: how long they have, e.g. 3600, 90s, 15m, 2h, 1d (default\n"
-"[checks] reply_within).  See the results with 'pocctl checks'.",
+"[checks] reply_within).  --wait: stay until every node has been reached\n"
+"(or the reply-by time passes), with a progress line on a terminal, then\n"
+"print the report.  See the results later with 'pocctl checks'.",
 	},
 	{
 		.name = "check-reply",

@@ -127,6 +127,16 @@ def test(tb):
     check(t2["FRA"]["replied_at"] == 0 and t2["FRA"]["result"] in ("pending", "reached"),
           f"FRA's result after KEN's reply: {t2['FRA']!r}")
 
+    # --wait returns once every node has been reached, already reporting
+    # the delivery (FRA is up); with NZL down it gives up at reply-by.
+    t0 = time.monotonic()
+    w = targets(tb.pocctl("AUS", "check", "FRA", "--wait", "--reply-by", "1h"))
+    check_eq(w["FRA"]["delivery"], "delivered", "FRA's delivery after --wait")
+    check(w["FRA"]["delivered_at"] > 0, "--wait reports the delivery time")
+    w = targets(tb.pocctl("AUS", "check", "NZL", "--wait", "--reply-by", "3s"))
+    check_eq(w["NZL"]["delivery"], "queued", "NZL (down) after --wait")
+    check(time.monotonic() - t0 < 20, "--wait is bounded by the reply-by time")
+
     # The PoCs of FRA now carry a successful check in AUS's directory.
     check("FRA replied to check" in tb.log("AUS"), "AUS log lacks the reply")
     check_eq(last_checks(tb, "FRA"), [t["FRA"]["replied_at"]],
