@@ -25,6 +25,7 @@
 
 struct client {
 	struct conn	*conn;
+	int		 timeout_ms;	/* in force: --timeout or the config's */
 };
 
 /* What the INI parser carries between callbacks. */
@@ -203,12 +204,19 @@ client_open(const char *path, int timeout_ms)
 	o.server = 0;
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		err(1, "calloc");
-	cl->conn = conn_open(cfg.node, &o, cfg.member,
-	    timeout_ms > 0 ? timeout_ms : cfg.timeout_ms, CLIENT_MAX_FRAME,
+	cl->timeout_ms = timeout_ms > 0 ? timeout_ms : cfg.timeout_ms;
+	cl->conn = conn_open(cfg.node, &o, cfg.member, cl->timeout_ms,
+	    CLIENT_MAX_FRAME,
 	    errbuf, sizeof(errbuf));
 	if (cl->conn == NULL)
 		errx(1, "%s", errbuf);
 	return cl;
+}
+
+int
+client_timeout_ms(const struct client *cl)
+{
+	return cl->timeout_ms;
 }
 
 void

@@ -57,4 +57,7 @@ void		 client_expect(const Poc__OpReply *, Poc__OpReply__KindCase want,
 Poc__OpReply	*client_show(struct client *, const char *id,
 		    const Poc__StoredMessage **out);
 
+/* The timeout in force for cl, in ms (--timeout, else the config's). */
+int		 client_timeout_ms(const struct client *);
+
 #endif

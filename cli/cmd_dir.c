@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/dirfmt.h"
+#include "cli/i18n.h"
+#include "cli/output.h"
 #include "cli/output_dir.h"
 #include "dirrec.h"
 #include "util.h"
@@ -388,6 +391,7 @@ cmd_dir_import(struct ctx *ctx, int argc, char **argv)
 	if ((recs = calloc(n, sizeof(*recs))) == NULL)
 		err(1, NULL);
 	for (i = 0; i < n; i++) {
+		output_progress(_("checking records"), i + 1, n);
 		snprintf(path, sizeof(path), "records[%zu]", i);
 		recs[i] = dirfmt_record_from_json(json_array_get(arr, i), path,
 		    NULL, e, sizeof(e));
@@ -397,6 +401,7 @@ cmd_dir_import(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	json_decref(j);
+	output_progress_done();
 	if (bad > 0)
 		errx(1, "%s: %zu bad record%s; nothing was imported", pos[0],
 		    bad, bad == 1 ? "" : "s");
@@ -404,8 +409,11 @@ cmd_dir_import(struct ctx *ctx, int argc, char **argv)
 	im.n_records = n;
 	req.kind_case = POC__OP_REQUEST__KIND_DIRECTORY_IMPORT;
 	req.directory_import = &im;
+	/* The node checks every signature and commits all or nothing. */
+	output_progress(_("importing records (one transaction)"), 0, n);
 	rep = cmd_dir_call(ctx, &req, POC__OP_REPLY__KIND_DIRECTORY_CHANGED,
 	    NULL);
+	output_progress_done();
 	output_dir_changed(rep->directory_changed, ctx->json);
 	client_reply_free(rep);
 	for (i = 0; i < n; i++)
@@ -461,21 +469,76 @@ cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* pocctl directory sync */
+/* The node's last directory sync (Unix ms, node clock) and its clock. */
+static void
+cmd_dir_last_sync(struct client *cl, int64_t *last, int64_t *now)
+{
+	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
+	Poc__OpStatusRequest	 st = POC__OP_STATUS_REQUEST__INIT;
+	Poc__OpReply		*r;
+
+	req.kind_case = POC__OP_REQUEST__KIND_STATUS;
+	req.status = &st;
+	r = client_call(cl, &req);
+	client_expect(r, POC__OP_REPLY__KIND_STATUS, NULL);
+	*last = r->status->last_directory_sync;
+	*now = r->status->now;
+	client_reply_free(r);
+}
+
+/*
+ * pocctl directory sync [--wait]: starts a pull from every upstream; with
+ * --wait, stays (progress on a terminal) until the node records a finished
+ * sync, within --timeout.
+ */
 static int
 cmd_dir_sync(struct ctx *ctx, int argc, char **argv)
 {
 	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
 	Poc__OpDirectorySync	 sy = POC__OP_DIRECTORY_SYNC__INIT;
 	Poc__OpReply		*rep;
+	struct client		*cl;
+	const char		*pos[1] = { NULL };
+	struct timespec		 pause = { 0, 200 * 1000 * 1000 };
+	int64_t			 start, last, now, waited = 0;
+	int			 wait, i, j;
 
-	cmd_args(ctx, argc, argv, NULL, NULL, 0, 0);
+	/* --wait is a flag; cmd_args knows only options with a value. */
+	wait = 0;
+	for (i = j = 1; i < argc; i++)
+		if (strcmp(argv[i], "--wait") == 0)
+			wait = 1;
+		else
+			argv[j++] = argv[i];
+	argv[j] = NULL;
+	cmd_args(ctx, j, argv, NULL, pos, 0, 0);
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	if (wait)
+		cmd_dir_last_sync(cl, &last, &start);
 	req.kind_case = POC__OP_REQUEST__KIND_DIRECTORY_SYNC;
 	req.directory_sync = &sy;
-	rep = cmd_dir_call(ctx, &req, POC__OP_REPLY__KIND_DIRECTORY_SYNCED,
-	    NULL);
+	rep = client_call(cl, &req);
+	client_expect(rep, POC__OP_REPLY__KIND_DIRECTORY_SYNCED, NULL);
+	while (wait) {
+		output_progress(_("waiting for the upstreams (ms)"),
+		    (size_t)waited, 0);
+		cmd_dir_last_sync(cl, &last, &now);
+		if (last >= start)
+			break;
+		if (waited >= client_timeout_ms(cl)) {
+			output_progress_done();
+			errx(1, "no sync finished within %d s; see 'pocctl "
+			    "status' and the node's log for the upstreams' "
+			    "errors, or give a longer --timeout",
+			    client_timeout_ms(cl) / 1000);
+		}
+		nanosleep(&pause, NULL);
+		waited += 200;
+	}
+	output_progress_done();
 	output_dir_synced(rep->directory_synced, ctx->json);
 	client_reply_free(rep);
+	client_close(cl);
 	return 0;
 }
 

@@ -186,7 +186,7 @@ static const struct cmd cmds[] = {
 		.name = "directory",
 		.usage = "[show [MEMBER] | own | edit FILE | set FIELD VALUE... | "
 		    "poc add|remove ... | import FILE | export [--format F] "
-		    "[MEMBER] | sync]",
+		    "[MEMBER] | sync [--wait]]",
 		.summary = "the PoC directory: members, PoCs, the own record",
 		.handler = cmd_directory,
 		.help =
@@ -205,7 +205,8 @@ static const struct cmd cmds[] = {
 "                    checked (fields, network, certificate, pin, signature);\n"
 "                    one bad record and nothing is imported\n"
 "export [--format json|csv|vcard] [MEMBER]   vCard 4.0: one card per PoC\n"
-"sync                pull from the [upstream] nodes now\n"
+"sync [--wait]       pull from the [upstream] nodes now; --wait stays\n"
+"                    until a sync has finished (within --timeout)\n"
 "Every change to the own record bumps its serial and is signed by the node.",
 	},
 	{

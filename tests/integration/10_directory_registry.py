@@ -38,8 +38,10 @@ def test(tb):
 
     # REG pulls now; KEN's timer then pulls from REG.
     off_reg, off_ken = len(tb.log("REG")), len(tb.log("KEN"))
-    rc, out, err = tb.pocctl_text("REG", "directory", "sync")
+    rc, out, err = tb.pocctl_text("REG", "directory", "sync", "--wait")
     check(rc == 0 and "1 upstream" in out, f"REG directory sync: {out}{err}")
+    # --wait returned after the sync finished: the record is already there.
+    check_eq(serial(tb, "REG", "AUS"), 4, "REG right after sync --wait")
     wait_log(tb, "REG", off_reg, r"directory: AUS serial 4 taken via upstream AUS",
              "REG takes AUS serial 4")
     wait_log(tb, "KEN", off_ken, r"directory: AUS serial 4 taken via upstream REG",
