@@ -570,6 +570,47 @@ store_tx_commit(struct store *st, int nested)
 	return -1;
 }
 
+int
+store_collect(struct store *st, enum stmt_id id, size_t elem_size,
+    store_row_fn row, store_rows_free_fn rows_free, void **out)
+{
+	sqlite3_stmt	*s = st->stmt[id];
+	char		*v = NULL, *nv, *elem;
+	size_t		 cap = 0;
+	int		 n = 0, rc, r;
+
+	*out = NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((size_t)n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = reallocarray(v, cap, elem_size)) == NULL) {
+				log_warn("store: %s", store_stmts[id].name);
+				goto fail;
+			}
+			v = nv;
+		}
+		elem = v + (size_t)n * elem_size;
+		memset(elem, 0, elem_size);
+		if ((r = row(st, s, elem)) == -1)
+			goto fail;
+		n += r;
+	}
+	if (rc != SQLITE_DONE) {
+		store_stmt_error(st, id);
+		goto fail;
+	}
+	store_stmt_done(st, id);
+	*out = v;
+	return n;
+ fail:
+	store_stmt_done(st, id);
+	if (rows_free != NULL)
+		rows_free(v, n);
+	else
+		free(v);
+	return -1;
+}
+
 /* Runs SQL without results at open time (pragmas, migrations). */
 static int
 db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)

@@ -172,48 +172,42 @@ store_audit_from_row(sqlite3_stmt *s)
 	return a;
 }
 
+/* Reads one audit entry. */
+static int
+store_audit_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	Poc__AuditEntry	**a = elem;
+
+	(void)st;
+	if ((*a = store_audit_from_row(s)) == NULL) {
+		log_warn("store: audit_load");
+		return -1;
+	}
+	return 1;
+}
+
+static void
+store_audit_entries_free_any(void *a, int n)
+{
+	store_audit_entries_free(a, n);
+}
+
 int
 store_audit_load(struct store *st, int64_t after_seq, int max,
     Poc__AuditEntry ***out)
 {
-	sqlite3_stmt	 *s = st->stmt[STMT_AUDIT_LOAD];
-	Poc__AuditEntry	**a = NULL, **na;
-	size_t		  cap = 0;
-	int		  n = 0, rc;
+	sqlite3_stmt	*s = st->stmt[STMT_AUDIT_LOAD];
 
 	*out = NULL;
 	if (max <= 0)
 		return 0;
 	if (sqlite3_bind_int64(s, 1, after_seq) || sqlite3_bind_int(s, 2, max)) {
 		store_stmt_error(st, STMT_AUDIT_LOAD);
-		goto fail;
+		store_stmt_done(st, STMT_AUDIT_LOAD);
+		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((na = reallocarray(a, cap, sizeof(*a))) == NULL) {
-				log_warn("store: audit_load");
-				goto fail;
-			}
-			a = na;
-		}
-		if ((a[n] = store_audit_from_row(s)) == NULL) {
-			log_warn("store: audit_load");
-			goto fail;
-		}
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_AUDIT_LOAD);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_AUDIT_LOAD);
-	*out = a;
-	return n;
- fail:
-	store_stmt_done(st, STMT_AUDIT_LOAD);
-	store_audit_entries_free(a, n);
-	return -1;
+	return store_collect(st, STMT_AUDIT_LOAD, sizeof(**out),
+	    store_audit_row, store_audit_entries_free_any, (void **)out);
 }
 
 void

@@ -74,56 +74,29 @@ store_checks_target_add(struct store *st, const char *campaign_id,
 
 /* Reads a campaign row (the column order of the campaign SELECTs). */
 static int
-store_checks_campaign_row(sqlite3_stmt *s, struct store_check_campaign *c)
+store_checks_campaign_row(struct store *st, sqlite3_stmt *s, void *elem)
 {
-	memset(c, 0, sizeof(*c));
-	if (store_col_copy(s, 0, c->id, sizeof(c->id)) == -1)
+	struct store_check_campaign	*c = elem;
+
+	(void)st;
+	if (store_col_copy(s, 0, c->id, sizeof(c->id)) == -1) {
+		log_warnx("store: check campaign id too long");
 		return -1;
+	}
 	c->created_at = sqlite3_column_int64(s, 1);
 	c->reply_by = sqlite3_column_int64(s, 2);
 	c->scheduled = sqlite3_column_int(s, 3);
 	store_col_copy_trunc(s, 4, c->created_by, sizeof(c->created_by));
-	return 0;
+	return 1;
 }
 
-/* Steps a bound campaign SELECT into a growing array.  Count or -1. */
+/* Steps a bound campaign SELECT into an array.  Count or -1. */
 static int
 store_checks_collect(struct store *st, enum stmt_id id,
     struct store_check_campaign **out)
 {
-	sqlite3_stmt			*s = st->stmt[id];
-	struct store_check_campaign	*c = NULL, *nc;
-	size_t				 cap = 0;
-	int				 n = 0, rc;
-
-	*out = NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nc = reallocarray(c, cap, sizeof(*c))) == NULL) {
-				log_warn("store: %s", store_stmts[id].name);
-				goto fail;
-			}
-			c = nc;
-		}
-		if (store_checks_campaign_row(s, &c[n]) == -1) {
-			log_warnx("store: %s: campaign id too long",
-			    store_stmts[id].name);
-			goto fail;
-		}
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, id);
-		goto fail;
-	}
-	store_stmt_done(st, id);
-	*out = c;
-	return n;
- fail:
-	store_stmt_done(st, id);
-	free(c);
-	return -1;
+	return store_collect(st, id, sizeof(**out), store_checks_campaign_row,
+	    NULL, (void **)out);
 }
 
 int
@@ -176,56 +149,41 @@ store_checks_campaigns(struct store *st, int limit,
 	return store_checks_collect(st, STMT_CHECKS_CAMPAIGN_LIST, out);
 }
 
+/* Reads a target row of a campaign. */
+static int
+store_checks_target_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	struct store_check_target	*r = elem;
+
+	(void)st;
+	if (store_col_copy(s, 0, r->member, sizeof(r->member)) == -1 ||
+	    store_col_copy(s, 1, r->envelope_id, sizeof(r->envelope_id)) == -1 ||
+	    store_col_copy(s, 2, r->delivery, sizeof(r->delivery)) == -1 ||
+	    store_col_copy(s, 7, r->reply_id, sizeof(r->reply_id)) == -1) {
+		log_warnx("store: checks_targets: value too long");
+		return -1;
+	}
+	r->delivered_at = sqlite3_column_int64(s, 3);
+	store_col_copy_trunc(s, 4, r->reason, sizeof(r->reason));
+	r->replied_at = sqlite3_column_int64(s, 5);
+	store_col_copy_trunc(s, 6, r->replied_by, sizeof(r->replied_by));
+	return 1;
+}
+
 int
 store_checks_targets(struct store *st, const char *campaign_id,
     struct store_check_target **out)
 {
-	sqlite3_stmt			*s = st->stmt[STMT_CHECKS_TARGETS];
-	struct store_check_target	*t = NULL, *nt, *r;
-	size_t				 cap = 0;
-	int				 n = 0, rc;
+	sqlite3_stmt	*s = st->stmt[STMT_CHECKS_TARGETS];
 
 	*out = NULL;
 	if (store_bind_text(s, 1, campaign_id)) {
 		store_stmt_error(st, STMT_CHECKS_TARGETS);
-		goto fail;
+		store_stmt_done(st, STMT_CHECKS_TARGETS);
+		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nt = reallocarray(t, cap, sizeof(*t))) == NULL) {
-				log_warn("store: checks_targets");
-				goto fail;
-			}
-			t = nt;
-		}
-		r = &t[n];
-		memset(r, 0, sizeof(*r));
-		if (store_col_copy(s, 0, r->member, sizeof(r->member)) == -1 ||
-		    store_col_copy(s, 1, r->envelope_id,
-		    sizeof(r->envelope_id)) == -1 ||
-		    store_col_copy(s, 2, r->delivery, sizeof(r->delivery)) == -1 ||
-		    store_col_copy(s, 7, r->reply_id, sizeof(r->reply_id)) == -1) {
-			log_warnx("store: checks_targets: value too long");
-			goto fail;
-		}
-		r->delivered_at = sqlite3_column_int64(s, 3);
-		store_col_copy_trunc(s, 4, r->reason, sizeof(r->reason));
-		r->replied_at = sqlite3_column_int64(s, 5);
-		store_col_copy_trunc(s, 6, r->replied_by, sizeof(r->replied_by));
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_CHECKS_TARGETS);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_CHECKS_TARGETS);
-	*out = t;
-	return n;
- fail:
-	store_stmt_done(st, STMT_CHECKS_TARGETS);
-	free(t);
-	return -1;
+	return store_collect(st, STMT_CHECKS_TARGETS, sizeof(**out),
+	    store_checks_target_row, NULL, (void **)out);
 }
 
 int

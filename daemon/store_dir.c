@@ -105,43 +105,31 @@ store_dir_put(struct store *st, const Poc__DirectoryRecord *r,
 	return res;
 }
 
+/* Reads one directory row; a record that does not decode is skipped (and
+ * logged), so that the others are still shown. */
+static int
+store_dir_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	struct store_dir_row	*v = elem;
+
+	(void)st;
+	store_col_copy_trunc(s, 0, v->code, sizeof(v->code));
+	v->serial = (uint64_t)sqlite3_column_int64(s, 1);
+	v->received_at = sqlite3_column_int64(s, 3);
+	return (v->record = store_dir_unpack(s, 2, v->code)) != NULL;
+}
+
+static void
+store_dir_rows_free_any(void *v, int n)
+{
+	store_dir_rows_free(v, n);
+}
+
 int
 store_dir_list(struct store *st, struct store_dir_row **rows)
 {
-	sqlite3_stmt		*s = st->stmt[STMT_DIR_LIST];
-	struct store_dir_row	*v = NULL, *nv;
-	int			 n = 0, cap = 0, rc;
-
-	*rows = NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = reallocarray(v, (size_t)cap,
-			    sizeof(*v))) == NULL) {
-				log_warn("store_dir_list");
-				goto fail;
-			}
-			v = nv;
-		}
-		memset(&v[n], 0, sizeof(v[n]));
-		store_col_copy_trunc(s, 0, v[n].code, sizeof(v[n].code));
-		v[n].serial = (uint64_t)sqlite3_column_int64(s, 1);
-		v[n].received_at = sqlite3_column_int64(s, 3);
-		if ((v[n].record = store_dir_unpack(s, 2, v[n].code)) == NULL)
-			continue;	/* logged; the others are still shown */
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_DIR_LIST);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_DIR_LIST);
-	*rows = v;
-	return n;
-fail:
-	store_stmt_done(st, STMT_DIR_LIST);
-	store_dir_rows_free(v, n);
-	return -1;
+	return store_collect(st, STMT_DIR_LIST, sizeof(**rows), store_dir_row,
+	    store_dir_rows_free_any, (void **)rows);
 }
 
 void

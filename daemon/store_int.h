@@ -118,6 +118,22 @@ char	*store_col_strdup(sqlite3_stmt *, int);
 int	 store_col_equal(sqlite3_stmt *, int, const char *);
 int	 store_clamp_int(sqlite3_int64);
 
+/*
+ * Reading rows into arrays.  A row reader fills elem (zeroed) from the
+ * current row of s and returns 1 to keep it, 0 to skip it, or -1 to fail
+ * (having logged why and freed what it allocated for elem).  A rows_free
+ * function frees an array of n kept elements and what they own.
+ */
+typedef int	(*store_row_fn)(struct store *, sqlite3_stmt *, void *elem);
+typedef void	(*store_rows_free_fn)(void *rows, int n);
+
+/* Steps the already bound statement id, one element of elem_size per row
+ * through row, and resets id.  Returns the count with the array in *out
+ * (free() it, or rows_free), or -1 with everything freed and *out NULL.
+ * rows_free may be NULL when elements own nothing. */
+int	 store_collect(struct store *, enum stmt_id id, size_t elem_size,
+	    store_row_fn row, store_rows_free_fn rows_free, void **out);
+
 /* One transaction per state change, or a savepoint inside a batch. */
 int	 store_tx_begin(struct store *, int *nested);
 void	 store_tx_abort(struct store *, int nested);

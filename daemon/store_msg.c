@@ -184,15 +184,42 @@ store_put_outgoing_signed(struct store *st, const Poc__Envelope *e,
 	return store_put(st, e, 1, signer_der, signer_len, now_ms);
 }
 
+/* Reads one queued envelope (seq, id, packed bytes). */
+static int
+store_outbox_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	struct store_outbox_row	*row = elem;
+	const void		*data = sqlite3_column_blob(s, 2);
+	size_t			 len = (size_t)sqlite3_column_bytes(s, 2);
+
+	(void)st;
+	row->seq = sqlite3_column_int64(s, 0);
+	if (store_col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
+		log_warnx("store: outbox_load: seq %lld: id too long",
+		    (long long)row->seq);
+		return -1;
+	}
+	if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
+		log_warn("store: outbox_load");
+		return -1;
+	}
+	if (len > 0)
+		memcpy(row->data, data, len);
+	row->len = len;
+	return 1;
+}
+
+static void
+store_outbox_rows_free_any(void *rows, int n)
+{
+	store_outbox_rows_free(rows, n);
+}
+
 int
 store_outbox_load(struct store *st, const char *recipient, int64_t after_seq,
     int max, struct store_outbox_row **rows)
 {
-	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_LOAD];
-	struct store_outbox_row	*r = NULL, *nr, *row;
-	const void		*data;
-	size_t			 cap = 0, len;
-	int			 n = 0, rc;
+	sqlite3_stmt	*s = st->stmt[STMT_OUTBOX_LOAD];
 
 	*rows = NULL;
 	if (max <= 0)
@@ -200,46 +227,11 @@ store_outbox_load(struct store *st, const char *recipient, int64_t after_seq,
 	if (store_bind_text(s, 1, recipient) || sqlite3_bind_int64(s, 2, after_seq) ||
 	    sqlite3_bind_int(s, 3, max)) {
 		store_stmt_error(st, STMT_OUTBOX_LOAD);
-		goto fail;
+		store_stmt_done(st, STMT_OUTBOX_LOAD);
+		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nr = reallocarray(r, cap, sizeof(*r))) == NULL) {
-				log_warn("store: outbox_load");
-				goto fail;
-			}
-			r = nr;
-		}
-		row = &r[n];
-		row->seq = sqlite3_column_int64(s, 0);
-		if (store_col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
-			log_warnx("store: outbox_load: seq %lld: id too long",
-			    (long long)row->seq);
-			goto fail;
-		}
-		data = sqlite3_column_blob(s, 2);
-		len = (size_t)sqlite3_column_bytes(s, 2);
-		if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
-			log_warn("store: outbox_load");
-			goto fail;
-		}
-		if (len > 0)
-			memcpy(row->data, data, len);
-		row->len = len;
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_OUTBOX_LOAD);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_OUTBOX_LOAD);
-	*rows = r;
-	return n;
- fail:
-	store_stmt_done(st, STMT_OUTBOX_LOAD);
-	store_outbox_rows_free(r, n);
-	return -1;
+	return store_collect(st, STMT_OUTBOX_LOAD, sizeof(**rows),
+	    store_outbox_row, store_outbox_rows_free_any, (void **)rows);
 }
 
 void
@@ -341,51 +333,31 @@ store_outbox_failed(struct store *st, const char *recipient,
 	return store_tx_commit(st, nested);
 }
 
+/* Reads one recipient's outbox summary. */
+static int
+store_outbox_peer_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	struct store_outbox_peer	*peer = elem;
+
+	(void)st;
+	if (store_col_copy(s, 0, peer->recipient,
+	    sizeof(peer->recipient)) == -1) {
+		log_warnx("store: outbox_peers: recipient too long");
+		return -1;
+	}
+	peer->queued = (uint32_t)store_clamp_int(sqlite3_column_int64(s, 1));
+	peer->attempts = (uint32_t)store_clamp_int(sqlite3_column_int64(s, 2));
+	peer->oldest_queued_at = sqlite3_column_int64(s, 3);
+	peer->next_attempt_at = sqlite3_column_int64(s, 4);
+	store_col_copy_trunc(s, 5, peer->last_error, sizeof(peer->last_error));
+	return 1;
+}
+
 int
 store_outbox_peers(struct store *st, struct store_outbox_peer **out)
 {
-	sqlite3_stmt		*s = st->stmt[STMT_OUTBOX_PEERS];
-	struct store_outbox_peer *p = NULL, *np, *peer;
-	size_t			 cap = 0;
-	int			 n = 0, rc;
-
-	*out = NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((np = reallocarray(p, cap, sizeof(*p))) == NULL) {
-				log_warn("store: outbox_peers");
-				goto fail;
-			}
-			p = np;
-		}
-		peer = &p[n];
-		if (store_col_copy(s, 0, peer->recipient,
-		    sizeof(peer->recipient)) == -1) {
-			log_warnx("store: outbox_peers: recipient too long");
-			goto fail;
-		}
-		peer->queued = (uint32_t)store_clamp_int(
-		    sqlite3_column_int64(s, 1));
-		peer->attempts = (uint32_t)store_clamp_int(
-		    sqlite3_column_int64(s, 2));
-		peer->oldest_queued_at = sqlite3_column_int64(s, 3);
-		peer->next_attempt_at = sqlite3_column_int64(s, 4);
-		store_col_copy_trunc(s, 5, peer->last_error,
-		    sizeof(peer->last_error));
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_OUTBOX_PEERS);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_OUTBOX_PEERS);
-	*out = p;
-	return n;
- fail:
-	store_stmt_done(st, STMT_OUTBOX_PEERS);
-	free(p);
-	return -1;
+	return store_collect(st, STMT_OUTBOX_PEERS, sizeof(**out),
+	    store_outbox_peer_row, NULL, (void **)out);
 }
 
 /* Fills sm->acknowledged_by with the ids of the Acknowledgements of id. */
@@ -481,41 +453,29 @@ store_message_from_row(struct store *st, sqlite3_stmt *s)
 	return NULL;
 }
 
+/* Builds the StoredMessage of the current row. */
+static int
+store_message_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	Poc__StoredMessage	**m = elem;
+
+	return (*m = store_message_from_row(st, s)) != NULL ? 1 : -1;
+}
+
+static void
+store_messages_free_any(void *m, int n)
+{
+	store_messages_free(m, n);
+}
+
 /* Steps the bound statement id and builds a message of each row.  Returns
  * the count, or -1 with nothing allocated. */
 static int
-store_collect(struct store *st, enum stmt_id id, Poc__StoredMessage ***out)
+store_collect_messages(struct store *st, enum stmt_id id,
+    Poc__StoredMessage ***out)
 {
-	sqlite3_stmt		 *s = st->stmt[id];
-	Poc__StoredMessage	**m = NULL, **nm;
-	size_t			  cap = 0;
-	int			  n = 0, rc;
-
-	*out = NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nm = reallocarray(m, cap, sizeof(*m))) == NULL) {
-				log_warn("store: %s", store_stmts[id].name);
-				goto fail;
-			}
-			m = nm;
-		}
-		if ((m[n] = store_message_from_row(st, s)) == NULL)
-			goto fail;
-		n++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, id);
-		goto fail;
-	}
-	store_stmt_done(st, id);
-	*out = m;
-	return n;
- fail:
-	store_stmt_done(st, id);
-	store_messages_free(m, n);
-	return -1;
+	return store_collect(st, id, sizeof(**out), store_message_row,
+	    store_messages_free_any, (void **)out);
 }
 
 static const char *
@@ -549,7 +509,7 @@ store_list(struct store *st, enum store_box box, int limit,
 		store_stmt_done(st, STMT_LIST);
 		return -1;
 	}
-	return store_collect(st, STMT_LIST, out);
+	return store_collect_messages(st, STMT_LIST, out);
 }
 
 int
@@ -568,7 +528,7 @@ store_get(struct store *st, const char *id_or_prefix,
 		store_stmt_done(st, STMT_GET_ID);
 		return -1;
 	}
-	if ((n = store_collect(st, STMT_GET_ID, &m)) == -1)
+	if ((n = store_collect_messages(st, STMT_GET_ID, &m)) == -1)
 		return -1;
 	if (n == 0 && len >= STORE_PREFIX_MIN) {
 		s = st->stmt[STMT_GET_PREFIX];
@@ -578,7 +538,7 @@ store_get(struct store *st, const char *id_or_prefix,
 			store_stmt_done(st, STMT_GET_PREFIX);
 			return -1;
 		}
-		if ((n = store_collect(st, STMT_GET_PREFIX, &m)) == -1)
+		if ((n = store_collect_messages(st, STMT_GET_PREFIX, &m)) == -1)
 			return -1;
 	}
 	if (n != 1) {
@@ -604,7 +564,7 @@ store_thread(struct store *st, const char *thread_id,
 		store_stmt_done(st, STMT_THREAD);
 		return -1;
 	}
-	return store_collect(st, STMT_THREAD, out);
+	return store_collect_messages(st, STMT_THREAD, out);
 }
 
 void

@@ -72,51 +72,52 @@ struct store_resign_row {
 	char		*recipient;
 };
 
+/* Frees n rows read by store_resign_load. */
+static void
+store_resign_rows_free(void *rows, int n)
+{
+	struct store_resign_row	*r = rows;
+	int			 i;
+
+	for (i = 0; r != NULL && i < n; i++) {
+		free(r[i].data);
+		free(r[i].recipient);
+	}
+	free(r);
+}
+
+/* Reads one queued envelope (seq, packed bytes, recipient). */
+static int
+store_resign_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	struct store_resign_row	*r = elem;
+	const void		*data = sqlite3_column_blob(s, 1);
+	size_t			 len = (size_t)sqlite3_column_bytes(s, 1);
+
+	(void)st;
+	r->seq = sqlite3_column_int64(s, 0);
+	r->len = len;
+	/* Copied before reading another column, which may move the blob. */
+	if ((r->data = malloc(len > 0 ? len : 1)) == NULL) {
+		log_warn("store: signer_queued");
+		return -1;
+	}
+	if (len > 0)
+		memcpy(r->data, data, len);
+	if ((r->recipient = store_col_strdup(s, 2)) == NULL) {
+		free(r->data);
+		log_warn("store: signer_queued");
+		return -1;
+	}
+	return 1;
+}
+
 /* Reads every queued envelope; returns the count or -1. */
 static int
 store_resign_load(struct store *st, struct store_resign_row **out)
 {
-	sqlite3_stmt		*s = st->stmt[STMT_SIGNER_QUEUED];
-	struct store_resign_row	*r = NULL, *nr;
-	size_t			 cap = 0, len;
-	int			 n = 0, rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((size_t)n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nr = reallocarray(r, cap, sizeof(*r))) == NULL)
-				goto fail;
-			r = nr;
-		}
-		len = (size_t)sqlite3_column_bytes(s, 1);
-		r[n].seq = sqlite3_column_int64(s, 0);
-		r[n].len = len;
-		r[n].recipient = NULL;
-		if ((r[n].data = malloc(len > 0 ? len : 1)) == NULL)
-			goto fail;
-		if (len > 0)
-			memcpy(r[n].data, sqlite3_column_blob(s, 1), len);
-		n++;
-		if ((r[n - 1].recipient = store_col_strdup(s, 2)) == NULL)
-			goto fail;
-	}
-	store_stmt_done(st, STMT_SIGNER_QUEUED);
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_SIGNER_QUEUED);
-		goto fail_done;
-	}
-	*out = r;
-	return n;
- fail:
-	log_warn("store: signer_queued");
-	store_stmt_done(st, STMT_SIGNER_QUEUED);
- fail_done:
-	while (n-- > 0) {
-		free(r[n].data);
-		free(r[n].recipient);
-	}
-	free(r);
-	return -1;
+	return store_collect(st, STMT_SIGNER_QUEUED, sizeof(**out),
+	    store_resign_row, store_resign_rows_free, (void **)out);
 }
 
 /* Re-signs and stores one queued envelope; 0 or -1 (logged). */
@@ -186,11 +187,7 @@ store_resign_queued(struct store *st, int (*sign)(Poc__Envelope *, uint8_t *),
 	for (i = 0; i < n && ok; i++)
 		ok = store_resign_one(st, &rows[i], sign, der, dlen,
 		    now_ms) == 0;
-	for (i = 0; i < n; i++) {
-		free(rows[i].data);
-		free(rows[i].recipient);
-	}
-	free(rows);
+	store_resign_rows_free(rows, n);
 	if (!ok) {
 		store_tx_abort(st, nested);
 		return -1;
