@@ -13,53 +13,7 @@
 
 #include "envsig.h"
 
-static char	 dir[PATH_MAX];
-
-static void
-pki_setup(void)
-{
-	char	 cmd[PATH_MAX + 128];
-
-	snprintf(dir, sizeof(dir), "/tmp/test_envsig.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "certs/mkpki all %s AUS FRA >/dev/null",
-	    dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void
-pki_teardown(void)
-{
-	char	 cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-static EVP_PKEY *
-key_of(const char *member)
-{
-	char		 p[PATH_MAX + 32], err[256];
-	EVP_PKEY	*k;
-
-	snprintf(p, sizeof(p), "%s/%s/node.key", dir, member);
-	k = sig_key_load(p, err, sizeof(err));
-	ck_assert_msg(k != NULL, "%s", err);
-	return k;
-}
-
-static X509 *
-cert_of(const char *member)
-{
-	char	 p[PATH_MAX + 32], err[256];
-	X509	*c;
-
-	snprintf(p, sizeof(p), "%s/%s/node.pem", dir, member);
-	c = sig_cert_load(p, err, sizeof(err));
-	ck_assert_msg(c != NULL, "%s", err);
-	return c;
-}
+#include "pki_fixture.h"
 
 static Poc__AssistanceRequest	 t_req;
 static Poc__Indicator		 t_ind, *t_inds[1] = { &t_ind };

@@ -14,53 +14,7 @@
 
 #include "sig.h"
 
-static char	 dir[PATH_MAX];
-
-static void
-pki_setup(void)
-{
-	char	 cmd[PATH_MAX + 128];
-
-	snprintf(dir, sizeof(dir), "/tmp/test_sig.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "certs/mkpki all %s AUS FRA >/dev/null",
-	    dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void
-pki_teardown(void)
-{
-	char	 cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-static EVP_PKEY *
-key_of(const char *member)
-{
-	char		 p[PATH_MAX + 32], err[256];
-	EVP_PKEY	*k;
-
-	snprintf(p, sizeof(p), "%s/%s/node.key", dir, member);
-	k = sig_key_load(p, err, sizeof(err));
-	ck_assert_msg(k != NULL, "%s", err);
-	return k;
-}
-
-static X509 *
-cert_of(const char *member)
-{
-	char	 p[PATH_MAX + 32], err[256];
-	X509	*c;
-
-	snprintf(p, sizeof(p), "%s/%s/node.pem", dir, member);
-	c = sig_cert_load(p, err, sizeof(err));
-	ck_assert_msg(c != NULL, "%s", err);
-	return c;
-}
+#include "pki_fixture.h"
 
 START_TEST(test_sign_verify)
 {
@@ -122,13 +76,13 @@ START_TEST(test_cert_check)
 	X509		*aus = cert_of("AUS"), *op;
 	char		 p[PATH_MAX + 64], err[256];
 
-	snprintf(p, sizeof(p), "%s/network-ca.pem", dir);
+	snprintf(p, sizeof(p), "%s/network-ca.pem", pki_dir);
 	ck_assert_int_eq(X509_STORE_load_file(st, p), 1);
 	ck_assert_int_eq(sig_cert_check(aus, st, "AUS", err, sizeof(err)), 1);
 	ck_assert_int_eq(sig_cert_check(aus, st, "FRA", err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(err, "not FRA's"));
 	/* An operator certificate does not chain to the network CA. */
-	snprintf(p, sizeof(p), "%s/AUS/operators/duty-officer.pem", dir);
+	snprintf(p, sizeof(p), "%s/AUS/operators/duty-officer.pem", pki_dir);
 	op = sig_cert_load(p, err, sizeof(err));
 	ck_assert_ptr_nonnull(op);
 	ck_assert_int_eq(sig_cert_check(op, st, "duty-officer", err,
