@@ -597,8 +597,14 @@ out:
 	return NULL;
 }
 
+/*
+ * Runs fn on o.conns worker threads, each first set up by init(w, i),
+ * waits for all and prints {"<key>": total done, "seconds", "rate"}; dies
+ * naming the first worker that failed.
+ */
 static void
-mode_tput(void)
+run_workers(void *(*fn)(void *), void (*init)(struct worker *, int),
+    const char *key, const char *what)
 {
 	struct worker	*w = calloc((size_t)o.conns, sizeof(*w));
 	double		 t0, t1;
@@ -609,21 +615,33 @@ mode_tput(void)
 		die("calloc");
 	t0 = now_s();
 	for (i = 0; i < o.conns; i++) {
-		snprintf(w[i].id, sizeof(w[i].id), "%s-%d", o.client_id, i);
-		if (pthread_create(&w[i].t, NULL, tput_worker, &w[i]) != 0)
+		init(&w[i], i);
+		if (pthread_create(&w[i].t, NULL, fn, &w[i]) != 0)
 			die("pthread_create");
 	}
 	for (i = 0; i < o.conns; i++) {
 		pthread_join(w[i].t, NULL);
 		if (!w[i].ok)
-			die("connection %d failed after %ld acknowledgements",
-			    i, w[i].done);
+			die("%s %d failed after %ld", what, i, w[i].done);
 		total += w[i].done;
 	}
 	t1 = now_s();
-	printf("{\"messages\": %ld, \"seconds\": %.4f, \"rate\": %.1f}\n",
+	printf("{\"%s\": %ld, \"seconds\": %.4f, \"rate\": %.1f}\n", key,
 	    total, t1 - t0, (double)total / (t1 - t0));
 	free(w);
+}
+
+static void
+tput_init(struct worker *w, int i)
+{
+	snprintf(w->id, sizeof(w->id), "%s-%d", o.client_id, i);
+}
+
+static void
+mode_tput(void)
+{
+	run_workers(tput_worker, tput_init, "messages",
+	    "connection (acknowledgements)");
 }
 
 static int
@@ -936,35 +954,20 @@ out:
 	return NULL;
 }
 
+/* Spreads --count over the connections. */
+static void
+queue_init(struct worker *w, int i)
+{
+	w->n = o.count / o.conns + (i < o.count % o.conns);
+}
+
 /* Queues --count envelopes to --to through the operator listener (--port,
  * operator certificate), over --conns connections: the node's own path. */
 static void
 mode_queue(void)
 {
-	struct worker	*w = calloc((size_t)o.conns, sizeof(*w));
-	double		 t0, t1;
-	long		 total = 0;
-	int		 i;
-
-	if (w == NULL)
-		die("calloc");
-	t0 = now_s();
-	for (i = 0; i < o.conns; i++) {
-		w[i].n = o.count / o.conns + (i < o.count % o.conns);
-		if (pthread_create(&w[i].t, NULL, queue_worker, &w[i]) != 0)
-			die("pthread_create");
-	}
-	for (i = 0; i < o.conns; i++) {
-		pthread_join(w[i].t, NULL);
-		if (!w[i].ok)
-			die("operator connection %d failed after %ld", i,
-			    w[i].done);
-		total += w[i].done;
-	}
-	t1 = now_s();
-	printf("{\"queued\": %ld, \"seconds\": %.3f, \"rate\": %.1f}\n",
-	    total, t1 - t0, (double)total / (t1 - t0));
-	free(w);
+	run_workers(queue_worker, queue_init, "queued",
+	    "operator connection (queued)");
 }
 
 static void
