@@ -21,10 +21,10 @@
 	"ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"
 #define TLS_GROUPS	"X25519:P-256:P-384"
 #define TLS_TICKET_LIFETIME	7200	/* seconds a session may be resumed */
+#define TLS_SESSION_CACHE_MAX	4096	/* sessions kept for resumption */
 
 static int	 tls_cn_index = -1;
 
-static int	 tls_rotate_ticket_keys(SSL_CTX *);
 
 void
 tls_errors(char *buf, size_t len)
@@ -108,13 +108,21 @@ tls_store_new(const struct tls_opts *o, char *err, size_t errlen)
 }
 
 /*
- * Session resumption on the accept side: TLS 1.3 stateless tickets (and the
- * TLS 1.2 equivalent) with keys random per context, a bounded lifetime, and
- * a session id context bound to the CA file, so a ticket of one listener is
- * never accepted by the other.  The client certificate verified in the full
- * handshake is kept in the ticket and verified again against the current
- * trust store at every resumption (tls_peer_cn), so a CRL reload still
- * applies; tls_ctx_reload also rotates the ticket keys.
+ * Session resumption on the accept side: a server-side session cache with
+ * TLS 1.3 stateful tickets (SSL_OP_NO_TICKET; TLS 1.2 session ids), one
+ * ticket per handshake, a bounded lifetime and size, and a session id
+ * context bound to the CA file, so a session of one listener is never
+ * resumed on the other.
+ *
+ * Why stateful: a stateless ticket carries the session, client certificate
+ * included, and decoding it (d2i_SSL_SESSION, with OpenSSL 3's key decoders)
+ * cost a third of a resumed handshake; a cached session is found by id.
+ * A resumed session skips chain verification.  The cache belongs to the
+ * context, and SIGHUP replaces every context (reload.c) when it reads the
+ * CA and CRL files again, so no session outlives the trust store that
+ * verified it; what can change without a reload, time, is checked at every
+ * resumption (tls_resumed_current): a session lives at most as long as the
+ * certificates and CRLs that admitted it.
  */
 static int
 tls_resumption_setup(SSL_CTX *ctx, const struct tls_opts *o)
@@ -125,47 +133,61 @@ tls_resumption_setup(SSL_CTX *ctx, const struct tls_opts *o)
 	    sid) == NULL ||
 	    SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid)) != 1)
 		return -1;
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_sess_set_cache_size(ctx, TLS_SESSION_CACHE_MAX);
 	SSL_CTX_set_timeout(ctx, TLS_TICKET_LIFETIME);
-	return tls_rotate_ticket_keys(ctx);
+	return SSL_CTX_set_num_tickets(ctx, 1) == 1 ? 0 : -1;
 }
 
-/* New random ticket keys: every ticket issued before is refused. */
+/* 1 if the time validity of x holds now. */
 static int
-tls_rotate_ticket_keys(SSL_CTX *ctx)
+tls_cert_current(X509 *x)
 {
-	unsigned char	 keys[80];
-	int		 rc;
-
-	if (RAND_bytes(keys, sizeof(keys)) != 1)
-		return -1;
-	rc = SSL_CTX_set_tlsext_ticket_keys(ctx, keys, sizeof(keys)) == 1 ?
-	    0 : -1;
-	OPENSSL_cleanse(keys, sizeof(keys));
-	return rc;
+	return X509_cmp_current_time(X509_get0_notBefore(x)) < 0 &&
+	    X509_cmp_current_time(X509_get0_notAfter(x)) > 0;
 }
 
-/* A resumed session skipped the chain check: run it again on the
- * certificate from the ticket, against the context's current store. */
+/*
+ * A resumed session was verified against the trust store in force (a
+ * reload brings a new context and cache); what may have lapsed since is time:
+ * the peer's certificates and the store's CA certificates and CRLs must
+ * still be within their validity.  Returns 0, or -1 to refuse the peer.
+ */
 static int
-tls_recheck_resumed(SSL *ssl)
+tls_resumed_current(SSL *ssl)
 {
-	X509_STORE_CTX	*xs;
-	X509		*cert;
-	int		 ok = 0;
+	STACK_OF(X509)		*chain;
+	STACK_OF(X509_OBJECT)	*objs;
+	X509_STORE		*store;
+	X509_OBJECT		*obj;
+	X509_CRL		*crl;
+	X509			*x;
+	int			 i, ok = 1;
 
 	if (!SSL_session_reused(ssl))
 		return 0;
-	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL ||
-	    (xs = X509_STORE_CTX_new()) == NULL)
+	if ((x = SSL_get0_peer_certificate(ssl)) == NULL ||
+	    !tls_cert_current(x))
 		return -1;
-	if (X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)),
-	    cert, SSL_get_peer_cert_chain(ssl)) == 1) {
-		X509_STORE_CTX_set_depth(xs, 4);
-		ok = X509_verify_cert(xs) == 1;
+	chain = SSL_get_peer_cert_chain(ssl);
+	for (i = 0; chain != NULL && i < sk_X509_num(chain); i++)
+		if (!tls_cert_current(sk_X509_value(chain, i)))
+			return -1;
+	store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl));
+	if (X509_STORE_lock(store) != 1)
+		return -1;
+	objs = X509_STORE_get0_objects(store);
+	for (i = 0; ok && i < sk_X509_OBJECT_num(objs); i++) {
+		obj = sk_X509_OBJECT_value(objs, i);
+		if ((x = X509_OBJECT_get0_X509(obj)) != NULL)
+			ok = tls_cert_current(x);
+		else if ((crl = X509_OBJECT_get0_X509_CRL(obj)) != NULL)
+			ok = X509_CRL_get0_nextUpdate(crl) == NULL ||
+			    X509_cmp_current_time(
+			    X509_CRL_get0_nextUpdate(crl)) > 0;
 	}
-	X509_STORE_CTX_free(xs);
-	ERR_clear_error();
+	X509_STORE_unlock(store);
 	return ok ? 0 : -1;
 }
 
@@ -225,29 +247,13 @@ tls_ctx_new(const struct tls_opts *o, char *err, size_t errlen)
 	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_verify_depth(ctx, 4);
 	if (o->server && tls_resumption_setup(ctx, o) != 0) {
-		tls_fail(err, errlen, "cannot set up session tickets", NULL);
+		tls_fail(err, errlen, "cannot set up session resumption", NULL);
 		goto fail;
 	}
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
-}
-
-int
-tls_ctx_reload(SSL_CTX *ctx, const struct tls_opts *o, char *err,
-    size_t errlen)
-{
-	X509_STORE	*store;
-
-	if ((store = tls_store_new(o, err, errlen)) == NULL)
-		return -1;
-	SSL_CTX_set_cert_store(ctx, store);	/* frees the old store */
-	if (o->server && tls_rotate_ticket_keys(ctx) != 0) {
-		snprintf(err, errlen, "cannot rotate the session ticket keys");
-		return -1;
-	}
-	return 0;
 }
 
 /* Copies the single CN of name into cn if it is printable ASCII. */
@@ -290,7 +296,7 @@ tls_peer_cn(SSL *ssl, char *cn, size_t len)
 
 	if (SSL_get_verify_result(ssl) != X509_V_OK ||
 	    (cert = SSL_get0_peer_certificate(ssl)) == NULL ||
-	    tls_recheck_resumed(ssl) != 0)
+	    tls_resumed_current(ssl) != 0)
 		return -1;
 	return tls_name_cn(X509_get_subject_name(cert), cn, len);
 }

@@ -27,12 +27,6 @@ struct tls_opts {
  * error queue) in err. */
 SSL_CTX	*tls_ctx_new(const struct tls_opts *, char *err, size_t errlen);
 
-/* Reloads the trust store of a context (CA and CRL files, on SIGHUP): a new
- * store replaces the old one only if both load, so a bad file leaves the
- * running configuration in force.  Returns 0 or -1 with err set. */
-int	 tls_ctx_reload(SSL_CTX *, const struct tls_opts *, char *err,
-	    size_t errlen);
-
 /* Copies the subject CN of the verified peer certificate into cn.
  * Returns 0, or -1 if there is no verified certificate, no CN, more than one
  * CN, a CN with bytes outside printable ASCII, or one longer than len - 1. */

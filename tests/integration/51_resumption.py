@@ -3,8 +3,8 @@
 `make bench`): a member that saved its session ticket resumes without a
 full handshake and is still known by the certificate of its first
 handshake; after its certificate is revoked and FRA reloads its CRL on
-SIGHUP (which also rotates the ticket keys), the saved ticket no longer
-gets it in; other members are unaffected."""
+SIGHUP (which replaces the TLS context and its session cache), the saved
+ticket no longer gets it in; other members are unaffected."""
 
 import os
 import re
