@@ -316,6 +316,40 @@ tls_peer_fingerprint(SSL *ssl, char hex[65])
 	return 0;
 }
 
+/*
+ * The session keeps, parsed, every certificate the peer sent for as long
+ * as the connection lives (about 4.5 KiB each); an OpenSSL peer sends its
+ * whole chain, our own trust anchor included, and any peer may add
+ * certificates that verify nothing.  Only the peer's leaf and the
+ * certificates of the verified path are worth keeping: the verified chain
+ * holds its own references to the latter, and the anchor in it is the one
+ * from our store, so the peer's copy of it goes too.
+ */
+int
+tls_trim_peer_chain(SSL *ssl)
+{
+	STACK_OF(X509)	*chain = SSL_get_peer_cert_chain(ssl);
+	STACK_OF(X509)	*path = SSL_get0_verified_chain(ssl);
+	X509		*leaf = SSL_get0_peer_certificate(ssl), *x;
+	int		 i, j, keep, n = 0;
+
+	/* A resumed session was not verified here: nothing to compare. */
+	if (chain == NULL || path == NULL)
+		return 0;
+	for (i = sk_X509_num(chain) - 1; i >= 0; i--) {
+		x = sk_X509_value(chain, i);
+		keep = x == leaf;
+		for (j = 0; !keep && j < sk_X509_num(path); j++)
+			keep = sk_X509_value(path, j) == x;
+		if (keep)
+			continue;
+		(void)sk_X509_delete(chain, i);
+		X509_free(x);	/* the session's reference */
+		n++;
+	}
+	return n;
+}
+
 const char *
 tls_verify_reason(SSL *ssl)
 {

@@ -35,6 +35,11 @@ int	 tls_peer_cn(SSL *, char *cn, size_t len);
 /* Lower-case hex SHA-256 of the peer certificate (DER), 65 bytes with NUL. */
 int	 tls_peer_fingerprint(SSL *, char hex[65]);
 
+/* After a verified handshake, frees the certificates the peer sent that
+ * its verified path does not use (e.g. its copy of our CA).  Returns how
+ * many went. */
+int	 tls_trim_peer_chain(SSL *);
+
 /* Describes the last verification result of ssl, e.g. "certificate revoked". */
 const char *tls_verify_reason(SSL *);
 

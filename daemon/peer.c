@@ -48,9 +48,11 @@ struct peer {
 	struct session		*s;
 	struct outq		*q;		/* outbound: the queue served */
 	struct dirsync		*ds;		/* outbound: a directory pull */
-	char			 pin[65];	/* outbound: an extra pinned
-						 * fingerprint ([upstream]) */
-	char			 member[64];	/* expected (out) or CN (in) */
+	/* Outbound: NULL, or an extra pinned fingerprint ([upstream]). */
+	char			*pin;
+	/* Expected (out) or CN (in); a longer CN is refused as no member
+	 * code in peer_ready_cb before it is copied. */
+	char			 member[VALIDATE_MAX_MEMBER + 1];
 };
 
 static LIST_HEAD(, peer) peers = LIST_HEAD_INITIALIZER(peers);
@@ -113,6 +115,14 @@ peer_new(enum peer_dir dir)
 	return p;
 }
 
+static void
+peer_free(struct peer *p)
+{
+	LIST_REMOVE(p, entry);
+	free(p->pin);
+	free(p);
+}
+
 static void peer_fail(struct peer *, Poc__Error__Code, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -150,10 +160,8 @@ peer_accept(int fd, const char *addr)
 	}
 	p->s = session_accept(env->base, env->peer_ctx, fd, addr, &env->limits,
 	    &poc__peer_frame__descriptor, &peer_session_cb, p);
-	if (p->s == NULL) {
-		LIST_REMOVE(p, entry);
-		free(p);
-	}
+	if (p->s == NULL)
+		peer_free(p);
 }
 
 /* Dials member at endpoint for the outbox queue q or the pull ds. */
@@ -168,13 +176,16 @@ peer_dial_common(const char *member, const char *endpoint, struct outq *q,
 	p->q = q;
 	p->ds = ds;
 	snprintf(p->member, sizeof(p->member), "%s", member);
-	snprintf(p->pin, sizeof(p->pin), "%s", pin != NULL ? pin : "");
+	if (pin != NULL && pin[0] != '\0' && (p->pin = strdup(pin)) == NULL) {
+		log_warn("peer %s", member);
+		peer_free(p);
+		return NULL;
+	}
 	p->s = session_connect(env->base, env->dns, env->dial_ctx, endpoint,
 	    member, &env->limits, &poc__peer_frame__descriptor,
 	    &peer_session_cb, p);
 	if (p->s == NULL) {
-		LIST_REMOVE(p, entry);
-		free(p);
+		peer_free(p);
 		return NULL;
 	}
 	log_debug("peer %s: dialling %s%s", member, endpoint,
@@ -202,6 +213,7 @@ peer_ready_cb(struct session *s, void *arg)
 	struct peer	*p = arg;
 	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
 	Poc__Hello	 h = POC__HELLO__INIT;
+	char		 fp[65];
 
 	if (!validate_member_code(session_cn(s))) {
 		peer_fail(p, POC__ERROR__CODE__IDENTITY, "certificate CN "
@@ -215,13 +227,16 @@ peer_ready_cb(struct session *s, void *arg)
 		peer_fail(p, POC__ERROR__CODE__IDENTITY, "dialled %s but the "
 		    "certificate is %s", p->member, session_cn(s));
 		return;
-	} else if (!directory_pinned(p->member, session_fingerprint(s)) &&
-	    (p->pin[0] == '\0' || strcmp(p->pin, session_fingerprint(s)) != 0)) {
+	} else {
 		/* The CA vouches for the name; the directory for the key. */
-		peer_fail(p, POC__ERROR__CODE__IDENTITY, "server certificate "
-		    "%.16s... is not pinned for %s in the directory",
-		    session_fingerprint(s), p->member);
-		return;
+		session_fingerprint(s, fp);
+		if (!directory_pinned(p->member, fp) &&
+		    (p->pin == NULL || strcmp(p->pin, fp) != 0)) {
+			peer_fail(p, POC__ERROR__CODE__IDENTITY, "server "
+			    "certificate %.16s... is not pinned for %s in the "
+			    "directory", fp, p->member);
+			return;
+		}
 	}
 	peer_enter(p, PEER_HELLO);
 	h.protocol_version = POC_PROTOCOL_VERSION;
@@ -236,6 +251,8 @@ peer_ready_cb(struct session *s, void *arg)
 static void
 peer_on_hello(struct peer *p, const Poc__Hello *h)
 {
+	char		 fp[65];
+
 	if (p->state != PEER_HELLO) {
 		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "second Hello");
 		return;
@@ -252,12 +269,14 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 		    p->member);
 		return;
 	}
-	if (p->dir == PEER_INBOUND &&
-	    !directory_pinned(p->member, session_fingerprint(p->s))) {
-		peer_fail(p, POC__ERROR__CODE__IDENTITY, "certificate %s is not "
-		    "pinned in %s's directory record (or there is no record)",
-		    session_fingerprint(p->s), p->member);
-		return;
+	if (p->dir == PEER_INBOUND) {
+		session_fingerprint(p->s, fp);
+		if (!directory_pinned(p->member, fp)) {
+			peer_fail(p, POC__ERROR__CODE__IDENTITY, "certificate "
+			    "%s is not pinned in %s's directory record (or there "
+			    "is no record)", fp, p->member);
+			return;
+		}
 	}
 	peer_enter(p, PEER_ESTABLISHED);
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,
@@ -410,8 +429,7 @@ peer_closed_cb(struct session *s, const char *reason, void *arg)
 		outbox_peer_down(p->q, p, reason);
 	if (p->dir == PEER_OUTBOUND && p->ds != NULL)
 		dirsync_down(p->ds, reason);
-	LIST_REMOVE(p, entry);
-	free(p);
+	peer_free(p);
 }
 
 int

@@ -1,9 +1,10 @@
 /*
  * A framed, mutually authenticated TLS connection on the event loop: the
- * mechanism under both protocols (peer.c, control.c).  It owns the
- * bufferevent (which owns the socket and the SSL), the handshake and idle
- * timers, frame decoding against max_frame, output backpressure, and the
- * deferred free.  Protocol code never touches OpenSSL or the socket.
+ * mechanism under both protocols (peer.c, control.c).  It owns the socket,
+ * the SSL and, while anything is in flight, a bufferevent over them; the
+ * handshake and idle deadlines, frame decoding against max_frame, output
+ * backpressure, and the deferred free.  Protocol code never touches
+ * OpenSSL or the socket.
  */
 #ifndef POC_SESSION_H
 #define POC_SESSION_H
@@ -71,7 +72,9 @@ void		 session_close_after_flush(struct session *, const char *reason);
 
 const char	*session_cn(const struct session *);	/* peer cert CN */
 const char	*session_addr(const struct session *);	/* "ip:port" */
-const char	*session_fingerprint(const struct session *);
+/* The peer certificate's SHA-256 in lower-case hex, or "" before the
+ * handshake completes. */
+void		 session_fingerprint(const struct session *, char hex[65]);
 /* The peer's verified certificate, borrowed for the life of the session;
  * NULL before the handshake completes. */
 X509		*session_peer_cert(const struct session *);
