@@ -154,7 +154,7 @@ tls_cert_current(X509 *x)
  * the peer's certificates and the store's CA certificates and CRLs must
  * still be within their validity.  Returns 0, or -1 to refuse the peer.
  */
-static int
+int
 tls_resumed_current(SSL *ssl)
 {
 	STACK_OF(X509)		*chain;
@@ -295,8 +295,7 @@ tls_peer_cn(SSL *ssl, char *cn, size_t len)
 	X509	*cert;
 
 	if (SSL_get_verify_result(ssl) != X509_V_OK ||
-	    (cert = SSL_get0_peer_certificate(ssl)) == NULL ||
-	    tls_resumed_current(ssl) != 0)
+	    (cert = SSL_get0_peer_certificate(ssl)) == NULL)
 		return -1;
 	return tls_name_cn(X509_get_subject_name(cert), cn, len);
 }

@@ -27,6 +27,11 @@ struct tls_opts {
  * error queue) in err. */
 SSL_CTX	*tls_ctx_new(const struct tls_opts *, char *err, size_t errlen);
 
+/* For a resumed session (skipped chain verification): 0 if the peer's
+ * certificates and the trust store's CAs and CRLs are all still within
+ * their validity, else -1 (refuse the peer).  0 for a full handshake. */
+int	 tls_resumed_current(SSL *);
+
 /* Copies the subject CN of the verified peer certificate into cn.
  * Returns 0, or -1 if there is no verified certificate, no CN, more than one
  * CN, a CN with bytes outside printable ASCII, or one longer than len - 1. */

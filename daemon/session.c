@@ -391,6 +391,13 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 		if (s->accepted == 0)	/* dialled: the socket is new */
 			(void)setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
 			    TCP_NODELAY, &one, sizeof(one));
+		if (tls_resumed_current(s->ssl) != 0) {
+			log_warnx("session %s: resumed session refused: its "
+			    "certificate, CA or CRL is no longer valid",
+			    s->addr);
+			session_close(s, "resumed session expired");
+			return;
+		}
 		if (tls_peer_cn(s->ssl, cn, sizeof(cn)) != 0) {
 			log_warnx("session %s: peer certificate has no single "
 			    "printable CN", s->addr);

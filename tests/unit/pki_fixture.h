@@ -40,7 +40,7 @@ pki_teardown(void)
 }
 
 /* member's node key; the test fails if it does not load. */
-static EVP_PKEY *
+static __attribute__((unused)) EVP_PKEY *
 key_of(const char *member)
 {
 	char		 p[PATH_MAX + 32], err[256];
@@ -53,7 +53,7 @@ key_of(const char *member)
 }
 
 /* member's node certificate; the test fails if it does not load. */
-static X509 *
+static __attribute__((unused)) X509 *
 cert_of(const char *member)
 {
 	char	 p[PATH_MAX + 32], err[256];

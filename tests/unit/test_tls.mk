@@ -1,0 +1,1 @@
+test_tls_MODS := common/tls common/sig
