@@ -109,6 +109,12 @@ static const struct config_key config_keys[] = {
 	{ "store", "batch_max_bytes", CT_SIZE, N(batch_max_bytes), 65536,
 	    1LL << 30, "packed envelope bytes committed in one transaction "
 	    "at most" },
+	{ "store", "checkpoint_pages", CT_INT, N(checkpoint_pages), 0,
+	    1000000, "WAL pages that start a checkpoint in the background "
+	    "(0: inside the commit, SQLite's own)" },
+	{ "store", "verify_threads", CT_INT, N(verify_threads), 0, 64,
+	    "threads checking envelope signatures while the loop reads "
+	    "(0: on the loop)" },
 	{ "delivery", "retry_initial", CT_INT, N(retry_initial), 1, 3600,
 	    "first retry delay in seconds, doubled per failure" },
 	{ "delivery", "retry_max", CT_INT, N(retry_max), 1, 86400,
@@ -161,6 +167,8 @@ config_defaults(struct config *c)
 	c->batch_max = 256;
 	c->batch_wait_ms = 5;
 	c->batch_max_bytes = 8 * 1024 * 1024;
+	c->checkpoint_pages = 1000;
+	c->verify_threads = 1;
 	c->sync_interval = 300;
 	c->record_lifetime = 365;
 	c->retry_initial = 1;

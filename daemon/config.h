@@ -48,6 +48,8 @@ struct config {
 	int			 batch_max;		/* envelopes per commit */
 	int			 batch_wait_ms;		/* 0: end of loop pass */
 	size_t			 batch_max_bytes;	/* packed bytes per commit */
+	int			 checkpoint_pages;	/* 0: SQLite's autocheckpoint */
+	int			 verify_threads;	/* 0: verify on the loop */
 	/* [delivery] */
 	int			 retry_initial;		/* seconds */
 	int			 retry_max;		/* seconds */

@@ -15,6 +15,13 @@
  * same batches: one commit per batch instead of one per receipt.  That
  * needs no durability before anything is said to anyone; a crash before
  * the commit means a resend, answered DUPLICATE.
+ *
+ * The sender's signature of each envelope is checked on verify_threads
+ * worker threads while the loop reads on (the caller has checked identity
+ * and fields with handle_check, which does not check the signature).  The
+ * flush first takes every verdict (checking itself what no worker has
+ * begun), answers a bad signature with REJECTED, and only then runs the
+ * kind's hook and stores the others.
  */
 #ifndef POC_GCOMMIT_H
 #define POC_GCOMMIT_H
@@ -35,11 +42,12 @@ typedef void	(*gc_done_fn)(void *owner, enum handle_result res,
 
 int		 gc_init(struct event_base *, gc_done_fn);
 
-/* Queues f (a PeerFrame holding a validated envelope, now owned by the
- * batch) from the connection owner of member, whose signature cert
- * verified (the batch takes a reference).  May flush at once if a bound
- * is reached: the caller must not use owner's state after this returns if
- * the done callback can close it. */
+/* Queues f (a PeerFrame holding an envelope that passed handle_check,
+ * now owned by the batch) from the connection owner of member, with cert,
+ * the session's certificate, whose key must have signed it (the batch
+ * takes a reference and checks the signature before storing anything).
+ * May flush at once if a bound is reached: the caller must not use
+ * owner's state after this returns if the done callback can close it. */
 void		 gc_submit(void *owner, const char *member, X509 *cert,
 		    Poc__PeerFrame *f);
 

@@ -3,8 +3,10 @@
  *
  * Order matters for safety: identity before content (a stranger's fields
  * are not even looked at), content before state (nothing invalid reaches
- * the store), and the receipt only after the commit, so "accepted" always
- * means "on disk".
+ * the store), the signature before any hook or store (it may be checked
+ * on another thread, handle_verify, but its verdict is taken on the loop,
+ * handle_verified, before anything acts on the envelope), and the receipt
+ * only after the commit, so "accepted" always means "on disk".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,13 +129,35 @@ handle_check(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
 		    reason);
 		return HANDLE_RECEIPT;
 	}
-	/* The sender's own signature, by the key of this session's
-	 * certificate, so that the message stays provable without it. */
-	if (!msgsig_check_received(peer, peer_cert, e, reason, reasonlen)) {
+	(void)peer_cert;	/* the signature is handle_verify()'s */
+	return HANDLE_STORE;
+}
+
+/* The sender's own signature, by the key of this session's certificate,
+ * so that the message stays provable without it.  Runs on any thread. */
+int
+handle_verify(X509 *peer_cert, const Poc__Envelope *e, char *why,
+    size_t whylen)
+{
+	why[0] = '\0';
+	return msgsig_check_received(e->sender, peer_cert, e, why, whylen);
+}
+
+enum handle_result
+handle_verified(const char *peer, const Poc__Envelope *e, int ok,
+    const char *why, Poc__Receipt *r, char *reason, size_t reasonlen)
+{
+	reason[0] = '\0';
+	r->envelope_id = e->id;
+	r->status = POC__RECEIPT__STATUS__REJECTED;
+	r->reason = reason;
+	if (!ok) {
+		snprintf(reason, reasonlen, "%s", why);
 		log_warnx("peer %s: envelope %s refused: %s", peer, e->id,
 		    reason);
 		return HANDLE_RECEIPT;
 	}
+	/* Only now that the sender is proven may the kind's hook act. */
 	if (handlers[e->body_case].fn != NULL)
 		handlers[e->body_case].fn(peer, e);
 	return HANDLE_STORE;
@@ -192,8 +216,14 @@ handle_envelope(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
     Poc__Receipt *r, char *reason, size_t reasonlen)
 {
 	enum handle_result	 res;
+	char			 why[256];
+	int			 ok;
 
 	res = handle_check(peer, peer_cert, e, r, reason, reasonlen);
+	if (res != HANDLE_STORE)
+		return res;
+	ok = handle_verify(peer_cert, e, why, sizeof(why));
+	res = handle_verified(peer, e, ok, why, r, reason, reasonlen);
 	if (res != HANDLE_STORE)
 		return res;
 	return handle_store(peer, peer_cert, e, r, reason, reasonlen);

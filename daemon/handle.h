@@ -33,16 +33,30 @@ enum handle_result handle_envelope(const char *peer_member,
 		    char *reason, size_t reasonlen);
 
 /*
- * The two halves of handle_envelope, for group commit (gcommit.h):
- * handle_check() runs every check and the per-kind hook and returns
- * HANDLE_STORE for a valid envelope (r and reason are filled otherwise);
+ * The steps of handle_envelope, for group commit (gcommit.h), which runs
+ * the signature check on a worker thread while the loop goes on reading:
+ *
+ * handle_check() checks identity, fields and recipient (loop thread) and
+ * returns HANDLE_STORE for an envelope that may be stored once its
+ * signature verifies (r and reason are filled otherwise).
+ * handle_verify() checks the sender's signature with peer_cert, the
+ * certificate of the session (thread-safe: it touches its arguments only;
+ * why gets the reason of a failure).
+ * handle_verified() takes that verdict on the loop thread: a bad signature
+ * fills a REJECTED receipt and returns HANDLE_RECEIPT; a good one runs
+ * the per-kind hook and returns HANDLE_STORE.
  * handle_store() stores it (inside the caller's batch, if one is open),
- * keeping peer_cert, the certificate handle_check() verified its signature
- * with, and fills the receipt.  Neither sends anything.
+ * keeping peer_cert, and fills the receipt.  None sends anything, and
+ * nothing is stored, nor any hook run, before the signature verified.
  */
 enum handle_result handle_check(const char *peer_member,
 		    X509 *peer_cert, const Poc__Envelope *e, Poc__Receipt *r,
 		    char *reason, size_t reasonlen);
+int		 handle_verify(X509 *peer_cert, const Poc__Envelope *e,
+		    char *why, size_t whylen);
+enum handle_result handle_verified(const char *peer_member,
+		    const Poc__Envelope *e, int ok, const char *why,
+		    Poc__Receipt *r, char *reason, size_t reasonlen);
 enum handle_result handle_store(const char *peer_member,
 		    X509 *peer_cert, const Poc__Envelope *e, Poc__Receipt *r,
 		    char *reason, size_t reasonlen);

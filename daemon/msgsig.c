@@ -150,6 +150,8 @@ msgsig_own_der(uint8_t **der, size_t *derlen)
 	return 0;
 }
 
+/* Runs on the group commit's signature threads too (gcommit.c): it must
+ * touch nothing but its arguments (no node key, no store, no log). */
 int
 msgsig_check_received(const char *member, X509 *cert, const Poc__Envelope *e,
     char *why, size_t whylen)

@@ -165,6 +165,8 @@ main(int argc, char *argv[])
 	    STORE_SYNC_FULL : STORE_SYNC_NORMAL, err, sizeof(err));
 	if (env->store == NULL)
 		fatalx("store %s: %s", env->conf.database, err);
+	/* On failure (logged) SQLite's checkpoints inside commits stay. */
+	(void)store_checkpoint_start(env->store, env->conf.checkpoint_pages);
 	if (peer_init() != 0)
 		fatalx("cannot set up group commit");
 

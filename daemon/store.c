@@ -32,7 +32,7 @@
 #include "log.h"
 #include "store_int.h"
 
-#define STORE_BUSY_TIMEOUT_MS	5000
+#define STORE_CACHE_KIB		16384	/* page cache of the connection */
 
 /*
  * Schema migrations: store_migrations[i] brings user_version i to i + 1.
@@ -152,6 +152,23 @@ static const char *const store_migrations[] = {
 	" key TEXT PRIMARY KEY,"
 	" value INTEGER NOT NULL"
 	");",
+	/* The receive path's writes per envelope, trimmed (store_sig.c):
+	 * a signer certificate is kept once, keyed by the SHA-256 of its
+	 * DER, and each message names it by that digest instead of a row
+	 * of its own holding a copy (message_signers is read for older
+	 * messages only).  audit_message indexed a random UUID per entry
+	 * and no query used it.  messages_ref now holds only the messages
+	 * that refer to one (acknowledgements, responses): the others all
+	 * had '', one more page written by every commit for nothing; its
+	 * queries say ref_id != '' so that SQLite may use it. */
+	"CREATE TABLE signer_certs ("
+	" fp BLOB PRIMARY KEY,"
+	" cert BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"ALTER TABLE messages ADD COLUMN signer BLOB;"
+	"DROP INDEX audit_message;"
+	"DROP INDEX messages_ref;"
+	"CREATE INDEX messages_ref ON messages (ref_id) WHERE ref_id != '';",
 };
 
 #define STORE_SCHEMA_VERSION	((int)nitems(store_migrations))
@@ -180,8 +197,9 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_MSG_INSERT] = { STMT_MSG_INSERT, "msg_insert",
 	    "INSERT INTO messages (id, direction, sender, recipient,"
 	    " thread_id, in_reply_to, ref_id, kind, created_at, state,"
-	    " received_at, envelope)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" },
+	    " received_at, envelope, signer)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13)" },
 	[STMT_OUTBOX_INSERT] = { STMT_OUTBOX_INSERT, "outbox_insert",
 	    "INSERT INTO outbox (seq, id, recipient, queued_at)"
 	    " VALUES (?1, ?2, ?3, ?4)" },
@@ -224,7 +242,8 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_THREAD] = { STMT_THREAD, "thread",
 	    MSG_SELECT "WHERE m.thread_id = ?1 OR m.id = ?1 ORDER BY m.seq" },
 	[STMT_ACKS] = { STMT_ACKS, "acks",
-	    "SELECT id FROM messages WHERE ref_id = ?1 AND kind = ?2"
+	    "SELECT id FROM messages WHERE ref_id = ?1 AND ref_id != ''"
+	    " AND kind = ?2"
 	    " ORDER BY seq" },
 	[STMT_COUNT] = { STMT_COUNT, "count",
 	    "SELECT count(*) FROM messages"
@@ -276,6 +295,7 @@ const struct store_stmt store_stmts[STMT_MAX] = {
  * recipient exists. */
 #define DEADLINE_ACKED							\
 	"EXISTS (SELECT 1 FROM messages a WHERE a.ref_id = d.msg_id"	\
+	" AND a.ref_id != ''"						\
 	" AND a.kind = 23 AND a.direction = 'in'"			\
 	" AND a.sender = d.recipient)"
 	/* Deadlines (store_checks.c).  kind 20 = assistance_request, 22 =
@@ -334,10 +354,15 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2" },
 	/* Signers of received envelopes (store_sig.c). */
 	[STMT_SIGNER_INSERT] = { STMT_SIGNER_INSERT, "signer_insert",
-	    "INSERT OR REPLACE INTO message_signers (id, cert)"
-	    " VALUES (?1, ?2)" },
+	    "INSERT OR IGNORE INTO signer_certs (fp, cert) VALUES (?1, ?2)" },
+	[STMT_SIGNER_SET] = { STMT_SIGNER_SET, "signer_set",
+	    "UPDATE messages SET signer = ?2 WHERE id = ?1" },
+	/* The digest in the message, else a copy kept before schema 5. */
 	[STMT_SIGNER_GET] = { STMT_SIGNER_GET, "signer_get",
-	    "SELECT cert FROM message_signers WHERE id = ?1" },
+	    "SELECT cert FROM (SELECT c.cert, 0 AS pri FROM messages m"
+	    " JOIN signer_certs c ON c.fp = m.signer WHERE m.id = ?1"
+	    " UNION ALL SELECT cert, 1 FROM message_signers WHERE id = ?1)"
+	    " ORDER BY pri LIMIT 1" },
 	[STMT_SIGNER_QUEUED] = { STMT_SIGNER_QUEUED, "signer_queued",
 	    "SELECT m.seq, m.envelope, o.recipient FROM outbox o"
 	    " JOIN messages m ON m.seq = o.seq ORDER BY o.seq" },
@@ -542,6 +567,7 @@ store_tx_begin(struct store *st, int *nested)
 		return -1;
 	}
 	*nested = 0;
+	store_signer_tx_end(st, 0);
 	return store_stmt_exec(st, STMT_BEGIN);
 }
 
@@ -550,6 +576,9 @@ store_tx_begin(struct store *st, int *nested)
 void
 store_tx_abort(struct store *st, int nested)
 {
+	/* Conservative: forgets the whole transaction's new signers, also
+	 * for a savepoint (they are inserted again, OR IGNORE, if needed). */
+	store_signer_tx_end(st, 0);
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	if (nested) {
@@ -564,8 +593,11 @@ store_tx_abort(struct store *st, int nested)
 int
 store_tx_commit(struct store *st, int nested)
 {
-	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0)
+	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0) {
+		if (!nested)
+			store_signer_tx_end(st, 1);
 		return 0;
+	}
 	store_tx_abort(st, nested);
 	return -1;
 }
@@ -740,6 +772,12 @@ store_pragmas(struct store *st, enum store_sync sync, char *err,
 	    "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
 	    err, errlen) == -1)
 		return -1;
+	/* The UUID indexes take each insert to a random leaf page: keep
+	 * them in memory rather than read them back from the file. */
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d",
+	    STORE_CACHE_KIB);
+	if (db_exec(st->db, sql, err, errlen) == -1)
+		return -1;
 	return db_exec(st->db, "PRAGMA foreign_keys = ON", err, errlen);
 }
 
@@ -823,6 +861,7 @@ store_open(const char *path, enum store_sync sync, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	st->sync_full = sync != STORE_SYNC_NORMAL;
 	if (store_pragmas(st, sync, err, errlen) == -1 ||
 	    store_migrate(st, path, err, errlen) == -1 ||
 	    store_prepare(st, err, errlen) == -1)
@@ -844,6 +883,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	store_checkpoint_stop(st);
 	for (i = 0; i < STMT_MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	/* An open batch is rolled back by the close: never half-stored. */
@@ -873,6 +913,7 @@ store_begin(struct store *st)
 		log_warnx("store: begin: a batch is already open");
 		return -1;
 	}
+	store_signer_tx_end(st, 0);
 	if (store_stmt_exec(st, STMT_BEGIN) == -1)
 		return -1;
 	st->batch = 1;
@@ -886,15 +927,18 @@ store_commit(struct store *st)
 
 	st->batch = 0;
 	if (!was || sqlite3_get_autocommit(st->db)) {
+		store_signer_tx_end(st, 0);
 		log_warnx("store: commit: %s", was ? "the batch was rolled "
 		    "back by an earlier error" : "no batch is open");
 		return -1;
 	}
 	if (store_stmt_exec(st, STMT_COMMIT) == -1) {
+		store_signer_tx_end(st, 0);
 		if (!sqlite3_get_autocommit(st->db))
 			(void)store_stmt_exec(st, STMT_ROLLBACK);
 		return -1;
 	}
+	store_signer_tx_end(st, 1);
 	return 0;
 }
 
@@ -903,6 +947,7 @@ int
 store_rollback(struct store *st)
 {
 	st->batch = 0;
+	store_signer_tx_end(st, 0);
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
 	return store_stmt_exec(st, STMT_ROLLBACK);

@@ -31,6 +31,23 @@ enum store_sync {
 struct store	*store_open(const char *path, enum store_sync, char *err,
 		    size_t errlen);
 void		 store_close(struct store *);		/* NULL is a no-op */
+
+/*
+ * Moves WAL checkpoints off the commit path (store_ckpt.c): a thread with
+ * its own connection checkpoints (PASSIVE) whenever a commit leaves pages
+ * frames or more in the WAL.  pages <= 0 keeps SQLite's automatic
+ * checkpoint inside commits.  Returns 0 or -1 (logged; the automatic one
+ * stays).  store_close() stops the thread.
+ *
+ * store_checkpoint_due() is for the writer between its transactions (the
+ * group commit, after a batch's receipts): if the WAL has reached 8 times
+ * pages (a load that never lets the passive checkpoints finish), it
+ * copies the rest back and restarts the WAL, holding commits back for
+ * that long; otherwise it returns at once.
+ */
+int		 store_checkpoint_start(struct store *, int pages);
+void		 store_checkpoint_due(struct store *);
+void		 store_checkpoint_stop(struct store *);
 int		 store_schema_version(struct store *);
 
 /* An explicit batch: several changes, one commit. */

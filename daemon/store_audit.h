@@ -36,10 +36,17 @@ int	 store_audit_load(struct store *, int64_t after_seq, int max,
 	    Poc__AuditEntry ***out);
 void	 store_audit_entries_free(Poc__AuditEntry **, int n);
 
-/* Keeps the DER certificate that signed received envelope id.  Must run
- * inside a transaction.  Returns 0 or -1. */
+/* Keeps the DER certificate that signed the stored envelope id (its
+ * message row must exist).  Must run inside a transaction.  Returns 0 or
+ * -1. */
 int	 store_signer_put(struct store *, const char *id, const uint8_t *der,
 	    size_t len);
+
+/* Makes sure the DER certificate is kept in signer_certs (once per
+ * certificate) and gives its key, the SHA-256 of der, in fp.  Must run
+ * inside a transaction.  Returns 0 or -1. */
+int	 store_signer_keep(struct store *, const uint8_t *der, size_t len,
+	    uint8_t fp[32]);
 
 /* The DER certificate kept for id, malloc'd in *der.  Returns 1 found, 0
  * none kept, -1 error. */

@@ -14,6 +14,7 @@
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define STORE_LIST_DEFAULT	100
+#define STORE_BUSY_TIMEOUT_MS	5000
 #define STORE_PREFIX_MIN	4
 
 enum stmt_id {
@@ -62,6 +63,7 @@ enum stmt_id {
 	STMT_AUDIT_ENVELOPE,
 	STMT_AUDIT_LOAD,
 	STMT_SIGNER_INSERT,	/* store_sig.c */
+	STMT_SIGNER_SET,
 	STMT_SIGNER_GET,
 	STMT_SIGNER_QUEUED,
 	STMT_SIGNER_REPLACE,
@@ -96,11 +98,27 @@ struct store_stmt {
 
 extern const struct store_stmt store_stmts[STMT_MAX];
 
-struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*stmt[STMT_MAX];
-	int		 batch;		/* inside store_begin() */
+/* Signer certificates known to be in signer_certs (store_sig.c). */
+#define STORE_SIGNER_CACHE	16
+struct store_signer_fp {
+	uint8_t		 fp[32];	/* SHA-256 of the DER */
+	int		 state;		/* 0 free, 1 inserted in the open
+					 * transaction, 2 committed */
 };
+
+struct store {
+	sqlite3			*db;
+	sqlite3_stmt		*stmt[STMT_MAX];
+	int			 batch;		/* inside store_begin() */
+	int			 sync_full;
+	struct store_ckpt	*ckpt;		/* store_ckpt.c, or NULL */
+	struct store_signer_fp	 signers[STORE_SIGNER_CACHE];
+	unsigned		 signer_next;	/* round-robin eviction */
+};
+
+/* The signer cache follows the transaction: its entries added inside it
+ * become known at a COMMIT and are forgotten at any rollback. */
+void	 store_signer_tx_end(struct store *, int committed);
 
 
 /* Statement helpers: log an error with the statement's name, reset after

@@ -60,7 +60,7 @@ store_put_check(struct store *st, const Poc__Envelope *e, int outgoing)
 /* Inserts the messages row (and for outgoing the outbox row). */
 static int
 store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
-    const uint8_t *buf, size_t len, int64_t now_ms)
+    const uint8_t *buf, size_t len, const uint8_t *signer_fp, int64_t now_ms)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_MSG_INSERT];
 
@@ -74,6 +74,8 @@ store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
 	    store_bind_text(s, 10, outgoing ? "queued" : "received") ||
 	    sqlite3_bind_int64(s, 11, outgoing ? 0 : now_ms) ||
 	    store_bind_blob(s, 12, buf, len) ||
+	    (signer_fp != NULL ? store_bind_blob(s, 13, signer_fp, 32) :
+	    sqlite3_bind_null(s, 13)) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		store_stmt_error(st, STMT_MSG_INSERT);
 		store_stmt_done(st, STMT_MSG_INSERT);
@@ -105,7 +107,7 @@ static enum store_put
 store_put(struct store *st, const Poc__Envelope *e, int outgoing,
     const uint8_t *signer, size_t signerlen, int64_t now_ms)
 {
-	uint8_t		*buf;
+	uint8_t		*buf, fp[32];
 	size_t		 len;
 	enum store_put	 res;
 	int		 nested;
@@ -133,13 +135,13 @@ store_put(struct store *st, const Poc__Envelope *e, int outgoing,
 		return STORE_ERROR;
 	}
 	res = store_put_check(st, e, outgoing);
-	if (res == STORE_NEW &&
-	    store_put_insert(st, e, outgoing, buf, len, now_ms) == -1)
-		res = STORE_ERROR;
-	/* The signer and the audit entry commit with the message, or
-	 * neither does. */
+	/* The signer (its digest in the row, the certificate kept once) and
+	 * the audit entry commit with the message, or neither does. */
 	if (res == STORE_NEW && signer != NULL &&
-	    store_signer_put(st, e->id, signer, signerlen) == -1)
+	    store_signer_keep(st, signer, signerlen, fp) == -1)
+		res = STORE_ERROR;
+	if (res == STORE_NEW && store_put_insert(st, e, outgoing, buf, len,
+	    signer != NULL ? fp : NULL, now_ms) == -1)
 		res = STORE_ERROR;
 	if (res == STORE_NEW && store_audit_append(st, outgoing ? "queued" :
 	    "received", e->id, outgoing ? e->recipient : e->sender, "", buf,

@@ -8,24 +8,88 @@
 
 #include <sqlite3.h>
 
+#include "audit.h"
 #include "log.h"
 #include "store_audit.h"
 #include "store_int.h"
 
-int
-store_signer_put(struct store *st, const char *id, const uint8_t *der,
-    size_t len)
+/* The cache entry of fp, or NULL. */
+static struct store_signer_fp *
+store_signer_find(struct store *st, const uint8_t fp[32])
 {
-	sqlite3_stmt	*s = st->stmt[STMT_SIGNER_INSERT];
+	size_t	 i;
 
-	if (len == 0 || store_bind_text(s, 1, id) ||
-	    store_bind_blob(s, 2, der, len) ||
+	for (i = 0; i < STORE_SIGNER_CACHE; i++)
+		if (st->signers[i].state != 0 &&
+		    memcmp(st->signers[i].fp, fp, 32) == 0)
+			return &st->signers[i];
+	return NULL;
+}
+
+void
+store_signer_tx_end(struct store *st, int committed)
+{
+	size_t	 i;
+
+	for (i = 0; i < STORE_SIGNER_CACHE; i++)
+		if (st->signers[i].state == 1)
+			st->signers[i].state = committed ? 2 : 0;
+}
+
+/*
+ * A peer signs every envelope with the certificate of its connection, so
+ * the same few certificates come again and again: the row is inserted the
+ * first time only.  The cache says "committed" only after the COMMIT that
+ * holds the row (store_signer_tx_end), so a rolled-back batch never leaves
+ * a message naming a certificate that is not kept; INSERT OR IGNORE makes
+ * a cache miss for a certificate already kept harmless.
+ */
+int
+store_signer_keep(struct store *st, const uint8_t *der, size_t len,
+    uint8_t fp[32])
+{
+	sqlite3_stmt		*s = st->stmt[STMT_SIGNER_INSERT];
+	struct store_signer_fp	*c;
+
+	if (len == 0 || audit_sha256(der, len, fp) == -1) {
+		log_warnx("store: signer_insert: no certificate or no digest");
+		return -1;
+	}
+	if (store_signer_find(st, fp) != NULL)
+		return 0;
+	if (store_bind_blob(s, 1, fp, 32) || store_bind_blob(s, 2, der, len) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		store_stmt_error(st, STMT_SIGNER_INSERT);
 		store_stmt_done(st, STMT_SIGNER_INSERT);
 		return -1;
 	}
 	store_stmt_done(st, STMT_SIGNER_INSERT);
+	c = &st->signers[st->signer_next++ % STORE_SIGNER_CACHE];
+	memcpy(c->fp, fp, 32);
+	c->state = 1;
+	return 0;
+}
+
+int
+store_signer_put(struct store *st, const char *id, const uint8_t *der,
+    size_t len)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_SIGNER_SET];
+	uint8_t		 fp[32];
+
+	if (store_signer_keep(st, der, len, fp) == -1)
+		return -1;
+	if (store_bind_text(s, 1, id) || store_bind_blob(s, 2, fp, 32) ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		store_stmt_error(st, STMT_SIGNER_SET);
+		store_stmt_done(st, STMT_SIGNER_SET);
+		return -1;
+	}
+	store_stmt_done(st, STMT_SIGNER_SET);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: signer_set: no message %s", id);
+		return -1;
+	}
 	return 0;
 }
 

@@ -10,6 +10,7 @@ signature over other bytes, are REJECTED with the reason, logged, and not
 stored.  A stored envelope changed behind the node's back, or a kept
 signer certificate swapped for another member's, no longer verifies."""
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -114,11 +115,18 @@ def test(tb):
     rc, v = verify(tb, "FRA", mid)
     check(rc == 1 and v.get("verified") is False, f"pocctl verify of edited: {v}")
 
-    # a kept signer certificate swapped for KEN's: not AUS's, refused
+    # a kept signer certificate swapped for KEN's: not AUS's, refused.
+    # (Schema 5 keeps each certificate once, in signer_certs, keyed by the
+    # SHA-256 of its DER; a message names its signer by that digest.)
     con = sqlite3.connect(db, timeout=10)
     try:
-        con.execute("UPDATE message_signers SET cert = ? WHERE id = ?",
-                    (der_of(tb.info("KEN")["node_cert"]), env["id"]))
+        ken = der_of(tb.info("KEN")["node_cert"])
+        fp = hashlib.sha256(ken).digest()
+        con.execute("INSERT OR IGNORE INTO signer_certs (fp, cert) VALUES (?, ?)",
+                    (fp, ken))
+        cur = con.execute("UPDATE messages SET signer = ? WHERE id = ?",
+                          (fp, env["id"]))
+        check(cur.rowcount == 1, "the signed message is not in the store")
         con.commit()
     finally:
         con.close()

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "daemon/store.h"
+#include "daemon/store_audit.h"
 
 #define AUS	"AUS"
 #define FRA	"FRA"
@@ -817,6 +818,123 @@ START_TEST(test_durability)
 }
 END_TEST
 
+/* A signer certificate is kept once however many envelopes it signed;
+ * a batch that rolls back takes its row with it, and the next envelope
+ * by the same signer stores it again (the cache must not say "kept"). */
+START_TEST(test_signer_once)
+{
+	static const uint8_t	 cert1[] = "certificate one (DER stand-in)";
+	static const uint8_t	 cert2[] = "certificate two (DER stand-in)";
+	struct store		*st;
+	Poc__Envelope		 e;
+	uint8_t			*der;
+	size_t			 len;
+
+	st = open_store();
+	ck_assert_int_eq(store_begin(st), 0);
+	e = env_notification(ID_REQ, AUS, FRA, "one");
+	ck_assert_int_eq(store_put_incoming_signed(st, &e, cert1,
+	    sizeof(cert1), 1), STORE_NEW);
+	ck_assert_int_eq(store_rollback(st), 0);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM signer_certs"), 0);
+
+	e = env_notification(ID_REQ, AUS, FRA, "one");
+	ck_assert_int_eq(store_put_incoming_signed(st, &e, cert1,
+	    sizeof(cert1), 1), STORE_NEW);
+	e = env_notification(ID_ACK1, AUS, FRA, "two");
+	ck_assert_int_eq(store_put_incoming_signed(st, &e, cert1,
+	    sizeof(cert1), 2), STORE_NEW);
+	ck_assert_int_eq(store_begin(st), 0);
+	e = env_notification(ID_RESP, AUS, FRA, "three");
+	ck_assert_int_eq(store_put_incoming_signed(st, &e, cert1,
+	    sizeof(cert1), 3), STORE_NEW);
+	e = env_notification(ID_ACK2, NZL, FRA, "four");
+	ck_assert_int_eq(store_put_incoming_signed(st, &e, cert2,
+	    sizeof(cert2), 4), STORE_NEW);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM signer_certs"), 2);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM messages"
+	    " WHERE signer IS NOT NULL"), 4);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM message_signers"), 0);
+
+	ck_assert_int_eq(store_signer_get(st, ID_RESP, &der, &len), 1);
+	ck_assert_uint_eq(len, sizeof(cert1));
+	ck_assert_mem_eq(der, cert1, len);
+	free(der);
+	ck_assert_int_eq(store_signer_get(st, ID_ACK2, &der, &len), 1);
+	ck_assert_mem_eq(der, cert2, len);
+	free(der);
+	ck_assert_int_eq(store_signer_get(st, ID_OTH, &der, &len), 0);
+
+	/* A message kept before schema 5 is read from message_signers. */
+	e = env_notification(ID_OTH, AUS, FRA, "old");
+	ck_assert_int_eq(store_put_incoming(st, &e, 5), STORE_NEW);
+	raw_exec("INSERT INTO message_signers (id, cert) VALUES ('" ID_OTH
+	    "', X'6f6c64')");
+	ck_assert_int_eq(store_signer_get(st, ID_OTH, &der, &len), 1);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_mem_eq(der, "old", 3);
+	free(der);
+
+	/* Re-signing names the new certificate (store_resign_queued). */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_signer_put(st, ID_OTH, cert2, sizeof(cert2)),
+	    0);
+	ck_assert_int_eq(store_signer_put(st, "nonexistent", cert2,
+	    sizeof(cert2)), -1);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(store_signer_get(st, ID_OTH, &der, &len), 1);
+	ck_assert_mem_eq(der, cert2, len);
+	free(der);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM signer_certs"), 2);
+	store_close(st);
+}
+END_TEST
+
+/* With the checkpoint thread, commits never checkpoint themselves, yet
+ * the WAL stays bounded, and everything is there after a reopen. */
+START_TEST(test_checkpoint_background)
+{
+	struct store	*st;
+	struct stat	 sb;
+	char		 id[64], wal[PATH_MAX + 32];
+	Poc__Envelope	 e;
+	off_t		 maxwal = 0;
+	int		 i;
+
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	st = open_store();
+	ck_assert_int_eq(store_checkpoint_start(st, 50), 0);
+	ck_assert_int_eq(store_checkpoint_start(st, 50), 0);	/* once */
+	for (i = 0; i < 3000; i++) {
+		snprintf(id, sizeof(id), "%08x-0000-4000-8000-000000000000",
+		    i);
+		if (i % 10 == 0)
+			ck_assert_int_eq(store_begin(st), 0);
+		e = env_notification(id, AUS, FRA, "checkpointed");
+		ck_assert_int_eq(store_put_incoming(st, &e, i), STORE_NEW);
+		if (i % 10 == 9) {
+			ck_assert_int_eq(store_commit(st), 0);
+			store_checkpoint_due(st);
+		}
+		if (stat(wal, &sb) == 0 && sb.st_size > maxwal)
+			maxwal = sb.st_size;
+	}
+	/* 50 pages start a passive checkpoint; past 8 x 50 the writer
+	 * restarts the WAL (a batch adds a few pages beyond). */
+	ck_assert_msg(maxwal < 2 * 8 * 50 * 4120, "WAL grew to %lld bytes",
+	    (long long)maxwal);
+	store_checkpoint_stop(st);
+	store_checkpoint_stop(st);	/* a no-op now */
+	store_close(st);
+	st = open_store();
+	ck_assert_int_eq(store_count(st, STORE_INBOX, 0), 3000);
+	store_close(st);
+	/* The last close checkpointed and removed the WAL. */
+	ck_assert_int_eq(stat(wal, &sb), -1);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -860,6 +978,8 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_batch_rollback);
 	tcase_add_test(tc, test_durability);
+	tcase_add_test(tc, test_signer_once);
+	tcase_add_test(tc, test_checkpoint_background);
 	suite_add_tcase(s, tc);
 
 	return s;
