@@ -21,7 +21,6 @@
 	"ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305"
 #define TLS_GROUPS	"X25519:P-256:P-384"
 #define TLS_TICKET_LIFETIME	7200	/* seconds a session may be resumed */
-#define TLS_SESSION_CACHE_MAX	4096	/* sessions kept for resumption */
 
 static int	 tls_cn_index = -1;
 
@@ -110,7 +109,8 @@ tls_store_new(const struct tls_opts *o, char *err, size_t errlen)
 /*
  * Session resumption on the accept side: a server-side session cache with
  * TLS 1.3 stateful tickets (SSL_OP_NO_TICKET; TLS 1.2 session ids), one
- * ticket per handshake, a bounded lifetime and size, and a session id
+ * ticket per handshake, a bounded lifetime and size (o->session_cache,
+ * [limits] tls_session_cache; 0 turns resumption off), and a session id
  * context bound to the CA file, so a session of one listener is never
  * resumed on the other.
  *
@@ -134,8 +134,12 @@ tls_resumption_setup(SSL_CTX *ctx, const struct tls_opts *o)
 	    SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid)) != 1)
 		return -1;
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	if (o->session_cache <= 0) {
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+		return SSL_CTX_set_num_tickets(ctx, 0) == 1 ? 0 : -1;
+	}
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-	SSL_CTX_sess_set_cache_size(ctx, TLS_SESSION_CACHE_MAX);
+	SSL_CTX_sess_set_cache_size(ctx, o->session_cache);
 	SSL_CTX_set_timeout(ctx, TLS_TICKET_LIFETIME);
 	return SSL_CTX_set_num_tickets(ctx, 1) == 1 ? 0 : -1;
 }

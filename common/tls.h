@@ -21,6 +21,8 @@ struct tls_opts {
 	const char	*key_file;	/* its private key */
 	const char	*crl_file;	/* NULL or "" = no CRL */
 	int		 server;	/* 1 = accept side, 0 = connect side */
+	int		 session_cache;	/* accept side: sessions kept for
+					 * resumption; 0 = no resumption */
 };
 
 /* Builds a context; NULL on failure, with the reason (and the whole OpenSSL

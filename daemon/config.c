@@ -101,6 +101,9 @@ static const struct config_key config_keys[] = {
 	{ "limits", "max_queued_bytes_per_peer", CT_SIZE,
 	    N(max_queued_bytes_per_peer), 65536, 1LL << 32,
 	    "reply bytes queued to one connection before reads pause" },
+	{ "limits", "tls_session_cache", CT_INT, N(tls_session_cache), 0,
+	    1000000, "TLS sessions kept per listener for resumption "
+	    "(0: none)" },
 	{ "store", "batch_max", CT_INT, N(batch_max), 1, 4096,
 	    "envelopes committed in one transaction at most" },
 	{ "store", "batch_wait_ms", CT_INT, N(batch_wait_ms), 0, 1000,
@@ -164,6 +167,7 @@ config_defaults(struct config *c)
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
 	c->max_queued_bytes_per_peer = 8 * 1024 * 1024;
+	c->tls_session_cache = 4096;
 	c->batch_max = 256;
 	c->batch_wait_ms = 5;
 	c->batch_max_bytes = 8 * 1024 * 1024;
@@ -590,4 +594,20 @@ config_keep_changed(struct config *nc, const struct config *old,
 		}
 	}
 	return n;
+}
+
+struct tls_opts
+config_tls_opts(const struct config *c, const struct config_listener *l,
+    int server)
+{
+	struct tls_opts	 o = {
+		.ca_file = l->ca,
+		.cert_file = l->cert,
+		.key_file = l->key,
+		.crl_file = l->crl,
+		.server = server,
+		.session_cache = c->tls_session_cache,
+	};
+
+	return o;
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tls.h"
+
 #define CONFIG_MAX_UPSTREAMS	32
 
 struct config_listener {
@@ -44,6 +46,7 @@ struct config {
 	int			 handshake_timeout;	/* seconds */
 	int			 idle_timeout;		/* seconds */
 	size_t			 max_queued_bytes_per_peer;
+	int			 tls_session_cache;	/* sessions */
 	/* [store] group commit (gcommit.h) */
 	int			 batch_max;		/* envelopes per commit */
 	int			 batch_wait_ms;		/* 0: end of loop pass */
@@ -84,6 +87,11 @@ void	 config_print(const struct config *c, FILE *out);
 /* The configured upstream for member, or NULL. */
 const struct config_upstream *config_upstream_get(const struct config *c,
 	    const char *member);
+
+/* The TLS options of listener section l of c (or, server = 0, of the
+ * connections this node dials with l's certificate). */
+struct tls_opts config_tls_opts(const struct config *c,
+	    const struct config_listener *l, int server);
 
 /* For each key whose value differs between nc and old, asks keep(); when
  * it returns 1 the key gets old's value back in nc.  Returns how many keys

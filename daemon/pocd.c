@@ -48,25 +48,10 @@ usage(int status)
 	exit(status);
 }
 
-/* The TLS options of a listener section, for the given side. */
-static struct tls_opts
-pocd_tls_opts(const struct config_listener *l, int server)
-{
-	struct tls_opts	 o = {
-		.ca_file = l->ca,
-		.cert_file = l->cert,
-		.key_file = l->key,
-		.crl_file = l->crl,
-		.server = server,
-	};
-
-	return o;
-}
-
 static SSL_CTX *
 pocd_ctx(const char *what, const struct config_listener *l, int server)
 {
-	struct tls_opts	 o = pocd_tls_opts(l, server);
+	struct tls_opts	 o = config_tls_opts(&env->conf, l, server);
 	char		 err[2048];
 	SSL_CTX		*ctx;
 

@@ -88,15 +88,10 @@ reload_keep_cb(const char *section, const char *name, void *arg)
 /* A TLS context from listener section l; logs and returns NULL on
  * failure. */
 static SSL_CTX *
-reload_ctx(const char *what, const struct config_listener *l, int server)
+reload_ctx(const char *what, const struct config *c,
+    const struct config_listener *l, int server)
 {
-	struct tls_opts	 o = {
-		.ca_file = l->ca,
-		.cert_file = l->cert,
-		.key_file = l->key,
-		.crl_file = l->crl,
-		.server = server,
-	};
+	struct tls_opts	 o = config_tls_opts(c, l, server);
 	char		 err[2048];
 	SSL_CTX		*ctx;
 
@@ -126,9 +121,9 @@ reload_run(void)
 		goto refused;
 	}
 	kept = config_keep_changed(nc, &env->conf, reload_keep_cb, NULL);
-	if ((peer = reload_ctx("peer listener", &nc->peer, 1)) == NULL ||
-	    (dial = reload_ctx("outgoing", &nc->peer, 0)) == NULL ||
-	    (op = reload_ctx("operator listener", &nc->op, 1)) == NULL)
+	if ((peer = reload_ctx("peer listener", nc, &nc->peer, 1)) == NULL ||
+	    (dial = reload_ctx("outgoing", nc, &nc->peer, 0)) == NULL ||
+	    (op = reload_ctx("operator listener", nc, &nc->op, 1)) == NULL)
 		goto refused;
 	/* Envelopes are signed with the key of the node certificate that
 	 * new connections present (msgsig.h). */

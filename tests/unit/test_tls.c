@@ -19,13 +19,14 @@
 
 static SSL_CTX	*srv_ctx, *cli_ctx;
 
-/* A context of member with the network CA and CRL. */
+/* A context of member with the network CA and CRL, keeping cache
+ * sessions if it serves. */
 static SSL_CTX *
-ctx_of(const char *member, int server)
+ctx_cache(const char *member, int server, int cache)
 {
 	static char	 ca[PATH_MAX + 32], crl[PATH_MAX + 32],
 			 cert[PATH_MAX + 64], key[PATH_MAX + 64];
-	struct tls_opts	 o = { ca, cert, key, crl, server };
+	struct tls_opts	 o = { ca, cert, key, crl, server, cache };
 	char		 err[1024];
 	SSL_CTX		*ctx;
 
@@ -36,6 +37,12 @@ ctx_of(const char *member, int server)
 	ctx = tls_ctx_new(&o, err, sizeof(err));
 	ck_assert_msg(ctx != NULL, "%s", err);
 	return ctx;
+}
+
+static SSL_CTX *
+ctx_of(const char *member, int server)
+{
+	return ctx_cache(member, server, 4096);
 }
 
 /* FRA serves; AUS's node certificate is reissued to lapse soon. */
@@ -185,6 +192,27 @@ START_TEST(test_new_context_resumes_nothing)
 }
 END_TEST
 
+START_TEST(test_no_cache_no_resumption)
+{
+	SSL_SESSION	*sess;
+	SSL_CTX		*nocache;
+	SSL		*s, *c;
+
+	/* [limits] tls_session_cache = 0: no ticket, nothing resumed. */
+	nocache = ctx_cache("FRA", 1, 0);
+	ck_assert_int_eq(handshake(nocache, NULL, &s, &c), 0);
+	ck_assert_ptr_nonnull(sess = SSL_get1_session(c));
+	ck_assert_int_eq(SSL_SESSION_is_resumable(sess), 0);
+	hangup(s, c);
+	ck_assert_int_eq(handshake(nocache, sess, &s, &c), 0);
+	ck_assert_int_eq(SSL_session_reused(s), 0);
+	ck_assert_int_eq(SSL_CTX_sess_number(nocache), 0);
+	hangup(s, c);
+	SSL_CTX_free(nocache);
+	SSL_SESSION_free(sess);
+}
+END_TEST
+
 START_TEST(test_trim_keeps_the_verified_path)
 {
 	STACK_OF(X509)	*chain;
@@ -217,6 +245,7 @@ tls_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_resumed_until_the_certificate_lapses);
 	tcase_add_test(tc, test_new_context_resumes_nothing);
+	tcase_add_test(tc, test_no_cache_no_resumption);
 	tcase_add_test(tc, test_trim_keeps_the_verified_path);
 	suite_add_tcase(su, tc);
 	return su;
