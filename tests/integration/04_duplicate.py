@@ -4,35 +4,11 @@ DUPLICATE and stored once, also over a new connection.  An envelope whose
 sender is not the member of the peer certificate is rejected and not
 stored."""
 
-import json
-import uuid
-
-from tb import check, check_eq, now_ms, run_test
-
-
-def wire_envelope(sender, recipient, summary):
-    eid = str(uuid.uuid4())
-    return {"id": eid, "thread_id": eid, "in_reply_to": "", "sender": sender,
-            "recipient": recipient, "created_at": now_ms(), "tlp": "GREEN",
-            "language": "en", "exercise": False,
-            "notification": {"summary": summary, "severity": "LOW",
-                             "sectors": ["TELECOM"]}}
-
-
-def receipts(out):
-    rs = []
-    for line in out.splitlines():
-        line = line.strip()
-        if line:
-            try:
-                rs.append(json.loads(line))
-            except ValueError:
-                pass
-    return rs
+from tb import check, check_eq, receipts, run_test, wire_envelope
 
 
 def test(tb):
-    env = wire_envelope("AUS", "FRA", "Resent notification")
+    env = wire_envelope("Resent notification", severity="LOW", sectors=["TELECOM"])
     path = tb.tmpfile("dup.json", env)
     rc, out, err = tb.pocpeer("AUS", "FRA", "--count", 3, "--json", "send", path)
     check(rc == 0, f"pocpeer send --count 3 exited {rc}\nstdout: {out}\nstderr: {err}")
@@ -57,7 +33,8 @@ def test(tb):
              "stored summary")
 
     # AUS's certificate, KEN's name: refused, nothing stored.
-    spoof = wire_envelope("KEN", "FRA", "Spoofed sender")
+    spoof = wire_envelope("Spoofed sender", sender="KEN", severity="LOW",
+                          sectors=["TELECOM"])
     path = tb.tmpfile("spoof.json", spoof)
     rc, out, err = tb.pocpeer("AUS", "FRA", "--json", "send", path)
     statuses = [r.get("status") for r in receipts(out)]
@@ -73,7 +50,7 @@ def test(tb):
           "FRA's inbox has a message from KEN")
 
     # And the node still serves AUS afterwards.
-    good = wire_envelope("AUS", "FRA", "After the spoof")
+    good = wire_envelope("After the spoof", severity="LOW", sectors=["TELECOM"])
     rc, out, err = tb.pocpeer("AUS", "FRA", "--json", "send", tb.tmpfile("good.json", good))
     check(rc == 0 and [r.get("status") for r in receipts(out)] == ["ACCEPTED"],
           f"a valid envelope after the spoof: exit {rc}\nstdout: {out}\nstderr: {err}")

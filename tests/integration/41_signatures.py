@@ -12,30 +12,10 @@ signer certificate swapped for another member's, no longer verifies."""
 
 import hashlib
 import json
-import os
 import sqlite3
 import subprocess
-import uuid
 
-from tb import check, check_eq, envelope, now_ms, run_test
-
-
-def wire_envelope(summary):
-    eid = str(uuid.uuid4())
-    return {"id": eid, "thread_id": eid, "in_reply_to": "", "sender": "AUS",
-            "recipient": "FRA", "created_at": now_ms(), "tlp": "AMBER",
-            "language": "en", "exercise": False,
-            "notification": {"summary": summary, "severity": "MEDIUM"}}
-
-
-def receipts(out):
-    rs = []
-    for line in out.splitlines():
-        try:
-            rs.append(json.loads(line))
-        except ValueError:
-            pass
-    return rs
+from tb import check, check_eq, envelope, receipts, run_test, wire_envelope
 
 
 def verify(tb, member, msg_id):
@@ -76,7 +56,8 @@ def test(tb):
     # --- no signature, and a signature over other bytes: refused
     for flag, why in (("--no-sign", "no signature"),
                       ("--bad-sign", "does not verify")):
-        env = wire_envelope(f"Envelope sent with {flag}")
+        env = wire_envelope(f"Envelope sent with {flag}", tlp="AMBER",
+                            severity="MEDIUM")
         rc, out, err = tb.pocpeer("AUS", "FRA", flag, "--json", "send",
                                   tb.tmpfile("bad.json", env))
         rs = receipts(out)
@@ -89,7 +70,8 @@ def test(tb):
         check(why in [l for l in tb.log("FRA").splitlines()
                       if env["id"] in l][-1], f"{flag}: log line without reason")
     # and a signed one on the same footing is taken
-    env = wire_envelope("Envelope signed by pocpeer")
+    env = wire_envelope("Envelope signed by pocpeer", tlp="AMBER",
+                        severity="MEDIUM")
     rc, out, err = tb.pocpeer("AUS", "FRA", "--json", "send", tb.tmpfile("ok.json", env))
     check([r.get("status") for r in receipts(out)] == ["ACCEPTED"],
           f"signed pocpeer envelope: exit {rc}\n{out}\n{err}")

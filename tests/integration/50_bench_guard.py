@@ -6,12 +6,11 @@ leave each committed exactly once in the receiver's store; envelopes that
 repeat an id inside one batch are answered DUPLICATE and stored once; and
 after the load the receiver still serves a normal delivery end to end."""
 
-import json
 import os
 import sqlite3
-import uuid
 
-from tb import REPO, check, check_eq, envelope, now_ms, run, run_test
+from tb import (REPO, check, check_eq, envelope, receipts, run, run_test,
+                wire_envelope)
 
 POCBENCH = os.path.abspath(os.environ.get("POCBENCH", os.path.join(REPO, "build", "pocbench")))
 CONNS, PER_CONN, WINDOW = 8, 60, 16
@@ -47,20 +46,12 @@ def test(tb):
 
     # One id five times on one connection: pocpeer writes them back to
     # back, so they arrive in one pass and share a batch.
-    eid = str(uuid.uuid4())
-    wire = {"id": eid, "thread_id": eid, "in_reply_to": "", "sender": "AUS",
-            "recipient": "FRA", "created_at": now_ms(), "tlp": "GREEN",
-            "language": "en", "exercise": False,
-            "notification": {"summary": "same id in one batch"}}
+    wire = wire_envelope("same id in one batch")
+    eid = wire["id"]
     rc, out, err = tb.pocpeer("AUS", "FRA", "--count", 5, "--json", "send",
                               tb.tmpfile("dup.json", wire))
     check(rc == 0, f"pocpeer --count 5 exited {rc}\nstdout: {out}\nstderr: {err}")
-    statuses = []
-    for line in out.splitlines():
-        try:
-            statuses.append(json.loads(line).get("status"))
-        except ValueError:
-            pass
+    statuses = [r.get("status") for r in receipts(out)]
     check_eq(statuses, ["ACCEPTED"] + ["DUPLICATE"] * 4, "statuses of one id sent 5 times")
     check_eq(len(tb.find("FRA", "inbox", eid)), 1, "copies of the repeated id at FRA")
 

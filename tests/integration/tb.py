@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+import uuid
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 TESTBED = os.path.join(REPO, "tests", "testbed")
@@ -236,6 +237,29 @@ def envelope(recipient, body_name, body, tlp="AMBER", language="en", **extra):
     e = {"recipient": recipient, "tlp": tlp, "language": language, body_name: body}
     e.update(extra)
     return e
+
+
+def wire_envelope(summary, sender="AUS", recipient="FRA", tlp="GREEN",
+                  **notification):
+    """A whole envelope as pocpeer sends it: a new case (its id is its
+    thread) holding a notification with summary and the given fields."""
+    eid = str(uuid.uuid4())
+    body = {"summary": summary}
+    body.update(notification)
+    return {"id": eid, "thread_id": eid, "in_reply_to": "", "sender": sender,
+            "recipient": recipient, "created_at": now_ms(), "tlp": tlp,
+            "language": "en", "exercise": False, "notification": body}
+
+
+def receipts(out):
+    """The JSON lines (receipts) pocpeer printed on stdout."""
+    rs = []
+    for line in out.splitlines():
+        try:
+            rs.append(json.loads(line))
+        except ValueError:
+            pass
+    return rs
 
 
 def body_of(msg):

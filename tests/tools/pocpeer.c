@@ -4,7 +4,8 @@
  *
  *   pocpeer --connect HOST:PORT --ca F --cert F --key F [--crl F]
  *           [--expect-cn CODE] [--member CODE] [--version N] [--count N]
- *           [--timeout SEC] [--json] [--no-sign | --bad-sign] COMMAND [FILE]
+ *           [--timeout SEC] [--json] [--no-sign | --bad-sign] [--bad-at K]
+ *           COMMAND [FILE]
  *
  *   hello      Hello exchange; prints the node's Hello as JSON.  The node
  *              sends its Hello as soon as TLS is up and answers a Hello it
@@ -18,6 +19,11 @@
  *              Each envelope is signed with --key (Envelope.signature)
  *              unless --no-sign (sent without one) or --bad-sign (a
  *              well-formed signature over other bytes) says otherwise.
+ *   burst FILE Hello exchange, then --count envelopes made from FILE, each
+ *              with an id of its own (and its own thread when FILE's is a
+ *              new case), written all at once so that the node takes them
+ *              in one batch; --bad-at K signs the K-th (from 1) over other
+ *              bytes.  Prints the receipts in order, one JSON line each.
  *   raw FILE   TLS only: sends FILE's bytes as they are, then prints every
  *              frame that comes back as one JSON line, and "closed" when
  *              the node closes.
@@ -37,12 +43,15 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <event2/buffer.h>
+
 #include "conn.h"
 #include "envsig.h"
 #include "frame.h"
 #include "pbjson.h"
 #include "proto/poc.pb-c.h"
 #include "tls.h"
+#include "util.h"
 
 #define PEER_MAX_FRAME	(64 * 1024 * 1024)	/* lets tests send oversize */
 #define PEER_MAX_RAW	(256 * 1024 * 1024)
@@ -58,6 +67,7 @@ struct peer_opts {
 	unsigned long	 count;
 	int		 timeout_ms;
 	int		 sign;		/* PEER_SIGN_* */
+	unsigned long	 bad_at;	/* burst: bad-sign this one (from 1) */
 };
 
 enum { PEER_SIGN = 0, PEER_SIGN_NONE = 1, PEER_SIGN_BAD = 2 };
@@ -70,8 +80,8 @@ usage(void)
 	    "usage: pocpeer --connect HOST:PORT --ca FILE --cert FILE --key FILE\n"
 	    "               [--crl FILE] [--expect-cn CODE] [--member CODE]\n"
 	    "               [--version N] [--count N] [--timeout SEC] [--json]\n"
-	    "               [--no-sign | --bad-sign]\n"
-	    "               hello | send FILE | raw FILE\n");
+	    "               [--no-sign | --bad-sign] [--bad-at K]\n"
+	    "               hello | send FILE | burst FILE | raw FILE\n");
 	exit(2);
 }
 
@@ -267,6 +277,43 @@ peer_sign(const struct peer_opts *o, Poc__Envelope *e, uint8_t *sig)
 	EVP_PKEY_free(k);
 }
 
+/* The next Receipt, passing over envelopes the node delivers to us
+ * meanwhile (left unanswered: it will retry); exits 1 on an Error or any
+ * other frame. */
+static Poc__PeerFrame *
+peer_recv_receipt(struct conn *c, const char *what)
+{
+	Poc__PeerFrame	*r;
+
+	while ((r = peer_recv(c, what))->kind_case ==
+	    POC__PEER_FRAME__KIND_ENVELOPE) {
+		warnx("the node delivered envelope %s to us; not answered",
+		    r->envelope->id);
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+	}
+	if (r->kind_case == POC__PEER_FRAME__KIND_ERROR)
+		peer_fail_error(r, what);
+	if (r->kind_case != POC__PEER_FRAME__KIND_RECEIPT) {
+		peer_print(&r->base);
+		errx(1, "%s: the node answered with frame kind %d", what,
+		    (int)r->kind_case);
+	}
+	return r;
+}
+
+/* Reads receipt i (from 0) of n and prints it as a JSON line. */
+static void
+peer_print_receipt(struct conn *c, unsigned long i, unsigned long n)
+{
+	Poc__PeerFrame	*r;
+	char		 what[64];
+
+	snprintf(what, sizeof(what), "receipt %lu of %lu", i + 1, n);
+	r = peer_recv_receipt(c, what);
+	peer_print(&r->receipt->base);
+	protobuf_c_message_free_unpacked(&r->base, NULL);
+}
+
 /* send: exchanges Hellos, then sends the envelope --count times, printing
  * each receipt. */
 static int
@@ -278,7 +325,7 @@ peer_cmd_send(const struct peer_opts *o, const char *file)
 	Poc__PeerFrame	*r;
 	struct conn	*c;
 	unsigned long	 i;
-	char		 e[1536], what[64];
+	char		 e[1536];
 
 	peer_sign(o, env, sig);
 	c = peer_connect(o);
@@ -290,27 +337,65 @@ peer_cmd_send(const struct peer_opts *o, const char *file)
 		if (conn_send(c, &f.base, e, sizeof(e)) == -1)
 			errx(1, "sending envelope %lu of %lu: %s", i + 1,
 			    o->count, e);
-		snprintf(what, sizeof(what), "receipt %lu of %lu", i + 1,
-		    o->count);
-		while ((r = peer_recv(c, what))->kind_case ==
-		    POC__PEER_FRAME__KIND_ENVELOPE) {
-			warnx("the node delivered envelope %s to us; not "
-			    "answered", r->envelope->id);
-			protobuf_c_message_free_unpacked(&r->base, NULL);
-		}
-		if (r->kind_case == POC__PEER_FRAME__KIND_ERROR)
-			peer_fail_error(r, what);
-		if (r->kind_case != POC__PEER_FRAME__KIND_RECEIPT) {
-			peer_print(&r->base);
-			errx(1, "%s: the node answered with frame kind %d",
-			    what, (int)r->kind_case);
-		}
-		peer_print(&r->receipt->base);
-		protobuf_c_message_free_unpacked(&r->base, NULL);
+		peer_print_receipt(c, i, o->count);
 	}
 	conn_close(c);
 	env->signature.data = NULL;	/* sig is on the stack */
 	env->signature.len = 0;
+	protobuf_c_message_free_unpacked(&env->base, NULL);
+	return 0;
+}
+
+/* burst: exchanges Hellos, then writes --count envelopes made from FILE
+ * in one go (see the top of the file) and prints their receipts. */
+static int
+peer_cmd_burst(const struct peer_opts *o, const char *file)
+{
+	Poc__Envelope	*env = peer_load_envelope(file);
+	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+	struct peer_opts one = *o;
+	char		*id0 = env->id, *thread0 = env->thread_id;
+	int		 new_case = strcmp(env->id, env->thread_id) == 0;
+	char		(*ids)[UUID_STR_LEN];
+	uint8_t		 sig[SIG_MAX_LEN];
+	struct evbuffer	*out;
+	Poc__PeerFrame	*r;
+	struct conn	*c;
+	unsigned long	 i;
+	char		 e[1536];
+
+	if ((out = evbuffer_new()) == NULL ||
+	    (ids = calloc(o->count, sizeof(*ids))) == NULL)
+		errx(1, "out of memory");
+	f.kind_case = POC__PEER_FRAME__KIND_ENVELOPE;
+	f.envelope = env;
+	for (i = 0; i < o->count; i++) {
+		if (util_uuid_new(ids[i]) != 0)
+			errx(1, "cannot make an envelope id");
+		env->id = ids[i];
+		if (new_case)
+			env->thread_id = ids[i];
+		one.sign = i + 1 == o->bad_at ? PEER_SIGN_BAD : o->sign;
+		peer_sign(&one, env, sig);
+		if (frame_pack(out, PEER_MAX_FRAME, &f.base) != 0)
+			errx(1, "cannot frame envelope %lu", i + 1);
+		env->signature.data = NULL;	/* sig is on the stack */
+		env->signature.len = 0;
+	}
+	env->id = id0;
+	env->thread_id = thread0;
+	c = peer_connect(o);
+	r = peer_hello(c, o);
+	protobuf_c_message_free_unpacked(&r->base, NULL);
+	if (conn_send_raw(c, evbuffer_pullup(out, -1), evbuffer_get_length(out),
+	    e, sizeof(e)) == -1)
+		errx(1, "sending %lu envelopes: %s", o->count, e);
+	for (i = 0; i < o->count; i++) {
+		peer_print_receipt(c, i, o->count);
+	}
+	conn_close(c);
+	evbuffer_free(out);
+	free(ids);
 	protobuf_c_message_free_unpacked(&env->base, NULL);
 	return 0;
 }
@@ -441,6 +526,7 @@ main(int argc, char *argv[])
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "no-sign",	no_argument,		NULL, 'N' },
 		{ "bad-sign",	no_argument,		NULL, 'B' },
+		{ "bad-at",	required_argument,	NULL, 'b' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -493,6 +579,9 @@ main(int argc, char *argv[])
 		case 'B':
 			o.sign = PEER_SIGN_BAD;
 			break;
+		case 'b':
+			o.bad_at = peer_number("bad-at", optarg, 1, 1000000);
+			break;
 		default:
 			usage();
 		}
@@ -510,6 +599,8 @@ main(int argc, char *argv[])
 		return peer_cmd_hello(&o);
 	if (strcmp(cmd, "send") == 0 && argc == 2)
 		return peer_cmd_send(&o, argv[1]);
+	if (strcmp(cmd, "burst") == 0 && argc == 2)
+		return peer_cmd_burst(&o, argv[1]);
 	if (strcmp(cmd, "raw") == 0 && argc == 2)
 		return peer_cmd_raw(&o, argv[1]);
 	usage();
