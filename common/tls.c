@@ -7,7 +7,6 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
@@ -23,7 +22,6 @@
 #define TLS_TICKET_LIFETIME	7200	/* seconds a session may be resumed */
 
 static int	 tls_cn_index = -1;
-
 
 void
 tls_errors(char *buf, size_t len)

@@ -19,13 +19,6 @@
 #include "store.h"
 #include "util.h"
 
-/* Where an envelope's signature check stands (gc_mu guards it). */
-enum gc_vstate {
-	GC_V_QUEUED,		/* on gc_vqueue */
-	GC_V_RUNNING,		/* a thread is checking it */
-	GC_V_DONE,		/* vok and vwhy are set */
-};
-
 struct gc_item {
 	TAILQ_ENTRY(gc_item)	 entry;
 	TAILQ_ENTRY(gc_item)	 ventry;	/* on gc_vqueue */
@@ -37,9 +30,8 @@ struct gc_item {
 	enum handle_result	 res;
 	Poc__Receipt		 r;
 	char			 reason[512];
-	/* the signature check: written by whichever thread ran it, read
-	 * by the loop only once vstate is GC_V_DONE */
-	enum gc_vstate		 vstate;
+	/* the signature check: written by whichever thread ran it (off
+	 * gc_vqueue), read by the loop only after gc_verify_wait() */
 	int			 vok;
 	char			 vwhy[256];
 	int			 refused;	/* by its signature: the
@@ -132,11 +124,9 @@ static void
 gc_verify_take(struct gc_item *it)
 {
 	TAILQ_REMOVE(&gc_vqueue, it, ventry);
-	it->vstate = GC_V_RUNNING;
 	pthread_mutex_unlock(&gc_mu);
 	gc_verify_one(it);
 	pthread_mutex_lock(&gc_mu);
-	it->vstate = GC_V_DONE;
 	if (--gc_vleft == 0)
 		pthread_cond_signal(&gc_vdone);
 }
@@ -164,7 +154,6 @@ gc_verify_submit(struct gc_item *it)
 {
 	if (gc_nworkers == 0) {
 		gc_verify_one(it);
-		it->vstate = GC_V_DONE;
 		return;
 	}
 	/* A lone envelope is checked by the loop itself at the flush, one
@@ -172,7 +161,6 @@ gc_verify_submit(struct gc_item *it)
 	 * to answer would only add two thread wake-ups to its latency.  The
 	 * workers are woken once a second one is queued. */
 	pthread_mutex_lock(&gc_mu);
-	it->vstate = GC_V_QUEUED;
 	TAILQ_INSERT_TAIL(&gc_vqueue, it, ventry);
 	if (++gc_vleft >= 2)
 		pthread_cond_signal(&gc_vwork);

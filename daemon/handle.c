@@ -94,8 +94,8 @@ handle_response(const char *peer, const Poc__Envelope *e)
 }
 
 enum handle_result
-handle_check(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
-    Poc__Receipt *r, char *reason, size_t reasonlen)
+handle_check(const char *peer, const Poc__Envelope *e, Poc__Receipt *r,
+    char *reason, size_t reasonlen)
 {
 	struct validate_result	 vr;
 
@@ -129,8 +129,7 @@ handle_check(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
 		    reason);
 		return HANDLE_RECEIPT;
 	}
-	(void)peer_cert;	/* the signature is handle_verify()'s */
-	return HANDLE_STORE;
+	return HANDLE_STORE;	/* the signature is handle_verify()'s */
 }
 
 /* The sender's own signature, by the key of this session's certificate,
@@ -209,22 +208,4 @@ handle_store(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
 	log_warnx("peer %s: envelope %s not stored (store failure); no "
 	    "receipt, the sender will retry", peer, e->id);
 	return HANDLE_FAILED;
-}
-
-enum handle_result
-handle_envelope(const char *peer, X509 *peer_cert, const Poc__Envelope *e,
-    Poc__Receipt *r, char *reason, size_t reasonlen)
-{
-	enum handle_result	 res;
-	char			 why[256];
-	int			 ok;
-
-	res = handle_check(peer, peer_cert, e, r, reason, reasonlen);
-	if (res != HANDLE_STORE)
-		return res;
-	ok = handle_verify(peer_cert, e, why, sizeof(why));
-	res = handle_verified(peer, e, ok, why, r, reason, reasonlen);
-	if (res != HANDLE_STORE)
-		return res;
-	return handle_store(peer, peer_cert, e, r, reason, reasonlen);
 }

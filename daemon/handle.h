@@ -22,19 +22,12 @@ enum handle_result {
 };
 
 /*
- * Handles envelope e from the peer whose certificate CN is peer_member and
- * whose verified certificate is peer_cert (it checks e's signature).
- * Fills r (envelope_id, status, reason) whenever a receipt is due.  The
- * receipt is ACCEPTED or DUPLICATE only after the envelope is committed.
- * reason must hold at least 256 bytes and outlive the receipt.
- */
-enum handle_result handle_envelope(const char *peer_member,
-		    X509 *peer_cert, const Poc__Envelope *e, Poc__Receipt *r,
-		    char *reason, size_t reasonlen);
-
-/*
- * The steps of handle_envelope, for group commit (gcommit.h), which runs
- * the signature check on a worker thread while the loop goes on reading:
+ * The steps for envelope e from the peer whose certificate CN is
+ * peer_member, run by group commit (gcommit.h), which checks the
+ * signature on a worker thread while the loop goes on reading.  Each fills
+ * r (envelope_id, status, reason) whenever a receipt is due; the receipt
+ * is ACCEPTED or DUPLICATE only after the envelope is committed.  reason
+ * must hold at least 256 bytes and outlive the receipt.
  *
  * handle_check() checks identity, fields and recipient (loop thread) and
  * returns HANDLE_STORE for an envelope that may be stored once its
@@ -50,8 +43,8 @@ enum handle_result handle_envelope(const char *peer_member,
  * nothing is stored, nor any hook run, before the signature verified.
  */
 enum handle_result handle_check(const char *peer_member,
-		    X509 *peer_cert, const Poc__Envelope *e, Poc__Receipt *r,
-		    char *reason, size_t reasonlen);
+		    const Poc__Envelope *e, Poc__Receipt *r, char *reason,
+		    size_t reasonlen);
 int		 handle_verify(X509 *peer_cert, const Poc__Envelope *e,
 		    char *why, size_t whylen);
 enum handle_result handle_verified(const char *peer_member,

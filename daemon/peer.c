@@ -301,8 +301,8 @@ peer_on_envelope(struct peer *p, Poc__PeerFrame *fr)
 	char			 reason[512];
 	enum handle_result	 res;
 
-	res = handle_check(p->member, session_peer_cert(p->s), fr->envelope,
-	    &r, reason, sizeof(reason));
+	res = handle_check(p->member, fr->envelope, &r, reason,
+	    sizeof(reason));
 	if (res == HANDLE_STORE) {
 		/* p may be closed and freed from here on (a full batch
 		 * flushes at once). */
