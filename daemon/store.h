@@ -40,10 +40,12 @@ void		 store_close(struct store *);		/* NULL is a no-op */
  * stays).  store_close() stops the thread.
  *
  * store_checkpoint_due() is for the writer between its transactions (the
- * group commit, after a batch's receipts): if the WAL has reached 8 times
- * pages (a load that never lets the passive checkpoints finish), it
- * copies the rest back and restarts the WAL, holding commits back for
- * that long; otherwise it returns at once.
+ * group commit, after a batch's receipts).  Once the thread has copied
+ * all but the last few frames, it restarts the WAL, copying those few
+ * (never waiting for a lock), so that a load that never pauses still lets
+ * the WAL start again from its beginning; if the WAL has nevertheless
+ * reached 8 times pages, it waits for the thread's round and copies the
+ * rest, holding commits back for that long; otherwise it returns at once.
  */
 int		 store_checkpoint_start(struct store *, int pages);
 void		 store_checkpoint_due(struct store *);
