@@ -9,7 +9,7 @@
 
 #include "audit_ctl.h"
 #include "log.h"
-#include "pocd.h"
+#include "node.h"
 #include "store_audit.h"
 
 /* Reply storage that lives until the reply is packed and sent. */

@@ -13,7 +13,7 @@
 #include "checks_rules.h"
 #include "control.h"
 #include "log.h"
-#include "pocd.h"
+#include "node.h"
 #include "store.h"
 #include "store_checks.h"
 #include "util.h"

@@ -25,7 +25,7 @@
 #include "msgsig.h"
 #include "outbox.h"
 #include "peer.h"
-#include "pocd.h"
+#include "node.h"
 #include "session.h"
 #include "sig.h"
 #include "status.h"

@@ -14,7 +14,7 @@
 #include "dirrec.h"
 #include "directory.h"
 #include "log.h"
-#include "pocd.h"
+#include "node.h"
 #include "store.h"
 #include "store_dir.h"
 #include "util.h"

@@ -21,7 +21,7 @@
 #include "deadline.h"
 #include "directory.h"
 #include "log.h"
-#include "pocd.h"
+#include "node.h"
 #include "store.h"
 #include "store_checks.h"
 #include "util.h"

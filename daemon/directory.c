@@ -22,7 +22,7 @@
 #include "dirrec.h"
 #include "directory.h"
 #include "log.h"
-#include "pocd.h"
+#include "node.h"
 #include "sig.h"
 #include "store_dir.h"
 #include "util.h"

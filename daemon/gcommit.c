@@ -15,7 +15,7 @@
 
 #include "gcommit.h"
 #include "log.h"
-#include "pocd.h"
+#include "node.h"
 #include "store.h"
 #include "util.h"
 

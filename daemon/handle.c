@@ -16,7 +16,7 @@
 #include "handle.h"
 #include "log.h"
 #include "msgsig.h"
-#include "pocd.h"
+#include "node.h"
 #include "sig.h"
 #include "store.h"
 #include "util.h"

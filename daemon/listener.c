@@ -17,7 +17,6 @@
 
 #include "listener.h"
 #include "log.h"
-#include "pocd.h"
 #include "util.h"
 
 struct listener {
@@ -33,6 +32,7 @@ struct addr_count {
 
 static struct addr_count	*counts;
 static int			 ncounts, total;
+static int			 max_total, max_per_address;	/* of the config */
 
 /* "1.2.3.4:5" or "[::1]:5" -> the address part. */
 static void
@@ -76,6 +76,13 @@ listener_release(const char *addr)
 		*c = counts[--ncounts];
 }
 
+void
+listener_set_limits(int max_connections, int per_address)
+{
+	max_total = max_connections;
+	max_per_address = per_address;
+}
+
 int
 listener_count(void)
 {
@@ -103,17 +110,17 @@ listener_accept_cb(struct evconnlistener *ev, evutil_socket_t fd,
 	    "%s:%u", ip, sa->sa_family == AF_INET6 ?
 	    ntohs(((struct sockaddr_in6 *)(void *)sa)->sin6_port) :
 	    ntohs(((struct sockaddr_in *)(void *)sa)->sin_port));
-	if (total >= env->conf.max_connections) {
+	if (total >= max_total) {
 		log_warnx("%s listener: %s refused: max_connections (%d) "
-		    "reached", l->name, addr, env->conf.max_connections);
+		    "reached", l->name, addr, max_total);
 		close(fd);
 		return;
 	}
 	c = listener_slot(ip, 1);
-	if (c->n >= env->conf.max_connections_per_address) {
+	if (c->n >= max_per_address) {
 		log_warnx("%s listener: %s refused: "
 		    "max_connections_per_address (%d) reached", l->name, addr,
-		    env->conf.max_connections_per_address);
+		    max_per_address);
 		if (c->n == 0)
 			*c = counts[--ncounts];
 		close(fd);
@@ -135,7 +142,8 @@ listener_error_cb(struct evconnlistener *ev, void *arg)
 }
 
 struct listener *
-listener_new(const char *name, const char *hostport, listener_accept_fn fn)
+listener_new(struct event_base *base, const char *name, const char *hostport,
+    listener_accept_fn fn)
 {
 	struct listener		*l;
 	struct addrinfo		 hints, *res;
@@ -160,7 +168,7 @@ listener_new(const char *name, const char *hostport, listener_accept_fn fn)
 		fatal("listener_new");
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->fn = fn;
-	l->ev = evconnlistener_new_bind(env->base, listener_accept_cb, l,
+	l->ev = evconnlistener_new_bind(base, listener_accept_cb, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    512, res->ai_addr, (int)res->ai_addrlen);
 	freeaddrinfo(res);

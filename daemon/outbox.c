@@ -27,7 +27,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "peer.h"
-#include "pocd.h"
+#include "node.h"
 #include "store.h"
 #include "util.h"
 

@@ -25,7 +25,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "peer.h"
-#include "pocd.h"
+#include "node.h"
 #include "session.h"
 #include "validate.h"
 

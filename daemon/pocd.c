@@ -25,14 +25,11 @@
 #include "msgsig.h"
 #include "outbox.h"
 #include "peer.h"
-#include "pocd.h"
+#include "node.h"
 #include "reload.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
-
-static struct pocd	 pocd_env;
-struct pocd		*env = &pocd_env;
 
 static struct listener	*peer_listener, *op_listener;
 
@@ -125,10 +122,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	env->started_at = util_now_ms();
-	env->limits.max_frame = env->conf.max_frame;
-	env->limits.max_output = env->conf.max_queued_bytes_per_peer;
-	env->limits.handshake_timeout = env->conf.handshake_timeout;
-	env->limits.idle_timeout = env->conf.idle_timeout;
+	reload_limits();
 
 	if ((env->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
@@ -155,9 +149,9 @@ main(int argc, char *argv[])
 	if (peer_init() != 0)
 		fatalx("cannot set up group commit");
 
-	if ((peer_listener = listener_new("peer", env->conf.peer.listen,
+	if ((peer_listener = listener_new(env->base, "peer", env->conf.peer.listen,
 	    peer_accept)) == NULL ||
-	    (op_listener = listener_new("operator", env->conf.op.listen,
+	    (op_listener = listener_new(env->base, "operator", env->conf.op.listen,
 	    control_accept)) == NULL)
 		fatalx("cannot listen; is another pocd running?");
 	if (directory_init() != 0)

@@ -16,9 +16,10 @@
 #include <string.h>
 
 #include "config.h"
+#include "listener.h"
 #include "log.h"
 #include "msgsig.h"
-#include "pocd.h"
+#include "node.h"
 #include "reload.h"
 #include "tls.h"
 #include "util.h"
@@ -63,6 +64,17 @@ reload_stats(int64_t *loaded_at, uint32_t *ok, uint32_t *failed)
 	*loaded_at = reload_loaded_at;
 	*ok = reload_ok;
 	*failed = reload_failed;
+}
+
+void
+reload_limits(void)
+{
+	env->limits.max_frame = env->conf.max_frame;
+	env->limits.max_output = env->conf.max_queued_bytes_per_peer;
+	env->limits.handshake_timeout = env->conf.handshake_timeout;
+	env->limits.idle_timeout = env->conf.idle_timeout;
+	listener_set_limits(env->conf.max_connections,
+	    env->conf.max_connections_per_address);
 }
 
 /* config_keep_changed callback: 1 (keep the running value) unless the key
@@ -141,10 +153,7 @@ reload_run(void)
 	env->op_ctx = op;
 	memcpy(&env->conf, nc, sizeof(*nc));
 	free(nc);
-	env->limits.max_frame = env->conf.max_frame;
-	env->limits.max_output = env->conf.max_queued_bytes_per_peer;
-	env->limits.handshake_timeout = env->conf.handshake_timeout;
-	env->limits.idle_timeout = env->conf.idle_timeout;
+	reload_limits();
 	log_setlevel(reload_debug ? LOG_DEBUG : env->conf.log_level);
 	if (rotated)
 		msgsig_rotated();

@@ -13,6 +13,10 @@
  * (debug logging then survives reloads).  Called once at start-up. */
 void	 reload_init(const char *path, int debug);
 
+/* Puts the [limits] of the configuration in force: those of new sessions
+ * and the listeners' connection caps (at start-up, and by each reload). */
+void	 reload_limits(void);
+
 /* Reloads (see above).  Returns 0 if the new configuration is in force,
  * -1 if it was refused (logged). */
 int	 reload_run(void);

@@ -15,7 +15,7 @@
 #include "deadline.h"
 #include "directory.h"
 #include "log.h"
-#include "pocd.h"
+#include "node.h"
 #include "reload.h"
 #include "status.h"
 

@@ -7,9 +7,6 @@
 #include <stdlib.h>
 
 #include "outbox.h"
-#include "pocd.h"
-
-struct pocd	*env;	/* outbox.c's link dependency; unused here */
 
 START_TEST(test_no_failure_no_wait)
 {

@@ -1,9 +1,12 @@
 /*
- * The running node: what the subsystems share.  One instance, set up by
- * pocd.c; subsystems reach it through `env`, as in OpenSMTPD and bgpd.
+ * The running node: what the subsystems share.  One instance (node.c),
+ * set up by main (pocd.c); subsystems reach it through `env`, as in
+ * OpenSMTPD and bgpd.  A leaf: it includes no subsystem above the
+ * configuration and the session limits, so any module may include it
+ * without pulling in the modules that use it.
  */
-#ifndef POC_POCD_H
-#define POC_POCD_H
+#ifndef POC_NODE_H
+#define POC_NODE_H
 
 #include <stdint.h>
 
