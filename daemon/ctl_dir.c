@@ -13,6 +13,7 @@
 #include "ctl_dir.h"
 #include "dirrec.h"
 #include "directory.h"
+#include "dirsync.h"
 #include "log.h"
 #include "node.h"
 #include "store.h"

@@ -129,9 +129,35 @@ deadline_scan(void)
 	return 0;
 }
 
+/* Records e, a StatusUpdate, in its case's lifecycle: its status, the
+ * time its sender made it (created_at) and who.  0 or -1. */
+static int
+deadline_case_add(const Poc__Envelope *e)
+{
+	const ProtobufCEnumValue	*v;
+
+	if (store_case_add(env->store, e->id, e->thread_id,
+	    (int)e->status_update->status, e->created_at, e->sender) == -1)
+		return -1;
+	v = protobuf_c_enum_descriptor_get_value(&poc__case_status__descriptor,
+	    e->status_update->status);
+	log_info("case %s: %s by %s", e->thread_id, v != NULL ? v->name : "?",
+	    e->sender);
+	return 0;
+}
+
+void
+deadline_case_received(const char *peer, const Poc__Envelope *e)
+{
+	(void)peer;
+	if (deadline_case_add(e) == -1)
+		log_warnx("deadline: cannot record status update %s in its "
+		    "case now; it is recorded at the next look", e->id);
+}
+
 /*
- * Records each StatusUpdate (sent or received) not yet in the case
- * lifecycle: its status, the time its sender made it (created_at) and who.
+ * Records each StatusUpdate (sent, or received while the store failed) not
+ * yet in the case lifecycle.
  */
 static int
 deadline_case_scan(void)
@@ -156,19 +182,8 @@ deadline_case_scan(void)
 				    "does not decode", rows[i].id);
 				r = store_case_add(env->store, rows[i].id, "",
 				    0, 0, "");
-			} else {
-				r = store_case_add(env->store, rows[i].id,
-				    e->thread_id, (int)e->status_update->status,
-				    e->created_at, e->sender);
-				log_info("case %s: %s by %s", e->thread_id,
-				    protobuf_c_enum_descriptor_get_value(
-				    &poc__case_status__descriptor,
-				    e->status_update->status) != NULL ?
-				    protobuf_c_enum_descriptor_get_value(
-				    &poc__case_status__descriptor,
-				    e->status_update->status)->name : "?",
-				    e->sender);
-			}
+			} else
+				r = deadline_case_add(e);
 			if (e != NULL)
 				poc__envelope__free_unpacked(e, NULL);
 			if (r == -1) {

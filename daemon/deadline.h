@@ -19,6 +19,10 @@ void	 deadline_shutdown(void);
 /* A message was queued: give it its deadline and re-arm the timer. */
 void	 deadline_kick(void);
 
+/* A StatusUpdate e came from peer and was just stored: its case records
+ * the change in the same transaction (handle.c). */
+void	 deadline_case_received(const char *peer, const Poc__Envelope *e);
+
 /* Cases overdue and still not acknowledged (for status), 0 on error. */
 int	 deadline_overdue_count(void);
 

@@ -45,13 +45,11 @@ int64_t	 directory_last_sync_ms(void);
 
 
 /* ------------------------------------------------------------------------
- * The rest is for pocd's own modules (pocd.c, peer.c, outbox.c, control.c,
+ * The rest is for pocd's own modules (pocd.c, outbox.c, control.c,
  * ctl_dir.c, dirsync.c).
  */
 #include "proto/poc.pb-c.h"
 #include "validate.h"
-
-struct peer;
 
 /* Loads the node key and certificate, and creates (or renews after a key
  * or endpoint change) this node's own signed record.  -1 on failure. */
@@ -107,18 +105,5 @@ void	 directory_poc_key(const Poc__DirectoryPoc *p, char *buf, size_t len);
 
 /* Unix ms of the last sync, for dirsync.c to set after a pull. */
 void	 directory_set_last_sync(int64_t ms);
-
-/* Replication by pull (dirsync.c): the timer, the on-demand sync (returns
- * how many upstreams a pull was started with), the answers to a member's
- * requests, and the client side on a connection dialled for a pull. */
-struct dirsync;
-int	 dirsync_init(void);
-void	 dirsync_shutdown(void);
-int	 dirsync_now(void);
-int	 dirsync_upstreams(void);	/* configured at start */
-void	 dirsync_serve(struct peer *, const Poc__PeerFrame *);
-void	 dirsync_up(struct dirsync *, struct peer *);
-void	 dirsync_frame(struct dirsync *, const Poc__PeerFrame *);
-void	 dirsync_down(struct dirsync *, const char *reason);
 
 #endif

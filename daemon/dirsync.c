@@ -16,6 +16,9 @@
  * held; each one received passes directory_take() (signature, chain, pin,
  * network, serial) on its own, so an upstream can forward records but not
  * forge them, and one bad record does not stop the others.
+ *
+ * A pull is a dialler of peer.c (dirsync_peer_cb): it hears the connection
+ * come up, the upstream's answers and the end of the connection.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,7 @@
 
 #include "config.h"
 #include "directory.h"
+#include "dirsync.h"
 #include "log.h"
 #include "node.h"
 #include "peer.h"
@@ -58,6 +62,18 @@ struct dirsync {
 static struct dirsync	*syncs;
 static int		 nsyncs;
 static struct event	*sync_timer;
+
+static int	dirsync_pinned_cb(const char *, const char *, void *);
+static void	dirsync_up_cb(struct peer *, void *);
+static int	dirsync_frame_cb(struct peer *, Poc__PeerFrame *, void *);
+static void	dirsync_down_cb(struct peer *, const char *, void *);
+
+static const struct peer_cb dirsync_peer_cb = {
+	.pinned = dirsync_pinned_cb,
+	.up = dirsync_up_cb,
+	.frame = dirsync_frame_cb,
+	.down = dirsync_down_cb,
+};
 
 static const char *
 dirsync_strstate(enum dirsync_state s)
@@ -126,7 +142,7 @@ dirsync_start(struct dirsync *ds)
 	snprintf(ds->pin, sizeof(ds->pin), "%s", ds->up.fingerprint);
 	ds->taken = ds->refused = 0;
 	dirsync_enter(ds, DS_CONNECTING);
-	ds->peer = peer_dial_sync(ds->up.member, ep, ds->pin, ds);
+	ds->peer = peer_dial(ds->up.member, ep, &dirsync_peer_cb, ds);
 	if (ds->peer == NULL) {
 		dirsync_enter(ds, DS_IDLE);
 		return 0;
@@ -207,9 +223,22 @@ dirsync_send(struct peer *p, Poc__PeerFrame *f)
 	return peer_send_frame(p, f);
 }
 
-void
-dirsync_up(struct dirsync *ds, struct peer *p)
+/* The upstream's certificate: pinned in the directory, or the one
+ * configured for it ([upstream] fingerprint, for the first pull). */
+static int
+dirsync_pinned_cb(const char *member, const char *fp, void *arg)
 {
+	struct dirsync	*ds = arg;
+
+	return directory_pinned(member, fp) ||
+	    (ds->pin[0] != '\0' && strcmp(ds->pin, fp) == 0);
+}
+
+/* Connected: ask for the digest. */
+static void
+dirsync_up_cb(struct peer *p, void *arg)
+{
+	struct dirsync			*ds = arg;
 	Poc__PeerFrame			 f = POC__PEER_FRAME__INIT;
 	Poc__DirectoryDigestRequest	 rq = POC__DIRECTORY_DIGEST_REQUEST__INIT;
 
@@ -332,9 +361,13 @@ dirsync_on_records(struct dirsync *ds, const Poc__DirectoryRecords *rs)
 	dirsync_fetch_next(ds);
 }
 
-void
-dirsync_frame(struct dirsync *ds, const Poc__PeerFrame *f)
+/* An answer of the upstream; f stays peer.c's. */
+static int
+dirsync_frame_cb(struct peer *p, Poc__PeerFrame *f, void *arg)
 {
+	struct dirsync	*ds = arg;
+
+	(void)p;
 	if (ds->state == DS_DIGEST &&
 	    f->kind_case == POC__PEER_FRAME__KIND_DIRECTORY_DIGEST)
 		dirsync_on_digest(ds, f->directory_digest);
@@ -346,11 +379,15 @@ dirsync_frame(struct dirsync *ds, const Poc__PeerFrame *f)
 		    ds->up.member, f->kind_case, dirsync_strstate(ds->state));
 		dirsync_finish(ds, "unexpected frame");
 	}
+	return 0;
 }
 
-void
-dirsync_down(struct dirsync *ds, const char *reason)
+static void
+dirsync_down_cb(struct peer *p, const char *reason, void *arg)
 {
+	struct dirsync	*ds = arg;
+
+	(void)p;
 	if (ds->state != DS_IDLE)
 		log_warnx("directory sync %s: connection ended in %s: %s",
 		    ds->up.member, dirsync_strstate(ds->state), reason);
@@ -370,14 +407,15 @@ dirsync_serve_digest(struct peer *p)
 	int				 n, i;
 
 	if ((n = store_dir_list(env->store, &rows)) < 0) {
-		peer_fail_internal(p, "cannot read the directory");
+		peer_fail(p, POC__ERROR__CODE__INTERNAL, "cannot read the "
+		    "directory");
 		return;
 	}
 	if ((e = calloc((size_t)n + 1, sizeof(*e))) == NULL ||
 	    (ep = calloc((size_t)n + 1, sizeof(*ep))) == NULL) {
 		free(e);
 		store_dir_rows_free(rows, n);
-		peer_fail_internal(p, "out of memory");
+		peer_fail(p, POC__ERROR__CODE__INTERNAL, "out of memory");
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -407,11 +445,12 @@ dirsync_serve_fetch(struct peer *p, const Poc__DirectoryFetch *fe)
 	size_t			 i, n = 0, size = 64;
 
 	if (fe->n_codes > DIRSYNC_FETCH_BATCH * 4) {
-		peer_fail_protocol(p, "fetch of too many codes");
+		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "fetch of too many "
+		    "codes");
 		return;
 	}
 	if ((r = calloc(fe->n_codes + 1, sizeof(*r))) == NULL) {
-		peer_fail_internal(p, "out of memory");
+		peer_fail(p, POC__ERROR__CODE__INTERNAL, "out of memory");
 		return;
 	}
 	for (i = 0; i < fe->n_codes; i++) {

@@ -1,74 +1,79 @@
 /*
- * Group commit of incoming envelopes: every valid envelope that arrives in
- * one pass of the event loop (from any connection) is stored in one SQLite
- * transaction, and the receipts go out only after that COMMIT.  One fsync
- * is then shared by the whole batch instead of paid per envelope.
+ * Group commit: every change submitted in one pass of the event loop
+ * (envelopes received from any connection, receipts for this node's own
+ * envelopes) is written in one SQLite transaction, and each submitter
+ * hears only after that COMMIT.  One fsync is then shared by the whole
+ * batch instead of paid per item.
  *
  * Bounds ([store] in pocd.conf): batch_max items or batch_max_bytes
- * packed bytes flush at once; otherwise the batch is committed after the
- * first loop pass that brings no new item, and at most batch_wait_ms after
- * its oldest item (0: at the end of the pass it started in).  The
- * transaction is opened and committed inside the flush, so no other writer
- * (operator, outbox) ever joins it.
+ * bytes flush at once; otherwise the batch is committed after the first
+ * loop pass that brings no new item, and at most batch_wait_ms after its
+ * oldest item (0: at the end of the pass it started in).  The transaction
+ * is opened and committed inside the flush, so no other writer (operator,
+ * timers) ever joins it.
  *
- * Receipts for this node's own envelopes (outbox.c) are recorded in the
- * same batches: one commit per batch instead of one per receipt.  That
- * needs no durability before anything is said to anyone; a crash before
- * the commit means a resend, answered DUPLICATE.
- *
- * The sender's signature of each envelope is checked on verify_threads
- * worker threads while the loop reads on (the caller has checked identity
- * and fields with handle_check, which does not check the signature).  The
- * flush first takes every verdict (checking itself what no worker has
- * begun), answers a bad signature with REJECTED, and only then runs the
- * kind's hook and stores the others.
+ * This module only batches: what an item is, and what it writes, is its
+ * submitter's (receive.c, outbox.c), told through its gc_ops.
  */
 #ifndef POC_GCOMMIT_H
 #define POC_GCOMMIT_H
 
 #include <stddef.h>
+#include <sys/queue.h>
 
-#include <event2/event.h>
-#include <openssl/x509.h>
+struct event_base;
+struct store;
+struct gc_item;
 
-#include "handle.h"
-#include "proto/poc.pb-c.h"
+/* How an item's batch ended. */
+enum gc_end {
+	GC_COMMITTED,	/* its writes are durable */
+	GC_FAILED,	/* the batch did not commit: nothing of it is stored */
+	GC_DROPPED,	/* shutdown before its flush: nothing was written */
+};
 
-/* Called once per envelope after the batch's commit (or its failure, with
- * HANDLE_FAILED): res says what to do, r is the receipt to send (valid only
- * during the call).  Never called for an owner that gc_forget() named. */
-typedef void	(*gc_done_fn)(void *owner, enum handle_result res,
-		    const Poc__Receipt *r);
+/*
+ * What the batch does with an item, in this order for the whole batch:
+ * prepare (may be NULL) each item, on the loop, before the transaction
+ * opens; write each item inside the transaction, in submission order;
+ * COMMIT; done each item, which owns it again (and frees it).
+ */
+struct gc_ops {
+	void	(*prepare)(struct gc_item *);
+	void	(*write)(struct gc_item *);
+	void	(*done)(struct gc_item *, enum gc_end);
+};
 
-int		 gc_init(struct event_base *, gc_done_fn);
+/* Embedded (first) in the submitter's item; the batch's own fields. */
+struct gc_item {
+	TAILQ_ENTRY(gc_item)	 entry;
+	const struct gc_ops	*ops;
+};
 
-/* Queues f (a PeerFrame holding an envelope that passed handle_check,
- * now owned by the batch) from the connection owner of member, with cert,
- * the session's certificate, whose key must have signed it (the batch
- * takes a reference and checks the signature before storing anything).
- * May flush at once if a bound is reached: the caller must not use
- * owner's state after this returns if the done callback can close it. */
-void		 gc_submit(void *owner, const char *member, X509 *cert,
-		    Poc__PeerFrame *f);
+struct gc_bounds {
+	int	 max;		/* items */
+	size_t	 max_bytes;
+	int	 wait_ms;
+};
 
-/* A receipt for our envelope id to recipient: ACCEPTED/DUPLICATE
- * (rejected 0) or REJECTED with reason.  Recorded in the next batch (the
- * outbox row leaves the queue at its commit); nothing waits on it. */
-void		 gc_settle(const char *recipient, const char *id, int rejected,
-		    const char *reason);
+/* Batches into st on base's loop, within bounds. */
+int		 gc_init(struct event_base *base, struct store *st,
+		    const struct gc_bounds *bounds);
 
-/* The connection owner is going away: its envelopes are still committed
- * (the sender will resend and get DUPLICATE), but no callback names it. */
-void		 gc_forget(void *owner);
+/* Queues it (bytes: its share of batch_max_bytes).  May flush at once if
+ * a bound is reached, so its done may have run when this returns. */
+void		 gc_submit(struct gc_item *it, const struct gc_ops *ops,
+		    size_t bytes);
 
 /* Commits what is pending now (also run by the loop). */
 void		 gc_flush(void);
 
-/* Envelopes still waiting (for status and tests). */
+/* Items still waiting (for status and tests). */
 int		 gc_pending(void);
 
-/* Drops what is pending without a receipt (the senders retry) and frees
- * the event.  For shutdown. */
+/* Hands every pending item back to its done with GC_DROPPED and frees the
+ * event.  For shutdown, once nothing else (a signature worker) may touch
+ * an item. */
 void		 gc_shutdown(void);
 
 #endif

@@ -18,11 +18,8 @@
 #include "envsig.h"
 #include "log.h"
 #include "msgsig.h"
-#include "node.h"
-#include "peer.h"
 #include "sig.h"
 #include "store_audit.h"
-#include "util.h"
 
 static EVP_PKEY	*msgsig_key;
 static X509	*msgsig_cert;
@@ -60,37 +57,6 @@ msgsig_init(const char *key_file, const char *cert_file, char *err,
 	msgsig_key = key;
 	msgsig_cert = cert;
 	return changed;
-}
-
-/*
- * After the node certificate changed: queued envelopes are signed again
- * with the new key, and the outbox's connections, which still present the
- * old certificate, are closed.  The outbox then dials with the new one and
- * sends the re-signed bytes, which its receivers check against it.  An
- * envelope already taken over the old connection is answered DUPLICATE.
- */
-void
-msgsig_rotated(void)
-{
-	uint8_t	*der;
-	size_t	 len;
-	int	 n;
-
-	if (msgsig_own_der(&der, &len) == -1) {
-		log_warnx("msgsig: cannot encode the new node certificate; "
-		    "queued envelopes keep their old signatures");
-		return;
-	}
-	n = store_resign_queued(env->store, msgsig_sign, der, len,
-	    util_now_ms());
-	free(der);
-	if (n == -1)
-		log_warnx("msgsig: queued envelopes could not be signed again; "
-		    "receivers will refuse them");
-	else
-		log_info("msgsig: %d queued envelope%s signed with the new key",
-		    n, n == 1 ? "" : "s");
-	peer_close_outbound("the node certificate changed");
 }
 
 void
@@ -150,13 +116,13 @@ msgsig_own_der(uint8_t **der, size_t *derlen)
 	return 0;
 }
 
-/* Runs on the group commit's signature threads too (gcommit.c): it must
- * touch nothing but its arguments (no node key, no store, no log). */
+/* Runs on the signature threads too (verify.c): it must touch nothing
+ * but its arguments (no node key, no store, no log). */
 int
 msgsig_check_received(const char *member, X509 *cert, const Poc__Envelope *e,
     char *why, size_t whylen)
 {
-	(void)member;		/* handle.c has matched it with the CN */
+	(void)member;		/* receive.c has matched it with the CN */
 	return envsig_verify(cert, e, why, whylen);
 }
 

@@ -20,15 +20,11 @@ struct store;
 /* Loads the node key and certificate (at start-up, and again on SIGHUP
  * with the certificate the peer listener reloads) and checks that they
  * belong together; on failure the running key stays in use.  Returns 1 if
- * they replaced a different certificate (call msgsig_rotated() once the
- * new TLS contexts are in force), 0 if not, or -1 with the reason in
+ * they replaced a different certificate (reload.c then re-signs what is
+ * queued and reconnects the outbox), 0 if not, or -1 with the reason in
  * err. */
 int	 msgsig_init(const char *key_file, const char *cert_file, char *err,
 	    size_t errlen);
-
-/* Re-signs the queued envelopes with the new key and reconnects the
- * outbox (after msgsig_init() returned 1). */
-void	 msgsig_rotated(void);
 void	 msgsig_shutdown(void);
 
 /* Signs e (its signature must be empty) with the node key; sig holds

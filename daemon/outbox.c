@@ -13,6 +13,13 @@
  * therefore means at worst a resend, which the receiver answers DUPLICATE.
  * Envelopes go out in queue order (seq) on one connection, so the order
  * within a thread is kept.
+ *
+ * Each queue is a dialler of peer.c (outbox_peer_cb): it hears its
+ * connection come up, the receipts and the end of the connection.  A
+ * receipt is recorded with the next group commit (outbox_settle), one
+ * commit for many receipts: that needs no durability before anything is
+ * said to anyone, since a crash before the commit means a resend, which
+ * the receiver answers DUPLICATE.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +29,12 @@
 #include <openssl/rand.h>
 
 #include "config.h"
-#include "gcommit.h"
 #include "directory.h"
+#include "gcommit.h"
 #include "log.h"
+#include "node.h"
 #include "outbox.h"
 #include "peer.h"
-#include "node.h"
 #include "store.h"
 #include "util.h"
 
@@ -55,9 +62,39 @@ struct outq {
 	struct inflight		*win;		/* conf.window entries */
 };
 
+/* A receipt for one of our envelopes, waiting for the next batch. */
+struct outbox_settle {
+	struct gc_item	 gc;		/* first: the batch's handle */
+	char		 member[64];
+	char		 id[64];
+	int		 rejected;
+	char		 reason[512];
+};
+
 static LIST_HEAD(, outq) queues = LIST_HEAD_INITIALIZER(queues);
 
 static void	outq_connect(struct outq *);
+static void	outq_down(struct outq *, const char *);
+
+static int	outbox_pinned_cb(const char *, const char *, void *);
+static void	outbox_up_cb(struct peer *, void *);
+static void	outbox_receipt_cb(struct peer *, const Poc__Receipt *, void *);
+static void	outbox_down_cb(struct peer *, const char *, void *);
+
+static const struct peer_cb outbox_peer_cb = {
+	.pinned = outbox_pinned_cb,
+	.up = outbox_up_cb,
+	.receipt = outbox_receipt_cb,
+	.down = outbox_down_cb,
+};
+
+static void	outbox_settle_write(struct gc_item *);
+static void	outbox_settle_done(struct gc_item *, enum gc_end);
+
+static const struct gc_ops outbox_settle_ops = {
+	.write = outbox_settle_write,
+	.done = outbox_settle_done,
+};
 
 static const char *
 outq_strstate(enum outq_state s)
@@ -176,7 +213,8 @@ outq_connect(struct outq *q)
 	q->sent_seq = 0;
 	q->ninflight = 0;
 	outq_enter(q, OQ_CONNECTING);
-	if ((q->peer = peer_dial(q->member, endpoint, q)) == NULL)
+	if ((q->peer = peer_dial(q->member, endpoint, &outbox_peer_cb, q)) ==
+	    NULL)
 		outq_failed(q, "cannot start a connection");
 }
 
@@ -213,18 +251,79 @@ outq_pump(struct outq *q)
 	store_outbox_rows_free(rows, n);
 }
 
-void
-outbox_peer_up(struct outq *q, struct peer *p)
+/* The recipient's certificate must be pinned in its directory record. */
+static int
+outbox_pinned_cb(const char *member, const char *fp, void *arg)
 {
+	(void)arg;
+	return directory_pinned(member, fp);
+}
+
+static void
+outbox_up_cb(struct peer *p, void *arg)
+{
+	struct outq	*q = arg;
+
 	q->peer = p;
 	outq_enter(q, OQ_ACTIVE);
 	outq_pump(q);
 }
 
-void
-outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
+/* In the batch: the envelope leaves the outbox, delivered or rejected.
+ * A failure leaves it queued; it is sent again on the next connection
+ * and the recipient answers DUPLICATE. */
+static void
+outbox_settle_write(struct gc_item *it)
 {
-	int	 i;
+	struct outbox_settle	*st = (struct outbox_settle *)it;
+	int64_t			 now = util_now_ms();
+	int			 rc;
+
+	if (st->rejected)
+		rc = store_outbox_rejected(env->store, st->member, st->id,
+		    st->reason, now);
+	else
+		rc = store_outbox_delivered(env->store, st->member, st->id,
+		    now);
+	if (rc != 0)
+		log_warnx("outbox %s: cannot record the receipt of %s; it "
+		    "will be sent again", st->member, st->id);
+}
+
+/* Committed or not, nothing waits on it. */
+static void
+outbox_settle_done(struct gc_item *it, enum gc_end how)
+{
+	(void)how;
+	free(it);
+}
+
+/* Records a receipt for our envelope id with the next batch. */
+static void
+outbox_settle(const char *member, const char *id, int rejected,
+    const char *reason)
+{
+	struct outbox_settle	*st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		/* Stays queued: sent again on the next connection. */
+		log_warn("outbox_settle");
+		return;
+	}
+	snprintf(st->member, sizeof(st->member), "%s", member);
+	snprintf(st->id, sizeof(st->id), "%s", id);
+	snprintf(st->reason, sizeof(st->reason), "%s", reason);
+	st->rejected = rejected;
+	gc_submit(&st->gc, &outbox_settle_ops, 64);
+}
+
+static void
+outbox_receipt_cb(struct peer *p, const Poc__Receipt *r, void *arg)
+{
+	struct outq	*q = arg;
+	int		 i;
+
+	(void)p;
 
 	for (i = 0; i < q->ninflight; i++)
 		if (strcmp(q->win[i].id, r->envelope_id) == 0)
@@ -237,14 +336,13 @@ outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
 	switch (r->status) {
 	case POC__RECEIPT__STATUS__ACCEPTED:
 	case POC__RECEIPT__STATUS__DUPLICATE:
-		/* Recorded with the next batch (gcommit.h). */
-		gc_settle(q->member, q->win[i].id, 0, "");
+		outbox_settle(q->member, q->win[i].id, 0, "");
 		log_debug("outbox %s: %s delivered (%s)", q->member,
 		    q->win[i].id, r->status == POC__RECEIPT__STATUS__ACCEPTED ?
 		    "accepted" : "duplicate");
 		break;
 	case POC__RECEIPT__STATUS__REJECTED:
-		gc_settle(q->member, q->win[i].id, 1, r->reason);
+		outbox_settle(q->member, q->win[i].id, 1, r->reason);
 		log_warnx("outbox %s: %s rejected by the recipient: %.300s",
 		    q->member, q->win[i].id, r->reason);
 		break;
@@ -252,7 +350,7 @@ outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
 		log_warnx("outbox %s: receipt with unknown status %d",
 		    q->member, r->status);
 		peer_close(q->peer, "bad receipt");
-		outbox_peer_down(q, NULL, "bad receipt");
+		outq_down(q, "bad receipt");
 		return;
 	}
 	memmove(&q->win[i], &q->win[i + 1],
@@ -264,13 +362,20 @@ outbox_peer_receipt(struct outq *q, const Poc__Receipt *r)
 		outq_pump(q);
 }
 
-void
-outbox_peer_down(struct outq *q, struct peer *p, const char *reason)
+static void
+outbox_down_cb(struct peer *p, const char *reason, void *arg)
+{
+	(void)p;
+	outq_down(arg, reason);
+}
+
+/* The connection ended: wait and retry if envelopes are left, else idle. */
+static void
+outq_down(struct outq *q, const char *reason)
 {
 	struct store_outbox_row	*rows;
 	int			 n;
 
-	(void)p;
 	q->peer = NULL;
 	q->ninflight = 0;
 	q->sent_seq = 0;
@@ -302,6 +407,19 @@ outbox_kick(const char *member)
 	case OQ_CONNECTING:
 	case OQ_WAITING:
 		break;
+	}
+}
+
+void
+outbox_reconnect(const char *reason)
+{
+	struct outq	*q;
+
+	LIST_FOREACH(q, &queues, entry) {
+		if (q->peer == NULL)
+			continue;
+		peer_close(q->peer, reason);
+		outq_down(q, reason);
 	}
 }
 

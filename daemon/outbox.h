@@ -8,10 +8,6 @@
 #define POC_OUTBOX_H
 
 #include <stdint.h>
-#include "proto/poc.pb-c.h"
-
-struct outq;
-struct peer;
 
 /* Loads every recipient with queued envelopes and schedules its next
  * attempt (at the time the store says, or now). */
@@ -21,10 +17,10 @@ int	 outbox_init(void);
  * connect if idle; a queue waiting out its backoff keeps waiting. */
 void	 outbox_kick(const char *member);
 
-/* Called by peer.c for outbound connections. */
-void	 outbox_peer_up(struct outq *, struct peer *);
-void	 outbox_peer_receipt(struct outq *, const Poc__Receipt *);
-void	 outbox_peer_down(struct outq *, struct peer *, const char *reason);
+/* Closes every connection of the outbox, which dials again (after the
+ * usual wait) with the TLS context then in force: a new node
+ * certificate. */
+void	 outbox_reconnect(const char *reason);
 
 /* Whether member's queue has an established connection now. */
 int	 outbox_connected(const char *member);

@@ -5,12 +5,17 @@
  *	HANDSHAKE --TLS up--> HELLO --their Hello ok--> ESTABLISHED
  *	    any state --error, timeout, close--> CLOSED
  *
- * Both sides send their Hello as soon as TLS is up.  In ESTABLISHED an
- * envelope may arrive on either kind of connection and is answered with a
- * receipt; receipts are only expected on connections we dialled, since only
- * the outbox sends envelopes.  Any other frame, a bad Hello, or a Hello that
- * names another member than the certificate gets an Error frame and the
- * connection is closed.
+ * Both sides send their Hello as soon as TLS is up.  In ESTABLISHED a
+ * request (an envelope, a directory request) may arrive on either kind of
+ * connection and goes to the node's serving table; answers (receipts,
+ * directory frames) are only expected on connections we dialled, and go
+ * to the table of whoever dialled.  Any other frame, a bad Hello, or a
+ * Hello that names another member than the certificate gets an Error
+ * frame and the connection is closed.
+ *
+ * A peer is freed when its session closes, after the tables heard "down";
+ * the session (and with it the bufferevent, the socket and the SSL) is
+ * session.c's.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,13 +24,9 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
-#include "gcommit.h"
-#include "directory.h"
-#include "handle.h"
 #include "log.h"
-#include "outbox.h"
-#include "peer.h"
 #include "node.h"
+#include "peer.h"
 #include "session.h"
 #include "validate.h"
 
@@ -46,16 +47,18 @@ struct peer {
 	enum peer_dir		 dir;
 	enum peer_state		 state;
 	struct session		*s;
-	struct outq		*q;		/* outbound: the queue served */
-	struct dirsync		*ds;		/* outbound: a directory pull */
-	/* Outbound: NULL, or an extra pinned fingerprint ([upstream]). */
-	char			*pin;
+	const struct peer_cb	*cb;		/* outbound: the dialler's, or
+						 * NULL once it closed */
+	void			*arg;
 	/* Expected (out) or CN (in); a longer CN is refused as no member
 	 * code in peer_ready_cb before it is copied. */
 	char			 member[VALIDATE_MAX_MEMBER + 1];
 };
 
 static LIST_HEAD(, peer) peers = LIST_HEAD_INITIALIZER(peers);
+
+static const struct peer_cb	*peer_serve;	/* the node's, every conn */
+static void			*peer_serve_arg;
 
 static void	peer_ready_cb(struct session *, void *);
 static void	peer_frame_cb(struct session *, ProtobufCMessage *, void *);
@@ -119,15 +122,11 @@ static void
 peer_free(struct peer *p)
 {
 	LIST_REMOVE(p, entry);
-	free(p->pin);
 	free(p);
 }
 
-static void peer_fail(struct peer *, Poc__Error__Code, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Sends an Error frame, logs why, and closes once it is written. */
-static void
+void
 peer_fail(struct peer *p, Poc__Error__Code code, const char *fmt, ...)
 {
 	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
@@ -150,6 +149,13 @@ peer_fail(struct peer *p, Poc__Error__Code code, const char *fmt, ...)
 }
 
 void
+peer_init(const struct peer_cb *serve, void *arg)
+{
+	peer_serve = serve;
+	peer_serve_arg = arg;
+}
+
+void
 peer_accept(int fd, const char *addr)
 {
 	struct peer	*p;
@@ -164,23 +170,17 @@ peer_accept(int fd, const char *addr)
 		peer_free(p);
 }
 
-/* Dials member at endpoint for the outbox queue q or the pull ds. */
-static struct peer *
-peer_dial_common(const char *member, const char *endpoint, struct outq *q,
-    struct dirsync *ds, const char *pin)
+struct peer *
+peer_dial(const char *member, const char *endpoint, const struct peer_cb *cb,
+    void *arg)
 {
 	struct peer	*p;
 
 	if ((p = peer_new(PEER_OUTBOUND)) == NULL)
 		return NULL;
-	p->q = q;
-	p->ds = ds;
+	p->cb = cb;
+	p->arg = arg;
 	snprintf(p->member, sizeof(p->member), "%s", member);
-	if (pin != NULL && pin[0] != '\0' && (p->pin = strdup(pin)) == NULL) {
-		log_warn("peer %s", member);
-		peer_free(p);
-		return NULL;
-	}
 	p->s = session_connect(env->base, env->dns, env->dial_ctx, endpoint,
 	    member, &env->limits, &poc__peer_frame__descriptor,
 	    &peer_session_cb, p);
@@ -188,22 +188,28 @@ peer_dial_common(const char *member, const char *endpoint, struct outq *q,
 		peer_free(p);
 		return NULL;
 	}
-	log_debug("peer %s: dialling %s%s", member, endpoint,
-	    ds != NULL ? " (directory pull)" : "");
+	log_debug("peer %s: dialling %s", member, endpoint);
 	return p;
 }
 
-struct peer *
-peer_dial(const char *member, const char *endpoint, struct outq *q)
+const char *
+peer_member(const struct peer *p)
 {
-	return peer_dial_common(member, endpoint, q, NULL, NULL);
+	return p->member;
 }
 
-struct peer *
-peer_dial_sync(const char *member, const char *endpoint, const char *pin,
-    struct dirsync *ds)
+X509 *
+peer_cert(const struct peer *p)
 {
-	return peer_dial_common(member, endpoint, NULL, ds, pin);
+	return session_peer_cert(p->s);
+}
+
+/* Whether the table cb (arg) pins fp for member; none pins nothing. */
+static int
+peer_pinned(const struct peer_cb *cb, void *arg, const char *member,
+    const char *fp)
+{
+	return cb != NULL && cb->pinned != NULL && cb->pinned(member, fp, arg);
 }
 
 /* TLS is up: the certificate's CN is who this peer is.  Send our Hello. */
@@ -228,10 +234,10 @@ peer_ready_cb(struct session *s, void *arg)
 		    "certificate is %s", p->member, session_cn(s));
 		return;
 	} else {
-		/* The CA vouches for the name; the directory for the key. */
+		/* The CA vouches for the name; the directory (or the
+		 * dialler's own pin) for the key. */
 		session_fingerprint(s, fp);
-		if (!directory_pinned(p->member, fp) &&
-		    (p->pin == NULL || strcmp(p->pin, fp) != 0)) {
+		if (!peer_pinned(p->cb, p->arg, p->member, fp)) {
 			peer_fail(p, POC__ERROR__CODE__IDENTITY, "server "
 			    "certificate %.16s... is not pinned for %s in the "
 			    "directory", fp, p->member);
@@ -271,7 +277,7 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 	}
 	if (p->dir == PEER_INBOUND) {
 		session_fingerprint(p->s, fp);
-		if (!directory_pinned(p->member, fp)) {
+		if (!peer_pinned(peer_serve, peer_serve_arg, p->member, fp)) {
 			peer_fail(p, POC__ERROR__CODE__IDENTITY, "certificate "
 			    "%s is not pinned in %s's directory record (or there "
 			    "is no record)", fp, p->member);
@@ -282,63 +288,43 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,
 	    session_addr(p->s), p->dir == PEER_INBOUND ? "inbound" : "outbound",
 	    h->software);
-	if (p->dir == PEER_OUTBOUND && p->q != NULL)
-		outbox_peer_up(p->q, p);
-	if (p->dir == PEER_OUTBOUND && p->ds != NULL)
-		dirsync_up(p->ds, p);
+	if (p->dir == PEER_OUTBOUND && p->cb != NULL && p->cb->up != NULL)
+		p->cb->up(p, p->arg);
 }
 
-/*
- * An envelope: checked now, then committed with the others of this loop
- * pass (gcommit.c), which answers with its receipt in peer_batch_done.
- * Returns 1 if the batch took ownership of f.
- */
+/* A request: the node's serving table answers it, on any connection.
+ * Returns 1 if it took ownership of f. */
 static int
-peer_on_envelope(struct peer *p, Poc__PeerFrame *fr)
+peer_on_request(struct peer *p, Poc__PeerFrame *f)
 {
-	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
-	Poc__Receipt		 r = POC__RECEIPT__INIT;
-	char			 reason[512];
-	enum handle_result	 res;
-
-	res = handle_check(p->member, fr->envelope, &r, reason,
-	    sizeof(reason));
-	if (res == HANDLE_STORE) {
-		/* p may be closed and freed from here on (a full batch
-		 * flushes at once). */
-		gc_submit(p, p->member, session_peer_cert(p->s), fr);
-		return 1;
-	}
-	f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
-	f.receipt = &r;
-	if (session_send(p->s, &f.base) != 0)
+	if (peer_serve == NULL || peer_serve->frame == NULL) {
+		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "this node serves no "
+		    "such request");
 		return 0;
-	if (res == HANDLE_IDENTITY)
-		peer_fail(p, POC__ERROR__CODE__IDENTITY, "%s", reason);
-	return 0;
+	}
+	return peer_serve->frame(p, f, peer_serve_arg);
 }
 
-/* The batch holding one of p's envelopes committed (or failed). */
+/* An answer: for whoever dialled, if it asked for that kind. */
 static void
-peer_batch_done(void *owner, enum handle_result res, const Poc__Receipt *r)
+peer_on_answer(struct peer *p, Poc__PeerFrame *f)
 {
-	struct peer	*p = owner;
-	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+	const struct peer_cb	*cb = p->dir == PEER_OUTBOUND ? p->cb : NULL;
 
-	if (res != HANDLE_RECEIPT || r == NULL) {
-		peer_fail(p, POC__ERROR__CODE__INTERNAL, "cannot store the "
-		    "envelope now; retry later");
+	if (f->kind_case == POC__PEER_FRAME__KIND_RECEIPT) {
+		if (cb == NULL || cb->receipt == NULL)
+			peer_fail(p, POC__ERROR__CODE__PROTOCOL, "receipt on a "
+			    "connection that carries no envelopes of ours");
+		else
+			cb->receipt(p, f->receipt, p->arg);
 		return;
 	}
-	f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
-	f.receipt = (Poc__Receipt *)r;
-	session_send(p->s, &f.base);
-}
-
-int
-peer_init(void)
-{
-	return gc_init(env->base, peer_batch_done);
+	/* Its table takes no ownership of an answer. */
+	if (cb == NULL || cb->frame == NULL)
+		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "directory answer on "
+		    "a connection that asked for none");
+	else
+		(void)cb->frame(p, f, p->arg);
 }
 
 static void
@@ -359,29 +345,15 @@ peer_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 		peer_on_hello(p, f->hello);
 		break;
 	case POC__PEER_FRAME__KIND_ENVELOPE:
-		if (peer_on_envelope(p, f))
-			return;		/* the batch owns f */
-		break;
 	case POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST:
 	case POC__PEER_FRAME__KIND_DIRECTORY_FETCH:
-		dirsync_serve(p, f);
+		if (peer_on_request(p, f))
+			return;		/* the serving side owns f */
 		break;
 	case POC__PEER_FRAME__KIND_DIRECTORY_DIGEST:
 	case POC__PEER_FRAME__KIND_DIRECTORY_RECORDS:
-		if (p->dir != PEER_OUTBOUND || p->ds == NULL) {
-			peer_fail(p, POC__ERROR__CODE__PROTOCOL, "directory "
-			    "answer on a connection that asked for none");
-			break;
-		}
-		dirsync_frame(p->ds, f);
-		break;
 	case POC__PEER_FRAME__KIND_RECEIPT:
-		if (p->dir != PEER_OUTBOUND || p->q == NULL) {
-			peer_fail(p, POC__ERROR__CODE__PROTOCOL, "receipt on a "
-			    "connection that carries no envelopes of ours");
-			break;
-		}
-		outbox_peer_receipt(p->q, f->receipt);
+		peer_on_answer(p, f);
 		break;
 	case POC__PEER_FRAME__KIND_ERROR:
 		log_warnx("peer %s (%s): sent error %d: %.200s; closing",
@@ -424,11 +396,10 @@ peer_closed_cb(struct session *s, const char *reason, void *arg)
 		log_warnx("peer %s (%s): %s", peer_name(p), session_addr(p->s),
 		    reason);
 	peer_enter(p, PEER_CLOSED);
-	gc_forget(p);
-	if (p->dir == PEER_OUTBOUND && p->q != NULL)
-		outbox_peer_down(p->q, p, reason);
-	if (p->dir == PEER_OUTBOUND && p->ds != NULL)
-		dirsync_down(p->ds, reason);
+	if (peer_serve != NULL && peer_serve->down != NULL)
+		peer_serve->down(p, reason, peer_serve_arg);
+	if (p->dir == PEER_OUTBOUND && p->cb != NULL && p->cb->down != NULL)
+		p->cb->down(p, reason, p->arg);
 	peer_free(p);
 }
 
@@ -473,22 +444,9 @@ peer_send_frame(struct peer *p, const Poc__PeerFrame *f)
 }
 
 void
-peer_fail_internal(struct peer *p, const char *why)
-{
-	peer_fail(p, POC__ERROR__CODE__INTERNAL, "%s", why);
-}
-
-void
-peer_fail_protocol(struct peer *p, const char *why)
-{
-	peer_fail(p, POC__ERROR__CODE__PROTOCOL, "%s", why);
-}
-
-void
 peer_close(struct peer *p, const char *reason)
 {
-	p->q = NULL;
-	p->ds = NULL;
+	p->cb = NULL;
 	session_close(p->s, reason);
 }
 
@@ -505,20 +463,6 @@ peer_count_inbound(const char *member)
 	return n;
 }
 
-/* Closes the outbox's connections (the outbox reconnects with the TLS
- * context in force now), e.g. after the node certificate changed. */
-void
-peer_close_outbound(const char *reason)
-{
-	struct peer	*p, *next;
-
-	for (p = LIST_FIRST(&peers); p != NULL; p = next) {
-		next = LIST_NEXT(p, entry);
-		if (p->dir == PEER_OUTBOUND && p->q != NULL)
-			session_close(p->s, reason);
-	}
-}
-
 void
 peer_close_all(void)
 {
@@ -526,8 +470,7 @@ peer_close_all(void)
 
 	for (p = LIST_FIRST(&peers); p != NULL; p = next) {
 		next = LIST_NEXT(p, entry);
-		p->q = NULL;
-		p->ds = NULL;
+		p->cb = NULL;
 		session_close(p->s, "node shutting down");
 	}
 }

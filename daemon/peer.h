@@ -1,7 +1,14 @@
 /*
  * The peer protocol between member nodes (DESIGN.md "Wire format"): Hello
- * first each way, then envelopes answered by receipts, over sessions on the
- * peer listener (inbound) or dialled by the outbox (outbound).
+ * first each way, then envelopes answered by receipts and directory
+ * requests answered by directory frames, over sessions on the peer
+ * listener (inbound) or dialled for a user (outbound).
+ *
+ * This is transport only: it knows the frames, not what is done with
+ * them.  Its users hand it a callback table.  The node's serving side
+ * (peer_init: envelopes and directory requests, on every connection) is
+ * wired by main; a dialler (the outbox, a directory pull) hands its own
+ * with peer_dial and hears the answers to what it sent.
  */
 #ifndef POC_PEER_H
 #define POC_PEER_H
@@ -9,44 +16,63 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/x509.h>
+
 #include "proto/poc.pb-c.h"
 
 struct peer;
-struct outq;
 
-/* Sets up group commit for incoming envelopes (after the store opens). */
-int		 peer_init(void);
+/*
+ * What a user hears of a connection; any member may be NULL.  For the
+ * serving table: pinned is asked on inbound connections, frame gets the
+ * requests (Envelope, DirectoryDigestRequest, DirectoryFetch) of every
+ * connection, and down is told of every connection that ends.  For a
+ * dialler's table: pinned is asked before our Hello goes out, up says the
+ * connection is ESTABLISHED, frame gets the directory answers, receipt
+ * the receipts, and down says it ended (not after peer_close()).  A
+ * request or answer nobody takes is a protocol error.
+ */
+struct peer_cb {
+	/* 1 if fp (hex SHA-256 of its certificate) is pinned for member. */
+	int	(*pinned)(const char *member, const char *fp, void *arg);
+	void	(*up)(struct peer *, void *arg);
+	/* Returns 1 if it took ownership of f, 0 if peer.c frees it. */
+	int	(*frame)(struct peer *, Poc__PeerFrame *f, void *arg);
+	void	(*receipt)(struct peer *, const Poc__Receipt *, void *arg);
+	/* The connection ended for reason; p is freed after this returns. */
+	void	(*down)(struct peer *, const char *reason, void *arg);
+};
+
+/* The node's serving side (see above), before the listener opens. */
+void		 peer_init(const struct peer_cb *serve, void *arg);
 
 /* Takes over a socket accepted on the peer listener. */
 void		 peer_accept(int fd, const char *addr);
 
-/* Dials member at endpoint on behalf of the outbox queue q.  NULL if the
- * attempt cannot start (q is not called back then). */
+/* Dials member at endpoint for the user whose table is cb.  NULL if the
+ * attempt cannot start (cb is not called then). */
 struct peer	*peer_dial(const char *member, const char *endpoint,
-		    struct outq *q);
+		    const struct peer_cb *cb, void *arg);
 
-/* Dials member at endpoint to pull its directory for ds; the server's
- * certificate must be pinned in the directory or be pin (if not "").
- * NULL if the attempt cannot start. */
-struct dirsync;
-struct peer	*peer_dial_sync(const char *member, const char *endpoint,
-		    const char *pin, struct dirsync *ds);
+/* The member the connection speaks for (its certificate's CN, once TLS
+ * is up), and its certificate (borrowed). */
+const char	*peer_member(const struct peer *);
+X509		*peer_cert(const struct peer *);
 
-/* Sends one frame on an established connection.  0 or -1. */
+/* Sends one frame on an established connection.  0 or -1 (then the
+ * connection is closed and p freed). */
 int		 peer_send_frame(struct peer *, const Poc__PeerFrame *);
-
-/* Sends an Error frame (INTERNAL or PROTOCOL), logs and closes. */
-void		 peer_fail_internal(struct peer *, const char *why);
-void		 peer_fail_protocol(struct peer *, const char *why);
-
-/* Closes every outbox connection; the outbox dials again with the TLS
- * context in force (a reloaded node certificate). */
-void		 peer_close_outbound(const char *reason);
 
 /* Sends one stored envelope (its packed bytes) as a PeerFrame. */
 int		 peer_send_envelope(struct peer *, const uint8_t *, size_t);
 
-/* Closes the connection; an outbound peer's queue is no longer called. */
+/* Sends an Error frame with code, logs why and closes once it is
+ * written. */
+void		 peer_fail(struct peer *, Poc__Error__Code code,
+		    const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Closes the connection; its dialler's table is no longer called. */
 void		 peer_close(struct peer *, const char *reason);
 
 /* Inbound connections in the established state, for status. */

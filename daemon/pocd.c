@@ -14,24 +14,37 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 
-#include "config.h"
 #include "checks.h"
+#include "config.h"
 #include "control.h"
-#include "directory.h"
 #include "deadline.h"
+#include "directory.h"
+#include "dirsync.h"
 #include "gcommit.h"
 #include "listener.h"
 #include "log.h"
 #include "msgsig.h"
+#include "node.h"
 #include "outbox.h"
 #include "peer.h"
-#include "node.h"
+#include "receive.h"
 #include "reload.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
 
 static struct listener	*peer_listener, *op_listener;
+
+static int	pocd_pinned_cb(const char *, const char *, void *);
+static int	pocd_request_cb(struct peer *, Poc__PeerFrame *, void *);
+static void	pocd_down_cb(struct peer *, const char *, void *);
+
+/* What this node serves on every peer connection (peer.h). */
+static const struct peer_cb pocd_serve = {
+	.pinned = pocd_pinned_cb,
+	.frame = pocd_request_cb,
+	.down = pocd_down_cb,
+};
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -74,6 +87,35 @@ pocd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+/* An inbound peer's certificate must be pinned in its directory record. */
+static int
+pocd_pinned_cb(const char *member, const char *fp, void *arg)
+{
+	(void)arg;
+	return directory_pinned(member, fp);
+}
+
+/* A peer's request: envelopes to the receive path, directory requests to
+ * replication.  Returns 1 if the receive path took f. */
+static int
+pocd_request_cb(struct peer *p, Poc__PeerFrame *f, void *arg)
+{
+	(void)arg;
+	if (f->kind_case == POC__PEER_FRAME__KIND_ENVELOPE)
+		return receive_envelope(p, f);
+	dirsync_serve(p, f);
+	return 0;
+}
+
+/* A connection ends: no receipt may go to it any more. */
+static void
+pocd_down_cb(struct peer *p, const char *reason, void *arg)
+{
+	(void)reason;
+	(void)arg;
+	receive_forget(p);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -81,6 +123,7 @@ main(int argc, char *argv[])
 	int		 ch, checkonly = 0, debug = 0;
 	char		 err[1024];
 	struct event	*sigs[3];
+	struct gc_bounds gc_bounds;
 	int		 signums[3] = { SIGHUP, SIGINT, SIGTERM };
 	size_t		 i;
 
@@ -146,8 +189,13 @@ main(int argc, char *argv[])
 		fatalx("store %s: %s", env->conf.database, err);
 	/* On failure (logged) SQLite's checkpoints inside commits stay. */
 	(void)store_checkpoint_start(env->store, env->conf.checkpoint_pages);
-	if (peer_init() != 0)
+	gc_bounds.max = env->conf.batch_max;
+	gc_bounds.max_bytes = env->conf.batch_max_bytes;
+	gc_bounds.wait_ms = env->conf.batch_wait_ms;
+	if (gc_init(env->base, env->store, &gc_bounds) != 0 ||
+	    receive_init() != 0)
 		fatalx("cannot set up group commit");
+	peer_init(&pocd_serve, NULL);
 
 	if ((peer_listener = listener_new(env->base, "peer", env->conf.peer.listen,
 	    peer_accept)) == NULL ||
@@ -183,6 +231,7 @@ main(int argc, char *argv[])
 	dirsync_shutdown();
 	checks_shutdown();
 	deadline_shutdown();
+	receive_shutdown();	/* the signature threads, then the batch */
 	gc_shutdown();
 	peer_close_all();
 	control_close_all();

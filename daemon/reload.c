@@ -20,7 +20,9 @@
 #include "log.h"
 #include "msgsig.h"
 #include "node.h"
+#include "outbox.h"
 #include "reload.h"
+#include "store_audit.h"
 #include "tls.h"
 #include "util.h"
 
@@ -112,6 +114,37 @@ reload_ctx(const char *what, const struct config *c,
 	return ctx;
 }
 
+/*
+ * After the node certificate changed: queued envelopes are signed again
+ * with the new key, and the outbox's connections, which still present the
+ * old certificate, are closed.  The outbox then dials with the new one and
+ * sends the re-signed bytes, which its receivers check against it.  An
+ * envelope already taken over the old connection is answered DUPLICATE.
+ */
+static void
+reload_rotated(void)
+{
+	uint8_t	*der;
+	size_t	 len;
+	int	 n;
+
+	if (msgsig_own_der(&der, &len) == -1) {
+		log_warnx("msgsig: cannot encode the new node certificate; "
+		    "queued envelopes keep their old signatures");
+		return;
+	}
+	n = store_resign_queued(env->store, msgsig_sign, der, len,
+	    util_now_ms());
+	free(der);
+	if (n == -1)
+		log_warnx("msgsig: queued envelopes could not be signed again; "
+		    "receivers will refuse them");
+	else
+		log_info("msgsig: %d queued envelope%s signed with the new key",
+		    n, n == 1 ? "" : "s");
+	outbox_reconnect("the node certificate changed");
+}
+
 /* SIGHUP: reads the file again and puts what changed in force. */
 int
 reload_run(void)
@@ -156,7 +189,7 @@ reload_run(void)
 	reload_limits();
 	log_setlevel(reload_debug ? LOG_DEBUG : env->conf.log_level);
 	if (rotated)
-		msgsig_rotated();
+		reload_rotated();
 	reload_loaded_at = util_now_ms();
 	reload_ok++;
 	log_info("SIGHUP: %s reloaded: certificates, keys, CAs, CRLs, "

@@ -1,0 +1,28 @@
+/*
+ * Directory replication by pull (DESIGN.md "Directory"): a timer pulls
+ * from each configured upstream, an operator may start pulls at once, and
+ * every member may pull from this node (the serving side).
+ */
+#ifndef POC_DIRSYNC_H
+#define POC_DIRSYNC_H
+
+#include "proto/poc.pb-c.h"
+
+struct peer;
+
+/* Arms the pull timer for the [upstream]s of the configuration.  0 or
+ * -1. */
+int	 dirsync_init(void);
+void	 dirsync_shutdown(void);
+
+/* Starts a pull from each upstream that is not pulling now; returns how
+ * many were started. */
+int	 dirsync_now(void);
+
+/* The upstreams configured at start. */
+int	 dirsync_upstreams(void);
+
+/* Answers a member's DirectoryDigestRequest or DirectoryFetch on p. */
+void	 dirsync_serve(struct peer *p, const Poc__PeerFrame *f);
+
+#endif

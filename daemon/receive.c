@@ -1,0 +1,286 @@
+/*
+ * The receive path (see receive.h).
+ *
+ * Order matters for safety: identity before content (a stranger's fields
+ * are not even looked at), content before state (nothing invalid reaches
+ * the store), the signature before anything is stored (it may be checked
+ * on a worker thread, but its verdict is taken on the loop before the
+ * batch's transaction opens), the envelope's row before its effects (in
+ * the same transaction, so a batch that does not commit leaves neither),
+ * and the receipt only after the commit, so "accepted" always means "on
+ * disk".
+ *
+ * Each envelope that passes the checks becomes a receive_item: a batch
+ * item (gcommit.h) with its signature check (verify.h) and its receipt.
+ * The item keeps the frame, a reference to the signer's certificate and
+ * the peer it came from; receive_forget() clears the peer when the
+ * connection closes, at any point until the item's done has run.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "gcommit.h"
+#include "handle.h"
+#include "log.h"
+#include "node.h"
+#include "peer.h"
+#include "receive.h"
+#include "sig.h"
+#include "store.h"
+#include "util.h"
+#include "validate.h"
+#include "verify.h"
+
+enum receive_step {
+	RECV_STORE,		/* passed the checks: store it in the batch */
+	RECV_RECEIPT,		/* send the receipt in r */
+	RECV_IDENTITY,		/* sender is not the peer: receipt, close */
+	RECV_FAILED,		/* not stored: no receipt, close so the
+				 * sender retries */
+};
+
+struct receive_item {
+	struct gc_item		 gc;		/* first: the batch's handle */
+	TAILQ_ENTRY(receive_item) entry;	/* on receive_items */
+	struct peer		*peer;		/* NULL once forgotten */
+	char			 member[64];
+	Poc__PeerFrame		*f;		/* owned; holds the envelope */
+	X509			*cert;		/* its signer (a reference) */
+	struct verify_job	 vj;
+	enum receive_step	 step;
+	int			 refused;	/* by its signature: the
+						 * receipt needs no commit */
+	Poc__Receipt		 r;
+	char			 reason[512];
+};
+
+static TAILQ_HEAD(, receive_item) receive_items =
+    TAILQ_HEAD_INITIALIZER(receive_items);
+
+static void	receive_prepare(struct gc_item *);
+static void	receive_write(struct gc_item *);
+static void	receive_done(struct gc_item *, enum gc_end);
+
+static const struct gc_ops receive_ops = {
+	.prepare = receive_prepare,
+	.write = receive_write,
+	.done = receive_done,
+};
+
+int
+receive_init(void)
+{
+	return verify_init(env->conf.verify_threads);
+}
+
+void
+receive_shutdown(void)
+{
+	verify_shutdown();
+}
+
+/* A REJECTED receipt for e with reason, until a step says otherwise. */
+static void
+receive_receipt(Poc__Receipt *r, const char *id, char *reason)
+{
+	static const Poc__Receipt	 rinit = POC__RECEIPT__INIT;
+
+	*r = rinit;
+	reason[0] = '\0';
+	r->envelope_id = (char *)id;
+	r->status = POC__RECEIPT__STATUS__REJECTED;
+	r->reason = reason;
+}
+
+/* Identity, fields and recipient of e from peer: RECV_STORE if it may be
+ * stored once its signature verifies, else r and reason say why not. */
+static enum receive_step
+receive_check(const char *peer, const Poc__Envelope *e, Poc__Receipt *r,
+    char *reason, size_t reasonlen)
+{
+	struct validate_result	 vr;
+
+	receive_receipt(r, e->id != NULL ? e->id : "", reason);
+	/* Identity: the member a peer speaks for is its certificate's CN. */
+	if (strcmp(e->sender, peer) != 0) {
+		snprintf(reason, reasonlen, "sender \"%.64s\" does not match "
+		    "the certificate of %s", e->sender, peer);
+		log_warnx("peer %s: envelope %.64s refused: %s", peer,
+		    r->envelope_id, reason);
+		return RECV_IDENTITY;
+	}
+	if (validate_envelope(e, &vr) != 0) {
+		snprintf(reason, reasonlen, "%s: %s (%zu problem%s)",
+		    vr.err[0].field, vr.err[0].message, vr.total,
+		    vr.total == 1 ? "" : "s");
+		log_warnx("peer %s: envelope %.64s refused: %s", peer,
+		    util_uuid_valid(e->id) ? e->id : "(bad id)", reason);
+		if (!util_uuid_valid(e->id))
+			r->envelope_id = (char *)"";
+		return RECV_RECEIPT;
+	}
+	if (strcmp(e->recipient, env->conf.member) != 0) {
+		snprintf(reason, reasonlen, "recipient is %s, this node is %s",
+		    e->recipient, env->conf.member);
+		log_warnx("peer %s: envelope %s refused: %s", peer, e->id,
+		    reason);
+		return RECV_RECEIPT;
+	}
+	return RECV_STORE;
+}
+
+int
+receive_envelope(struct peer *p, Poc__PeerFrame *fr)
+{
+	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
+	Poc__Receipt		 r;
+	char			 reason[512];
+	struct receive_item	*it;
+	enum receive_step	 step;
+	X509			*cert;
+
+	step = receive_check(peer_member(p), fr->envelope, &r, reason,
+	    sizeof(reason));
+	if (step != RECV_STORE) {
+		f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
+		f.receipt = &r;
+		if (peer_send_frame(p, &f) != 0)
+			return 0;
+		if (step == RECV_IDENTITY)
+			peer_fail(p, POC__ERROR__CODE__IDENTITY, "%s", reason);
+		return 0;
+	}
+	if ((it = calloc(1, sizeof(*it))) == NULL) {
+		log_warn("receive_envelope");
+		/* No receipt: the sender retries on a new connection. */
+		peer_fail(p, POC__ERROR__CODE__INTERNAL, "cannot store the "
+		    "envelope now; retry later");
+		return 0;
+	}
+	it->peer = p;
+	snprintf(it->member, sizeof(it->member), "%s", peer_member(p));
+	it->f = fr;
+	if ((cert = peer_cert(p)) != NULL && X509_up_ref(cert) == 1)
+		it->cert = cert;
+	it->step = RECV_STORE;
+	it->vj.member = it->member;
+	it->vj.cert = it->cert;
+	it->vj.e = fr->envelope;
+	TAILQ_INSERT_TAIL(&receive_items, it, entry);
+	verify_submit(&it->vj);
+	/* p may be closed and freed from here on (a full batch flushes at
+	 * once); receive_forget() then clears it->peer. */
+	gc_submit(&it->gc, &receive_ops,
+	    protobuf_c_message_get_packed_size(&fr->envelope->base));
+	return 1;
+}
+
+/* Before the transaction: the signature's verdict.  A bad signature is
+ * answered REJECTED without anything stored or done. */
+static void
+receive_prepare(struct gc_item *gi)
+{
+	struct receive_item	*it = (struct receive_item *)gi;
+	const Poc__Envelope	*e = it->f->envelope;
+
+	verify_wait(&it->vj);
+	receive_receipt(&it->r, e->id, it->reason);
+	if (it->vj.ok)
+		return;
+	snprintf(it->reason, sizeof(it->reason), "%s", it->vj.why);
+	log_warnx("peer %s: envelope %s refused: %s", it->member, e->id,
+	    it->reason);
+	it->step = RECV_RECEIPT;
+	it->refused = 1;
+}
+
+/*
+ * Inside the transaction: the envelope with its signer's certificate
+ * (checked with it, so not checked again), then, for a new one, its
+ * effects after its row.  Fills the receipt.
+ */
+static void
+receive_write(struct gc_item *gi)
+{
+	struct receive_item	*it = (struct receive_item *)gi;
+	const Poc__Envelope	*e = it->f->envelope;
+	enum store_put		 put;
+	uint8_t			*der = NULL;
+	int			 derlen;
+
+	if (it->step != RECV_STORE)
+		return;		/* refused: its receipt as is */
+	it->step = RECV_FAILED;
+	if (it->cert == NULL ||
+	    (derlen = sig_cert_to_der(it->cert, &der)) <= 0) {
+		log_warnx("peer %s: envelope %s: its signer's certificate is "
+		    "not at hand; no receipt, the sender will retry",
+		    it->member, e->id);
+		return;
+	}
+	put = store_put_incoming_signed(env->store, e, der, (size_t)derlen,
+	    util_now_ms());
+	free(der);
+	switch (put) {
+	case STORE_NEW:
+		it->r.status = POC__RECEIPT__STATUS__ACCEPTED;
+		log_debug("peer %s: %s %s accepted", it->member,
+		    handle_kind_name(e->body_case), e->id);
+		handle_effects(it->member, e);
+		it->step = RECV_RECEIPT;
+		return;
+	case STORE_DUPLICATE:
+		it->r.status = POC__RECEIPT__STATUS__DUPLICATE;
+		log_debug("peer %s: %s is a duplicate", it->member, e->id);
+		it->step = RECV_RECEIPT;
+		return;
+	case STORE_CONFLICT:
+		snprintf(it->reason, sizeof(it->reason), "id %s is already "
+		    "used by another message", e->id);
+		log_warnx("peer %s: envelope refused: %s", it->member,
+		    it->reason);
+		it->step = RECV_RECEIPT;
+		return;
+	case STORE_ERROR:
+		break;
+	}
+	log_warnx("peer %s: envelope %s not stored (store failure); no "
+	    "receipt, the sender will retry", it->member, e->id);
+}
+
+/* After the commit (or its failure): the receipt, or the connection is
+ * closed so that the sender retries.  A refused envelope's receipt needs
+ * no commit; an accepted one's only goes out after it. */
+static void
+receive_done(struct gc_item *gi, enum gc_end how)
+{
+	struct receive_item	*it = (struct receive_item *)gi;
+	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
+
+	TAILQ_REMOVE(&receive_items, it, entry);
+	if (it->peer != NULL && how != GC_DROPPED) {
+		if (it->step == RECV_RECEIPT &&
+		    (how == GC_COMMITTED || it->refused)) {
+			f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
+			f.receipt = &it->r;
+			(void)peer_send_frame(it->peer, &f);
+		} else
+			peer_fail(it->peer, POC__ERROR__CODE__INTERNAL,
+			    "cannot store the envelope now; retry later");
+	}
+	protobuf_c_message_free_unpacked(&it->f->base, NULL);
+	X509_free(it->cert);
+	free(it);
+}
+
+void
+receive_forget(struct peer *p)
+{
+	struct receive_item	*it;
+
+	TAILQ_FOREACH(it, &receive_items, entry)
+		if (it->peer == p)
+			it->peer = NULL;
+}
