@@ -38,12 +38,20 @@ static struct listener	*peer_listener, *op_listener;
 static int	pocd_pinned_cb(const char *, const char *, void *);
 static int	pocd_request_cb(struct peer *, Poc__PeerFrame *, void *);
 static void	pocd_down_cb(struct peer *, const char *, void *);
+static int	pocd_receipt_cb(void *, const Poc__Receipt *);
+static void	pocd_fail_cb(void *, Poc__Error__Code, const char *);
 
 /* What this node serves on every peer connection (peer.h). */
 static const struct peer_cb pocd_serve = {
 	.pinned = pocd_pinned_cb,
 	.frame = pocd_request_cb,
 	.down = pocd_down_cb,
+};
+
+/* How the receive path answers a peer (receive.h). */
+static const struct receive_cb pocd_receive = {
+	.receipt = pocd_receipt_cb,
+	.fail = pocd_fail_cb,
 };
 
 static void __attribute__((noreturn))
@@ -102,7 +110,7 @@ pocd_request_cb(struct peer *p, Poc__PeerFrame *f, void *arg)
 {
 	(void)arg;
 	if (f->kind_case == POC__PEER_FRAME__KIND_ENVELOPE)
-		return receive_envelope(p, f);
+		return receive_envelope(p, peer_member(p), peer_cert(p), f);
 	dirsync_serve(p, f);
 	return 0;
 }
@@ -114,6 +122,22 @@ pocd_down_cb(struct peer *p, const char *reason, void *arg)
 	(void)reason;
 	(void)arg;
 	receive_forget(p);
+}
+
+static int
+pocd_receipt_cb(void *owner, const Poc__Receipt *r)
+{
+	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+
+	f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
+	f.receipt = (Poc__Receipt *)r;
+	return peer_send_frame(owner, &f);
+}
+
+static void
+pocd_fail_cb(void *owner, Poc__Error__Code code, const char *why)
+{
+	peer_fail(owner, code, "%s", why);
 }
 
 int
@@ -193,7 +217,7 @@ main(int argc, char *argv[])
 	gc_bounds.max_bytes = env->conf.batch_max_bytes;
 	gc_bounds.wait_ms = env->conf.batch_wait_ms;
 	if (gc_init(env->base, env->store, &gc_bounds) != 0 ||
-	    receive_init() != 0)
+	    receive_init(&pocd_receive, env->conf.verify_threads) != 0)
 		fatalx("cannot set up group commit");
 	peer_init(&pocd_serve, NULL);
 

@@ -13,8 +13,9 @@
  * Each envelope that passes the checks becomes a receive_item: a batch
  * item (gcommit.h) with its signature check (verify.h) and its receipt.
  * The item keeps the frame, a reference to the signer's certificate and
- * the peer it came from; receive_forget() clears the peer when the
- * connection closes, at any point until the item's done has run.
+ * the connection (owner) it came from; receive_forget() clears the owner
+ * when the connection closes, at any point until the item's done has
+ * run.  The path knows connections only through its receive_cb.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +26,15 @@
 #include "handle.h"
 #include "log.h"
 #include "node.h"
-#include "peer.h"
 #include "receive.h"
 #include "sig.h"
 #include "store.h"
 #include "util.h"
 #include "validate.h"
 #include "verify.h"
+
+/* What a sender hears when its envelope could not be stored. */
+#define RECEIVE_RETRY	"cannot store the envelope now; retry later"
 
 enum receive_step {
 	RECV_STORE,		/* passed the checks: store it in the batch */
@@ -44,7 +47,7 @@ enum receive_step {
 struct receive_item {
 	struct gc_item		 gc;		/* first: the batch's handle */
 	TAILQ_ENTRY(receive_item) entry;	/* on receive_items */
-	struct peer		*peer;		/* NULL once forgotten */
+	void			*owner;		/* NULL once forgotten */
 	char			 member[64];
 	Poc__PeerFrame		*f;		/* owned; holds the envelope */
 	X509			*cert;		/* its signer (a reference) */
@@ -69,10 +72,13 @@ static const struct gc_ops receive_ops = {
 	.done = receive_done,
 };
 
+static const struct receive_cb	*receive_cb;
+
 int
-receive_init(void)
+receive_init(const struct receive_cb *cb, int n)
 {
-	return verify_init(env->conf.verify_threads);
+	receive_cb = cb;
+	return verify_init(n);
 }
 
 void
@@ -132,37 +138,33 @@ receive_check(const char *peer, const Poc__Envelope *e, Poc__Receipt *r,
 }
 
 int
-receive_envelope(struct peer *p, Poc__PeerFrame *fr)
+receive_envelope(void *owner, const char *member, X509 *cert,
+    Poc__PeerFrame *fr)
 {
-	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
 	Poc__Receipt		 r;
 	char			 reason[512];
 	struct receive_item	*it;
 	enum receive_step	 step;
-	X509			*cert;
 
-	step = receive_check(peer_member(p), fr->envelope, &r, reason,
-	    sizeof(reason));
+	step = receive_check(member, fr->envelope, &r, reason, sizeof(reason));
 	if (step != RECV_STORE) {
-		f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
-		f.receipt = &r;
-		if (peer_send_frame(p, &f) != 0)
-			return 0;
-		if (step == RECV_IDENTITY)
-			peer_fail(p, POC__ERROR__CODE__IDENTITY, "%s", reason);
+		if (receive_cb->receipt(owner, &r) == 0 &&
+		    step == RECV_IDENTITY)
+			receive_cb->fail(owner, POC__ERROR__CODE__IDENTITY,
+			    reason);
 		return 0;
 	}
 	if ((it = calloc(1, sizeof(*it))) == NULL) {
 		log_warn("receive_envelope");
 		/* No receipt: the sender retries on a new connection. */
-		peer_fail(p, POC__ERROR__CODE__INTERNAL, "cannot store the "
-		    "envelope now; retry later");
+		receive_cb->fail(owner, POC__ERROR__CODE__INTERNAL,
+		    RECEIVE_RETRY);
 		return 0;
 	}
-	it->peer = p;
-	snprintf(it->member, sizeof(it->member), "%s", peer_member(p));
+	it->owner = owner;
+	snprintf(it->member, sizeof(it->member), "%s", member);
 	it->f = fr;
-	if ((cert = peer_cert(p)) != NULL && X509_up_ref(cert) == 1)
+	if (cert != NULL && X509_up_ref(cert) == 1)
 		it->cert = cert;
 	it->step = RECV_STORE;
 	it->vj.member = it->member;
@@ -170,8 +172,8 @@ receive_envelope(struct peer *p, Poc__PeerFrame *fr)
 	it->vj.e = fr->envelope;
 	TAILQ_INSERT_TAIL(&receive_items, it, entry);
 	verify_submit(&it->vj);
-	/* p may be closed and freed from here on (a full batch flushes at
-	 * once); receive_forget() then clears it->peer. */
+	/* owner may be closed and freed from here on (a full batch flushes
+	 * at once); receive_forget() then clears it->owner. */
 	gc_submit(&it->gc, &receive_ops,
 	    protobuf_c_message_get_packed_size(&fr->envelope->base));
 	return 1;
@@ -257,18 +259,15 @@ static void
 receive_done(struct gc_item *gi, enum gc_end how)
 {
 	struct receive_item	*it = (struct receive_item *)gi;
-	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
 
 	TAILQ_REMOVE(&receive_items, it, entry);
-	if (it->peer != NULL && how != GC_DROPPED) {
+	if (it->owner != NULL && how != GC_DROPPED) {
 		if (it->step == RECV_RECEIPT &&
-		    (how == GC_COMMITTED || it->refused)) {
-			f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
-			f.receipt = &it->r;
-			(void)peer_send_frame(it->peer, &f);
-		} else
-			peer_fail(it->peer, POC__ERROR__CODE__INTERNAL,
-			    "cannot store the envelope now; retry later");
+		    (how == GC_COMMITTED || it->refused))
+			(void)receive_cb->receipt(it->owner, &it->r);
+		else
+			receive_cb->fail(it->owner, POC__ERROR__CODE__INTERNAL,
+			    RECEIVE_RETRY);
 	}
 	protobuf_c_message_free_unpacked(&it->f->base, NULL);
 	X509_free(it->cert);
@@ -276,11 +275,11 @@ receive_done(struct gc_item *gi, enum gc_end how)
 }
 
 void
-receive_forget(struct peer *p)
+receive_forget(void *owner)
 {
 	struct receive_item	*it;
 
 	TAILQ_FOREACH(it, &receive_items, entry)
-		if (it->peer == p)
-			it->peer = NULL;
+		if (it->owner == owner)
+			it->owner = NULL;
 }

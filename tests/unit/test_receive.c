@@ -1,0 +1,383 @@
+/*
+ * The receive path (daemon/receive.c) through a real group commit into a
+ * real store: a CheckReply's effects (the reply recorded on its check,
+ * the directory's last-checked time of the member's PoCs) commit in the
+ * batch's transaction after the envelope's row, or not at all.
+ *
+ * The fault: the test's own connection adds a trigger that makes every
+ * message insert leave a deferred foreign-key violation, so the batch's
+ * COMMIT fails (the store's usual failure injection, by trigger).  Then
+ * nothing of the reply may be left, the sender hears no receipt, and its
+ * resend is recorded exactly once.  Signatures are real (certs/mkpki).
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <event2/event.h>
+#include <sqlite3.h>
+
+#include "daemon/gcommit.h"
+#include "daemon/node.h"
+#include "daemon/receive.h"
+#include "daemon/store.h"
+#include "daemon/store_checks.h"
+#include "daemon/store_dir.h"
+#include "envsig.h"
+
+#include "pki_fixture.h"
+
+#define ID_CAMP		"55555555-5555-4555-8555-555555555555"
+#define ID_CHECK	"66666666-6666-4666-8666-666666666666"
+#define ID_REPLY	"77777777-7777-4777-8777-777777777777"
+#define ID_NOTE		"88888888-8888-4888-8888-888888888888"
+#define T0		1764040000000LL
+
+static char		 tmpdir[PATH_MAX];
+static char		 dbpath[PATH_MAX + 16];
+
+/* What the receive path said to the connection (the test's owner). */
+struct conn {
+	int	 receipts;
+	int	 status;		/* of the last receipt */
+	char	 id[64];		/* its envelope id */
+	int	 fails;
+};
+
+static int
+t_receipt(void *owner, const Poc__Receipt *r)
+{
+	struct conn	*c = owner;
+
+	c->receipts++;
+	c->status = r->status;
+	snprintf(c->id, sizeof(c->id), "%s", r->envelope_id);
+	return 0;
+}
+
+static void
+t_fail(void *owner, Poc__Error__Code code, const char *why)
+{
+	struct conn	*c = owner;
+
+	(void)code;
+	(void)why;
+	c->fails++;
+}
+
+static const struct receive_cb t_cb = {
+	.receipt = t_receipt,
+	.fail = t_fail,
+};
+
+/* Runs sql on a connection of the test's own; returns the first column
+ * of the first row as an integer (0 if none). */
+static long long
+raw(const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	long long	 v = 0;
+
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+raw_exec(const char *sql)
+{
+	sqlite3	*db;
+	char	*msg = NULL;
+
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
+	    "%s: %s", sql, msg != NULL ? msg : "?");
+	sqlite3_close(db);
+}
+
+/* FRA's directory record (one PoC) and AUS's campaign checking FRA. */
+static void
+seed(void)
+{
+	Poc__DirectoryRecord		 r = POC__DIRECTORY_RECORD__INIT;
+	Poc__DirectoryPoc		 p = POC__DIRECTORY_POC__INIT, *pp[1];
+	struct store_check_campaign	 c;
+
+	p.level = POC__DIRECTORY_POC__LEVEL__TECHNICAL;
+	p.name = (char *)"Duty officer";
+	pp[0] = &p;
+	r.network = (char *)"net";
+	r.code = (char *)"FRA";
+	r.serial = 1;
+	r.n_pocs = 1;
+	r.pocs = pp;
+	ck_assert_int_eq(store_dir_put(env->store, &r, "test", T0), 1);
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", ID_CAMP);
+	c.created_at = T0;
+	c.reply_by = T0 + 60000;
+	snprintf(c.created_by, sizeof(c.created_by), "test");
+	ck_assert_int_eq(store_begin(env->store), 0);
+	ck_assert_int_eq(store_checks_campaign_add(env->store, &c), 0);
+	ck_assert_int_eq(store_checks_target_add(env->store, ID_CAMP, "FRA",
+	    ID_CHECK), 0);
+	ck_assert_int_eq(store_commit(env->store), 0);
+}
+
+static void
+setup(void)
+{
+	static struct gc_bounds	 b = { 100, 1 << 20, 0 };
+	const char		*t = getenv("TMPDIR");
+	char			 err[256];
+
+	pki_setup();
+	snprintf(tmpdir, sizeof(tmpdir), "%s/test_receive.XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(dbpath, sizeof(dbpath), "%s/pocd.db", tmpdir);
+	snprintf(env->conf.member, sizeof(env->conf.member), "AUS");
+	ck_assert_ptr_nonnull(env->base = event_base_new());
+	env->store = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof(err));
+	ck_assert_msg(env->store != NULL, "store_open: %s", err);
+	ck_assert_int_eq(gc_init(env->base, env->store, &b), 0);
+	/* Two signature threads: the verdicts cross threads as in pocd. */
+	ck_assert_int_eq(receive_init(&t_cb, 2), 0);
+	seed();
+}
+
+static void
+teardown(void)
+{
+	static const char	*const sfx[] = { "", "-wal", "-shm" };
+	char			 p[PATH_MAX + 32];
+	size_t			 i;
+
+	receive_shutdown();
+	gc_shutdown();
+	store_close(env->store);
+	event_base_free(env->base);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
+		unlink(p);
+	}
+	rmdir(tmpdir);
+	pki_teardown();
+}
+
+/* A frame as pocd decodes it (owned), holding e signed by FRA. */
+static Poc__PeerFrame *
+frame_of(Poc__Envelope *e)
+{
+	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+	EVP_PKEY	*k = key_of("FRA");
+	uint8_t		 sig[SIG_MAX_LEN], buf[8192];
+	size_t		 n;
+
+	e->signature.len = 0;
+	e->signature.data = NULL;
+	ck_assert_int_eq(envsig_sign(k, e, sig), 0);
+	EVP_PKEY_free(k);
+	f.kind_case = POC__PEER_FRAME__KIND_ENVELOPE;
+	f.envelope = e;
+	n = poc__peer_frame__get_packed_size(&f);
+	ck_assert_uint_le(n, sizeof(buf));
+	ck_assert_uint_eq(poc__peer_frame__pack(&f, buf), n);
+	return poc__peer_frame__unpack(NULL, n, buf);
+}
+
+/* FRA's CheckReply to the campaign. */
+static Poc__PeerFrame *
+reply_frame(void)
+{
+	Poc__Envelope	 e = POC__ENVELOPE__INIT;
+	Poc__CheckReply	 cr = POC__CHECK_REPLY__INIT;
+
+	e.id = (char *)ID_REPLY;
+	e.thread_id = (char *)ID_CHECK;
+	e.in_reply_to = (char *)ID_CHECK;
+	e.sender = (char *)"FRA";
+	e.recipient = (char *)"AUS";
+	e.created_at = T0 + 1000;
+	e.tlp = POC__TLP__GREEN;
+	e.language = (char *)"en";
+	cr.check_id = (char *)ID_CAMP;
+	cr.replied_by = (char *)"Duty officer";
+	e.body_case = POC__ENVELOPE__BODY_CHECK_REPLY;
+	e.check_reply = &cr;
+	return frame_of(&e);
+}
+
+/* A Notification from FRA, to share the CheckReply's batch. */
+static Poc__PeerFrame *
+note_frame(void)
+{
+	Poc__Envelope		 e = POC__ENVELOPE__INIT;
+	Poc__Notification	 no = POC__NOTIFICATION__INIT;
+
+	e.id = (char *)ID_NOTE;
+	e.thread_id = (char *)ID_NOTE;
+	e.sender = (char *)"FRA";
+	e.recipient = (char *)"AUS";
+	e.created_at = T0 + 2000;
+	e.tlp = POC__TLP__GREEN;
+	e.language = (char *)"en";
+	no.summary = (char *)"Phishing wave";
+	e.body_case = POC__ENVELOPE__BODY_NOTIFICATION;
+	e.notification = &no;
+	return frame_of(&e);
+}
+
+/* Submits f from the connection c as FRA, as pocd's serving side does. */
+static void
+receive(struct conn *c, Poc__PeerFrame *f)
+{
+	X509	*cert = cert_of("FRA");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(receive_envelope(c, "FRA", cert, f), 1);
+	X509_free(cert);
+}
+
+/* Traces of the reply: its row, its audit entry, its check, the PoC's
+ * last check. */
+static long long
+n_reply_rows(void)
+{
+	return raw("SELECT count(*) FROM messages WHERE id = '" ID_REPLY "'");
+}
+
+static long long
+n_reply_audit(void)
+{
+	return raw("SELECT count(*) FROM audit WHERE message_id = '" ID_REPLY
+	    "' AND kind = 'received'");
+}
+
+static long long
+replied_at(void)
+{
+	return raw("SELECT replied_at FROM check_targets WHERE campaign_id = '"
+	    ID_CAMP "' AND member = 'FRA' AND reply_id IN ('', '" ID_REPLY
+	    "')");
+}
+
+static long long
+last_checked(void)
+{
+	return raw("SELECT coalesce(max(last_check), 0) FROM "
+	    "directory_checks WHERE code = 'FRA'");
+}
+
+START_TEST(test_reply_effects_commit_with_the_batch)
+{
+	struct conn	 c = { 0 };
+	long long	 at;
+
+	/* Every message insert leaves a deferred foreign-key violation:
+	 * the statements succeed, the batch's COMMIT fails. */
+	raw_exec("CREATE TABLE t_gate (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE t_bad (ref INTEGER REFERENCES t_gate (id)"
+	    " DEFERRABLE INITIALLY DEFERRED);"
+	    "CREATE TRIGGER t_commit_fails AFTER INSERT ON messages"
+	    " BEGIN INSERT INTO t_bad VALUES (1); END;");
+	receive(&c, reply_frame());
+	receive(&c, note_frame());
+	ck_assert_int_eq(gc_pending(), 2);
+	gc_flush();
+	ck_assert_int_eq(gc_pending(), 0);
+
+	/* No receipt: the connection is failed, the sender will retry. */
+	ck_assert_int_eq(c.receipts, 0);
+	ck_assert_int_eq(c.fails, 2);
+	/* And no trace of the reply or of its effects. */
+	ck_assert_int_eq(n_reply_rows(), 0);
+	ck_assert_int_eq(n_reply_audit(), 0);
+	ck_assert_int_eq(replied_at(), 0);
+	ck_assert_int_eq(last_checked(), 0);
+	ck_assert_int_eq(raw("SELECT count(*) FROM messages"), 0);
+
+	/* The fault is gone; the sender resends on a new connection. */
+	raw_exec("DROP TRIGGER t_commit_fails; DROP TABLE t_bad;"
+	    " DROP TABLE t_gate;");
+	memset(&c, 0, sizeof(c));
+	receive(&c, reply_frame());
+	gc_flush();
+	ck_assert_int_eq(c.fails, 0);
+	ck_assert_int_eq(c.receipts, 1);
+	ck_assert_str_eq(c.id, ID_REPLY);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__ACCEPTED);
+	ck_assert_int_eq(n_reply_rows(), 1);
+	ck_assert_int_eq(n_reply_audit(), 1);
+	ck_assert_int_gt(at = replied_at(), 0);
+	ck_assert_int_eq(raw("SELECT count(*) FROM check_targets WHERE "
+	    "reply_id = '" ID_REPLY "'"), 1);
+	ck_assert_int_eq(last_checked(), at);
+
+	/* Once: a second resend is a duplicate and changes nothing. */
+	receive(&c, reply_frame());
+	gc_flush();
+	ck_assert_int_eq(c.receipts, 2);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__DUPLICATE);
+	ck_assert_int_eq(n_reply_rows(), 1);
+	ck_assert_int_eq(n_reply_audit(), 1);
+	ck_assert_int_eq(replied_at(), at);
+	ck_assert_int_eq(last_checked(), at);
+}
+END_TEST
+
+/* A reply whose signature is not FRA's is refused before the batch's
+ * transaction: REJECTED at once, and none of its effects. */
+START_TEST(test_bad_signature_no_effects)
+{
+	struct conn	 c = { 0 };
+	Poc__PeerFrame	*f = reply_frame();
+	X509		*aus = cert_of("AUS");
+
+	/* Checked against AUS's certificate: the signature is not its. */
+	ck_assert_int_eq(receive_envelope(&c, "FRA", aus, f), 1);
+	X509_free(aus);
+	gc_flush();
+	ck_assert_int_eq(c.receipts, 1);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(n_reply_rows(), 0);
+	ck_assert_int_eq(replied_at(), 0);
+	ck_assert_int_eq(last_checked(), 0);
+}
+END_TEST
+
+static Suite *
+receive_suite(void)
+{
+	Suite	*s = suite_create("receive");
+	TCase	*tc = tcase_create("ordering");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_reply_effects_commit_with_the_batch);
+	tcase_add_test(tc, test_bad_signature_no_effects);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(receive_suite());
+	int	 nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,1 @@
+test_receive_LIBS := libdaemon.a libcommon.a
