@@ -34,8 +34,8 @@ int	 checks_start_members(char *const *members, size_t n, int all,
 	    int64_t reply_within_ms, int exercise, const char *by,
 	    struct store_check_campaign *c, char *err, size_t errlen);
 
-/* A CheckReply came from peer (validated, identity checked): record the
- * reply time and the PoCs' last successful check. */
+/* A CheckReply from peer was just stored (handle.c): record the reply
+ * time and the PoCs' last successful check, in the same transaction. */
 void	 checks_reply_received(const char *peer, const Poc__Envelope *);
 
 /* Operator RPC (checks_ctl.c; rows of control.c's table): start a
