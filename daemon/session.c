@@ -170,14 +170,7 @@ session_close_after_flush(struct session *s, const char *reason)
 static struct timeval
 session_idle_left(const struct session *s)
 {
-	int64_t		 left = s->idle_at - util_mono_ms();
-	struct timeval	 tv = { 0, 0 };
-
-	if (left > 0) {
-		tv.tv_sec = left / 1000;
-		tv.tv_usec = (left % 1000) * 1000;
-	}
-	return tv;
+	return util_ms_timeval(s->idle_at - util_mono_ms());
 }
 
 /* Nothing in flight: no byte buffered in either direction, no TLS record
