@@ -59,6 +59,18 @@ write_tmp(const char *text)
 	return path;
 }
 
+/* Sets f up to parse path into s with the test's handler and reporter. */
+static void
+setup_parse(struct inifile *f, struct seen *s, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	f->key = key_cb;
+	f->report = report_cb;
+	f->arg = s;
+}
+
 START_TEST(test_lines)
 {
 	struct seen	 s;
@@ -67,12 +79,7 @@ START_TEST(test_lines)
 	    "bad = 2\ny = 3\n");
 	char		 want[128];
 
-	memset(&s, 0, sizeof(s));
-	memset(&f, 0, sizeof(f));
-	f.path = path;
-	f.key = key_cb;
-	f.report = report_cb;
-	f.arg = &s;
+	setup_parse(&f, &s, path);
 	ck_assert_int_eq(inifile_parse(&f), 0);
 	ck_assert_int_eq(s.nkeys, 3);
 	ck_assert_str_eq(s.keys[0], "3 a.x=1");
@@ -102,12 +109,7 @@ START_TEST(test_syntax_error)
 	    "also not one\n");
 	char		 want[160];
 
-	memset(&s, 0, sizeof(s));
-	memset(&f, 0, sizeof(f));
-	f.path = path;
-	f.key = key_cb;
-	f.report = report_cb;
-	f.arg = &s;
+	setup_parse(&f, &s, path);
 	ck_assert_int_eq(inifile_parse(&f), 0);
 	ck_assert_int_eq(s.nkeys, 2);
 	ck_assert_int_eq(s.nerrs, 2);
@@ -128,12 +130,7 @@ START_TEST(test_cannot_open)
 	struct seen	 s;
 	struct inifile	 f;
 
-	memset(&s, 0, sizeof(s));
-	memset(&f, 0, sizeof(f));
-	f.path = "/nonexistent/pocd.conf";
-	f.key = key_cb;
-	f.report = report_cb;
-	f.arg = &s;
+	setup_parse(&f, &s, "/nonexistent/pocd.conf");
 	errno = 0;
 	ck_assert_int_eq(inifile_parse(&f), -1);
 	ck_assert_int_eq(errno, ENOENT);
