@@ -207,6 +207,14 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 	return -1;
 }
 
+int
+conn_tcp_open(const char *hostport, int timeout_ms, char *err, size_t errlen)
+{
+	conn_ignore_sigpipe();
+	return conn_tcp(hostport, timeout_ms, conn_deadline(timeout_ms), err,
+	    errlen);
+}
+
 /* Copies the subject CN of the certificate the peer presented (verified or
  * not) into cn, or "?" if there is none. */
 static void
