@@ -40,15 +40,10 @@ bconn_init(void)
 	t.ca_file = opts.ca;
 	t.cert_file = opts.cert;
 	t.key_file = opts.key;
+	/* The context a node dials its peers with; --resume keeps each
+	 * connection's session (SSL_get1_session) for the next one. */
 	if ((bconn_ctx = tls_ctx_new(&t, err, sizeof(err))) == NULL)
 		bench_die("%s", err);
-	/* A load generator's connections are never idle: keep their record
-	 * buffers instead of freeing them after each record. */
-	SSL_CTX_clear_mode(bconn_ctx, SSL_MODE_RELEASE_BUFFERS);
-	/* --resume keeps the session of each connection for the next one
-	 * (SSL_get1_session); no cache of our own. */
-	SSL_CTX_set_session_cache_mode(bconn_ctx, SSL_SESS_CACHE_CLIENT |
-	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
 }
 
 /* Makes the connected socket blocking, with the I/O timeouts, and sends
