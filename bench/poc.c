@@ -61,8 +61,8 @@ poc_hello(struct bconn *c)
 		return -1;
 	ok = r->kind_case == POC__PEER_FRAME__KIND_HELLO ? 0 : -1;
 	if (ok != 0)
-		fprintf(stderr, "pocbench: no Hello from the node (kind %d%s%s)\n",
-		    r->kind_case, r->kind_case == POC__PEER_FRAME__KIND_ERROR ?
+		fprintf(stderr, "pocbench: no Hello from the node "
+		    "(kind %d%s%s)\n", r->kind_case, r->kind_case == POC__PEER_FRAME__KIND_ERROR ?
 		    ": " : "", r->kind_case == POC__PEER_FRAME__KIND_ERROR ?
 		    r->error->message : "");
 	poc__peer_frame__free_unpacked(r, NULL);

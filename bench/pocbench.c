@@ -65,8 +65,8 @@ static const struct bench_mode {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: pocbench tput|lat|storm|idle|mqsub|mqdrain|queue "
-	    "--proto poc|mqtt --port N --ca F --cert F --key F [--member M] "
+	fprintf(stderr, "usage: pocbench "
+	    "tput|lat|storm|idle|mqsub|mqdrain|queue --proto poc|mqtt --port N --ca F --cert F --key F [--member M] "
 	    "[--to M] [--conns N] [--count N] [--window N] [--interval-ms N] "
 	    "[--seconds N] [--threads N] [--resume] [--client-id ID]\n");
 	exit(2);

@@ -1,12 +1,13 @@
 /*
  * pocctl's config file and its RPC round trip with the node.
  *
- * The config is a small INI file (common/inifile) with one [pocctl] section: where
- * the node's operator listener is, the member code its certificate must
- * carry, the CA that issued that certificate, and the operator's own
- * certificate and key.  Unknown keys and sections are errors, so a typo
- * is reported instead of silently ignored; relative paths are taken from
- * the config file's directory.  Every error names the file and the key.
+ * The config is a small INI file (read by common/inifile) with one
+ * [pocctl] section: where the node's operator listener is, the member code
+ * its certificate must carry, the CA that issued that certificate, and the
+ * operator's own certificate and key.  Unknown keys and sections are
+ * errors, so a typo is reported instead of silently ignored; relative paths
+ * are taken from the config file's directory.  Every error names the file
+ * and the key.
  */
 #include <err.h>
 #include <errno.h>

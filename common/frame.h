@@ -1,5 +1,6 @@
 /*
- * Length-prefixed protobuf frames, shared by pocd and pocctl.
+ * Length-prefixed protobuf frames, shared by pocd, pocctl, pocpeer and
+ * pocbench.
  *
  * A frame is a 4-byte unsigned big-endian length N (1 <= N <= max_frame)
  * followed by N bytes of one packed protobuf message.  Both directions go
