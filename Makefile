@@ -106,8 +106,8 @@ $(B)/pocd: $(B)/daemon/pocd.o $(B)/libdaemon.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(B)/pocctl: $(B)/cli/pocctl.o $(B)/libcli.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-# pocbench: the load generator of `make bench` (bench/pocbench.c).
-$(B)/pocbench: $(B)/bench/pocbench.o $(B)/libcommon.a
+# pocbench: the load generator of `make bench` (bench/*.c; main in pocbench.c).
+$(B)/pocbench: $(call obj,$(wildcard bench/*.c)) $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 # pocpeer: a test tool that speaks the peer protocol as a member (tests only).
 $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a

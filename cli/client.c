@@ -1,16 +1,16 @@
 /*
  * pocctl's config file and its RPC round trip with the node.
  *
- * The config is a small INI file (inih) with one [pocctl] section: where
- * the node's operator listener is, the member code its certificate must
- * carry, the CA that issued that certificate, and the operator's own
- * certificate and key.  Unknown keys and sections are errors, so a typo
- * is reported instead of silently ignored; relative paths are taken from
- * the config file's directory.  Every error names the file and the key.
+ * The config is a small INI file (read by common/inifile) with one
+ * [pocctl] section: where the node's operator listener is, the member code
+ * its certificate must carry, the CA that issued that certificate, and the
+ * operator's own certificate and key.  Unknown keys and sections are
+ * errors, so a typo is reported instead of silently ignored; relative paths
+ * are taken from the config file's directory.  Every error names the file
+ * and the key.
  */
 #include <err.h>
 #include <errno.h>
-#include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 
 #include "cli/client.h"
 #include "conn.h"
+#include "inifile.h"
 #include "tls.h"
 
 #define CLIENT_MAX_FRAME	(16 * 1024 * 1024)	/* replies with lists */
@@ -32,7 +33,6 @@ struct client {
 struct client_parse {
 	struct client_config	*c;
 	char			 dir[PATH_MAX];	/* the config's directory */
-	char			 err[512];	/* the first error */
 	unsigned int		 seen;		/* bit per key */
 };
 
@@ -74,67 +74,61 @@ client_config_path(const char *arg)
 	return CLIENT_DEFAULT_CONFIG;
 }
 
-/* inih callback: stores one key; returns 0 (an error) for unknown keys,
- * sections and bad values, with the reason kept for the caller. */
-static int
-client_ini_cb(void *arg, const char *section, const char *name,
+/* inifile reporter: the first error in the file ends pocctl. */
+static void __attribute__((noreturn))
+client_ini_report(struct inifile *f, const char *text)
+{
+	(void)f;
+	errx(1, "%s", text);
+}
+
+/* inifile handler: stores one key; unknown keys and sections and bad
+ * values are errors. */
+static void
+client_ini_key(struct inifile *f, const char *section, const char *name,
     const char *value)
 {
-	struct client_parse	*p = arg;
+	struct client_parse	*p = f->arg;
 	const struct client_key	*k;
 	char			*dst, *end;
 	double			 sec;
 	int			 n, i;
 
 	if (strcmp(section, "pocctl") != 0) {
-		if (p->err[0] == '\0')
-			snprintf(p->err, sizeof(p->err), "key '%s' in "
-			    "section [%s]: pocctl reads only [pocctl]", name,
-			    section);
-		return 0;
+		inifile_error(f, "key '%s' in section [%s]: pocctl reads only "
+		    "[pocctl]", name, section);
+		return;
 	}
 	for (i = 0, k = client_keys; k->name != NULL; k++, i++)
 		if (strcmp(k->name, name) == 0)
 			break;
 	if (k->name == NULL) {
-		if (p->err[0] == '\0')
-			snprintf(p->err, sizeof(p->err), "unknown key '%s' "
-			    "(known: node, member, ca, cert, key, crl, "
-			    "timeout)", name);
-		return 0;
+		inifile_error(f, "unknown key '%s' (known: node, member, ca, "
+		    "cert, key, crl, timeout)", name);
+		return;
 	}
 	p->seen |= 1u << i;
 	if (value[0] == '\0') {
-		if (p->err[0] == '\0')
-			snprintf(p->err, sizeof(p->err), "key '%s' is empty",
-			    name);
-		return 0;
+		inifile_error(f, "key '%s' is empty", name);
+		return;
 	}
 	if (strcmp(name, "timeout") == 0) {
 		errno = 0;
 		sec = strtod(value, &end);
-		if (errno != 0 || *end != '\0' || !(sec > 0 && sec <= 3600)) {
-			if (p->err[0] == '\0')
-				snprintf(p->err, sizeof(p->err), "key "
-				    "'timeout': \"%s\" is not a number of "
-				    "seconds between 0 and 3600", value);
-			return 0;
-		}
-		p->c->timeout_ms = (int)(sec * 1000);
-		return 1;
+		if (errno != 0 || *end != '\0' || !(sec > 0 && sec <= 3600))
+			inifile_error(f, "key 'timeout': \"%s\" is not a "
+			    "number of seconds between 0 and 3600", value);
+		else
+			p->c->timeout_ms = (int)(sec * 1000);
+		return;
 	}
 	dst = (char *)p->c + k->off;
 	if (k->is_path && value[0] != '/')
 		n = snprintf(dst, k->len, "%s/%s", p->dir, value);
 	else
 		n = snprintf(dst, k->len, "%s", value);
-	if (n < 0 || (size_t)n >= k->len) {
-		if (p->err[0] == '\0')
-			snprintf(p->err, sizeof(p->err), "key '%s' is too "
-			    "long", name);
-		return 0;
-	}
-	return 1;
+	if (n < 0 || (size_t)n >= k->len)
+		inifile_error(f, "key '%s' is too long", name);
 }
 
 /* Parses the INI file into c and checks that every required key is there
@@ -143,10 +137,11 @@ void
 client_config_load(struct client_config *c, const char *path)
 {
 	struct client_parse	 p;
+	struct inifile		 ini;
 	const struct client_key	*k;
 	const char		*slash;
 	char			*v;
-	int			 line, i;
+	int			 i;
 
 	memset(c, 0, sizeof(*c));
 	memset(&p, 0, sizeof(p));
@@ -163,14 +158,14 @@ client_config_load(struct client_config *c, const char *path)
 		snprintf(p.dir, sizeof(p.dir), "%.*s", (int)(slash - path),
 		    path);
 
-	if ((line = ini_parse(path, client_ini_cb, &p)) == -1)
+	memset(&ini, 0, sizeof(ini));
+	ini.path = path;
+	ini.key = client_ini_key;
+	ini.report = client_ini_report;
+	ini.arg = &p;
+	if (inifile_parse(&ini) == -1)
 		errx(1, "cannot read config %s: %s (give another with -c FILE "
 		    "or POCCTL_CONFIG)", path, strerror(errno));
-	if (line == -2)
-		errx(1, "%s: out of memory", path);
-	if (line > 0)
-		errx(1, "%s:%d: %s", path, line, p.err[0] ? p.err :
-		    "syntax error (expected key = value or [section])");
 
 	for (i = 0, k = client_keys; k->name != NULL; k++, i++) {
 		if (k->required && !(p.seen & (1u << i)))

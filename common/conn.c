@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,14 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 	return -1;
 }
 
+int
+conn_tcp_open(const char *hostport, int timeout_ms, char *err, size_t errlen)
+{
+	conn_ignore_sigpipe();
+	return conn_tcp(hostport, timeout_ms, conn_deadline(timeout_ms), err,
+	    errlen);
+}
+
 /* Copies the subject CN of the certificate the peer presented (verified or
  * not) into cn, or "?" if there is none. */
 static void
@@ -263,38 +272,100 @@ conn_tls_err(struct conn *c, const char *what, int sslerr, char *err,
 		conn_err(err, errlen, "%s failed: %s", what, q);
 }
 
+/* The TLS calls of a connection, for conn_tls_call(). */
+enum conn_op {
+	CONN_HANDSHAKE,
+	CONN_WRITE,
+	CONN_READ,
+};
+
+/* Says that an operation waited on the socket in vain: poll said w (0 =
+ * the deadline passed, -1 = poll failed, errno set). */
+static void
+conn_wait_err(struct conn *c, enum conn_op op, int w, char *err,
+    size_t errlen)
+{
+	switch (op) {
+	case CONN_HANDSHAKE:
+		if (w == 0)
+			conn_err(err, errlen, "TLS handshake with %s timed out "
+			    "after %d ms", c->where, c->timeout_ms);
+		else
+			conn_err(err, errlen, "TLS handshake with %s: poll: %s",
+			    c->where, strerror(errno));
+		break;
+	case CONN_WRITE:
+		conn_err(err, errlen, "writing to %s %s", c->where,
+		    w == 0 ? "timed out" : strerror(errno));
+		break;
+	case CONN_READ:
+		if (w == 0)
+			conn_err(err, errlen, "no answer from %s within %d ms",
+			    c->where, c->timeout_ms);
+		else
+			conn_err(err, errlen, "reading from %s: poll: %s",
+			    c->where, strerror(errno));
+		break;
+	}
+}
+
+/*
+ * Makes one TLS call (op on buf, len) and repeats it, waiting on the socket
+ * each time TLS wants to read or write it, until it gets somewhere or the
+ * deadline passes.  Returns the call's positive result; or -1 with err set
+ * if the wait failed; or 0 with *sslerr = SSL_get_error() (errno still the
+ * call's) for the caller to judge.
+ */
+static int
+conn_tls_call(struct conn *c, enum conn_op op, void *buf, int len,
+    int64_t deadline, int *sslerr, char *err, size_t errlen)
+{
+	int	 r = 0, w;
+
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		switch (op) {
+		case CONN_HANDSHAKE:
+			r = SSL_connect(c->ssl);
+			break;
+		case CONN_WRITE:
+			r = SSL_write(c->ssl, buf, len);
+			break;
+		case CONN_READ:
+			r = SSL_read(c->ssl, buf, len);
+			break;
+		}
+		if (r > 0)
+			return r;
+		*sslerr = SSL_get_error(c->ssl, r);
+		if (*sslerr != SSL_ERROR_WANT_READ &&
+		    *sslerr != SSL_ERROR_WANT_WRITE)
+			return 0;
+		/* Nothing decrypted is left over when TLS wants the socket
+		 * (SSL_pending() is 0 then), so poll is right. */
+		w = conn_wait(c->fd, *sslerr == SSL_ERROR_WANT_READ ?
+		    POLLIN : POLLOUT, deadline);
+		if (w != 1) {
+			conn_wait_err(c, op, w, err, errlen);
+			return -1;
+		}
+	}
+}
+
 /* Runs the TLS handshake within the deadline.  Returns 0 or -1. */
 static int
 conn_handshake(struct conn *c, int64_t deadline, char *err, size_t errlen)
 {
 	char	 what[400];
-	int	 r, e, w;
+	int	 r, e;
 
-	for (;;) {
-		ERR_clear_error();
-		errno = 0;
-		if ((r = SSL_connect(c->ssl)) == 1)
-			return 0;
-		e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			w = conn_wait(c->fd, e == SSL_ERROR_WANT_READ ?
-			    POLLIN : POLLOUT, deadline);
-			if (w == 1)
-				continue;
-			if (w == 0)
-				conn_err(err, errlen, "TLS handshake with %s "
-				    "timed out after %d ms", c->where,
-				    c->timeout_ms);
-			else
-				conn_err(err, errlen, "TLS handshake with %s: "
-				    "poll: %s", c->where, strerror(errno));
-			return -1;
-		}
-		snprintf(what, sizeof(what), "TLS handshake with %s",
-		    c->where);
-		conn_tls_err(c, what, e, err, errlen);
-		return -1;
-	}
+	if ((r = conn_tls_call(c, CONN_HANDSHAKE, NULL, 0, deadline, &e, err,
+	    errlen)) != 0)
+		return r > 0 ? 0 : -1;
+	snprintf(what, sizeof(what), "TLS handshake with %s", c->where);
+	conn_tls_err(c, what, e, err, errlen);
+	return -1;
 }
 
 /* Checks the verified server certificate's CN against expect_cn. */
@@ -412,27 +483,18 @@ conn_write_all(struct conn *c, const unsigned char *p, size_t len, char *err,
 	int64_t	 deadline = conn_deadline(c->timeout_ms);
 	size_t	 done = 0;
 	char	 what[400];
-	int	 r, e, w, chunk;
+	int	 r, e, chunk;
 
 	while (done < len) {
 		chunk = len - done > INT32_MAX ? INT32_MAX : (int)(len - done);
-		ERR_clear_error();
-		errno = 0;
-		r = SSL_write(c->ssl, p + done, chunk);
+		r = conn_tls_call(c, CONN_WRITE, (void *)(uintptr_t)(p + done),
+		    chunk, deadline, &e, err, errlen);
 		if (r > 0) {
 			done += (size_t)r;
 			continue;
 		}
-		e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			w = conn_wait(c->fd, e == SSL_ERROR_WANT_READ ?
-			    POLLIN : POLLOUT, deadline);
-			if (w == 1)
-				continue;
-			conn_err(err, errlen, "writing to %s %s", c->where,
-			    w == 0 ? "timed out" : strerror(errno));
+		if (r == -1)
 			return -1;
-		}
 		if (e == SSL_ERROR_ZERO_RETURN ||
 		    (e == SSL_ERROR_SYSCALL && (errno == EPIPE ||
 		    errno == ECONNRESET || errno == 0))) {
@@ -484,49 +546,32 @@ conn_fill(struct conn *c, int64_t deadline, char *err, size_t errlen)
 {
 	unsigned char	 buf[CONN_READ_CHUNK];
 	char		 what[400];
-	int		 r, e, w;
+	int		 r, e;
 
-	for (;;) {
-		ERR_clear_error();
-		errno = 0;
-		r = SSL_read(c->ssl, buf, sizeof(buf));
-		if (r > 0) {
-			if (evbuffer_add(c->in, buf, (size_t)r) == -1) {
-				conn_err(err, errlen, "out of memory");
-				return -1;
-			}
-			return r;
-		}
-		e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			/* Nothing decrypted is left over when TLS wants the
-			 * socket (SSL_pending() is 0 here), so poll is right. */
-			w = conn_wait(c->fd, e == SSL_ERROR_WANT_READ ?
-			    POLLIN : POLLOUT, deadline);
-			if (w == 1)
-				continue;
-			if (w == 0)
-				conn_err(err, errlen, "no answer from %s within "
-				    "%d ms", c->where, c->timeout_ms);
-			else
-				conn_err(err, errlen, "reading from %s: poll: "
-				    "%s", c->where, strerror(errno));
+	r = conn_tls_call(c, CONN_READ, buf, sizeof(buf), deadline, &e, err,
+	    errlen);
+	if (r > 0) {
+		if (evbuffer_add(c->in, buf, (size_t)r) == -1) {
+			conn_err(err, errlen, "out of memory");
 			return -1;
 		}
-		/* A close without close_notify is still the node hanging
-		 * up, not a TLS failure worth a paragraph. */
-		if (e == SSL_ERROR_ZERO_RETURN ||
-		    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 &&
-		    (errno == 0 || errno == ECONNRESET)) ||
-		    (e == SSL_ERROR_SSL && ERR_GET_REASON(ERR_peek_error()) ==
-		    SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
-			ERR_clear_error();
-			return 0;
-		}
-		snprintf(what, sizeof(what), "reading from %s", c->where);
-		conn_tls_err(c, what, e, err, errlen);
-		return -1;
+		return r;
 	}
+	if (r == -1)
+		return -1;
+	/* A close without close_notify is still the node hanging up, not a
+	 * TLS failure worth a paragraph. */
+	if (e == SSL_ERROR_ZERO_RETURN ||
+	    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 &&
+	    (errno == 0 || errno == ECONNRESET)) ||
+	    (e == SSL_ERROR_SSL && ERR_GET_REASON(ERR_peek_error()) ==
+	    SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+		ERR_clear_error();
+		return 0;
+	}
+	snprintf(what, sizeof(what), "reading from %s", c->where);
+	conn_tls_err(c, what, e, err, errlen);
+	return -1;
 }
 
 /* Reads until one whole frame is buffered and decodes it as d. */

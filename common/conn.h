@@ -26,6 +26,12 @@ struct conn	*conn_open(const char *hostport, const struct tls_opts *,
 		    char *err, size_t errlen);
 void		 conn_close(struct conn *);		/* NULL is a no-op */
 
+/* Only the TCP part of conn_open(), for a client that runs TLS itself
+ * (pocbench): resolves host:port and connects within timeout_ms.  Returns
+ * a non-blocking, close-on-exec socket, or -1 with a message in err. */
+int		 conn_tcp_open(const char *hostport, int timeout_ms, char *err,
+		    size_t errlen);
+
 /* Sends one framed message.  Returns 0 or -1 with err set. */
 int		 conn_send(struct conn *, const ProtobufCMessage *, char *err,
 		    size_t errlen);

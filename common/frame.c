@@ -95,27 +95,83 @@ frame_unpack(struct evbuffer *in, size_t max_frame,
 	return *out == NULL ? FRAME_MALFORMED : FRAME_READY;
 }
 
-int
-frame_pack(struct evbuffer *out, size_t max_frame, const ProtobufCMessage *m)
+/* Writes len as the 4-byte big-endian length prefix at p. */
+static void
+frame_put_len(uint8_t *p, size_t len)
 {
-	struct evbuffer_iovec	 v;
-	size_t			 len;
-	uint8_t			*p;
-
-	len = protobuf_c_message_get_packed_size(m);
-	if (len == 0 || len > max_frame || len > UINT32_MAX)
-		return -1;
-	if (evbuffer_reserve_space(out, (ev_ssize_t)(FRAME_HEADER_LEN + len),
-	    &v, 1) != 1 || v.iov_len < FRAME_HEADER_LEN + len)
-		return -1;
-	p = v.iov_base;
 	p[0] = (uint8_t)(len >> 24);
 	p[1] = (uint8_t)(len >> 16);
 	p[2] = (uint8_t)(len >> 8);
 	p[3] = (uint8_t)len;
+}
+
+/* Writes v as a protobuf varint at p; returns its length (at most 10). */
+static size_t
+frame_put_varint(uint8_t *p, uint64_t v)
+{
+	size_t	 n = 0;
+
+	for (; v >= 0x80; v >>= 7)
+		p[n++] = (uint8_t)(v | 0x80);
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+size_t
+frame_size(size_t max_frame, const ProtobufCMessage *m)
+{
+	size_t	 len = protobuf_c_message_get_packed_size(m);
+
+	if (len == 0 || len > max_frame || len > UINT32_MAX)
+		return 0;
+	return FRAME_HEADER_LEN + len;
+}
+
+void
+frame_pack_into(uint8_t *p, size_t size, const ProtobufCMessage *m)
+{
+	frame_put_len(p, size - FRAME_HEADER_LEN);
 	protobuf_c_message_pack(m, p + FRAME_HEADER_LEN);
-	v.iov_len = FRAME_HEADER_LEN + len;
+}
+
+int
+frame_pack(struct evbuffer *out, size_t max_frame, const ProtobufCMessage *m)
+{
+	struct evbuffer_iovec	 v;
+	size_t			 size;
+
+	if ((size = frame_size(max_frame, m)) == 0)
+		return -1;
+	if (evbuffer_reserve_space(out, (ev_ssize_t)size, &v, 1) != 1 ||
+	    v.iov_len < size)
+		return -1;
+	frame_pack_into(v.iov_base, size, m);
+	v.iov_len = size;
 	return evbuffer_commit_space(out, &v, 1) == 0 ? 0 : -1;
+}
+
+/*
+ * The outer message's only field is the inner one, so its packed form is
+ * the tag (field << 3 | wire type 2, length-delimited), the inner length
+ * as a varint and the inner bytes: what protobuf-c writes for it.
+ */
+size_t
+frame_wrap_header(uint8_t hdr[FRAME_WRAP_HEADER_MAX], size_t max_frame,
+    uint32_t field, size_t len)
+{
+	uint8_t	 tv[15];
+	size_t	 n;
+
+	if (field < 1 || field > 536870911 || len > max_frame ||
+	    len > UINT32_MAX)
+		return 0;
+	n = frame_put_varint(tv, (uint64_t)field << 3 | 2);
+	n += frame_put_varint(tv + n, len);
+	if (n + len > max_frame || n + len > UINT32_MAX)
+		return 0;
+	frame_put_len(hdr, n + len);
+	memcpy(hdr + FRAME_HEADER_LEN, tv, n);
+	return FRAME_HEADER_LEN + n;
 }
 
 const char *

@@ -1,5 +1,6 @@
 /*
- * Length-prefixed protobuf frames, shared by pocd and pocctl.
+ * Length-prefixed protobuf frames, shared by pocd, pocctl, pocpeer and
+ * pocbench.
  *
  * A frame is a 4-byte unsigned big-endian length N (1 <= N <= max_frame)
  * followed by N bytes of one packed protobuf message.  Both directions go
@@ -45,6 +46,31 @@ int frame_unknown_valid(const ProtobufCMessage *m);
  * or memory runs out (nothing is appended then). */
 int frame_pack(struct evbuffer *out, size_t max_frame,
     const ProtobufCMessage *m);
+
+/* The size of m's frame (header and packed message), or 0 if m packs to
+ * nothing or above max_frame. */
+size_t frame_size(size_t max_frame, const ProtobufCMessage *m);
+
+/* Writes m's frame at p, which holds size bytes, size being what
+ * frame_size() returned for m: for a caller that gathers frames in a buffer
+ * of its own. */
+void frame_pack_into(uint8_t *p, size_t size, const ProtobufCMessage *m);
+
+/* The most bytes frame_wrap_header() writes: the length prefix, a tag (a
+ * field number up to 2^29 - 1 takes 5 bytes) and a varint length (10). */
+#define FRAME_WRAP_HEADER_MAX	(FRAME_HEADER_LEN + 5 + 10)
+
+/*
+ * Frames len bytes of an already packed message as the length-delimited
+ * field number field of an outer message that holds nothing else, without
+ * unpacking them (pocd keeps envelopes packed): writes into hdr the frame's
+ * length prefix, the field's tag and its varint length.  hdr followed by the
+ * len bytes is, byte for byte, what frame_pack() writes for the outer
+ * message with that field set.  Returns the header's length, or 0 if field
+ * is not a valid field number or the frame would be above max_frame.
+ */
+size_t frame_wrap_header(uint8_t hdr[FRAME_WRAP_HEADER_MAX], size_t max_frame,
+    uint32_t field, size_t len);
 
 /* Reads the length prefix at the head of in, if 4 bytes are buffered.
  * Returns 1 and sets *len, or 0. */

@@ -23,22 +23,43 @@
 
 static int	 tls_cn_index = -1;
 
+/* The thread's OpenSSL error queue, as a source for tls_errors_from(). */
+static unsigned long
+tls_error_next(void *arg)
+{
+	(void)arg;
+	return ERR_get_error();
+}
+
 void
 tls_errors(char *buf, size_t len)
+{
+	(void)tls_errors_from(buf, len, tls_error_next, NULL);
+}
+
+/* The one place that turns OpenSSL error codes into text: every code is
+ * taken from the queue, so none is left to confuse the next operation,
+ * even when buf is full. */
+size_t
+tls_errors_from(char *buf, size_t len, unsigned long (*next)(void *),
+    void *arg)
 {
 	unsigned long	 e;
 	size_t		 off = 0;
 	char		 one[256];
 
 	if (len == 0)
-		return;
+		return 0;
 	buf[0] = '\0';
-	while ((e = ERR_get_error()) != 0) {
+	while ((e = next(arg)) != 0) {
+		if (ERR_GET_LIB(e) == 0)
+			continue;
 		ERR_error_string_n(e, one, sizeof(one));
 		if (off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
 			    off ? "; " : "", one);
 	}
+	return off < len ? off : len - 1;
 }
 
 /* Formats "what: detail (openssl queue)" into err. */

@@ -53,6 +53,13 @@ const char *tls_verify_reason(SSL *);
 /* Drains the OpenSSL error queue into buf as "; "-separated entries. */
 void	 tls_errors(char *buf, size_t len);
 
+/* The same for a queue kept elsewhere (libevent keeps one per
+ * bufferevent): next(arg) returns its next code, 0 when it is empty.
+ * Codes without an OpenSSL library (libevent's copies of errno) are passed
+ * over.  Returns strlen(buf). */
+size_t	 tls_errors_from(char *buf, size_t len, unsigned long (*next)(void *),
+	    void *arg);
+
 /* Makes the handshake of ssl fail unless the peer certificate's CN is cn
  * (a client dialling member FRA must reach FRA, not any member).  The
  * string must outlive ssl.  Returns 0 or -1. */

@@ -63,6 +63,18 @@ util_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct timeval
+util_ms_timeval(int64_t ms)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	if (ms > 0) {
+		tv.tv_sec = (time_t)(ms / 1000);
+		tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	}
+	return tv;
+}
+
 /* Per RFC 3629: rejects overlong forms, surrogates, code points above
  * U+10FFFF and, since our strings are C strings, NUL. */
 int

@@ -4,6 +4,8 @@
 #ifndef POC_UTIL_H
 #define POC_UTIL_H
 
+#include <sys/time.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,10 @@ int64_t	 util_now_ms(void);
 
 /* Monotonic clock in milliseconds (for timers and durations). */
 int64_t	 util_mono_ms(void);
+
+/* A delay in milliseconds as a struct timeval for libevent's timers; a
+ * negative delay is 0 (the timer fires on the next loop). */
+struct timeval util_ms_timeval(int64_t ms);
 
 /* 1 if the len bytes at s are well-formed UTF-8 (no overlongs, no
  * surrogates, nothing above U+10FFFF) without NUL bytes, else 0. */

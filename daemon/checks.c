@@ -250,8 +250,7 @@ checks_arm(int64_t delay_ms)
 		delay_ms = 0;
 	if (delay_ms > CHECKS_REARM_MAX_MS)
 		delay_ms = CHECKS_REARM_MAX_MS;
-	tv.tv_sec = delay_ms / 1000;
-	tv.tv_usec = (delay_ms % 1000) * 1000;
+	tv = util_ms_timeval(delay_ms);
 	evtimer_add(checks_timer, &tv);
 }
 

@@ -1,11 +1,10 @@
 /*
- * pocd's configuration file (INI, parsed by inih).
+ * pocd's configuration file (INI, read by common/inifile).
  *
  * Every key is one row of config_keys: section, name, type, where it goes,
- * its bounds.  inih does not report line numbers to the handler, so the file
- * is fed through a reader that counts lines; the handler runs right after
- * its line is read, which makes "file:line: message" exact.  Relative paths
- * are taken relative to the directory of the configuration file.
+ * its bounds.  Each error names "file:line" (inifile counts the lines).
+ * Relative paths are taken relative to the directory of the configuration
+ * file.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,9 +16,8 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <ini.h>
-
 #include "config.h"
+#include "inifile.h"
 #include "log.h"
 #include "util.h"
 #include "validate.h"
@@ -146,10 +144,8 @@ static const struct config_key config_keys[] = {
 #undef N
 
 struct config_parse {
+	struct inifile	 ini;
 	struct config	*c;
-	FILE		*f;
-	int		 line;
-	int		 errors;
 	char		 dir[PATH_MAX];
 	unsigned char	 seen[sizeof(config_keys) / sizeof(config_keys[0])];
 };
@@ -196,28 +192,9 @@ config_error(struct config_parse *p, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	/* Line 0: a rule about the whole file (a required key missing). */
-	if (p->line > 0)
-		fprintf(stderr, "%s:%d: ", p->c->path, p->line);
-	else
-		fprintf(stderr, "%s: ", p->c->path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	inifile_verror(&p->ini, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	p->errors++;
-}
-
-/* inih reader: fgets that counts lines for the handler's messages. */
-static char *
-config_reader(char *str, int num, void *stream)
-{
-	struct config_parse	*p = stream;
-	char			*r;
-
-	if ((r = fgets(str, num, p->f)) != NULL)
-		p->line++;
-	return r;
 }
 
 /* Parses a decimal integer within [min, max]; 0 or -1. */
@@ -384,17 +361,19 @@ config_upstream_key(struct config_parse *p, const char *code, const char *name,
 	return 0;
 }
 
-/* inih handler: one key = value line in a section. */
-static int
-config_handler(void *user, const char *section, const char *name,
+/* inifile handler: one key = value line in a section. */
+static void
+config_handler(struct inifile *f, const char *section, const char *name,
     const char *value)
 {
-	struct config_parse	*p = user;
+	struct config_parse	*p = f->arg;
 	size_t			 i;
 	int			 section_known = 0;
 
-	if (strncmp(section, "upstream ", 9) == 0)
-		return config_upstream_key(p, section + 9, name, value) == 0;
+	if (strncmp(section, "upstream ", 9) == 0) {
+		(void)config_upstream_key(p, section + 9, name, value);
+		return;
+	}
 	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
 		if (strcmp(config_keys[i].section, section) != 0)
 			continue;
@@ -403,11 +382,11 @@ config_handler(void *user, const char *section, const char *name,
 			continue;
 		if (p->seen[i]) {
 			config_error(p, "[%s] %s: given twice", section, name);
-			return 1;
+			return;
 		}
 		p->seen[i] = 1;
 		config_set(p, &config_keys[i], value);
-		return 1;
+		return;
 	}
 	if (!section_known)
 		config_error(p, "unknown section [%s] (known: node, "
@@ -415,7 +394,6 @@ config_handler(void *user, const char *section, const char *name,
 		    "delivery, directory, upstream CODE)", section);
 	else
 		config_error(p, "[%s]: unknown key \"%s\"", section, name);
-	return 1;
 }
 
 /* Rules that involve more than one key, checked after the whole file. */
@@ -442,7 +420,6 @@ config_check(struct config_parse *p)
 	size_t	 i;
 	int	 k;
 
-	p->line = 0;
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (((char *)c + required[i].off)[0] == '\0')
 			config_error(p, "[%s] %s is required", required[i].section,
@@ -465,30 +442,23 @@ config_load(struct config *c, const char *path)
 {
 	struct config_parse	 p;
 	char			 tmp[PATH_MAX];
-	int			 r;
 
 	config_defaults(c);
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	if ((p.f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
-		return -1;
-	}
+	p.ini.path = c->path;
+	p.ini.key = config_handler;
+	p.ini.arg = &p;
 	if (realpath(path, tmp) == NULL)
 		snprintf(tmp, sizeof(tmp), "%s", path);
 	snprintf(p.dir, sizeof(p.dir), "%s", dirname(tmp));
-	r = ini_parse_stream(config_reader, &p, config_handler, &p);
-	fclose(p.f);
-	if (r > 0) {
-		p.line = r;
-		config_error(&p, "syntax error (expected [section] or "
-		    "key = value)");
-	} else if (r < 0) {
-		config_error(&p, "cannot read the file");
+	if (inifile_parse(&p.ini) == -1) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return -1;
 	}
 	config_check(&p);
-	return p.errors ? -1 : 0;
+	return p.ini.errors ? -1 : 0;
 }
 
 void

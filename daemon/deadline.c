@@ -255,8 +255,7 @@ deadline_arm(void)
 		delay = 0;
 	if (delay > DEADLINE_REARM_MAX_MS)
 		delay = DEADLINE_REARM_MAX_MS;
-	tv.tv_sec = delay / 1000;
-	tv.tv_usec = (delay % 1000) * 1000;
+	tv = util_ms_timeval(delay);
 	evtimer_add(deadline_timer, &tv);
 }
 

@@ -172,8 +172,7 @@ outq_wait(struct outq *q, int64_t delay_ms)
 
 	if (delay_ms < 0)
 		delay_ms = 0;
-	tv.tv_sec = (time_t)(delay_ms / 1000);
-	tv.tv_usec = (suseconds_t)(delay_ms % 1000) * 1000;
+	tv = util_ms_timeval(delay_ms);
 	outq_enter(q, OQ_WAITING);
 	evtimer_add(q->timer, &tv);
 }

@@ -406,29 +406,17 @@ peer_closed_cb(struct session *s, const char *reason, void *arg)
 int
 peer_send_envelope(struct peer *p, const uint8_t *data, size_t len)
 {
-	uint8_t		 hdr[FRAME_HEADER_LEN + 1 + 10];
-	size_t		 n = 0, flen, vlen, v;
+	uint8_t		 hdr[FRAME_WRAP_HEADER_MAX];
+	size_t		 n;
 
 	if (p->state != PEER_ESTABLISHED)
 		return -1;
-	/*
-	 * The envelope is stored packed; a PeerFrame holding it is field 2,
-	 * length-delimited, so the frame is built around the stored bytes
-	 * without unpacking them: tag 0x12, varint length, bytes.
-	 */
-	for (vlen = 1, v = len; v >= 0x80; v >>= 7)
-		vlen++;
-	flen = 1 + vlen + len;
-	if (flen > env->conf.max_frame)
+	/* The envelope is stored packed: the PeerFrame is built around the
+	 * stored bytes without unpacking them (a oneof case is the field's
+	 * number). */
+	if ((n = frame_wrap_header(hdr, env->conf.max_frame,
+	    POC__PEER_FRAME__KIND_ENVELOPE, len)) == 0)
 		return -1;
-	hdr[n++] = (uint8_t)(flen >> 24);
-	hdr[n++] = (uint8_t)(flen >> 16);
-	hdr[n++] = (uint8_t)(flen >> 8);
-	hdr[n++] = (uint8_t)flen;
-	hdr[n++] = 0x12;
-	for (v = len; v >= 0x80; v >>= 7)
-		hdr[n++] = (uint8_t)(v | 0x80);
-	hdr[n++] = (uint8_t)v;
 	if (session_send_raw(p->s, hdr, n) != 0 ||
 	    session_send_raw(p->s, data, len) != 0)
 		return -1;

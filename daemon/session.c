@@ -170,14 +170,7 @@ session_close_after_flush(struct session *s, const char *reason)
 static struct timeval
 session_idle_left(const struct session *s)
 {
-	int64_t		 left = s->idle_at - util_mono_ms();
-	struct timeval	 tv = { 0, 0 };
-
-	if (left > 0) {
-		tv.tv_sec = left / 1000;
-		tv.tv_usec = (left % 1000) * 1000;
-	}
-	return tv;
+	return util_ms_timeval(s->idle_at - util_mono_ms());
 }
 
 /* Nothing in flight: no byte buffered in either direction, no TLS record
@@ -350,26 +343,23 @@ session_write_cb(struct bufferevent *bev, void *arg)
 		session_park_soon(s);
 }
 
+/* The OpenSSL errors libevent queued on a bufferevent, one at a time. */
+static unsigned long
+session_ssl_error_next(void *bev)
+{
+	return bufferevent_get_openssl_error(bev);
+}
+
 /* Describes why a session failed, from the socket, OpenSSL and the
  * certificate check. */
 static void
 session_error_reason(struct session *s, char *buf, size_t len)
 {
-	unsigned long	 e;
-	char		 one[256];
-	size_t		 off = 0;
+	size_t		 off;
 	int		 sockerr = EVUTIL_SOCKET_ERROR();
 	long		 vr = SSL_get_verify_result(s->ssl);
 
-	buf[0] = '\0';
-	while ((e = bufferevent_get_openssl_error(s->bev)) != 0) {
-		if (ERR_GET_LIB(e) == 0)
-			continue;	/* libevent's copy of errno, not OpenSSL's */
-		ERR_error_string_n(e, one, sizeof(one));
-		if (off < len)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-			    off ? "; " : "", one);
-	}
+	off = tls_errors_from(buf, len, session_ssl_error_next, s->bev);
 	if (vr != X509_V_OK && off < len)
 		off += (size_t)snprintf(buf + off, len - off, "%scertificate: %s",
 		    off ? "; " : "", X509_verify_cert_error_string(vr));

@@ -7,7 +7,9 @@
  * bytes 1-4 are chunk sizes cycled over; the rest is the stream.
  * Properties: the decoder never consumes a frame it reports as incomplete
  * or oversize; whatever decodes re-packs within the frame's size and
- * decodes again; a decoded PeerFrame envelope can be validated.
+ * decodes again; a decoded PeerFrame envelope can be validated, and,
+ * packed, wrapped by frame_wrap_header() into the very frame frame_pack()
+ * writes for a PeerFrame holding it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +50,40 @@ fuzz_repack(const ProtobufCMessageDescriptor *d, ProtobufCMessage *m,
 	evbuffer_free(b);
 }
 
+/* A stored envelope is sent wrapped, unpacked never (peer_send_envelope):
+ * the wrapped bytes must be those of a PeerFrame holding only it. */
+static void
+fuzz_wrap(const Poc__Envelope *e, size_t max_frame)
+{
+	Poc__PeerFrame	 f = POC__PEER_FRAME__INIT;
+	struct evbuffer	*want;
+	uint8_t		 hdr[FRAME_WRAP_HEADER_MAX], *inner;
+	size_t		 ilen = protobuf_c_message_get_packed_size(&e->base), n;
+
+	f.kind_case = POC__PEER_FRAME__KIND_ENVELOPE;
+	f.envelope = (Poc__Envelope *)e;
+	FUZZ_ASSERT((want = evbuffer_new()) != NULL);
+	n = frame_wrap_header(hdr, max_frame, POC__PEER_FRAME__KIND_ENVELOPE,
+	    ilen);
+	if (frame_pack(want, max_frame, &f.base) != 0) {
+		FUZZ_ASSERT(n == 0);	/* too large either way */
+		evbuffer_free(want);
+		return;
+	}
+	FUZZ_ASSERT(n > FRAME_HEADER_LEN);
+	FUZZ_ASSERT(n + ilen == evbuffer_get_length(want));
+	FUZZ_ASSERT((inner = malloc(ilen + 1)) != NULL);
+	protobuf_c_message_pack(&e->base, inner);
+	FUZZ_ASSERT(memcmp(evbuffer_pullup(want, -1), hdr, n) == 0);
+	FUZZ_ASSERT(memcmp(evbuffer_pullup(want, -1) + n, inner, ilen) == 0);
+	free(inner);
+	evbuffer_free(want);
+}
+
 /* Looks at a decoded message as the daemon would. */
 static void
-fuzz_use(const ProtobufCMessageDescriptor *d, ProtobufCMessage *m)
+fuzz_use(const ProtobufCMessageDescriptor *d, ProtobufCMessage *m,
+    size_t max_frame)
 {
 	struct validate_result	 vr;
 	Poc__PeerFrame		*f;
@@ -59,8 +92,10 @@ fuzz_use(const ProtobufCMessageDescriptor *d, ProtobufCMessage *m)
 		return;
 	f = (Poc__PeerFrame *)m;
 	if (f->kind_case == POC__PEER_FRAME__KIND_ENVELOPE &&
-	    f->envelope != NULL)
+	    f->envelope != NULL) {
 		(void)validate_envelope(f->envelope, &vr);
+		fuzz_wrap(f->envelope, max_frame);
+	}
 }
 
 int
@@ -106,7 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			}
 			FUZZ_ASSERT(st == FRAME_READY && m != NULL);
-			fuzz_use(d, m);
+			fuzz_use(d, m, max_frame);
 			fuzz_repack(d, m, max_frame);
 			protobuf_c_message_free_unpacked(m, NULL);
 		}

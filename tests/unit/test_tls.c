@@ -3,13 +3,15 @@
  * the server-side cache, what a resumed session must still satisfy when a
  * certificate lapses, a new context (SIGHUP) resuming nothing of the old
  * one, and the trimming of the certificates a peer sent.  Both ends run
- * in-process over a BIO pair, with a PKI made by certs/mkpki.
+ * in-process over a BIO pair, with a PKI made by certs/mkpki.  And the one
+ * function that turns an OpenSSL error queue into text.
  */
 #include <check.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "pki_fixture.h"
@@ -235,6 +237,71 @@ START_TEST(test_trim_keeps_the_verified_path)
 }
 END_TEST
 
+/* A queue of codes as libevent keeps one: an array ending in 0. */
+struct fake_queue {
+	const unsigned long	*codes;
+	size_t			 next;
+};
+
+static unsigned long
+fake_next(void *arg)
+{
+	struct fake_queue	*q = arg;
+
+	return q->codes[q->next] == 0 ? 0 : q->codes[q->next++];
+}
+
+/* Every OpenSSL code becomes one "; "-separated entry; a code without a
+ * library (libevent's copy of errno) is passed over; a short buffer still
+ * takes the whole queue. */
+START_TEST(test_errors_from_a_queue)
+{
+	const unsigned long	 codes[] = {
+		ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED),
+		104,	/* ECONNRESET, as libevent queues it */
+		ERR_PACK(ERR_LIB_X509, 0, X509_R_CERT_ALREADY_IN_HASH_TABLE),
+		0
+	};
+	struct fake_queue	 q = { codes, 0 };
+	char			 buf[1024], one[256], want[600], small[12];
+	size_t			 n;
+
+	n = tls_errors_from(buf, sizeof(buf), fake_next, &q);
+	ERR_error_string_n(codes[0], one, sizeof(one));
+	snprintf(want, sizeof(want), "%s; ", one);
+	ERR_error_string_n(codes[2], one, sizeof(one));
+	strncat(want, one, sizeof(want) - strlen(want) - 1);
+	ck_assert_str_eq(buf, want);
+	ck_assert_uint_eq(n, strlen(buf));
+	ck_assert_uint_eq(q.next, 3);
+
+	q.next = 0;
+	n = tls_errors_from(small, sizeof(small), fake_next, &q);
+	ck_assert_uint_eq(n, sizeof(small) - 1);
+	ck_assert_uint_eq(strlen(small), n);
+	ck_assert_uint_eq(q.next, 3);
+
+	q.codes = codes + 3;
+	q.next = 0;
+	ck_assert_uint_eq(tls_errors_from(buf, sizeof(buf), fake_next, &q), 0);
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+/* tls_errors() drains the thread's queue. */
+START_TEST(test_errors_drain_the_thread_queue)
+{
+	char	 buf[1024];
+
+	ERR_raise(ERR_LIB_PEM, PEM_R_NO_START_LINE);
+	ERR_raise(ERR_LIB_X509, X509_R_CERT_ALREADY_IN_HASH_TABLE);
+	tls_errors(buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "no start line; "));
+	ck_assert_ptr_nonnull(strstr(buf, "cert already in hash table"));
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 static Suite *
 tls_suite(void)
 {
@@ -247,6 +314,10 @@ tls_suite(void)
 	tcase_add_test(tc, test_new_context_resumes_nothing);
 	tcase_add_test(tc, test_no_cache_no_resumption);
 	tcase_add_test(tc, test_trim_keeps_the_verified_path);
+	suite_add_tcase(su, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_errors_from_a_queue);
+	tcase_add_test(tc, test_errors_drain_the_thread_queue);
 	suite_add_tcase(su, tc);
 	return su;
 }

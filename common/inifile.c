@@ -1,0 +1,90 @@
+/*
+ * INI files with line numbers (see inifile.h).
+ *
+ * inih does not tell its handler which line it is on, so the file is fed
+ * through a reader that counts lines: inih calls the handler right after
+ * reading the key's line, which makes "file:line: message" exact.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <ini.h>
+
+#include "inifile.h"
+
+/* inih reader: fgets that counts lines for the handler's messages. */
+static char *
+inifile_reader(char *str, int num, void *stream)
+{
+	struct inifile	*f = stream;
+	char		*r;
+
+	if ((r = fgets(str, num, f->fp)) != NULL)
+		f->line++;
+	return r;
+}
+
+/* inih handler: the caller's, which reports its own errors; 1 keeps inih
+ * from counting the line as one it could not parse. */
+static int
+inifile_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct inifile	*f = user;
+
+	f->key(f, section, name, value);
+	return 1;
+}
+
+int
+inifile_parse(struct inifile *f)
+{
+	int	 r;
+
+	f->line = 0;
+	f->errors = 0;
+	if ((f->fp = fopen(f->path, "r")) == NULL)
+		return -1;
+	r = ini_parse_stream(inifile_reader, f, inifile_handler, f);
+	fclose(f->fp);
+	f->fp = NULL;
+	if (r > 0) {
+		f->line = r;
+		inifile_error(f, "syntax error (expected [section] or "
+		    "key = value)");
+	} else if (r < 0)
+		inifile_error(f, "cannot read the file");
+	f->line = 0;
+	return 0;
+}
+
+void
+inifile_verror(struct inifile *f, const char *fmt, va_list ap)
+{
+	char	 text[8192];
+	int	 n;
+
+	/* Line 0: a rule about the whole file (a required key missing). */
+	if (f->line > 0)
+		n = snprintf(text, sizeof(text), "%s:%d: ", f->path, f->line);
+	else
+		n = snprintf(text, sizeof(text), "%s: ", f->path);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		n = 0;
+	vsnprintf(text + n, sizeof(text) - (size_t)n, fmt, ap);
+	f->errors++;
+	if (f->report != NULL)
+		f->report(f, text);
+	else
+		fprintf(stderr, "%s\n", text);
+}
+
+void
+inifile_error(struct inifile *f, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	inifile_verror(f, fmt, ap);
+	va_end(ap);
+}

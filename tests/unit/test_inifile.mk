@@ -1,0 +1,1 @@
+test_inifile_MODS := common/inifile
