@@ -1,10 +1,13 @@
 /*
- * pocctl's commands: the entry every command has in the table of
- * pocctl.c, the context the global options fill in, and the argument
- * parser the commands share.
+ * pocctl's commands: the entry every command has in the table (cmd.c),
+ * the context the global options fill in, the argument parser the
+ * commands share, and the handlers.
  */
 #ifndef POCCTL_CMD_H
 #define POCCTL_CMD_H
+
+#include <stdint.h>
+#include <stdio.h>
 
 #include "cli/output.h"
 
@@ -49,8 +52,21 @@ void	 cmd_args(struct ctx *, int argc, char **argv,
 void	 cmd_usage(const struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 
-/* Prints the usage, summary and help of c on stdout (pocctl.c). */
+/* The command called name in the table, or NULL. */
+const struct cmd *cmd_find(const char *name);
+
+/* Prints the overall usage and the list of commands on fp. */
+void	 cmd_usage_print(FILE *fp);
+
+/* Prints the usage, summary and help of c on stdout. */
 void	 cmd_help(const struct cmd *c);
+
+/* Checks a message id argument: a unique prefix needs at least
+ * VALIDATE_ID_PREFIX_MIN characters; bad usage exits 2. */
+void	 cmd_id_prefix(const struct ctx *, const char *id);
+
+/* Parses --limit's N, from 1 to max; bad usage exits 2. */
+uint32_t cmd_limit(const struct ctx *, const char *s, long max);
 
 /* Parses --timeout's SEC into ms; -1 if it is not a number in range. */
 int	 cmd_parse_timeout(const char *s);

@@ -18,6 +18,7 @@
 
 #define CHECKS_MAX_MEMBERS	64
 #define CHECKS_WITHIN_MAX	(31 * 86400)	/* seconds */
+#define CHECKS_LIMIT_MAX	10000
 
 /*
  * Takes the flags (options without a value) in names out of argv, so that
@@ -197,9 +198,7 @@ cmd_check_reply(struct ctx *ctx, int argc, char **argv)
 	char				 retry[256];
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
-	if (strlen(id) < 4)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
-		    "characters of it", id);
+	cmd_id_prefix(ctx, id);
 	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
 	orig = client_show(cl, id, &sm);
 	o = sm->envelope;
@@ -253,25 +252,17 @@ cmd_checks(struct ctx *ctx, int argc, char **argv)
 	int		 flags[1] = { 0 };
 	struct client	*cl;
 	Poc__OpReply	*r;
-	char		*end;
-	long		 n;
 
 	argc = cmd_checks_flags(argc, argv, flagnames, flags);
 	cmd_args(ctx, argc, argv, opts, &id, 0, 1);
 	if (id != NULL && flags[0])
 		cmd_usage(ctx, "give a campaign or --list, not both");
-	if (id != NULL && (strlen(id) < 4 || strlen(id) > 36))
+	if (id != NULL && (strlen(id) < VALIDATE_ID_PREFIX_MIN ||
+	    strlen(id) > 36))
 		cmd_usage(ctx, "CAMPAIGN \"%s\": give the campaign id or at "
-		    "least its first 4 characters", id);
-	if (limit != NULL) {
-		errno = 0;
-		n = strtol(limit, &end, 10);
-		if (errno != 0 || end == limit || *end != '\0' || n < 1 ||
-		    n > 10000)
-			cmd_usage(ctx, "--limit wants a number from 1 to 10000, "
-			    "not \"%s\"", limit);
-		q.limit = (uint32_t)n;
-	}
+		    "least its first %d characters", id, VALIDATE_ID_PREFIX_MIN);
+	if (limit != NULL)
+		q.limit = cmd_limit(ctx, limit, CHECKS_LIMIT_MAX);
 	q.campaign_id = (char *)(id != NULL ? id : "");
 	q.list = flags[0];
 	req.kind_case = POC__OP_REQUEST__KIND_CHECK_QUERY;

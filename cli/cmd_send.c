@@ -380,9 +380,7 @@ cmd_ack(struct ctx *ctx, int argc, char **argv)
 	char				 retry[256];
 
 	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
-	if (strlen(id) < 4)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
-		    "characters of it", id);
+	cmd_id_prefix(ctx, id);
 	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
 	orig = client_show(cl, id, &sm);
 	cmd_check_incoming(sm, id, "acknowledged");
@@ -432,9 +430,7 @@ cmd_respond(struct ctx *ctx, int argc, char **argv)
 	size_t				 i;
 
 	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
-	if (strlen(id) < 4)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
-		    "characters of it", id);
+	cmd_id_prefix(ctx, id);
 	if (decision == NULL)
 		cmd_usage(ctx, "--decision is required: WILL_ASSIST, PARTIAL, "
 		    "CANNOT_ASSIST or NEED_INFORMATION");

@@ -12,18 +12,7 @@
 #include "cli/client.h"
 #include "cli/cmd.h"
 
-#define CMD_ID_MIN	4	/* characters of an id prefix */
 #define CMD_LIMIT_MAX	100000
-
-/* Checks an id argument: a unique prefix needs at least CMD_ID_MIN
- * characters. */
-static void
-cmd_check_id(const struct ctx *ctx, const char *id)
-{
-	if (strlen(id) < CMD_ID_MIN)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least %d "
-		    "characters of it", id, CMD_ID_MIN);
-}
 
 /* pocctl status: the node and its peers. */
 int
@@ -56,19 +45,10 @@ cmd_list(struct ctx *ctx, int argc, char **argv, Poc__OpList__Box box)
 	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
 	struct client	*cl;
 	Poc__OpReply	*r;
-	char		*end;
-	long		 n;
 
 	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
-	if (limit != NULL) {
-		errno = 0;
-		n = strtol(limit, &end, 10);
-		if (errno != 0 || end == limit || *end != '\0' || n < 1 ||
-		    n > CMD_LIMIT_MAX)
-			cmd_usage(ctx, "--limit wants a number from 1 to %d, "
-			    "not \"%s\"", CMD_LIMIT_MAX, limit);
-		list.limit = (uint32_t)n;
-	}
+	if (limit != NULL)
+		list.limit = cmd_limit(ctx, limit, CMD_LIMIT_MAX);
 	list.box = box;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
@@ -109,7 +89,7 @@ cmd_show(struct ctx *ctx, int argc, char **argv)
 	Poc__OpReply			*r;
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
-	cmd_check_id(ctx, id);
+	cmd_id_prefix(ctx, id);
 	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
 	r = client_show(cl, id, &sm);
 	ctx->out->message(sm);
@@ -151,7 +131,7 @@ cmd_thread(struct ctx *ctx, int argc, char **argv)
 	size_t		 n, i;
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
-	cmd_check_id(ctx, id);
+	cmd_id_prefix(ctx, id);
 	th.id = (char *)id;
 	req.kind_case = POC__OP_REQUEST__KIND_THREAD;
 	req.thread = &th;
