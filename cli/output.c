@@ -21,6 +21,7 @@
 #include "cli/i18n.h"
 #include "cli/output.h"
 #include "cli/render.h"
+#include "cli/term.h"
 #include "pbjson.h"
 
 #define OUTPUT_CELL	1024	/* bytes in one table cell */
@@ -67,7 +68,7 @@ table_row(struct table *t, ...)
 	va_start(ap, t);
 	for (i = 0; i < t->ncols; i++) {
 		s = va_arg(ap, const char *);
-		render_oneline(s != NULL ? s : "", buf, sizeof(buf));
+		term_oneline(s != NULL ? s : "", buf, sizeof(buf));
 		if ((t->cells[t->nrows * t->ncols + i] = strdup(buf)) == NULL)
 			err(1, "strdup");
 		t->colors[t->nrows * t->ncols + i] = NULL;
@@ -90,7 +91,7 @@ static void
 table_put(FILE *fp, const char *c, const char *sgr, int color)
 {
 	if (color && sgr != NULL)
-		fprintf(fp, "%s%s%s", sgr, c, RENDER_RESET);
+		fprintf(fp, "%s%s%s", sgr, c, TERM_RESET);
 	else
 		fputs(c, fp);
 }
@@ -103,7 +104,7 @@ table_print(struct table *t, FILE *fp)
 	size_t		 w[16], i, j, used = 0, cols = output_columns(), pad;
 	char		*c;
 	const char	*sgr;
-	int		 color = render_use_color(fp);
+	int		 color = term_use_color(fp);
 
 	if (t->ncols == 0 || t->ncols > sizeof(w) / sizeof(w[0]))
 		return;
@@ -111,8 +112,8 @@ table_print(struct table *t, FILE *fp)
 		w[j] = 0;
 		for (i = 0; i < t->nrows; i++) {
 			c = t->cells[i * t->ncols + j];
-			if (render_width(c) > w[j])
-				w[j] = render_width(c);
+			if (term_width(c) > w[j])
+				w[j] = term_width(c);
 		}
 		if (j + 1 < t->ncols)
 			used += w[j] + 2;
@@ -139,13 +140,13 @@ table_print(struct table *t, FILE *fp)
 			c = t->cells[i * t->ncols + j];
 			sgr = t->colors[i * t->ncols + j];
 			if (j + 1 == t->ncols) {
-				render_truncate(c, w[j]);
+				term_truncate(c, w[j]);
 				table_put(fp, c, sgr, color);
 				fputc('\n', fp);
 				break;
 			}
-			render_truncate(c, w[j]);
-			pad = w[j] - render_width(c) + 2;
+			term_truncate(c, w[j]);
+			pad = w[j] - term_width(c) + 2;
 			table_put(fp, c, sgr, color);
 			fprintf(fp, "%*s", (int)pad, "");
 		}
@@ -187,14 +188,14 @@ text_pairs(FILE *fp, const char *label, ...)
 	va_start(ap, label);
 	for (l = label; l != NULL; l = va_arg(ap, const char *)) {
 		(void)va_arg(ap, const char *);
-		if ((w = render_width(l) + 1) > width)
+		if ((w = term_width(l) + 1) > width)
 			width = w;
 	}
 	va_end(ap);
 	va_start(ap, label);
 	for (l = label; l != NULL; l = va_arg(ap, const char *)) {
 		v = va_arg(ap, const char *);
-		w = render_width(l) + 1;
+		w = term_width(l) + 1;
 		fprintf(fp, "%s:%*s%s\n", l, (int)(width - w + 2), "", v);
 	}
 	va_end(ap);
@@ -247,7 +248,7 @@ text_status(const Poc__OpStatusReply *st)
 	char		 exp[64], left[64];
 	size_t		 i, connected = 0;
 	int64_t		 days;
-	int		 color = render_use_color(stdout);
+	int		 color = term_use_color(stdout);
 
 	snprintf(up, sizeof(up), "%s (%s %s)",
 	    text_duration(st->now - st->started_at, since, sizeof(since)),
@@ -260,17 +261,17 @@ text_status(const Poc__OpStatusReply *st)
 	    st->n_peers);
 	if (st->overdue_tracked)
 		snprintf(overdue, sizeof(overdue), "%s%u%s",
-		    color && st->overdue_cases ? RENDER_RED : "",
+		    color && st->overdue_cases ? TERM_RED : "",
 		    st->overdue_cases,
-		    color && st->overdue_cases ? RENDER_RESET : "");
+		    color && st->overdue_cases ? TERM_RESET : "");
 	else
 		snprintf(overdue, sizeof(overdue), "-");
 	snprintf(conf, sizeof(conf), _("loaded %s (%u reloads, %u refused)"),
 	    render_time_short(st->config_loaded_at, o, sizeof(o)), st->reloads,
 	    st->reload_failures);
 	text_pairs(stdout,
-	    _("Member"), render_oneline(st->member, member, sizeof(member)),
-	    _("Software"), render_oneline(st->software, software,
+	    _("Member"), term_oneline(st->member, member, sizeof(member)),
+	    _("Software"), term_oneline(st->software, software,
 	    sizeof(software)),
 	    _("Uptime"), up,
 	    _("Configuration"), conf,
@@ -312,9 +313,9 @@ text_status(const Poc__OpStatusReply *st)
 			    p->connected ? _("yes") : _("no"), q, age, nt,
 			    p->last_error[0] ? p->last_error : "-");
 			if (!p->connected)
-				table_color(&t, 2, RENDER_AMBER);
+				table_color(&t, 2, TERM_AMBER);
 			if (p->last_error[0])
-				table_color(&t, 6, RENDER_RED);
+				table_color(&t, 6, TERM_RED);
 		}
 		table_print(&t, stdout);
 		table_free(&t);
@@ -336,7 +337,7 @@ text_status(const Poc__OpStatusReply *st)
 		table_row(&t, c->role, render_time_short(c->not_after, exp,
 		    sizeof(exp)), left, c->subject);
 		if (c->not_after - st->now < OUTPUT_EXPIRY_WARN * 86400000LL)
-			table_color(&t, 2, RENDER_RED);
+			table_color(&t, 2, TERM_RED);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
@@ -389,9 +390,9 @@ text_list(const Poc__OpMessages *ms, Poc__OpList__Box box)
 		    render_digest(e, dg, sizeof(dg)));
 		table_color(&t, 4, render_tlp_color(e->tlp));
 		if (e->exercise)
-			table_color(&t, 7, RENDER_EXERCISE);
+			table_color(&t, 7, TERM_EXERCISE);
 		if (strcmp(sm->state, "rejected") == 0)
-			table_color(&t, 6, RENDER_RED);
+			table_color(&t, 6, TERM_RED);
 	}
 	table_print(&t, stdout);
 	table_free(&t);
@@ -621,17 +622,17 @@ output_field_errors(const char *what, const char *retry,
 	fprintf(stderr, _("%s: not sent: %zu problem(s) in %s\n"),
 	    program_invocation_short_name, n, what);
 	for (i = 0; i < n; i++) {
-		render_oneline(errs[i]->field[0] ? errs[i]->field : "-", f,
+		term_oneline(errs[i]->field[0] ? errs[i]->field : "-", f,
 		    sizeof(f));
-		if ((w = render_width(f)) > width)
+		if ((w = term_width(f)) > width)
 			width = w;
 	}
 	for (i = 0; i < n; i++) {
-		render_oneline(errs[i]->field[0] ? errs[i]->field : "-", f,
+		term_oneline(errs[i]->field[0] ? errs[i]->field : "-", f,
 		    sizeof(f));
-		render_oneline(errs[i]->message, m, sizeof(m));
+		term_oneline(errs[i]->message, m, sizeof(m));
 		fprintf(stderr, "  %s%*s  %s\n", f,
-		    (int)(width - render_width(f)), "", m);
+		    (int)(width - term_width(f)), "", m);
 	}
 	fprintf(stderr, ngettext("Fix this field and run '%s' again.\n",
 	    "Fix these fields and run '%s' again.\n", n), retry);

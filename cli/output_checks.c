@@ -13,6 +13,7 @@
 #include "cli/i18n.h"
 #include "cli/output.h"
 #include "cli/render.h"
+#include "cli/term.h"
 #include "pbjson.h"
 #include "util.h"
 
@@ -23,14 +24,14 @@ checks_cell(FILE *fp, const char *s, size_t width, int last)
 	char	 buf[512];
 	size_t	 w;
 
-	render_oneline(s != NULL && s[0] ? s : "-", buf, sizeof(buf));
-	render_truncate(buf, width);
+	term_oneline(s != NULL && s[0] ? s : "-", buf, sizeof(buf));
+	term_truncate(buf, width);
 	fputs(buf, fp);
 	if (last) {
 		fputc('\n', fp);
 		return;
 	}
-	for (w = render_width(buf); w < width + 2; w++)
+	for (w = term_width(buf); w < width + 2; w++)
 		fputc(' ', fp);
 }
 
@@ -179,7 +180,7 @@ deadline_contact_line(const Poc__DeadlineContact *c, char *buf, size_t len)
 	    c->organization[0] ? " (" : "", c->organization,
 	    c->organization[0] ? ")" : "", c->channel_kind, c->channel_value,
 	    c->available ? "" : _(" [outside working hours]"));
-	return render_oneline(tmp, buf, len);
+	return term_oneline(tmp, buf, len);
 }
 
 /* The case lifecycle: the current status, then each change with its time. */
@@ -201,7 +202,7 @@ deadline_case_text(FILE *fp, const Poc__StoredMessage *sm)
 		fprintf(fp, "  %s  %-12s %s %s\n",
 		    util_fmt_time(c->changed_at, t, sizeof(t)),
 		    render_enum(&poc__case_status__descriptor, c->status, st,
-		    sizeof(st)), _("by"), render_oneline(c->member, who,
+		    sizeof(st)), _("by"), term_oneline(c->member, who,
 		    sizeof(who)));
 	}
 }
