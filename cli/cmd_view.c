@@ -11,6 +11,8 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/cmd_checks.h"
+#include "cli/cmd_view.h"
 
 #define CMD_LIMIT_MAX	100000
 
@@ -18,17 +20,12 @@
 int
 cmd_status(struct ctx *ctx, int argc, char **argv)
 {
-	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
-	Poc__OpStatusRequest	 st = POC__OP_STATUS_REQUEST__INIT;
-	struct client		*cl;
-	Poc__OpReply		*r;
+	struct client	*cl;
+	Poc__OpReply	*r;
 
 	cmd_args(ctx, argc, argv, NULL, NULL, 0, 0);
 	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	req.kind_case = POC__OP_REQUEST__KIND_STATUS;
-	req.status = &st;
-	r = client_call(cl, &req);
-	client_expect(r, POC__OP_REPLY__KIND_STATUS, NULL);
+	r = client_status(cl);
 	ctx->out->status(r->status);
 	client_reply_free(r);
 	client_close(cl);
@@ -68,7 +65,7 @@ cmd_inbox(struct ctx *ctx, int argc, char **argv)
 
 	r = cmd_list(ctx, argc, argv, POC__OP_LIST__BOX__INBOX);
 	/* The duty officer watches the inbox: name the overdue cases. */
-	if (r == 0 && !ctx->json)
+	if (r == 0 && ctx->out->overdue != NULL)
 		cmd_checks_overdue_hint(ctx);
 	return r;
 }
@@ -90,8 +87,7 @@ cmd_show(struct ctx *ctx, int argc, char **argv)
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
 	cmd_id_prefix(ctx, id);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_show(cl, id, &sm);
+	r = cmd_fetch(ctx, id, &cl, &sm);
 	ctx->out->message(sm);
 	client_reply_free(r);
 	client_close(cl);

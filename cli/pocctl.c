@@ -5,7 +5,7 @@
  * 2 (usage).
  *
  * This file is main only: the options before the command, then the
- * command from the table of cmd.c.  Each handler parses its arguments,
+ * command from the table of cmd_table.c.  Each handler parses its arguments,
  * makes its round trips and prints through the output layer (output.c).
  */
 #include <err.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/cmd_table.h"
 #include "cli/i18n.h"
 
 #ifndef POCCTL_VERSION
@@ -54,12 +55,12 @@ main(int argc, char *argv[])
 			if ((ctx.timeout_ms = cmd_parse_timeout(optarg)) == -1) {
 				warnx("--timeout wants seconds between 0 and "
 				    "3600, not \"%s\"", optarg);
-				cmd_usage_print(stderr);
+				cmd_table_usage(stderr);
 				exit(2);
 			}
 			break;
 		case 'h':
-			cmd_usage_print(stdout);
+			cmd_table_usage(stdout);
 			exit(0);
 		case 'V':
 			printf("pocctl %s\n", POCCTL_VERSION);
@@ -73,17 +74,17 @@ main(int argc, char *argv[])
 			ctx.lang = optarg;
 			break;
 		default:
-			cmd_usage_print(stderr);
+			cmd_table_usage(stderr);
 			exit(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		cmd_usage_print(stderr);
+		cmd_table_usage(stderr);
 		exit(2);
 	}
-	if ((c = cmd_find(argv[0])) == NULL) {
+	if ((c = cmd_table_find(argv[0])) == NULL) {
 		warnx("unknown command \"%s\" (see 'pocctl help')", argv[0]);
 		exit(2);
 	}
