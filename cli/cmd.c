@@ -72,12 +72,33 @@ cmd_id_prefix(const struct ctx *ctx, const char *id)
 		    "characters of it", id, VALIDATE_ID_PREFIX_MIN);
 }
 
+/* -c FILE, else $POCCTL_CONFIG, else the default; --timeout, else the
+ * config's. */
+struct client *
+cmd_open(const struct ctx *ctx)
+{
+	return client_open(client_config_path(ctx->config), ctx->timeout_ms);
+}
+
+/* Open, call, close: the reply outlives the connection. */
+Poc__OpReply *
+cmd_call(const struct ctx *ctx, const Poc__OpRequest *req)
+{
+	struct client	*cl;
+	Poc__OpReply	*r;
+
+	cl = cmd_open(ctx);
+	r = client_call(cl, req);
+	client_close(cl);
+	return r;
+}
+
 /* Opens a connection (*clp) and fetches one message. */
 Poc__OpReply *
 cmd_fetch(const struct ctx *ctx, const char *id, struct client **clp,
     const Poc__StoredMessage **sm)
 {
-	*clp = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	*clp = cmd_open(ctx);
 	return client_show(*clp, id, sm);
 }
 

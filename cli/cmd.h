@@ -62,6 +62,13 @@ void	 cmd_help(const struct cmd *c);
  * VALIDATE_ID_PREFIX_MIN characters; bad usage exits 2. */
 void	 cmd_id_prefix(const struct ctx *, const char *id);
 
+/* Connects to the node of the config in force (a client to close). */
+struct client *cmd_open(const struct ctx *);
+
+/* One round trip on a connection of its own: the reply to free (an
+ * OpError reply too; see client_expect). */
+Poc__OpReply *cmd_call(const struct ctx *, const Poc__OpRequest *);
+
 /* Connects to the node (*clp, to close) and fetches the one message id
  * (or a unique prefix) names: the reply to free, holding *sm.  Exits 1
  * if there is none. */

@@ -75,7 +75,7 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 	if (out != NULL && strcmp(out, "-") != 0 &&
 	    (fp = fopen(out, "w")) == NULL)
 		err(1, "%s", out);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	req.kind_case = POC__OP_REQUEST__KIND_AUDIT_EXPORT;
 	req.audit_export = &ex;
 	ex.limit = AUDIT_PAGE;
@@ -268,8 +268,7 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
 	client_config_load(&cfg, client_config_path(ctx->config));
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_show(cl, id, &sm);
+	r = cmd_fetch(ctx, id, &cl, &sm);
 	why[0] = '\0';
 	fp[0] = '\0';
 	ok = cmd_verify_message(sm, cfg.ca, &cert, why, sizeof(why));

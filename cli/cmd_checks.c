@@ -172,7 +172,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	cs.reply_within = sec;
 	req.kind_case = POC__OP_REQUEST__KIND_CHECK_START;
 	req.check_start = &cs;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	r = client_call(cl, &req);
 	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, NULL);
 	if (flags[2])
@@ -193,7 +193,6 @@ cmd_checks(struct ctx *ctx, int argc, char **argv)
 	const char	*id = NULL, *limit = NULL;
 	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
 	int		 flags[1] = { 0 };
-	struct client	*cl;
 	Poc__OpReply	*r;
 
 	argc = cmd_checks_flags(argc, argv, flagnames, flags);
@@ -210,12 +209,10 @@ cmd_checks(struct ctx *ctx, int argc, char **argv)
 	q.list = flags[0];
 	req.kind_case = POC__OP_REQUEST__KIND_CHECK_QUERY;
 	req.check_query = &q;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, id);
 	ctx->out->campaigns(r->check_campaigns, q.list);
 	client_reply_free(r);
-	client_close(cl);
 	return 0;
 }
 
@@ -224,17 +221,14 @@ cmd_checks_overdue_hint(struct ctx *ctx)
 {
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__OpList	 list = POC__OP_LIST__INIT;
-	struct client	*cl;
 	Poc__OpReply	*r;
 
 	list.box = POC__OP_LIST__BOX__OUTBOX;
 	list.limit = 1000;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, NULL);
 	ctx->out->overdue(r->messages);
 	client_reply_free(r);
-	client_close(cl);
 }

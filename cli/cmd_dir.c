@@ -30,12 +30,9 @@ static Poc__OpReply *
 cmd_dir_call(struct ctx *ctx, Poc__OpRequest *req, Poc__OpReply__KindCase want,
     const char *arg)
 {
-	struct client	*cl;
 	Poc__OpReply	*r;
 
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, req);
-	client_close(cl);
+	r = cmd_call(ctx, req);
 	if (r->kind_case == POC__OP_REPLY__KIND_ERROR &&
 	    r->error->code == POC__OP_ERROR__CODE__NOT_FOUND)
 		errx(1, "%s", r->error->message);
@@ -491,7 +488,7 @@ cmd_dir_sync(struct ctx *ctx, int argc, char **argv)
 			argv[j++] = argv[i];
 	argv[j] = NULL;
 	cmd_args(ctx, j, argv, NULL, pos, 0, 0);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	if (wait)
 		cmd_dir_last_sync(cl, &last, &start);
 	req.kind_case = POC__OP_REQUEST__KIND_DIRECTORY_SYNC;

@@ -20,7 +20,7 @@ cmd_metrics(struct ctx *ctx, int argc, char **argv)
 
 	cmd_args(ctx, argc, argv, NULL, NULL, 0, 0);
 	atexit(ctx->out->metrics_down);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	r = client_status(cl);
 	ctx->out->metrics(r->status);
 	client_reply_free(r);

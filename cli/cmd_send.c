@@ -329,7 +329,7 @@ cmd_send(struct ctx *ctx, int argc, char **argv)
 		exit(1);
 	}
 
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	r = cmd_send_envelope(cl, (Poc__Envelope *)m, what, retry);
 	ctx->out->queued(r->queued, 1);
 	client_reply_free(r);

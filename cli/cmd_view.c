@@ -24,7 +24,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	Poc__OpReply	*r;
 
 	cmd_args(ctx, argc, argv, NULL, NULL, 0, 0);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	r = client_status(cl);
 	ctx->out->status(r->status);
 	client_reply_free(r);
@@ -40,7 +40,6 @@ cmd_list(struct ctx *ctx, int argc, char **argv, Poc__OpList__Box box)
 	Poc__OpList	 list = POC__OP_LIST__INIT;
 	const char	*limit = NULL;
 	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
-	struct client	*cl;
 	Poc__OpReply	*r;
 
 	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
@@ -49,12 +48,10 @@ cmd_list(struct ctx *ctx, int argc, char **argv, Poc__OpList__Box box)
 	list.box = box;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, NULL);
 	ctx->out->list(r->messages, box);
 	client_reply_free(r);
-	client_close(cl);
 	return 0;
 }
 
@@ -121,7 +118,6 @@ cmd_thread(struct ctx *ctx, int argc, char **argv)
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__OpThread	 th = POC__OP_THREAD__INIT;
 	const char	*id;
-	struct client	*cl;
 	Poc__OpReply	*r;
 	struct cmd_seq	*seq;
 	size_t		 n, i;
@@ -131,8 +127,7 @@ cmd_thread(struct ctx *ctx, int argc, char **argv)
 	th.id = (char *)id;
 	req.kind_case = POC__OP_REQUEST__KIND_THREAD;
 	req.thread = &th;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, id);
 	n = r->messages->n_messages;
 	if (n == 0)
@@ -151,6 +146,5 @@ cmd_thread(struct ctx *ctx, int argc, char **argv)
 	free(seq);
 	ctx->out->thread(r->messages);
 	client_reply_free(r);
-	client_close(cl);
 	return 0;
 }

@@ -48,18 +48,28 @@ output_dir_hours(const Poc__DirectoryPoc *p, char *buf, size_t len)
 		    p->time_zone[0] ? p->time_zone : "no zone");
 }
 
+/* "TECHNICAL  Jane Doe, Analyst, CERT-FR": level, name, role and
+ * organization of p, after the number the caller printed. */
+static void
+output_dir_poc_name(const Poc__DirectoryPoc *p)
+{
+	printf("%-10s %s", dirrec_level_name(p->level), p->name);
+	if (p->role[0] != '\0')
+		printf(", %s", p->role);
+	if (p->organization[0] != '\0')
+		printf(", %s", p->organization);
+	putchar('\n');
+}
+
+/* PoC number idx of a listing, with its last successful check. */
 static void
 output_dir_poc_text(const Poc__DirectoryPoc *p, size_t idx, int64_t last)
 {
 	char	 t[32], hours[2200];
 	size_t	 i;
 
-	printf("  %zu. %-10s %s", idx, dirrec_level_name(p->level), p->name);
-	if (p->role[0] != '\0')
-		printf(", %s", p->role);
-	if (p->organization[0] != '\0')
-		printf(", %s", p->organization);
-	putchar('\n');
+	printf("  %zu. ", idx);
+	output_dir_poc_name(p);
 	output_dir_hours(p, hours, sizeof(hours));
 	printf("       hours: %s\n", hours);
 	if (p->n_languages > 0) {
@@ -196,13 +206,8 @@ output_dir_text_who(const Poc__OpWhoReply *w, const char *member)
 		const Poc__WhoEntry	*e = w->entries[i];
 		const Poc__DirectoryPoc	*p = e->poc;
 
-		printf("%zu. %-10s %s", i + 1, dirrec_level_name(p->level),
-		    p->name);
-		if (p->role[0] != '\0')
-			printf(", %s", p->role);
-		if (p->organization[0] != '\0')
-			printf(", %s", p->organization);
-		putchar('\n');
+		printf("%zu. ", i + 1);
+		output_dir_poc_name(p);
 		output_dir_hours(p, hours, sizeof(hours));
 		printf("   %s; %s\n", e->available ? "AVAILABLE" :
 		    "not available", hours);
