@@ -315,3 +315,18 @@ client_show(struct client *cl, const char *id, const Poc__StoredMessage **out)
 	*out = r->messages->messages[0];
 	return r;
 }
+
+/* One OpStatusRequest. */
+Poc__OpReply *
+client_status(struct client *cl)
+{
+	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
+	Poc__OpStatusRequest	 st = POC__OP_STATUS_REQUEST__INIT;
+	Poc__OpReply		*r;
+
+	req.kind_case = POC__OP_REQUEST__KIND_STATUS;
+	req.status = &st;
+	r = client_call(cl, &req);
+	client_expect(r, POC__OP_REPLY__KIND_STATUS, NULL);
+	return r;
+}

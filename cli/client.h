@@ -57,6 +57,9 @@ void		 client_expect(const Poc__OpReply *, Poc__OpReply__KindCase want,
 Poc__OpReply	*client_show(struct client *, const char *id,
 		    const Poc__StoredMessage **out);
 
+/* Fetches the node's status (r->status); exits 1 on failure. */
+Poc__OpReply	*client_status(struct client *);
+
 /* The timeout in force for cl, in ms (--timeout, else the config's). */
 int		 client_timeout_ms(const struct client *);
 

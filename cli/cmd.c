@@ -1,7 +1,10 @@
 /*
- * The argument parser shared by pocctl's commands.  Each command lists the
- * options it takes; the global options are accepted after the command name
- * as well, so `pocctl inbox --json` works like `pocctl --json inbox`.
+ * What pocctl's commands share: the argument parser, usage errors, a
+ * command's help, and the checks and round trips several commands make.
+ * Each command lists the options it takes; the global options are
+ * accepted after the command name as well, so `pocctl inbox --json` works
+ * like `pocctl --json inbox`.  The table of commands (cmd_table.c) and
+ * main (pocctl.c) sit above the commands, this file below them.
  */
 #include <err.h>
 #include <errno.h>
@@ -10,8 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/i18n.h"
+#include "validate.h"
+
+/* Prints the help of one command. */
+void
+cmd_help(const struct cmd *c)
+{
+	printf("usage: pocctl %s%s%s\n\n%s.\n", c->name, c->usage[0] ? " " :
+	    "", c->usage, c->summary);
+	if (c->help != NULL)
+		printf("\n%s\n", c->help);
+}
 
 /* Prints what was wrong, the usage line of the command and where to read
  * more, then exits 2. */
@@ -46,6 +61,60 @@ cmd_parse_timeout(const char *s)
 	    sec <= 3600))
 		return -1;
 	return sec * 1000 < 1 ? 1 : (int)(sec * 1000);
+}
+
+/* Checks an id argument against the shortest prefix the node takes. */
+void
+cmd_id_prefix(const struct ctx *ctx, const char *id)
+{
+	if (strlen(id) < VALIDATE_ID_PREFIX_MIN)
+		cmd_usage(ctx, "ID \"%s\" is too short: give at least %d "
+		    "characters of it", id, VALIDATE_ID_PREFIX_MIN);
+}
+
+/* -c FILE, else $POCCTL_CONFIG, else the default; --timeout, else the
+ * config's. */
+struct client *
+cmd_open(const struct ctx *ctx)
+{
+	return client_open(client_config_path(ctx->config), ctx->timeout_ms);
+}
+
+/* Open, call, close: the reply outlives the connection. */
+Poc__OpReply *
+cmd_call(const struct ctx *ctx, const Poc__OpRequest *req)
+{
+	struct client	*cl;
+	Poc__OpReply	*r;
+
+	cl = cmd_open(ctx);
+	r = client_call(cl, req);
+	client_close(cl);
+	return r;
+}
+
+/* Opens a connection (*clp) and fetches one message. */
+Poc__OpReply *
+cmd_fetch(const struct ctx *ctx, const char *id, struct client **clp,
+    const Poc__StoredMessage **sm)
+{
+	*clp = cmd_open(ctx);
+	return client_show(*clp, id, sm);
+}
+
+/* A whole number from 1 to max, else bad usage. */
+uint32_t
+cmd_limit(const struct ctx *ctx, const char *s, long max)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > max)
+		cmd_usage(ctx, "--limit wants a number from 1 to %ld, not "
+		    "\"%s\"", max, s);
+	return (uint32_t)n;
 }
 
 /* Takes the value of option a (at argv[*i]): after '=' or the next

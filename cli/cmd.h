@@ -1,13 +1,19 @@
 /*
- * pocctl's commands: the entry every command has in the table of
- * pocctl.c, the context the global options fill in, and the argument
- * parser the commands share.
+ * What pocctl's commands share (cmd.c): the entry every command has in
+ * the table (cmd_table.c), the context the global options fill in, the
+ * argument parser, usage errors, and the id checks and fetches several
+ * commands make.  Each group of commands declares its handlers in its own
+ * header (cmd_view.h, cmd_send.h, ...).
  */
 #ifndef POCCTL_CMD_H
 #define POCCTL_CMD_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include "cli/output.h"
 
+struct client;
 struct cmd;
 
 /* What the global options say; a command's own arguments may change it
@@ -49,32 +55,30 @@ void	 cmd_args(struct ctx *, int argc, char **argv,
 void	 cmd_usage(const struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 
-/* Prints the usage, summary and help of c on stdout (pocctl.c). */
+/* Prints the usage, summary and help of c on stdout. */
 void	 cmd_help(const struct cmd *c);
+
+/* Checks a message id argument: a unique prefix needs at least
+ * VALIDATE_ID_PREFIX_MIN characters; bad usage exits 2. */
+void	 cmd_id_prefix(const struct ctx *, const char *id);
+
+/* Connects to the node of the config in force (a client to close). */
+struct client *cmd_open(const struct ctx *);
+
+/* One round trip on a connection of its own: the reply to free (an
+ * OpError reply too; see client_expect). */
+Poc__OpReply *cmd_call(const struct ctx *, const Poc__OpRequest *);
+
+/* Connects to the node (*clp, to close) and fetches the one message id
+ * (or a unique prefix) names: the reply to free, holding *sm.  Exits 1
+ * if there is none. */
+Poc__OpReply *cmd_fetch(const struct ctx *, const char *id,
+	    struct client **clp, const Poc__StoredMessage **sm);
+
+/* Parses --limit's N, from 1 to max; bad usage exits 2. */
+uint32_t cmd_limit(const struct ctx *, const char *s, long max);
 
 /* Parses --timeout's SEC into ms; -1 if it is not a number in range. */
 int	 cmd_parse_timeout(const char *s);
-
-/* The handlers, one per command (cmd_view.c, cmd_send.c). */
-int	 cmd_status(struct ctx *, int, char **);
-int	 cmd_inbox(struct ctx *, int, char **);
-int	 cmd_outbox(struct ctx *, int, char **);
-int	 cmd_show(struct ctx *, int, char **);
-int	 cmd_thread(struct ctx *, int, char **);
-int	 cmd_template(struct ctx *, int, char **);
-int	 cmd_send(struct ctx *, int, char **);
-int	 cmd_ack(struct ctx *, int, char **);
-int	 cmd_respond(struct ctx *, int, char **);
-int	 cmd_audit(struct ctx *, int, char **);	/* cmd_audit.c */
-int	 cmd_verify(struct ctx *, int, char **);	/* cmd_audit.c */
-/* cmd_checks.c: communication checks */
-int	 cmd_check(struct ctx *, int, char **);
-int	 cmd_check_reply(struct ctx *, int, char **);
-int	 cmd_checks(struct ctx *, int, char **);
-/* Prints the overdue outgoing cases and whom to try (after the inbox). */
-void	 cmd_checks_overdue_hint(struct ctx *);
-int	 cmd_metrics(struct ctx *, int, char **);	/* cmd_ops.c */
-int	 cmd_directory(struct ctx *, int, char **);	/* cmd_dir.c */
-int	 cmd_who(struct ctx *, int, char **);
 
 #endif

@@ -26,6 +26,8 @@
 #include "audit.h"
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/cmd_audit.h"
+#include "cli/jsonout.h"
 #include "envsig.h"
 #include "sig.h"
 
@@ -73,7 +75,7 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 	if (out != NULL && strcmp(out, "-") != 0 &&
 	    (fp = fopen(out, "w")) == NULL)
 		err(1, "%s", out);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	req.kind_case = POC__OP_REQUEST__KIND_AUDIT_EXPORT;
 	req.audit_export = &ex;
 	ex.limit = AUDIT_PAGE;
@@ -88,8 +90,9 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 				    r->audit_entries->entries[i]->seq);
 			if ((j = audit_entry_to_json(&e)) == NULL)
 				errx(1, "out of memory");
-			if (json_dumpf(j, fp, JSON_COMPACT |
-			    JSON_PRESERVE_ORDER) != 0 || fputc('\n', fp) == EOF)
+			/* The export itself: the log as stored, one
+			 * line per entry, whatever --json says. */
+			if (jsonout_line(fp, j) == -1)
 				err(1, "%s", out != NULL ? out : "stdout");
 			json_decref(j);
 			ex.after_seq = e.seq;
@@ -102,16 +105,8 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 	client_close(cl);
 	if (fp != stdout && fclose(fp) != 0)
 		err(1, "%s", out);
-	if (fp != stdout) {
-		if (ctx->json) {
-			j = json_pack("{s:s, s:I}", "file", out, "entries",
-			    (json_int_t)total);
-			output_json(j);
-			json_decref(j);
-		} else
-			printf("exported %zu audit entr%s to %s\n", total,
-			    total == 1 ? "y" : "ies", out);
-	}
+	if (fp != stdout)
+		ctx->out->audit_exported(out, total);
 	return 0;
 }
 
@@ -121,33 +116,21 @@ cmd_audit_report(const struct ctx *ctx, const char *file, size_t n,
     int64_t bad_seq, size_t bad_line, const char *why,
     const struct audit_entry *last)
 {
-	json_t	*j;
-	char	 hex[2 * AUDIT_HASH_LEN + 1];
-	size_t	 i;
+	struct output_audit_check	 c;
+	char				 hex[2 * AUDIT_HASH_LEN + 1];
+	size_t				 i;
 
 	hex[0] = '\0';
 	if (last != NULL)
 		for (i = 0; i < AUDIT_HASH_LEN; i++)
 			snprintf(hex + 2 * i, 3, "%02x", last->hash[i]);
-	if (ctx->json) {
-		if (why == NULL)
-			j = json_pack("{s:b, s:s, s:I, s:s}", "ok", 1, "file",
-			    file, "entries", (json_int_t)n, "last_hash", hex);
-		else
-			j = json_pack("{s:b, s:s, s:I, s:I, s:I, s:s}", "ok",
-			    0, "file", file, "entries", (json_int_t)n,
-			    "broken_seq", (json_int_t)bad_seq, "line",
-			    (json_int_t)bad_line, "reason", why);
-		if (j == NULL)
-			errx(1, "out of memory");
-		output_json(j);
-		json_decref(j);
-	} else if (why == NULL)
-		printf("%s: ok: %zu entr%s, chain intact; last hash %s\n",
-		    file, n, n == 1 ? "y" : "ies", n > 0 ? hex : "-");
-	else
-		printf("%s: BROKEN at seq %lld (line %zu): %s\n", file,
-		    (long long)bad_seq, bad_line, why);
+	c.file = file;
+	c.entries = n;
+	c.last_hash = hex;
+	c.reason = why;
+	c.broken_seq = bad_seq;
+	c.line = bad_line;
+	ctx->out->audit_check(&c);
 	return why == NULL ? 0 : 1;
 }
 
@@ -274,41 +257,32 @@ int
 cmd_verify(struct ctx *ctx, int argc, char **argv)
 {
 	struct client_config	 cfg;
+	struct output_audit_verify v;
 	const Poc__StoredMessage *sm;
 	const char		*id;
 	struct client		*cl;
 	Poc__OpReply		*r;
 	X509			*cert;
-	json_t			*j;
 	char			 why[512], fp[65];
 	int			 ok;
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
 	client_config_load(&cfg, client_config_path(ctx->config));
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_show(cl, id, &sm);
+	r = cmd_fetch(ctx, id, &cl, &sm);
 	why[0] = '\0';
 	fp[0] = '\0';
 	ok = cmd_verify_message(sm, cfg.ca, &cert, why, sizeof(why));
 	if (cert != NULL && sig_cert_fingerprint(cert, fp) == -1)
 		fp[0] = '\0';
 	X509_free(cert);
-	if (ctx->json) {
-		j = json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "id",
-		    sm->envelope->id, "sender", sm->envelope->sender,
-		    "verified", ok, "node_verified", sm->signature_verified,
-		    "signer_fingerprint", fp, "reason", ok ? "" : why);
-		if (j == NULL)
-			errx(1, "out of memory");
-		output_json(j);
-		json_decref(j);
-	} else if (ok)
-		printf("%s: signature verified: signed by %s's node key "
-		    "(certificate %s, issued by the network CA in %s)\n",
-		    sm->envelope->id, sm->envelope->sender, fp, cfg.ca);
-	else
-		printf("%s: signature NOT VERIFIED: %s\n", sm->envelope->id,
-		    why);
+	v.id = sm->envelope->id;
+	v.sender = sm->envelope->sender;
+	v.verified = ok;
+	v.node_verified = sm->signature_verified;
+	v.fingerprint = fp;
+	v.ca = cfg.ca;
+	v.reason = why;
+	ctx->out->audit_verify(&v);
 	client_reply_free(r);
 	client_close(cl);
 	return ok ? 0 : 1;

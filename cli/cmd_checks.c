@@ -1,7 +1,8 @@
 /*
- * pocctl's communication-check commands: check (start a campaign),
- * check-reply (answer a check that came in) and checks (the report: per
- * member reached, replied, late or silent, with times).
+ * pocctl's communication-check commands: check (start a campaign) and
+ * checks (the report: per member reached, replied, late or silent, with
+ * times).  check-reply, which sends a message, is with the other replies
+ * in cmd_send.c.
  */
 #include <err.h>
 #include <errno.h>
@@ -12,12 +13,13 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/cmd_checks.h"
 #include "cli/i18n.h"
-#include "cli/render.h"
 #include "validate.h"
 
 #define CHECKS_MAX_MEMBERS	64
 #define CHECKS_WITHIN_MAX	(31 * 86400)	/* seconds */
+#define CHECKS_LIMIT_MAX	10000
 
 /*
  * Takes the flags (options without a value) in names out of argv, so that
@@ -170,73 +172,13 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	cs.reply_within = sec;
 	req.kind_case = POC__OP_REQUEST__KIND_CHECK_START;
 	req.check_start = &cs;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	r = client_call(cl, &req);
 	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, NULL);
 	if (flags[2])
 		r = cmd_check_wait(cl, r);
-	output_campaigns(r->check_campaigns, 0, ctx->json);
+	ctx->out->campaigns(r->check_campaigns, 0);
 	client_reply_free(r);
-	client_close(cl);
-	return 0;
-}
-
-/* pocctl check-reply ID: answers an incoming communication check. */
-int
-cmd_check_reply(struct ctx *ctx, int argc, char **argv)
-{
-	Poc__OpRequest			 req = POC__OP_REQUEST__INIT;
-	Poc__OpSend			 send = POC__OP_SEND__INIT;
-	Poc__Envelope			 e = POC__ENVELOPE__INIT;
-	Poc__CheckReply			 cr = POC__CHECK_REPLY__INIT;
-	const Poc__StoredMessage	*sm;
-	const Poc__Envelope		*o;
-	const char			*id;
-	struct client			*cl;
-	Poc__OpReply			*orig, *r;
-	char				 retry[256];
-
-	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
-	if (strlen(id) < 4)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
-		    "characters of it", id);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	orig = client_show(cl, id, &sm);
-	o = sm->envelope;
-	if (strcmp(sm->direction, "in") != 0 ||
-	    o->body_case != POC__ENVELOPE__BODY_COMMUNICATION_CHECK)
-		errx(1, "%s is not a communication check this node received "
-		    "(it is %s %s): only those get a check reply", id,
-		    strcmp(sm->direction, "in") == 0 ? "an incoming" :
-		    "an outgoing", render_kind_short(o));
-	e.recipient = o->sender;
-	e.in_reply_to = o->id;
-	e.thread_id = o->thread_id[0] != '\0' ? o->thread_id : o->id;
-	e.tlp = o->tlp;
-	e.language = o->language;
-	e.exercise = o->exercise;
-	cr.check_id = o->communication_check->check_id;
-	/* replied_by stays empty: the node fills it in from the operator
-	 * certificate, as for acknowledgements. */
-	e.body_case = POC__ENVELOPE__BODY_CHECK_REPLY;
-	e.check_reply = &cr;
-	send.envelope = &e;
-	req.kind_case = POC__OP_REQUEST__KIND_SEND;
-	req.send = &send;
-	r = client_call(cl, &req);
-	if (r->kind_case == POC__OP_REPLY__KIND_ERROR &&
-	    r->error->n_field_errors > 0) {
-		snprintf(retry, sizeof(retry), "%s check-reply %s",
-		    program_invocation_short_name, id);
-		output_field_errors("the check reply", retry,
-		    (const Poc__FieldError *const *)r->error->field_errors,
-		    r->error->n_field_errors);
-		exit(1);
-	}
-	client_expect(r, POC__OP_REPLY__KIND_QUEUED, id);
-	ctx->out->queued(r->queued, 0);
-	client_reply_free(r);
-	client_reply_free(orig);
 	client_close(cl);
 	return 0;
 }
@@ -251,37 +193,26 @@ cmd_checks(struct ctx *ctx, int argc, char **argv)
 	const char	*id = NULL, *limit = NULL;
 	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
 	int		 flags[1] = { 0 };
-	struct client	*cl;
 	Poc__OpReply	*r;
-	char		*end;
-	long		 n;
 
 	argc = cmd_checks_flags(argc, argv, flagnames, flags);
 	cmd_args(ctx, argc, argv, opts, &id, 0, 1);
 	if (id != NULL && flags[0])
 		cmd_usage(ctx, "give a campaign or --list, not both");
-	if (id != NULL && (strlen(id) < 4 || strlen(id) > 36))
+	if (id != NULL && (strlen(id) < VALIDATE_ID_PREFIX_MIN ||
+	    strlen(id) > 36))
 		cmd_usage(ctx, "CAMPAIGN \"%s\": give the campaign id or at "
-		    "least its first 4 characters", id);
-	if (limit != NULL) {
-		errno = 0;
-		n = strtol(limit, &end, 10);
-		if (errno != 0 || end == limit || *end != '\0' || n < 1 ||
-		    n > 10000)
-			cmd_usage(ctx, "--limit wants a number from 1 to 10000, "
-			    "not \"%s\"", limit);
-		q.limit = (uint32_t)n;
-	}
+		    "least its first %d characters", id, VALIDATE_ID_PREFIX_MIN);
+	if (limit != NULL)
+		q.limit = cmd_limit(ctx, limit, CHECKS_LIMIT_MAX);
 	q.campaign_id = (char *)(id != NULL ? id : "");
 	q.list = flags[0];
 	req.kind_case = POC__OP_REQUEST__KIND_CHECK_QUERY;
 	req.check_query = &q;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, id);
-	output_campaigns(r->check_campaigns, q.list, ctx->json);
+	ctx->out->campaigns(r->check_campaigns, q.list);
 	client_reply_free(r);
-	client_close(cl);
 	return 0;
 }
 
@@ -290,17 +221,14 @@ cmd_checks_overdue_hint(struct ctx *ctx)
 {
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__OpList	 list = POC__OP_LIST__INIT;
-	struct client	*cl;
 	Poc__OpReply	*r;
 
 	list.box = POC__OP_LIST__BOX__OUTBOX;
 	list.limit = 1000;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, NULL);
-	output_deadline_hints(stdout, r->messages);
+	ctx->out->overdue(r->messages);
 	client_reply_free(r);
-	client_close(cl);
 }

@@ -16,10 +16,9 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/cmd_dir.h"
 #include "cli/dirfmt.h"
 #include "cli/i18n.h"
-#include "cli/output.h"
-#include "cli/output_dir.h"
 #include "dirrec.h"
 #include "util.h"
 #include "validate.h"
@@ -31,12 +30,9 @@ static Poc__OpReply *
 cmd_dir_call(struct ctx *ctx, Poc__OpRequest *req, Poc__OpReply__KindCase want,
     const char *arg)
 {
-	struct client	*cl;
 	Poc__OpReply	*r;
 
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, req);
-	client_close(cl);
+	r = cmd_call(ctx, req);
 	if (r->kind_case == POC__OP_REPLY__KIND_ERROR &&
 	    r->error->code == POC__OP_ERROR__CODE__NOT_FOUND)
 		errx(1, "%s", r->error->message);
@@ -85,7 +81,7 @@ cmd_dir_send_edit(struct ctx *ctx, Poc__DirectoryRecord *r, uint64_t base)
 	req.directory_edit = &ed;
 	rep = cmd_dir_call(ctx, &req, POC__OP_REPLY__KIND_DIRECTORY_CHANGED,
 	    NULL);
-	output_dir_changed(rep->directory_changed, ctx->json);
+	ctx->out->dir_changed(rep->directory_changed);
 	client_reply_free(rep);
 	return 0;
 }
@@ -101,7 +97,7 @@ cmd_dir_show(struct ctx *ctx, int argc, char **argv)
 	if (pos[0][0] != '\0' && !validate_member_code(pos[0]))
 		cmd_usage(ctx, "\"%s\" is not a member code", pos[0]);
 	r = cmd_dir_listing(ctx, pos[0]);
-	output_dir_listing(r->directory_listing, ctx->json);
+	ctx->out->dir_listing(r->directory_listing);
 	client_reply_free(r);
 	return 0;
 }
@@ -122,7 +118,7 @@ cmd_dir_ownjson(struct ctx *ctx, int argc, char **argv)
 	json_object_del(j, "signature");
 	json_object_del(j, "signed_at");
 	json_object_del(j, "network");
-	output_json(j);
+	ctx->out->document(j);
 	json_decref(j);
 	client_reply_free(rep);
 	return 0;
@@ -311,6 +307,8 @@ cmd_dir_poc(struct ctx *ctx, int argc, char **argv)
 		} else
 			cmd_usage(ctx, "unknown option %s", o);
 	}
+	/* What cmd_args does last, for a --json seen here. */
+	ctx->out = output_get(ctx->json);
 	np.channels = chp;
 	np.n_channels = nch;
 	np.languages = langs;
@@ -414,7 +412,7 @@ cmd_dir_import(struct ctx *ctx, int argc, char **argv)
 	rep = cmd_dir_call(ctx, &req, POC__OP_REPLY__KIND_DIRECTORY_CHANGED,
 	    NULL);
 	output_progress_done();
-	output_dir_changed(rep->directory_changed, ctx->json);
+	ctx->out->dir_changed(rep->directory_changed);
 	client_reply_free(rep);
 	for (i = 0; i < n; i++)
 		poc__directory_record__free_unpacked(recs[i], NULL);
@@ -431,8 +429,6 @@ cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 				    { NULL, NULL } };
 	Poc__DirectoryRecord	**recs;
 	Poc__OpReply		*rep;
-	json_t			*o, *a;
-	char			*s;
 	size_t			 i, n;
 
 	cmd_args(ctx, argc, argv, opts, pos, 0, 1);
@@ -448,22 +444,7 @@ cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 		err(1, NULL);
 	for (i = 0; i < n; i++)
 		recs[i] = rep->directory_listing->members[i]->record;
-	if (strcmp(format, "json") == 0) {
-		o = json_object();
-		a = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, dirfmt_record_json(recs[i]));
-		json_object_set_new(o, "records", a);
-		output_json(o);
-		json_decref(o);
-	} else {
-		s = strcmp(format, "csv") == 0 ? dirfmt_csv(recs, n) :
-		    dirfmt_vcard(recs, n);
-		if (s == NULL)
-			err(1, "export");
-		fputs(s, stdout);
-		free(s);
-	}
+	ctx->out->dir_export(recs, n, format);
 	free(recs);
 	client_reply_free(rep);
 	return 0;
@@ -473,14 +454,9 @@ cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 static void
 cmd_dir_last_sync(struct client *cl, int64_t *last, int64_t *now)
 {
-	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
-	Poc__OpStatusRequest	 st = POC__OP_STATUS_REQUEST__INIT;
-	Poc__OpReply		*r;
+	Poc__OpReply	*r;
 
-	req.kind_case = POC__OP_REQUEST__KIND_STATUS;
-	req.status = &st;
-	r = client_call(cl, &req);
-	client_expect(r, POC__OP_REPLY__KIND_STATUS, NULL);
+	r = client_status(cl);
 	*last = r->status->last_directory_sync;
 	*now = r->status->now;
 	client_reply_free(r);
@@ -512,7 +488,7 @@ cmd_dir_sync(struct ctx *ctx, int argc, char **argv)
 			argv[j++] = argv[i];
 	argv[j] = NULL;
 	cmd_args(ctx, j, argv, NULL, pos, 0, 0);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	if (wait)
 		cmd_dir_last_sync(cl, &last, &start);
 	req.kind_case = POC__OP_REQUEST__KIND_DIRECTORY_SYNC;
@@ -536,7 +512,7 @@ cmd_dir_sync(struct ctx *ctx, int argc, char **argv)
 		waited += 200;
 	}
 	output_progress_done();
-	output_dir_synced(rep->directory_synced, ctx->json);
+	ctx->out->dir_synced(rep->directory_synced);
 	client_reply_free(rep);
 	client_close(cl);
 	return 0;
@@ -613,7 +589,7 @@ cmd_who(struct ctx *ctx, int argc, char **argv)
 	req.kind_case = POC__OP_REQUEST__KIND_WHO;
 	req.who = &w;
 	rep = cmd_dir_call(ctx, &req, POC__OP_REPLY__KIND_WHO, NULL);
-	output_who(rep->who, pos[0], ctx->json);
+	ctx->out->who(rep->who, pos[0]);
 	client_reply_free(rep);
 	return 0;
 }

@@ -1,9 +1,10 @@
 /*
  * pocctl's commands that make messages: template (local, no connection),
- * send (a template filled in by the operator), and the shortcuts ack and
- * respond, which compose the reply envelope from the message they answer
- * so the operator cannot get the thread, recipient, TLP or exercise flag
- * wrong.
+ * send (a template filled in by the operator), and the shortcuts ack,
+ * respond and check-reply, which compose the reply envelope from the
+ * message they answer so the operator cannot get the thread, recipient,
+ * TLP or exercise flag wrong.  All of them submit through
+ * cmd_send_envelope().
  */
 #include <ctype.h>
 #include <err.h>
@@ -16,6 +17,7 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/cmd_send.h"
 #include "cli/i18n.h"
 #include "cli/render.h"
 #include "pbjson.h"
@@ -241,7 +243,7 @@ cmd_template(struct ctx *ctx, int argc, char **argv)
 	json_object_set_new(j, "_help", cmd_template_help(member));
 	json_object_update(j, t);
 	json_decref(t);
-	output_json(j);
+	ctx->out->document(j);
 	json_decref(j);
 	return 0;
 }
@@ -327,7 +329,7 @@ cmd_send(struct ctx *ctx, int argc, char **argv)
 		exit(1);
 	}
 
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	cl = cmd_open(ctx);
 	r = cmd_send_envelope(cl, (Poc__Envelope *)m, what, retry);
 	ctx->out->queued(r->queued, 1);
 	client_reply_free(r);
@@ -364,6 +366,26 @@ cmd_check_incoming(const Poc__StoredMessage *sm, const char *id,
 		    "are not %s", id, what);
 }
 
+/* Sends env, the reply composed to the message of orig (from
+ * client_show), prints "queued ID" and frees orig and cl.  what names the
+ * reply in field errors; the command to retry is `pocctl CMD ID` + more. */
+static int
+cmd_reply_send(struct ctx *ctx, struct client *cl, Poc__OpReply *orig,
+    Poc__Envelope *env, const char *what, const char *id, const char *more)
+{
+	Poc__OpReply	*r;
+	char		 retry[256];
+
+	snprintf(retry, sizeof(retry), "%s %s %s%s",
+	    program_invocation_short_name, ctx->cmd->name, id, more);
+	r = cmd_send_envelope(cl, env, what, retry);
+	ctx->out->queued(r->queued, 0);
+	client_reply_free(r);
+	client_reply_free(orig);
+	client_close(cl);
+	return 0;
+}
+
 /* pocctl ack ID: acknowledges receipt of an incoming message (para 30(c)). */
 int
 cmd_ack(struct ctx *ctx, int argc, char **argv)
@@ -376,15 +398,11 @@ cmd_ack(struct ctx *ctx, int argc, char **argv)
 		{ "note", &note }, { NULL, NULL }
 	};
 	struct client			*cl;
-	Poc__OpReply			*orig, *r;
-	char				 retry[256];
+	Poc__OpReply			*orig;
 
 	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
-	if (strlen(id) < 4)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
-		    "characters of it", id);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	orig = client_show(cl, id, &sm);
+	cmd_id_prefix(ctx, id);
+	orig = cmd_fetch(ctx, id, &cl, &sm);
 	cmd_check_incoming(sm, id, "acknowledged");
 	if (sm->n_acknowledged_by > 0)
 		warnx("note: %s was already acknowledged (by %s); sending "
@@ -398,14 +416,8 @@ cmd_ack(struct ctx *ctx, int argc, char **argv)
 	 * operator certificate, so nobody can sign for someone else. */
 	env.body_case = POC__ENVELOPE__BODY_ACKNOWLEDGEMENT;
 	env.acknowledgement = &ack;
-	snprintf(retry, sizeof(retry), "%s ack %s",
-	    program_invocation_short_name, id);
-	r = cmd_send_envelope(cl, &env, "the acknowledgement", retry);
-	ctx->out->queued(r->queued, 0);
-	client_reply_free(r);
-	client_reply_free(orig);
-	client_close(cl);
-	return 0;
+	return cmd_reply_send(ctx, cl, orig, &env, "the acknowledgement", id,
+	    "");
 }
 
 /* pocctl respond ID: answers an incoming assistance request (para 54). */
@@ -427,14 +439,12 @@ cmd_respond(struct ctx *ctx, int argc, char **argv)
 		{ "note", &note }, { NULL, NULL }
 	};
 	struct client			*cl;
-	Poc__OpReply			*orig, *r;
-	char				 dname[64], retry[256];
+	Poc__OpReply			*orig;
+	char				 dname[64];
 	size_t				 i;
 
 	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
-	if (strlen(id) < 4)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
-		    "characters of it", id);
+	cmd_id_prefix(ctx, id);
 	if (decision == NULL)
 		cmd_usage(ctx, "--decision is required: WILL_ASSIST, PARTIAL, "
 		    "CANNOT_ASSIST or NEED_INFORMATION");
@@ -447,8 +457,7 @@ cmd_respond(struct ctx *ctx, int argc, char **argv)
 		cmd_usage(ctx, "unknown decision \"%s\": WILL_ASSIST, PARTIAL, "
 		    "CANNOT_ASSIST or NEED_INFORMATION", decision);
 
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	orig = client_show(cl, id, &sm);
+	orig = cmd_fetch(ctx, id, &cl, &sm);
 	cmd_check_incoming(sm, id, "answered with a response");
 	if (sm->envelope->body_case != POC__ENVELOPE__BODY_ASSISTANCE_REQUEST)
 		errx(1, "%s is not an assistance request (it is of kind %s): "
@@ -466,12 +475,36 @@ cmd_respond(struct ctx *ctx, int argc, char **argv)
 	resp.note = (char *)(note ? note : "");
 	env.body_case = POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE;
 	env.assistance_response = &resp;
-	snprintf(retry, sizeof(retry), "%s respond %s ...",
-	    program_invocation_short_name, id);
-	r = cmd_send_envelope(cl, &env, "the response", retry);
-	ctx->out->queued(r->queued, 0);
-	client_reply_free(r);
-	client_reply_free(orig);
-	client_close(cl);
-	return 0;
+	return cmd_reply_send(ctx, cl, orig, &env, "the response", id,
+	    " ...");
+}
+
+/* pocctl check-reply ID: answers a communication check that came in. */
+int
+cmd_check_reply(struct ctx *ctx, int argc, char **argv)
+{
+	Poc__Envelope			 env = POC__ENVELOPE__INIT;
+	Poc__CheckReply			 cr = POC__CHECK_REPLY__INIT;
+	const Poc__StoredMessage	*sm;
+	const char			*id;
+	struct client			*cl;
+	Poc__OpReply			*orig;
+
+	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
+	cmd_id_prefix(ctx, id);
+	orig = cmd_fetch(ctx, id, &cl, &sm);
+	if (strcmp(sm->direction, "in") != 0 || sm->envelope->body_case !=
+	    POC__ENVELOPE__BODY_COMMUNICATION_CHECK)
+		errx(1, "%s is not a communication check this node received "
+		    "(it is %s %s): only those get a check reply", id,
+		    strcmp(sm->direction, "in") == 0 ? "an incoming" :
+		    "an outgoing", render_kind_short(sm->envelope));
+
+	cmd_reply_envelope(&env, sm->envelope);
+	cr.check_id = sm->envelope->communication_check->check_id;
+	/* replied_by stays empty: the node fills it in from the operator
+	 * certificate, as for acknowledgements. */
+	env.body_case = POC__ENVELOPE__BODY_CHECK_REPLY;
+	env.check_reply = &cr;
+	return cmd_reply_send(ctx, cl, orig, &env, "the check reply", id, "");
 }

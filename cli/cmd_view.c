@@ -11,35 +11,21 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/cmd_checks.h"
+#include "cli/cmd_view.h"
 
-#define CMD_ID_MIN	4	/* characters of an id prefix */
 #define CMD_LIMIT_MAX	100000
-
-/* Checks an id argument: a unique prefix needs at least CMD_ID_MIN
- * characters. */
-static void
-cmd_check_id(const struct ctx *ctx, const char *id)
-{
-	if (strlen(id) < CMD_ID_MIN)
-		cmd_usage(ctx, "ID \"%s\" is too short: give at least %d "
-		    "characters of it", id, CMD_ID_MIN);
-}
 
 /* pocctl status: the node and its peers. */
 int
 cmd_status(struct ctx *ctx, int argc, char **argv)
 {
-	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
-	Poc__OpStatusRequest	 st = POC__OP_STATUS_REQUEST__INIT;
-	struct client		*cl;
-	Poc__OpReply		*r;
+	struct client	*cl;
+	Poc__OpReply	*r;
 
 	cmd_args(ctx, argc, argv, NULL, NULL, 0, 0);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	req.kind_case = POC__OP_REQUEST__KIND_STATUS;
-	req.status = &st;
-	r = client_call(cl, &req);
-	client_expect(r, POC__OP_REPLY__KIND_STATUS, NULL);
+	cl = cmd_open(ctx);
+	r = client_status(cl);
 	ctx->out->status(r->status);
 	client_reply_free(r);
 	client_close(cl);
@@ -54,30 +40,18 @@ cmd_list(struct ctx *ctx, int argc, char **argv, Poc__OpList__Box box)
 	Poc__OpList	 list = POC__OP_LIST__INIT;
 	const char	*limit = NULL;
 	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
-	struct client	*cl;
 	Poc__OpReply	*r;
-	char		*end;
-	long		 n;
 
 	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
-	if (limit != NULL) {
-		errno = 0;
-		n = strtol(limit, &end, 10);
-		if (errno != 0 || end == limit || *end != '\0' || n < 1 ||
-		    n > CMD_LIMIT_MAX)
-			cmd_usage(ctx, "--limit wants a number from 1 to %d, "
-			    "not \"%s\"", CMD_LIMIT_MAX, limit);
-		list.limit = (uint32_t)n;
-	}
+	if (limit != NULL)
+		list.limit = cmd_limit(ctx, limit, CMD_LIMIT_MAX);
 	list.box = box;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, NULL);
 	ctx->out->list(r->messages, box);
 	client_reply_free(r);
-	client_close(cl);
 	return 0;
 }
 
@@ -88,7 +62,7 @@ cmd_inbox(struct ctx *ctx, int argc, char **argv)
 
 	r = cmd_list(ctx, argc, argv, POC__OP_LIST__BOX__INBOX);
 	/* The duty officer watches the inbox: name the overdue cases. */
-	if (r == 0 && !ctx->json)
+	if (r == 0 && ctx->out->overdue != NULL)
 		cmd_checks_overdue_hint(ctx);
 	return r;
 }
@@ -109,9 +83,8 @@ cmd_show(struct ctx *ctx, int argc, char **argv)
 	Poc__OpReply			*r;
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
-	cmd_check_id(ctx, id);
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_show(cl, id, &sm);
+	cmd_id_prefix(ctx, id);
+	r = cmd_fetch(ctx, id, &cl, &sm);
 	ctx->out->message(sm);
 	client_reply_free(r);
 	client_close(cl);
@@ -145,18 +118,16 @@ cmd_thread(struct ctx *ctx, int argc, char **argv)
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__OpThread	 th = POC__OP_THREAD__INIT;
 	const char	*id;
-	struct client	*cl;
 	Poc__OpReply	*r;
 	struct cmd_seq	*seq;
 	size_t		 n, i;
 
 	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
-	cmd_check_id(ctx, id);
+	cmd_id_prefix(ctx, id);
 	th.id = (char *)id;
 	req.kind_case = POC__OP_REQUEST__KIND_THREAD;
 	req.thread = &th;
-	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
-	r = client_call(cl, &req);
+	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, id);
 	n = r->messages->n_messages;
 	if (n == 0)
@@ -175,6 +146,5 @@ cmd_thread(struct ctx *ctx, int argc, char **argv)
 	free(seq);
 	ctx->out->thread(r->messages);
 	client_reply_free(r);
-	client_close(cl);
 	return 0;
 }

@@ -1,15 +1,22 @@
 /*
- * pocctl's output layer: every result goes through one printer, text (for
- * people) or JSON (for scripts), chosen once by --json.  Commands never
- * print results themselves.
+ * pocctl's output layer: every result goes through one table of printers,
+ * text (for people) or JSON (for scripts), chosen once by --json (as
+ * bgpctl does).  Commands never print results themselves.
+ *
+ * Below the table sit the printers of each group of commands
+ * (output_view.c, output_checks.c, output_dir.c, output_audit.c,
+ * output_metrics.c), and below them the text and JSON primitives (table.c,
+ * term.c, jsonout.c); output.c itself only fills the two tables and holds
+ * what goes to stderr (field errors, progress).
  */
 #ifndef POCCTL_OUTPUT_H
 #define POCCTL_OUTPUT_H
 
-#include <stdio.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
+#include "cli/output_audit.h"
 #include "proto/poc.pb-c.h"
 
 struct output {
@@ -21,36 +28,49 @@ struct output {
 	void	(*message)(const Poc__StoredMessage *);
 	/* pocctl thread: the messages in the order given */
 	void	(*thread)(const Poc__OpMessages *);
-	/* pocctl send/ack/respond: "queued ID", with the thread if asked */
+	/* pocctl send/ack/respond/check-reply: "queued ID", with the thread
+	 * if asked */
 	void	(*queued)(const Poc__OpQueued *, int with_thread);
+	/* Under the inbox: the overdue outgoing cases and whom to try; NULL
+	 * in JSON, whose messages carry their deadline keys. */
+	void	(*overdue)(const Poc__OpMessages *);
+
+	/* pocctl check, checks: campaigns in full, or one line each */
+	void	(*campaigns)(const Poc__CheckCampaigns *, int list);
+
+	/* pocctl directory show, and what edit/set/poc/import changed */
+	void	(*dir_listing)(const Poc__OpDirectoryListing *);
+	void	(*dir_changed)(const Poc__OpDirectoryChanged *);
+	/* pocctl directory sync */
+	void	(*dir_synced)(const Poc__OpDirectorySynced *);
+	/* pocctl directory export: format json, csv or vcard */
+	void	(*dir_export)(Poc__DirectoryRecord *const *, size_t,
+		    const char *format);
+	/* pocctl who MEMBER */
+	void	(*who)(const Poc__OpWhoReply *, const char *member);
+
+	/* pocctl audit export --out FILE, audit verify, verify */
+	void	(*audit_exported)(const char *file, size_t entries);
+	void	(*audit_check)(const struct output_audit_check *);
+	void	(*audit_verify)(const struct output_audit_verify *);
+
+	/* pocctl metrics: OpenMetrics text; metrics_down for atexit(3),
+	 * "pocd_up 0" unless metrics printed */
+	void	(*metrics)(const Poc__OpStatusReply *);
+	void	(*metrics_down)(void);
+
+	/* A JSON document whatever --json says (a template, the own
+	 * record) */
+	void	(*document)(const json_t *);
 };
 
 /* The text printer (json = 0) or the JSON printer (json = 1). */
 const struct output	*output_get(int json);
 
-/* Prints a JSON value on stdout, indented, keys in order. */
-void	 output_json(const json_t *);
-
-/* A stored message as JSON: the envelope's fields (every one) with the
- * node-local keys beside them (direction, state, received_at, ...). */
-json_t	*output_message_json(const Poc__StoredMessage *);
-
 /* Reports a template rejected field by field on stderr: what names the
  * input ("FILE" or "standard input"), retry the command to suggest. */
 void	 output_field_errors(const char *what, const char *retry,
 	    const Poc__FieldError *const *errs, size_t n);
-
-/* Communication checks and deadlines (output_checks.c): campaign reports
- * (one in full, or one line each with list); the deadline lines of an
- * outgoing request or notification (show), the overdue hints under a
- * listing, and the deadline keys of its JSON. */
-void	 output_campaigns(const Poc__CheckCampaigns *, int list, int json);
-void	 output_deadline_text(FILE *, const Poc__StoredMessage *);
-void	 output_deadline_hints(FILE *, const Poc__OpMessages *);
-void	 output_deadline_json(json_t *, const Poc__StoredMessage *);
-
-/* Columns available on stdout: the terminal's width, else 100. */
-size_t	 output_columns(void);
 
 /*
  * Progress of a long operation (directory import or sync, a check
@@ -70,8 +90,5 @@ size_t	 output_columns(void);
  */
 void	 output_progress(const char *what, size_t done, size_t total);
 void	 output_progress_done(void);
-
-/* OpenMetrics text of a status reply (pocctl metrics, metrics.c). */
-void	 output_metrics(const Poc__OpStatusReply *);
 
 #endif

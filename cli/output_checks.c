@@ -2,8 +2,9 @@
  * pocctl's printers for communication checks and deadlines: the campaign
  * report (text and JSON), and the deadline lines that inbox/outbox/show add
  * to outgoing requests and notifications (due, overdue, whom to try next).
- * Reached the output layer through struct output (campaigns) and the
- * output_deadline_* calls of output.c.
+ * The campaign and overdue printers are entries of the output table
+ * (output.c); the deadline lines and keys are part of a message's view
+ * (output_view.c).
  */
 #include <err.h>
 #include <stdio.h>
@@ -11,32 +12,83 @@
 #include <string.h>
 
 #include "cli/i18n.h"
-#include "cli/output.h"
+#include "cli/jsonout.h"
+#include "cli/output_checks.h"
 #include "cli/render.h"
-#include "pbjson.h"
+#include "cli/term.h"
 #include "util.h"
+
+/* A column of the fixed-width tables below. */
+struct output_checks_col {
+	const char	*label;		/* msgid */
+	size_t		 width;		/* columns */
+};
+
+/* One row per target of a campaign. */
+static const struct output_checks_col output_checks_target_cols[] = {
+	{ N_("MEMBER"), 8 },
+	{ N_("RESULT"), 8 },
+	{ N_("NODE REACHED"), 20 },
+	{ N_("REPLIED"), 20 },
+	{ N_("CHECK"), 8 },
+	{ N_("BY / REASON"), 40 },
+};
+
+/* One row per campaign (--list); the results end the line. */
+static const struct output_checks_col output_checks_list_cols[] = {
+	{ N_("CAMPAIGN"), 8 },
+	{ N_("SENT"), 20 },
+	{ N_("REPLY BY"), 20 },
+	{ N_("BY"), 16 },
+	{ N_("RESULTS"), 50 },
+};
+
+#define OUTPUT_CHECKS_NCOLS(c)	(sizeof(c) / sizeof((c)[0]))
 
 /* A table cell: one sanitized line, cut to width columns. */
 static void
-checks_cell(FILE *fp, const char *s, size_t width, int last)
+output_checks_cell(const char *s, size_t width, int last)
 {
 	char	 buf[512];
 	size_t	 w;
 
-	render_oneline(s != NULL && s[0] ? s : "-", buf, sizeof(buf));
-	render_truncate(buf, width);
-	fputs(buf, fp);
+	term_oneline(s != NULL && s[0] ? s : "-", buf, sizeof(buf));
+	term_truncate(buf, width);
+	fputs(buf, stdout);
 	if (last) {
-		fputc('\n', fp);
+		putchar('\n');
 		return;
 	}
-	for (w = render_width(buf); w < width + 2; w++)
-		fputc(' ', fp);
+	for (w = term_width(buf); w < width + 2; w++)
+		putchar(' ');
+}
+
+/* The first n cells of a row of ncols columns (the line ends after the
+ * last column only). */
+static void
+output_checks_row(const struct output_checks_col *cols, size_t ncols,
+    const char *const *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		output_checks_cell(v[i], cols[i].width, i + 1 == ncols);
+}
+
+/* The header line of a table. */
+static void
+output_checks_header(const struct output_checks_col *cols, size_t ncols)
+{
+	size_t	 i;
+
+	for (i = 0; i < ncols; i++)
+		output_checks_cell(_(cols[i].label), cols[i].width,
+		    i + 1 == ncols);
 }
 
 /* Counts of each result, "1 replied, 1 silent". */
 static void
-checks_summary(FILE *fp, const Poc__CheckCampaign *c)
+output_checks_summary(const Poc__CheckCampaign *c)
 {
 	static const char *const names[] = { "replied", "late", "reached",
 	    "pending", "silent" };
@@ -49,17 +101,19 @@ checks_summary(FILE *fp, const Poc__CheckCampaign *c)
 				n++;
 		if (n == 0)
 			continue;
-		fprintf(fp, "%s%zu %s", first ? "" : ", ", n, _(names[j]));
+		printf("%s%zu %s", first ? "" : ", ", n, _(names[j]));
 		first = 0;
 	}
-	fprintf(fp, "%s\n", first ? _("no member") : "");
+	printf("%s\n", first ? _("no member") : "");
 }
 
 /* One campaign: its header, then one row per member. */
 static void
-checks_text_one(const Poc__CheckCampaign *c)
+output_checks_text_one(const Poc__CheckCampaign *c)
 {
 	const Poc__CheckTarget	*t;
+	const char		*v[OUTPUT_CHECKS_NCOLS(
+				    output_checks_target_cols)];
 	char			 t1[64], t2[64], id[16];
 	size_t			 i;
 
@@ -69,37 +123,35 @@ checks_text_one(const Poc__CheckCampaign *c)
 	printf("%s %s   %s %s\n", _("Sent"),
 	    util_fmt_time(c->created_at, t1, sizeof(t1)), _("reply by"),
 	    util_fmt_time(c->reply_by, t2, sizeof(t2)));
-	checks_summary(stdout, c);
+	output_checks_summary(c);
 	if (c->n_targets == 0)
 		return;
-	checks_cell(stdout, _("MEMBER"), 8, 0);
-	checks_cell(stdout, _("RESULT"), 8, 0);
-	checks_cell(stdout, _("NODE REACHED"), 20, 0);
-	checks_cell(stdout, _("REPLIED"), 20, 0);
-	checks_cell(stdout, _("CHECK"), 8, 0);
-	checks_cell(stdout, _("BY / REASON"), 40, 1);
+	output_checks_header(output_checks_target_cols,
+	    OUTPUT_CHECKS_NCOLS(output_checks_target_cols));
 	for (i = 0; i < c->n_targets; i++) {
 		t = c->targets[i];
 		snprintf(id, sizeof(id), "%.8s", t->envelope_id);
-		checks_cell(stdout, t->member, 8, 0);
-		checks_cell(stdout, _(t->result), 8, 0);
-		checks_cell(stdout, t->delivered_at ? util_fmt_time(
-		    t->delivered_at, t1, sizeof(t1)) :
-		    strcmp(t->delivery, "rejected") == 0 ? _("refused") :
-		    _("not yet"), 20, 0);
-		checks_cell(stdout, t->replied_at ? util_fmt_time(
-		    t->replied_at, t2, sizeof(t2)) : "-", 20, 0);
-		checks_cell(stdout, id, 8, 0);
-		checks_cell(stdout, t->replied_at ? t->replied_by : t->reason,
-		    40, 1);
+		v[0] = t->member;
+		v[1] = _(t->result);
+		v[2] = t->delivered_at ? util_fmt_time(t->delivered_at, t1,
+		    sizeof(t1)) : strcmp(t->delivery, "rejected") == 0 ?
+		    _("refused") : _("not yet");
+		v[3] = t->replied_at ? util_fmt_time(t->replied_at, t2,
+		    sizeof(t2)) : "-";
+		v[4] = id;
+		v[5] = t->replied_at ? t->replied_by : t->reason;
+		output_checks_row(output_checks_target_cols,
+		    OUTPUT_CHECKS_NCOLS(output_checks_target_cols), v,
+		    OUTPUT_CHECKS_NCOLS(output_checks_target_cols));
 	}
 }
 
 /* Campaigns: in full one after the other, or one line each (list). */
-static void
-checks_text(const Poc__CheckCampaigns *cs, int list)
+void
+output_checks_text_campaigns(const Poc__CheckCampaigns *cs, int list)
 {
 	const Poc__CheckCampaign	*c;
+	const char			*v[4];
 	char				 t1[64], t2[64], id[16];
 	size_t				 i;
 
@@ -111,67 +163,48 @@ checks_text(const Poc__CheckCampaigns *cs, int list)
 		for (i = 0; i < cs->n_campaigns; i++) {
 			if (i > 0)
 				putchar('\n');
-			checks_text_one(cs->campaigns[i]);
+			output_checks_text_one(cs->campaigns[i]);
 		}
 		return;
 	}
-	checks_cell(stdout, _("CAMPAIGN"), 8, 0);
-	checks_cell(stdout, _("SENT"), 20, 0);
-	checks_cell(stdout, _("REPLY BY"), 20, 0);
-	checks_cell(stdout, _("BY"), 16, 0);
-	checks_cell(stdout, _("RESULTS"), 50, 1);
+	output_checks_header(output_checks_list_cols,
+	    OUTPUT_CHECKS_NCOLS(output_checks_list_cols));
 	for (i = 0; i < cs->n_campaigns; i++) {
 		c = cs->campaigns[i];
 		snprintf(id, sizeof(id), "%.8s", c->id);
-		checks_cell(stdout, id, 8, 0);
-		checks_cell(stdout, util_fmt_time(c->created_at, t1,
-		    sizeof(t1)), 20, 0);
-		checks_cell(stdout, util_fmt_time(c->reply_by, t2, sizeof(t2)),
-		    20, 0);
-		checks_cell(stdout, c->created_by, 16, 0);
-		checks_summary(stdout, c);
+		v[0] = id;
+		v[1] = util_fmt_time(c->created_at, t1, sizeof(t1));
+		v[2] = util_fmt_time(c->reply_by, t2, sizeof(t2));
+		v[3] = c->created_by;
+		output_checks_row(output_checks_list_cols,
+		    OUTPUT_CHECKS_NCOLS(output_checks_list_cols), v, 4);
+		output_checks_summary(c);
 	}
 }
 
 /* JSON: one campaign object, or an array with list. */
-static void
-checks_json(const Poc__CheckCampaigns *cs, int list)
+void
+output_checks_json_campaigns(const Poc__CheckCampaigns *cs, int list)
 {
-	json_t	*j, *a;
+	json_t	*a;
 	size_t	 i;
 
 	if (!list && cs->n_campaigns == 1) {
-		if ((j = pbjson_from_message(&cs->campaigns[0]->base,
-		    PBJSON_DEFAULTS)) == NULL)
-			errx(1, "out of memory");
-		output_json(j);
-		json_decref(j);
+		jsonout_print_message(&cs->campaigns[0]->base);
 		return;
 	}
 	if ((a = json_array()) == NULL)
 		errx(1, "out of memory");
-	for (i = 0; i < cs->n_campaigns; i++) {
-		if ((j = pbjson_from_message(&cs->campaigns[i]->base,
-		    PBJSON_DEFAULTS)) == NULL)
-			errx(1, "out of memory");
-		json_array_append_new(a, j);
-	}
-	output_json(a);
+	for (i = 0; i < cs->n_campaigns; i++)
+		json_array_append_new(a,
+		    jsonout_message(&cs->campaigns[i]->base));
+	jsonout_print(a);
 	json_decref(a);
-}
-
-void
-output_campaigns(const Poc__CheckCampaigns *cs, int list, int json)
-{
-	if (json)
-		checks_json(cs, list);
-	else
-		checks_text(cs, list);
 }
 
 /* "TECHNICAL Jane Doe (CERT-FR), EMAIL soc@cert.fr" for a contact. */
 static const char *
-deadline_contact_line(const Poc__DeadlineContact *c, char *buf, size_t len)
+output_checks_contact_line(const Poc__DeadlineContact *c, char *buf, size_t len)
 {
 	char	 tmp[1024];
 
@@ -179,12 +212,12 @@ deadline_contact_line(const Poc__DeadlineContact *c, char *buf, size_t len)
 	    c->organization[0] ? " (" : "", c->organization,
 	    c->organization[0] ? ")" : "", c->channel_kind, c->channel_value,
 	    c->available ? "" : _(" [outside working hours]"));
-	return render_oneline(tmp, buf, len);
+	return term_oneline(tmp, buf, len);
 }
 
 /* The case lifecycle: the current status, then each change with its time. */
 static void
-deadline_case_text(FILE *fp, const Poc__StoredMessage *sm)
+output_checks_case_text(FILE *fp, const Poc__StoredMessage *sm)
 {
 	const Poc__DeadlineCaseChange	*c;
 	char				 t[64], st[32], who[128];
@@ -201,18 +234,20 @@ deadline_case_text(FILE *fp, const Poc__StoredMessage *sm)
 		fprintf(fp, "  %s  %-12s %s %s\n",
 		    util_fmt_time(c->changed_at, t, sizeof(t)),
 		    render_enum(&poc__case_status__descriptor, c->status, st,
-		    sizeof(st)), _("by"), render_oneline(c->member, who,
+		    sizeof(st)), _("by"), term_oneline(c->member, who,
 		    sizeof(who)));
 	}
 }
 
+/* The case status and history, then the deadline: due, or overdue with
+ * whom to try next. */
 void
-output_deadline_text(FILE *fp, const Poc__StoredMessage *sm)
+output_checks_deadline_text(FILE *fp, const Poc__StoredMessage *sm)
 {
 	char	 t[64], t2[64], line[1024];
 	size_t	 i;
 
-	deadline_case_text(fp, sm);
+	output_checks_case_text(fp, sm);
 	if (sm->deadline_at == 0)
 		return;
 	if (!sm->overdue) {
@@ -232,12 +267,13 @@ output_deadline_text(FILE *fp, const Poc__StoredMessage *sm)
 	}
 	for (i = 0; i < sm->n_next_contacts; i++)
 		fprintf(fp, "%s %s\n", i == 0 ? _("Try next:") :
-		    _("Then:    "), deadline_contact_line(sm->next_contacts[i],
-		    line, sizeof(line)));
+		    _("Then:    "), output_checks_contact_line(
+		    sm->next_contacts[i], line, sizeof(line)));
 }
 
+/* One line per overdue message of ms, with the first PoC to try. */
 void
-output_deadline_hints(FILE *fp, const Poc__OpMessages *ms)
+output_checks_text_overdue(const Poc__OpMessages *ms)
 {
 	const Poc__StoredMessage	*sm;
 	char				 line[1024], t[64];
@@ -249,23 +285,24 @@ output_deadline_hints(FILE *fp, const Poc__OpMessages *ms)
 		if (sm == NULL || sm->envelope == NULL || !sm->overdue)
 			continue;
 		if (first)
-			fputc('\n', fp);
+			putchar('\n');
 		first = 0;
-		fprintf(fp, "%s %.8s %s %s, %s %s: ", _("OVERDUE"),
+		printf("%s %.8s %s %s, %s %s: ", _("OVERDUE"),
 		    sm->envelope->id, _("to"), sm->envelope->recipient,
 		    _("due"), util_fmt_time(sm->deadline_at, t, sizeof(t)));
 		if (sm->n_next_contacts > 0)
-			fprintf(fp, "%s %s\n", _("try"), deadline_contact_line(
+			printf("%s %s\n", _("try"), output_checks_contact_line(
 			    sm->next_contacts[0], line, sizeof(line)));
 		else
-			fprintf(fp, "%s\n", _("no PoC in the directory"));
+			printf("%s\n", _("no PoC in the directory"));
 	}
 }
 
+/* The deadline and case keys of a message's JSON. */
 void
-output_deadline_json(json_t *j, const Poc__StoredMessage *sm)
+output_checks_deadline_json(json_t *j, const Poc__StoredMessage *sm)
 {
-	json_t	*a, *c;
+	json_t	*a;
 	size_t	 i;
 
 	if ((a = json_array()) == NULL)
@@ -276,19 +313,15 @@ output_deadline_json(json_t *j, const Poc__StoredMessage *sm)
 	json_object_set_new(j, "escalation_step",
 	    json_integer(sm->escalation_step));
 	for (i = 0; i < sm->n_next_contacts; i++) {
-		if ((c = pbjson_from_message(&sm->next_contacts[i]->base,
-		    PBJSON_DEFAULTS)) == NULL)
-			errx(1, "out of memory");
-		json_array_append_new(a, c);
+		json_array_append_new(a,
+		    jsonout_message(&sm->next_contacts[i]->base));
 	}
 	json_object_set_new(j, "next_contacts", a);
 	if ((a = json_array()) == NULL)
 		errx(1, "out of memory");
 	for (i = 0; i < sm->n_case_history; i++) {
-		if ((c = pbjson_from_message(&sm->case_history[i]->base,
-		    PBJSON_DEFAULTS)) == NULL)
-			errx(1, "out of memory");
-		json_array_append_new(a, c);
+		json_array_append_new(a,
+		    jsonout_message(&sm->case_history[i]->base));
 	}
 	json_object_set_new(j, "case_status", json_string(sm->case_status ?
 	    protobuf_c_enum_descriptor_get_value(&poc__case_status__descriptor,

@@ -1,7 +1,10 @@
 /*
- * Directory and who printers (see output_dir.h).  JSON keys are the proto
- * field names; certificates and signatures are in base64 (dirfmt.c).
+ * The printers of the directory commands and who (cmd_dir.c), in text for
+ * people and JSON for scripts, and the directory export in the format
+ * asked.  JSON keys are the proto field names; certificates and
+ * signatures are in base64 (dirfmt.c).
  */
+#include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +12,14 @@
 #include <jansson.h>
 
 #include "cli/dirfmt.h"
-#include "cli/output.h"
+#include "cli/jsonout.h"
 #include "cli/output_dir.h"
 #include "dirrec.h"
-#include "pbjson.h"
 #include "util.h"
 
 /* The channels of p, best first as the node sent them. */
 static void
-output_channels(const Poc__DirectoryPoc *p, const char *indent)
+output_dir_channels(const Poc__DirectoryPoc *p, const char *indent)
 {
 	size_t	 i;
 
@@ -33,7 +35,7 @@ output_channels(const Poc__DirectoryPoc *p, const char *indent)
 
 /* Availability and hours of p, one line. */
 static void
-output_hours(const Poc__DirectoryPoc *p, char *buf, size_t len)
+output_dir_hours(const Poc__DirectoryPoc *p, char *buf, size_t len)
 {
 	char	 h[2048];
 
@@ -46,19 +48,29 @@ output_hours(const Poc__DirectoryPoc *p, char *buf, size_t len)
 		    p->time_zone[0] ? p->time_zone : "no zone");
 }
 
+/* "TECHNICAL  Jane Doe, Analyst, CERT-FR": level, name, role and
+ * organization of p, after the number the caller printed. */
 static void
-output_poc_text(const Poc__DirectoryPoc *p, size_t idx, int64_t last)
+output_dir_poc_name(const Poc__DirectoryPoc *p)
 {
-	char	 t[32], hours[2200];
-	size_t	 i;
-
-	printf("  %zu. %-10s %s", idx, dirrec_level_name(p->level), p->name);
+	printf("%-10s %s", dirrec_level_name(p->level), p->name);
 	if (p->role[0] != '\0')
 		printf(", %s", p->role);
 	if (p->organization[0] != '\0')
 		printf(", %s", p->organization);
 	putchar('\n');
-	output_hours(p, hours, sizeof(hours));
+}
+
+/* PoC number idx of a listing, with its last successful check. */
+static void
+output_dir_poc_text(const Poc__DirectoryPoc *p, size_t idx, int64_t last)
+{
+	char	 t[32], hours[2200];
+	size_t	 i;
+
+	printf("  %zu. ", idx);
+	output_dir_poc_name(p);
+	output_dir_hours(p, hours, sizeof(hours));
 	printf("       hours: %s\n", hours);
 	if (p->n_languages > 0) {
 		printf("       languages:");
@@ -68,42 +80,17 @@ output_poc_text(const Poc__DirectoryPoc *p, size_t idx, int64_t last)
 	}
 	printf("       last successful check: %s\n",
 	    util_fmt_time(last, t, sizeof(t)));
-	output_channels(p, "       ");
+	output_dir_channels(p, "       ");
 }
 
+/* Per member: the record's header, networks, endpoints, fingerprints,
+ * then its PoCs numbered (the numbers 'poc remove' takes). */
 void
-output_dir_listing(const Poc__OpDirectoryListing *l, int json)
+output_dir_text_listing(const Poc__OpDirectoryListing *l)
 {
 	char	 t[32], t2[32];
 	size_t	 i, k;
-	json_t	*o, *a, *m;
 
-	if (json) {
-		o = json_object();
-		a = json_array();
-		for (i = 0; i < l->n_members; i++) {
-			const Poc__DirectoryMember *dm = l->members[i];
-
-			m = json_object();
-			json_object_set_new(m, "record",
-			    dirfmt_record_json(dm->record));
-			json_object_set_new(m, "stale", json_boolean(dm->stale));
-			json_object_set_new(m, "own", json_boolean(dm->own));
-			json_object_set_new(m, "received_at",
-			    json_integer(dm->received_at));
-			json_object_set_new(m, "last_check", json_array());
-			for (k = 0; k < dm->n_last_check; k++)
-				json_array_append_new(json_object_get(m,
-				    "last_check"),
-				    json_integer(dm->last_check[k]));
-			json_array_append_new(a, m);
-		}
-		json_object_set_new(o, "members", a);
-		json_object_set_new(o, "last_sync", json_integer(l->last_sync));
-		output_json(o);
-		json_decref(o);
-		return;
-	}
 	for (i = 0; i < l->n_members; i++) {
 		const Poc__DirectoryMember	*dm = l->members[i];
 		const Poc__DirectoryRecord	*r = dm->record;
@@ -128,7 +115,7 @@ output_dir_listing(const Poc__OpDirectoryListing *l, int json)
 		if (r->n_pocs == 0)
 			printf("  no PoCs\n");
 		for (k = 0; k < r->n_pocs; k++)
-			output_poc_text(r->pocs[k], k + 1,
+			output_dir_poc_text(r->pocs[k], k + 1,
 			    k < dm->n_last_check ? dm->last_check[k] : 0);
 	}
 	if (l->n_members == 0)
@@ -137,17 +124,43 @@ output_dir_listing(const Poc__OpDirectoryListing *l, int json)
 	    util_fmt_time(l->last_sync, t, sizeof(t)));
 }
 
+/* The members as {"members": [{record, stale, own, received_at,
+ * last_check}], "last_sync"}. */
 void
-output_dir_changed(const Poc__OpDirectoryChanged *c, int json)
+output_dir_json_listing(const Poc__OpDirectoryListing *l)
 {
-	json_t	*o;
+	size_t	 i, k;
+	json_t	*o, *a, *m;
 
-	if (json) {
-		o = pbjson_from_message(&c->base, PBJSON_DEFAULTS);
-		output_json(o);
-		json_decref(o);
-		return;
+	o = json_object();
+	a = json_array();
+	for (i = 0; i < l->n_members; i++) {
+		const Poc__DirectoryMember *dm = l->members[i];
+
+		m = json_object();
+		json_object_set_new(m, "record",
+		    dirfmt_record_json(dm->record));
+		json_object_set_new(m, "stale", json_boolean(dm->stale));
+		json_object_set_new(m, "own", json_boolean(dm->own));
+		json_object_set_new(m, "received_at",
+		    json_integer(dm->received_at));
+		json_object_set_new(m, "last_check", json_array());
+		for (k = 0; k < dm->n_last_check; k++)
+			json_array_append_new(json_object_get(m,
+			    "last_check"),
+			    json_integer(dm->last_check[k]));
+		json_array_append_new(a, m);
 	}
+	json_object_set_new(o, "members", a);
+	json_object_set_new(o, "last_sync", json_integer(l->last_sync));
+	jsonout_print(o);
+	json_decref(o);
+}
+
+/* The own record's new serial, or what an import took. */
+void
+output_dir_text_changed(const Poc__OpDirectoryChanged *c)
+{
 	if (c->code[0] != '\0')
 		printf("own record %s is now serial %llu (signed)\n", c->code,
 		    (unsigned long long)c->serial);
@@ -157,33 +170,33 @@ output_dir_changed(const Poc__OpDirectoryChanged *c, int json)
 }
 
 void
-output_dir_synced(const Poc__OpDirectorySynced *s, int json)
+output_dir_json_changed(const Poc__OpDirectoryChanged *c)
 {
-	json_t	*o;
+	jsonout_print_message(&c->base);
+}
 
-	if (json) {
-		o = pbjson_from_message(&s->base, PBJSON_DEFAULTS);
-		output_json(o);
-		json_decref(o);
-		return;
-	}
+/* How many upstreams a sync was started with. */
+void
+output_dir_text_synced(const Poc__OpDirectorySynced *s)
+{
 	printf("sync started with %u upstream%s (see 'pocctl directory' for "
 	    "the last sync time)\n", s->upstreams, s->upstreams == 1 ? "" : "s");
 }
 
 void
-output_who(const Poc__OpWhoReply *w, const char *member, int json)
+output_dir_json_synced(const Poc__OpDirectorySynced *s)
+{
+	jsonout_print_message(&s->base);
+}
+
+/* member's PoCs best first, each with its availability, hours, last
+ * check and channels. */
+void
+output_dir_text_who(const Poc__OpWhoReply *w, const char *member)
 {
 	char	 t[32], hours[2200];
 	size_t	 i;
-	json_t	*o;
 
-	if (json) {
-		o = pbjson_from_message(&w->base, PBJSON_DEFAULTS);
-		output_json(o);
-		json_decref(o);
-		return;
-	}
 	printf("Whom to contact at %s, at %s, best first%s:\n", member,
 	    util_fmt_time(w->at, t, sizeof(t)),
 	    w->stale ? " (the record is STALE: past its expiry)" : "");
@@ -193,19 +206,49 @@ output_who(const Poc__OpWhoReply *w, const char *member, int json)
 		const Poc__WhoEntry	*e = w->entries[i];
 		const Poc__DirectoryPoc	*p = e->poc;
 
-		printf("%zu. %-10s %s", i + 1, dirrec_level_name(p->level),
-		    p->name);
-		if (p->role[0] != '\0')
-			printf(", %s", p->role);
-		if (p->organization[0] != '\0')
-			printf(", %s", p->organization);
-		putchar('\n');
-		output_hours(p, hours, sizeof(hours));
+		printf("%zu. ", i + 1);
+		output_dir_poc_name(p);
+		output_dir_hours(p, hours, sizeof(hours));
 		printf("   %s; %s\n", e->available ? "AVAILABLE" :
 		    "not available", hours);
 		printf("   last successful check: %s%s\n",
 		    util_fmt_time(e->last_check, t, sizeof(t)),
 		    e->language_match ? "; speaks the language asked" : "");
-		output_channels(p, "   ");
+		output_dir_channels(p, "   ");
 	}
+}
+
+void
+output_dir_json_who(const Poc__OpWhoReply *w, const char *member)
+{
+	(void)member;
+	jsonout_print_message(&w->base);
+}
+
+/* The records as JSON ({"records": [...]}, what 'directory import'
+ * reads), CSV or vCard 4.0, whatever --json says. */
+void
+output_dir_export(Poc__DirectoryRecord *const *recs, size_t n,
+    const char *format)
+{
+	json_t	*o, *a;
+	char	*s;
+	size_t	 i;
+
+	if (strcmp(format, "json") == 0) {
+		o = json_object();
+		a = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, dirfmt_record_json(recs[i]));
+		json_object_set_new(o, "records", a);
+		jsonout_print(o);
+		json_decref(o);
+		return;
+	}
+	s = strcmp(format, "csv") == 0 ? dirfmt_csv(recs, n) :
+	    dirfmt_vcard(recs, n);
+	if (s == NULL)
+		err(1, "export");
+	fputs(s, stdout);
+	free(s);
 }

@@ -4,7 +4,8 @@
  * a time: connect, send, read the reply, print, exit 0 (ok), 1 (failed) or
  * 2 (usage).
  *
- * The commands are one const table; each handler parses its arguments,
+ * This file is main only: the options before the command, then the
+ * command from the table of cmd_table.c.  Each handler parses its arguments,
  * makes its round trips and prints through the output layer (output.c).
  */
 #include <err.h>
@@ -15,290 +16,12 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "cli/client.h"
+#include "cli/cmd_table.h"
 #include "cli/i18n.h"
 
 #ifndef POCCTL_VERSION
 #define POCCTL_VERSION	"0.1.0"
 #endif
-
-static int	cmd_helpcmd(struct ctx *, int, char **);
-
-static const struct cmd cmds[] = {
-	{
-		.name = "status",
-		.usage = "",
-		.summary = "show the node: member, uptime, queues and peers",
-		.handler = cmd_status,
-		.help =
-"Shows the software version, member code, uptime, the configuration in\n"
-"force (when it was loaded; SIGHUP reloads), connected peers, per peer the\n"
-"queue depth and the age of the oldest queued message, overdue cases, the\n"
-"last directory sync and check campaign, and the certificates in force\n"
-"with their expiry (a warning on stderr 30 days ahead).  Use 'pocctl\n"
-"metrics' for the same in OpenMetrics text.",
-	},
-	{
-		.name = "template",
-		.usage = "KIND [--lang xx]",
-		.summary = "print a blank message template (JSON) to fill in",
-		.handler = cmd_template,
-		.help =
-"KIND is one of assistance_request (request), assistance_response\n"
-"(response), notification, acknowledgement (ack), status_update (update),\n"
-"communication_check (check), check_reply.  Every field is present; leave\n"
-"empty what does not apply, and name a field in \"unavailable\" (you do not\n"
-"know it) or \"withheld\" (you will not share it).  id, sender and\n"
-"created_at are filled in by the node.  --lang sets \"language\" (en).\n"
-"Example:  pocctl template request > req.json; edit; pocctl send req.json",
-	},
-	{
-		.name = "send",
-		.usage = "FILE|-",
-		.summary = "send a filled-in template (JSON) to its recipient",
-		.handler = cmd_send,
-		.help =
-"The file is a template from 'pocctl template' or the output of\n"
-"'pocctl show --json' (node-local keys such as state are ignored).\n"
-"The node checks every field before anything is queued; problems are\n"
-"listed field by field and nothing is sent.",
-	},
-	{
-		.name = "inbox",
-		.usage = "[--limit N]",
-		.summary = "list received messages",
-		.handler = cmd_inbox,
-	},
-	{
-		.name = "outbox",
-		.usage = "[--limit N]",
-		.summary = "list sent messages and their delivery state",
-		.handler = cmd_outbox,
-	},
-	{
-		.name = "show",
-		.usage = "ID",
-		.summary = "show one message in full",
-		.handler = cmd_show,
-		.help = "ID may be a unique prefix of at least 4 characters.",
-	},
-	{
-		.name = "thread",
-		.usage = "ID",
-		.summary = "show every message of ID's case, oldest first",
-		.handler = cmd_thread,
-		.help = "ID is any message of the thread (or a unique prefix).",
-	},
-	{
-		.name = "ack",
-		.usage = "ID [--note TEXT]",
-		.summary = "acknowledge receipt of an incoming message",
-		.handler = cmd_ack,
-		.help =
-"Sends an acknowledgement to the sender of ID, in its thread, with its\n"
-"TLP.  Receipt is not concurrence (UN GGE 2021 report, para 30(c)).",
-	},
-	{
-		.name = "respond",
-		.usage = "ID --decision WILL_ASSIST|PARTIAL|CANNOT_ASSIST|"
-		    "NEED_INFORMATION [--timeframe T] [--nature N] [--scope S] "
-		    "[--terms T] [--contact C] [--note TEXT]",
-		.summary = "answer an incoming assistance request",
-		.handler = cmd_respond,
-		.help =
-"Sends an assistance response to the sender of request ID (para 54):\n"
-"whether assistance can be given and, if so, its timeframe, nature,\n"
-"scope and terms.",
-	},
-	{
-		.name = "metrics",
-		.usage = "",
-		.summary = "print the node's status as OpenMetrics text",
-		.handler = cmd_metrics,
-		.help =
-"For the Prometheus node_exporter textfile collector: for example a\n"
-"systemd timer runs 'pocctl metrics > /var/lib/node_exporter/pocd.prom.tmp'\n"
-"and renames the file.  Every metric is a gauge: pocd_up, pocd_outbox_queued\n"
-"{peer=...}, pocd_outbox_oldest_age_seconds, pocd_peer_connected,\n"
-"pocd_overdue_cases, pocd_certificate_expiry_timestamp_seconds, ...\n"
-"When the node cannot be reached it still prints pocd_up 0 (and exits 1).",
-	},
-	{
-		.name = "check",
-		.usage = "MEMBER...|--all [--reply-by DURATION] [--exercise] [--wait]",
-		.summary = "start a communication check of members' PoCs",
-		.handler = cmd_check,
-		.help =
-"Sends a communication check to each member named (or to every member\n"
-"of the directory with --all), through the outbox.  Their node's receipt\n"
-"times the node; their operator's 'pocctl check-reply' times the people.\n"
-"--reply-by: how long they have, e.g. 3600, 90s, 15m, 2h, 1d (default\n"
-"[checks] reply_within).  --wait: stay until every node has been reached\n"
-"(or the reply-by time passes), with a progress line on a terminal, then\n"
-"print the report.  See the results later with 'pocctl checks'.",
-	},
-	{
-		.name = "check-reply",
-		.usage = "ID",
-		.summary = "answer a communication check that came in",
-		.handler = cmd_check_reply,
-		.help =
-"Sends a check reply to the member whose check ID is (see 'pocctl\n"
-"inbox').  Your name is taken from your operator certificate.",
-	},
-	{
-		.name = "checks",
-		.usage = "[CAMPAIGN | --list [--limit N]]",
-		.summary = "report a communication check: reached, replied, "
-		    "late, silent",
-		.handler = cmd_checks,
-		.help =
-"Per member: the result (pending, reached, replied, late or silent),\n"
-"when the node was reached (its receipt came back) and when the people\n"
-"replied, and by whom.  Late: replied after the reply-by time; silent:\n"
-"no reply by then, or the node was never reached.  Without CAMPAIGN the\n"
-"newest campaign; --list shows one line per campaign.",
-	},
-	{
-		.name = "audit",
-		.usage = "export [--out FILE] | verify FILE",
-		.summary = "export the hash-chained audit log, or check an export",
-		.handler = cmd_audit,
-		.help =
-"Every message queued, received, delivered or rejected is an entry of the\n"
-"node's audit log, committed with the change itself.  Each entry holds the\n"
-"SHA-256 of the one before, so a changed, inserted or deleted entry breaks\n"
-"the chain there.  'export' writes the log as stored, one JSON object per\n"
-"line; 'verify' recomputes every hash offline and names the first broken\n"
-"entry by its seq (exit 1).",
-	},
-	{
-		.name = "verify",
-		.usage = "ID",
-		.summary = "check a message's signature by its sender's node key",
-		.handler = cmd_verify,
-		.help =
-"Checks here, not on the node, that the message was signed by the key of\n"
-"its sender's node certificate, and that this certificate names the sender\n"
-"and chains to the network CA in pocctl.conf's 'ca'.  Exit 1 if not.",
-	},
-	{
-		.name = "directory",
-		.usage = "[show [MEMBER] | own | edit FILE | set FIELD VALUE... | "
-		    "poc add|remove ... | import FILE | export [--format F] "
-		    "[MEMBER] | sync [--wait]]",
-		.summary = "the PoC directory: members, PoCs, the own record",
-		.handler = cmd_directory,
-		.help =
-"show [MEMBER]       members and their PoCs (STALE past expiry); the default\n"
-"own                 the own record as JSON, to edit and give to 'edit'\n"
-"edit FILE           replace the own record's fields (name, networks,\n"
-"                    endpoints, fingerprints, expires, pocs) from JSON\n"
-"set name TEXT | endpoint HOST:PORT... | networks NAME... |\n"
-"    fingerprints SHA256... | expires 2027-11-25|+365d\n"
-"poc add --level L --name N [--role R] [--org O] [--always]\n"
-"    [--tz Europe/Paris --hours \"Mon-Fri 09:00-17:00\"] [--lang fr,en]\n"
-"    --channel KIND:VALUE[:PRIORITY]...   (KIND: EMAIL, PHONE, FAX,\n"
-"    SECURE_MESSAGING, OTHER; priority 1 = try first)\n"
-"poc remove N|NAME   N as numbered by 'show'\n"
-"import FILE         signed records (JSON from 'export'); every record is\n"
-"                    checked (fields, network, certificate, pin, signature);\n"
-"                    one bad record and nothing is imported\n"
-"export [--format json|csv|vcard] [MEMBER]   vCard 4.0: one card per PoC\n"
-"sync [--wait]       pull from the [upstream] nodes now; --wait stays\n"
-"                    until a sync has finished (within --timeout)\n"
-"Every change to the own record bumps its serial and is signed by the node.",
-	},
-	{
-		.name = "who",
-		.usage = "MEMBER [--level L] [--at TIME] [--lang xx]",
-		.summary = "whom to contact at MEMBER now, best first",
-		.handler = cmd_who,
-		.help =
-"Orders MEMBER's PoCs: the level asked (POLICY, DIPLOMATIC, TECHNICAL)\n"
-"first, then those available at TIME (24/7, or within their working hours\n"
-"in their own time zone, daylight saving included), then technical before\n"
-"diplomatic before policy, then the most recent successful communication\n"
-"check, then those speaking --lang (any BCP 47 tag).  TIME: now (default),\n"
-"2026-03-29T01:30Z (UTC), +12h.  Each PoC is listed with its channels,\n"
-"best first.",
-	},
-	{
-		.name = "help",
-		.usage = "[COMMAND]",
-		.summary = "show this help, or the help of COMMAND",
-		.handler = cmd_helpcmd,
-	},
-};
-
-#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
-
-/* Prints the overall usage and the command list on fp. */
-static void
-usage_print(FILE *fp)
-{
-	size_t	 i;
-	int	 w = 0;
-
-	fprintf(fp,
-	    "usage: pocctl [-c FILE] [--json] [--lang xx] [--timeout SEC] "
-	    "COMMAND [ARGS]\n"
-	    "       pocctl help [COMMAND] | --version\n\ncommands:\n");
-	for (i = 0; i < NCMDS; i++)
-		if ((int)strlen(cmds[i].name) > w)
-			w = (int)strlen(cmds[i].name);
-	for (i = 0; i < NCMDS; i++)
-		fprintf(fp, "  %-*s  %s\n", w, cmds[i].name, cmds[i].summary);
-	fprintf(fp, "\noptions:\n"
-	    "  -c FILE        config (else $POCCTL_CONFIG, else %s)\n"
-	    "  --json         print JSON instead of text\n"
-	    "  --lang xx      labels in language xx (" I18N_LANGS ")\n"
-	    "  --timeout SEC  give up on the node after SEC seconds (%d)\n"
-	    "  -h, --help     this help\n"
-	    "  --version      print the version\n\n"
-	    "exit status: 0 ok, 1 failed, 2 usage error\n",
-	    CLIENT_DEFAULT_CONFIG, CLIENT_DEFAULT_TIMEOUT / 1000);
-}
-
-/* Prints the help of one command. */
-void
-cmd_help(const struct cmd *c)
-{
-	printf("usage: pocctl %s%s%s\n\n%s.\n", c->name, c->usage[0] ? " " :
-	    "", c->usage, c->summary);
-	if (c->help != NULL)
-		printf("\n%s\n", c->help);
-}
-
-/* Looks a command up by name in the table. */
-static const struct cmd *
-cmd_find(const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < NCMDS; i++)
-		if (strcmp(cmds[i].name, name) == 0)
-			return &cmds[i];
-	return NULL;
-}
-
-/* pocctl help [COMMAND] */
-static int
-cmd_helpcmd(struct ctx *ctx, int argc, char **argv)
-{
-	const struct cmd	*c;
-	const char		*name = NULL;
-
-	cmd_args(ctx, argc, argv, NULL, &name, 0, 1);
-	if (name == NULL) {
-		usage_print(stdout);
-		return 0;
-	}
-	if ((c = cmd_find(name)) == NULL)
-		cmd_usage(ctx, "no command \"%s\"", name);
-	cmd_help(c);
-	return 0;
-}
 
 /* Sets up the locale, parses the global options and runs one command. */
 int
@@ -332,12 +55,12 @@ main(int argc, char *argv[])
 			if ((ctx.timeout_ms = cmd_parse_timeout(optarg)) == -1) {
 				warnx("--timeout wants seconds between 0 and "
 				    "3600, not \"%s\"", optarg);
-				usage_print(stderr);
+				cmd_table_usage(stderr);
 				exit(2);
 			}
 			break;
 		case 'h':
-			usage_print(stdout);
+			cmd_table_usage(stdout);
 			exit(0);
 		case 'V':
 			printf("pocctl %s\n", POCCTL_VERSION);
@@ -351,17 +74,17 @@ main(int argc, char *argv[])
 			ctx.lang = optarg;
 			break;
 		default:
-			usage_print(stderr);
+			cmd_table_usage(stderr);
 			exit(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		usage_print(stderr);
+		cmd_table_usage(stderr);
 		exit(2);
 	}
-	if ((c = cmd_find(argv[0])) == NULL) {
+	if ((c = cmd_table_find(argv[0])) == NULL) {
 		warnx("unknown command \"%s\" (see 'pocctl help')", argv[0]);
 		exit(2);
 	}

@@ -10,23 +10,18 @@
  * the statement of para 30(d) and 30(c) respectively.
  *
  * Labels and statements go through gettext (English msgids); free text is
- * printed as written except that terminal control characters, which a
- * remote sender could use to rewrite the operator's screen, are shown as
- * U+FFFD.
+ * printed through term.c, which defuses terminal control characters.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <wchar.h>
 
 #include "cli/i18n.h"
 #include "cli/render.h"
+#include "cli/term.h"
 #include "util.h"
-
-#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
 
 /* Returns a newly allocated rendering of field f of m, or NULL if empty. */
 typedef char	*(*render_fmt)(const ProtobufCMessage *,
@@ -429,32 +424,6 @@ render_lines_free(struct render_lines *l)
 	l->n = l->cap = 0;
 }
 
-/*
- * Writes s as written, except that control characters (C0 but tab and
- * newline, DEL, C1) become U+FFFD, and each line break is followed by
- * indent so that continuation lines stay in the value column.
- */
-static void
-render_put(FILE *fp, const char *s, const char *indent)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\r' && p[1] == '\n')
-			continue;
-		if (*p == '\n' || *p == '\r') {
-			fputc('\n', fp);
-			fputs(indent, fp);
-		} else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-			fputs(REPLACEMENT, fp);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fputs(REPLACEMENT, fp);
-			p++;
-		} else
-			fputc(*p, fp);
-	}
-}
-
 /* Prints the lines as "Label:  value", values aligned in one column. */
 static void
 render_lines_print(FILE *fp, const struct render_lines *l, const char *indent)
@@ -463,22 +432,22 @@ render_lines_print(FILE *fp, const struct render_lines *l, const char *indent)
 	char	*cont;
 
 	for (i = 0; i < l->n; i++)
-		if ((w = render_width(l->v[i].label) + 1) > width)
+		if ((w = term_width(l->v[i].label) + 1) > width)
 			width = w;
 	if (asprintf(&cont, "%s%*s", indent, (int)width + 2, "") == -1) {
 		perror("pocctl: asprintf");
 		exit(1);
 	}
 	for (i = 0; i < l->n; i++) {
-		w = render_width(l->v[i].label) + 1;
+		w = term_width(l->v[i].label) + 1;
 		fprintf(fp, "%s%s:%*s", indent, l->v[i].label,
 		    (int)(width - w + 2), "");
 		if (l->v[i].color != NULL && l->v[i].color[0] != '\0') {
 			fputs(l->v[i].color, fp);
-			render_put(fp, l->v[i].value, cont);
-			fputs(RENDER_RESET, fp);
+			term_put(fp, l->v[i].value, cont);
+			fputs(TERM_RESET, fp);
 		} else
-			render_put(fp, l->v[i].value, cont);
+			term_put(fp, l->v[i].value, cont);
 		fputc('\n', fp);
 	}
 	free(cont);
@@ -569,11 +538,11 @@ render_message(FILE *fp, const Poc__StoredMessage *sm)
 
 	if (e == NULL)
 		return;
-	color = render_use_color(fp);
+	color = term_use_color(fp);
 	fprintf(fp, "%s\n", render_kind_title(e));
 	if (e->exercise)
-		fprintf(fp, "%s%s%s\n", color ? RENDER_EXERCISE : "",
-		    _("*** EXERCISE ***"), color ? RENDER_RESET : "");
+		fprintf(fp, "%s%s%s\n", color ? TERM_EXERCISE : "",
+		    _("*** EXERCISE ***"), color ? TERM_RESET : "");
 	render_lines_addf(&l, _("Id"), "%s", e->id);
 	render_lines_addf(&l, _("Thread"), "%s", e->thread_id);
 	if (e->in_reply_to[0] != '\0')
@@ -614,9 +583,9 @@ render_block(FILE *fp, const Poc__StoredMessage *sm)
 	if (e->exercise)
 		fprintf(fp, "%s ", _("[EXERCISE]"));
 	fprintf(fp, "%s  ", render_time_short(e->created_at, t, sizeof(t)));
-	render_put(fp, e->sender, "");
+	term_put(fp, e->sender, "");
 	fputs(" -> ", fp);
-	render_put(fp, e->recipient, "");
+	term_put(fp, e->recipient, "");
 	fprintf(fp, "  %s  %.8s  %s", render_kind_title(e), e->id,
 	    render_state(sm, st, sizeof(st)));
 	if (e->tlp != POC__TLP__TLP_UNSPECIFIED)
@@ -631,20 +600,6 @@ render_block(FILE *fp, const Poc__StoredMessage *sm)
 		fprintf(fp, "    %s\n", _(k->statement));
 }
 
-/* Colour on fp only for a terminal, never with NO_COLOR set
- * (https://no-color.org) or TERM=dumb. */
-int
-render_use_color(FILE *fp)
-{
-	const char	*t = getenv("TERM");
-
-	if (getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0')
-		return 0;
-	if (t != NULL && strcmp(t, "dumb") == 0)
-		return 0;
-	return isatty(fileno(fp));
-}
-
 /* The SGR sequence for a TLP label: RED bold red, AMBER yellow, GREEN
  * green, else "". */
 const char *
@@ -652,12 +607,12 @@ render_tlp_color(Poc__Tlp tlp)
 {
 	switch (tlp) {
 	case POC__TLP__RED:
-		return RENDER_RED;
+		return TERM_RED;
 	case POC__TLP__AMBER:
 	case POC__TLP__AMBER_STRICT:
-		return RENDER_AMBER;
+		return TERM_AMBER;
 	case POC__TLP__GREEN:
-		return RENDER_GREEN;
+		return TERM_GREEN;
 	default:
 		return "";
 	}
@@ -822,128 +777,8 @@ render_digest(const Poc__Envelope *e, char *buf, size_t len)
 		perror("pocctl: asprintf");
 		exit(1);
 	}
-	render_oneline(s, buf, len);
+	term_oneline(s, buf, len);
 	free(s);
 	return buf;
 }
 
-/* Length in bytes of the UTF-8 sequence that starts with byte c (1 for a
- * stray continuation byte, so that scanning always advances). */
-static size_t
-render_seqlen(unsigned char c)
-{
-	if (c >= 0xf0)
-		return 4;
-	if (c >= 0xe0)
-		return 3;
-	if (c >= 0xc0)
-		return 2;
-	return 1;
-}
-
-/* Sanitizes s into one line in buf. */
-const char *
-render_oneline(const char *s, char *buf, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 o = 0, n, i;
-
-	if (len == 0)
-		return buf;
-	while (*p != '\0') {
-		if (*p == '\n' || *p == '\r' || *p == '\t') {
-			if (o + 1 >= len)
-				break;
-			buf[o++] = ' ';
-			p++;
-			continue;
-		}
-		if (*p < 0x20 || *p == 0x7f ||
-		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
-			if (o + 3 >= len)
-				break;
-			memcpy(buf + o, REPLACEMENT, 3);
-			o += 3;
-			p += *p == 0xc2 ? 2 : 1;
-			continue;
-		}
-		n = render_seqlen(*p);
-		for (i = 1; i < n; i++)
-			if (p[i] == '\0')
-				n = i;
-		if (o + n >= len)
-			break;
-		memcpy(buf + o, p, n);
-		o += n;
-		p += n;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/* Width of the character at s of n bytes: wcwidth where the locale knows
- * it, else one column per code point. */
-static size_t
-render_char_width(const char *s, size_t n)
-{
-	mbstate_t	 st;
-	wchar_t		 wc;
-	size_t		 r;
-	int		 w;
-
-	if (MB_CUR_MAX > 1) {
-		memset(&st, 0, sizeof(st));
-		r = mbrtowc(&wc, s, n, &st);
-		if (r != (size_t)-1 && r != (size_t)-2 && r != 0 &&
-		    (w = wcwidth(wc)) >= 0)
-			return (size_t)w;
-	}
-	return 1;
-}
-
-/* Display columns of s. */
-size_t
-render_width(const char *s)
-{
-	size_t	 w = 0, n, i;
-
-	while (*s != '\0') {
-		n = render_seqlen((unsigned char)*s);
-		for (i = 1; i < n; i++)
-			if (s[i] == '\0')
-				n = i;
-		w += render_char_width(s, n);
-		s += n;
-	}
-	return w;
-}
-
-/* Cuts s to width columns with "..." at the end. */
-void
-render_truncate(char *s, size_t width)
-{
-	size_t	 w = 0, cw, n, i, keep = width > 3 ? width - 3 : width;
-	char	*cut = NULL, *p = s;
-
-	if (render_width(s) <= width)
-		return;
-	while (*p != '\0') {
-		n = render_seqlen((unsigned char)*p);
-		for (i = 1; i < n; i++)
-			if (p[i] == '\0')
-				n = i;
-		cw = render_char_width(p, n);
-		if (w + cw > keep) {
-			cut = p;
-			break;
-		}
-		w += cw;
-		p += n;
-	}
-	if (cut == NULL)
-		return;
-	if (width > 3)
-		memcpy(cut, "...", 4);
-	else
-		*cut = '\0';
-}

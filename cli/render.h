@@ -2,7 +2,8 @@
  * Human rendering of stored messages for pocctl: the full labelled view
  * (show), the compact block (thread), and the short names, states and
  * one-line digests that the listings use.  Labels go through gettext; free
- * text is printed as written, with terminal control characters defused.
+ * text is printed through term.h, with terminal control characters
+ * defused.
  */
 #ifndef POCCTL_RENDER_H
 #define POCCTL_RENDER_H
@@ -13,17 +14,8 @@
 
 #include "proto/poc.pb-c.h"
 
-/* SGR colour sequences, used only when render_use_color() says so. */
-#define RENDER_RED	"\033[1;31m"
-#define RENDER_AMBER	"\033[33m"
-#define RENDER_GREEN	"\033[32m"
-#define RENDER_EXERCISE	"\033[1;35m"
-#define RENDER_RESET	"\033[0m"
-
-/* 1 if fp is a terminal and neither NO_COLOR nor TERM=dumb is set. */
-int		 render_use_color(FILE *fp);
-
-/* The colour of a TLP label (RED red, AMBER yellow, GREEN green), or "". */
+/* The colour of a TLP label (RED red, AMBER yellow, GREEN green) as a
+ * TERM_ sequence, or "". */
 const char	*render_tlp_color(Poc__Tlp);
 
 /* Short kind for tables: request, response, notification, ack, update,
@@ -73,16 +65,5 @@ void		 render_message(FILE *, const Poc__StoredMessage *);
 
 /* A compact block: one header line, then the body fields (pocctl thread). */
 void		 render_block(FILE *, const Poc__StoredMessage *);
-
-/* Copies s into buf as one line: newlines and tabs become spaces, other
- * control characters U+FFFD; cut on a character boundary if too long. */
-const char	*render_oneline(const char *s, char *buf, size_t len);
-
-/* Display width of a UTF-8 string in terminal columns. */
-size_t		 render_width(const char *s);
-
-/* Cuts s in place so that it is at most width columns, ending with "..."
- * when something was cut. */
-void		 render_truncate(char *s, size_t width);
 
 #endif

@@ -12,6 +12,9 @@
 
 #define VALIDATE_MAX_ERRORS	32
 #define VALIDATE_MAX_MEMBER	32	/* bytes in a member code */
+/* Characters of a message or campaign id that pocctl and pocd take as a
+ * unique prefix at the least (ids are UUIDs, 36 characters). */
+#define VALIDATE_ID_PREFIX_MIN	4
 
 struct validate_error {
 	char	field[128];	/* path: "assistance_request.indicators[2].value" */

@@ -431,9 +431,11 @@ ctl_find(const char *id, Poc__OpReply *rep)
 	Poc__StoredMessage	*m = NULL;
 	int			 r;
 
-	if (id == NULL || strlen(id) < 4 || strlen(id) > 36) {
+	if (id == NULL || strlen(id) < VALIDATE_ID_PREFIX_MIN ||
+	    strlen(id) > 36) {
 		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give a message "
-		    "id or at least its first 4 characters");
+		    "id or at least its first %d characters",
+		    VALIDATE_ID_PREFIX_MIN);
 		return NULL;
 	}
 	r = store_get(env->store, id, &m);

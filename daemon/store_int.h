@@ -15,7 +15,6 @@
 
 #define STORE_LIST_DEFAULT	100
 #define STORE_BUSY_TIMEOUT_MS	5000
-#define STORE_PREFIX_MIN	4
 
 enum stmt_id {
 	STMT_BEGIN,

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "store_audit.h"
 #include "store_int.h"
+#include "validate.h"
 
 /* The message id an envelope refers to for acknowledgement tracking. */
 static const char *
@@ -532,7 +533,7 @@ store_get(struct store *st, const char *id_or_prefix,
 	}
 	if ((n = store_collect_messages(st, STMT_GET_ID, &m)) == -1)
 		return -1;
-	if (n == 0 && len >= STORE_PREFIX_MIN) {
+	if (n == 0 && len >= VALIDATE_ID_PREFIX_MIN) {
 		s = st->stmt[STMT_GET_PREFIX];
 		/* Bound as a BLOB so that length() counts bytes. */
 		if (store_bind_blob(s, 1, id_or_prefix, len)) {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for cli/metrics.c (pocctl metrics): the exposition is well
+ * Unit tests for cli/output_metrics.c (pocctl metrics): the exposition is well
  * formed line by line, label values that come from certificates and the
  * directory cannot break out of their quotes, and it ends with "# EOF".
  * The full format is checked against the reference parser in
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/output.h"
+#include "cli/output_metrics.h"
 
 /* Runs output_metrics(st) with stdout sent to a temporary file; returns
  * what it printed. */

@@ -1,1 +1,1 @@
-test_metrics_MODS := cli/metrics
+test_metrics_MODS := cli/output_metrics

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/render.h"
+#include "cli/term.h"
 
 #define ID1	"1a2b3c4d-0000-4000-8000-000000000001"
 #define ID2	"5e6f7a8b-0000-4000-8000-000000000002"
@@ -283,19 +284,19 @@ START_TEST(test_text_helpers)
 	char	 u[] = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
 
 	/* Escape, bell and C1 CSI become U+FFFD; newline and tab spaces. */
-	ck_assert_str_eq(render_oneline("a\x1b[2Jb\tc\nd\x07\xc2\x9b", buf,
+	ck_assert_str_eq(term_oneline("a\x1b[2Jb\tc\nd\x07\xc2\x9b", buf,
 	    sizeof(buf)),
 	    "a\xef\xbf\xbd[2Jb c d\xef\xbf\xbd\xef\xbf\xbd");
 	/* Cut on a character boundary when the buffer is short. */
-	render_oneline(u, buf, 4);
+	term_oneline(u, buf, 4);
 	ck_assert_str_eq(buf, "\xc3\xa9");
-	ck_assert_uint_eq(render_width("abc"), 3);
-	ck_assert_uint_eq(render_width(u), 6);
-	render_truncate(s, 10);
+	ck_assert_uint_eq(term_width("abc"), 3);
+	ck_assert_uint_eq(term_width(u), 6);
+	term_truncate(s, 10);
 	ck_assert_str_eq(s, "abcdefg...");
-	render_truncate(s, 20);
+	term_truncate(s, 20);
 	ck_assert_str_eq(s, "abcdefg...");
-	render_truncate(u, 5);
+	term_truncate(u, 5);
 	ck_assert_str_eq(u, "\xc3\xa9\xc3\xa9...");
 	ck_assert_str_eq(render_time_short(0, buf, sizeof(buf)), "-");
 	ck_assert_str_eq(render_time_short(1795578425000LL, buf, sizeof(buf)),

@@ -1,1 +1,1 @@
-test_render_MODS := cli/render common/pbjson common/util
+test_render_MODS := cli/render cli/term common/pbjson common/util
