@@ -18,7 +18,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,23 +47,6 @@ struct conn {
 	char		 where[300];	/* "host:port" for messages */
 	char		 expect_cn[256];/* lives as long as ssl (tls_expect_cn) */
 };
-
-static void
-conn_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Formats an error message into err (which may be NULL). */
-static void
-conn_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* The absolute deadline for an operation starting now, or -1 for none. */
 static int64_t
@@ -170,8 +152,8 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 
 	if (util_split_hostport(hostport, host, sizeof(host), port,
 	    sizeof(port)) == -1) {
-		conn_err(err, errlen, "bad address \"%s\": expected HOST:PORT "
-		    "or [IPV6]:PORT", hostport);
+		util_seterr(err, errlen, "bad address \"%s\": expected "
+		    "HOST:PORT or [IPV6]:PORT", hostport);
 		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));
@@ -179,7 +161,7 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
 	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		conn_err(err, errlen, "cannot resolve %s: %s", host,
+		util_seterr(err, errlen, "cannot resolve %s: %s", host,
 		    e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
 		return -1;
 	}
@@ -194,14 +176,14 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 	if (fd != -1)
 		return fd;
 	if (last == ECONNREFUSED)
-		conn_err(err, errlen, "connection refused by %s: is pocd "
+		util_seterr(err, errlen, "connection refused by %s: is pocd "
 		    "running and listening there?", hostport);
 	else if (last == ETIMEDOUT)
-		conn_err(err, errlen, "connecting to %s timed out after "
+		util_seterr(err, errlen, "connecting to %s timed out after "
 		    "%d ms: is the address right and the port open?",
 		    hostport, timeout_ms);
 	else
-		conn_err(err, errlen, "cannot connect to %s: %s", hostport,
+		util_seterr(err, errlen, "cannot connect to %s: %s", hostport,
 		    strerror(last));
 	return -1;
 }
@@ -239,28 +221,28 @@ conn_tls_err(struct conn *c, const char *what, int sslerr, char *err,
 	if (vr == X509_V_ERR_HOSTNAME_MISMATCH && c->expect_cn[0] != '\0') {
 		conn_presented_cn(c->ssl, cn, sizeof(cn));
 		if (strcmp(cn, "?") != 0)
-			conn_err(err, errlen, "%s failed: the node's "
+			util_seterr(err, errlen, "%s failed: the node's "
 			    "certificate is for \"%s\", expected \"%s\"", what,
 			    cn, c->expect_cn);
 		else
-			conn_err(err, errlen, "%s failed: the node's "
+			util_seterr(err, errlen, "%s failed: the node's "
 			    "certificate is not for \"%s\": is that the "
 			    "member code of the node there?", what,
 			    c->expect_cn);
 	} else if (vr != X509_V_OK) {
-		conn_err(err, errlen, "%s failed: certificate verify failed "
+		util_seterr(err, errlen, "%s failed: certificate verify failed "
 		    "(%s): is the CA file the one that issued the node's "
 		    "certificate?", what, tls_verify_reason(c->ssl));
 	} else if (strstr(q, "alert") != NULL) {
-		conn_err(err, errlen, "%s failed: the node refused us (%s): "
+		util_seterr(err, errlen, "%s failed: the node refused us (%s): "
 		    "is our certificate issued by the CA the node trusts here, "
 		    "and not revoked or expired?", what, q);
 	} else if (sslerr == SSL_ERROR_SYSCALL || q[0] == '\0') {
-		conn_err(err, errlen, "%s failed: connection closed by the "
+		util_seterr(err, errlen, "%s failed: connection closed by the "
 		    "node%s%s", what, errno ? ": " : "",
 		    errno ? strerror(errno) : "");
 	} else
-		conn_err(err, errlen, "%s failed: %s", what, q);
+		util_seterr(err, errlen, "%s failed: %s", what, q);
 }
 
 /* Runs the TLS handshake within the deadline.  Returns 0 or -1. */
@@ -282,12 +264,12 @@ conn_handshake(struct conn *c, int64_t deadline, char *err, size_t errlen)
 			if (w == 1)
 				continue;
 			if (w == 0)
-				conn_err(err, errlen, "TLS handshake with %s "
-				    "timed out after %d ms", c->where,
+				util_seterr(err, errlen, "TLS handshake with "
+				    "%s timed out after %d ms", c->where,
 				    c->timeout_ms);
 			else
-				conn_err(err, errlen, "TLS handshake with %s: "
-				    "poll: %s", c->where, strerror(errno));
+				util_seterr(err, errlen, "TLS handshake with "
+				    "%s: poll: %s", c->where, strerror(errno));
 			return -1;
 		}
 		snprintf(what, sizeof(what), "TLS handshake with %s",
@@ -306,12 +288,12 @@ conn_check_cn(struct conn *c, char *err, size_t errlen)
 	if (c->expect_cn[0] == '\0')
 		return 0;
 	if (tls_peer_cn(c->ssl, cn, sizeof(cn)) == -1) {
-		conn_err(err, errlen, "%s presented a certificate without a "
+		util_seterr(err, errlen, "%s presented a certificate without a "
 		    "usable CN, expected \"%s\"", c->where, c->expect_cn);
 		return -1;
 	}
 	if (strcmp(cn, c->expect_cn) != 0) {
-		conn_err(err, errlen, "the node at %s is \"%s\", expected "
+		util_seterr(err, errlen, "the node at %s is \"%s\", expected "
 		    "\"%s\"", c->where, cn, c->expect_cn);
 		return -1;
 	}
@@ -331,7 +313,7 @@ conn_open(const char *hostport, const struct tls_opts *opts,
 
 	conn_ignore_sigpipe();
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		conn_err(err, errlen, "out of memory");
+		util_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	c->fd = -1;
@@ -340,14 +322,14 @@ conn_open(const char *hostport, const struct tls_opts *opts,
 	snprintf(c->where, sizeof(c->where), "%s", hostport);
 	if (expect_cn != NULL &&
 	    strlen(expect_cn) >= sizeof(c->expect_cn)) {
-		conn_err(err, errlen, "expected CN too long");
+		util_seterr(err, errlen, "expected CN too long");
 		goto fail;
 	}
 	snprintf(c->expect_cn, sizeof(c->expect_cn), "%s",
 	    expect_cn ? expect_cn : "");
 	if ((c->in = evbuffer_new()) == NULL ||
 	    (c->out = evbuffer_new()) == NULL) {
-		conn_err(err, errlen, "out of memory");
+		util_seterr(err, errlen, "out of memory");
 		goto fail;
 	}
 
@@ -363,13 +345,13 @@ conn_open(const char *hostport, const struct tls_opts *opts,
 		char	 q[512];
 
 		tls_errors(q, sizeof(q));
-		conn_err(err, errlen, "cannot set up TLS: %s", q);
+		util_seterr(err, errlen, "cannot set up TLS: %s", q);
 		goto fail;
 	}
 	/* Checked during verification (fails the handshake) and again after. */
 	if (c->expect_cn[0] != '\0' &&
 	    tls_expect_cn(c->ssl, c->expect_cn) == -1) {
-		conn_err(err, errlen, "cannot set the expected CN");
+		util_seterr(err, errlen, "cannot set the expected CN");
 		goto fail;
 	}
 	if (conn_handshake(c, deadline, err, errlen) == -1 ||
@@ -429,15 +411,15 @@ conn_write_all(struct conn *c, const unsigned char *p, size_t len, char *err,
 			    POLLIN : POLLOUT, deadline);
 			if (w == 1)
 				continue;
-			conn_err(err, errlen, "writing to %s %s", c->where,
+			util_seterr(err, errlen, "writing to %s %s", c->where,
 			    w == 0 ? "timed out" : strerror(errno));
 			return -1;
 		}
 		if (e == SSL_ERROR_ZERO_RETURN ||
 		    (e == SSL_ERROR_SYSCALL && (errno == EPIPE ||
 		    errno == ECONNRESET || errno == 0))) {
-			conn_err(err, errlen, "connection closed by %s while "
-			    "sending", c->where);
+			util_seterr(err, errlen, "connection closed by %s "
+			    "while sending", c->where);
 			return -1;
 		}
 		snprintf(what, sizeof(what), "sending to %s", c->where);
@@ -456,8 +438,8 @@ conn_send(struct conn *c, const ProtobufCMessage *m, char *err, size_t errlen)
 
 	evbuffer_drain(c->out, evbuffer_get_length(c->out));
 	if (frame_pack(c->out, c->max_frame, m) == -1) {
-		conn_err(err, errlen, "message too large to send (%zu bytes, "
-		    "limit %zu)", protobuf_c_message_get_packed_size(m),
+		util_seterr(err, errlen, "message too large to send (%zu "
+		    "bytes, limit %zu)", protobuf_c_message_get_packed_size(m),
 		    c->max_frame);
 		return -1;
 	}
@@ -492,7 +474,7 @@ conn_fill(struct conn *c, int64_t deadline, char *err, size_t errlen)
 		r = SSL_read(c->ssl, buf, sizeof(buf));
 		if (r > 0) {
 			if (evbuffer_add(c->in, buf, (size_t)r) == -1) {
-				conn_err(err, errlen, "out of memory");
+				util_seterr(err, errlen, "out of memory");
 				return -1;
 			}
 			return r;
@@ -506,11 +488,11 @@ conn_fill(struct conn *c, int64_t deadline, char *err, size_t errlen)
 			if (w == 1)
 				continue;
 			if (w == 0)
-				conn_err(err, errlen, "no answer from %s within "
-				    "%d ms", c->where, c->timeout_ms);
+				util_seterr(err, errlen, "no answer from %s "
+				    "within %d ms", c->where, c->timeout_ms);
 			else
-				conn_err(err, errlen, "reading from %s: poll: "
-				    "%s", c->where, strerror(errno));
+				util_seterr(err, errlen, "reading from %s: "
+				    "poll: %s", c->where, strerror(errno));
 			return -1;
 		}
 		/* A close without close_notify is still the node hanging
@@ -545,12 +527,12 @@ conn_recv(struct conn *c, const ProtobufCMessageDescriptor *d, char *err,
 			return m;
 		case FRAME_TOO_LARGE:
 			frame_peek_len(c->in, &len);
-			conn_err(err, errlen, "%s sent a frame of %u bytes "
+			util_seterr(err, errlen, "%s sent a frame of %u bytes "
 			    "(limit %zu)", c->where, len, c->max_frame);
 			return NULL;
 		case FRAME_MALFORMED:
-			conn_err(err, errlen, "%s sent a frame that is not a "
-			    "valid %s", c->where, d->name);
+			util_seterr(err, errlen, "%s sent a frame that is not "
+			    "a valid %s", c->where, d->name);
 			return NULL;
 		case FRAME_NEED_MORE:
 			break;
@@ -559,10 +541,10 @@ conn_recv(struct conn *c, const ProtobufCMessageDescriptor *d, char *err,
 			return NULL;
 		if (r == 0) {
 			if (evbuffer_get_length(c->in) > 0)
-				conn_err(err, errlen, "connection closed by %s "
-				    "in the middle of a frame", c->where);
+				util_seterr(err, errlen, "connection closed by "
+				    "%s in the middle of a frame", c->where);
 			else
-				conn_err(err, errlen, "connection closed by "
+				util_seterr(err, errlen, "connection closed by "
 				    "%s", c->where);
 			return NULL;
 		}
