@@ -21,7 +21,7 @@
 #include "peer.h"
 #include "pocd.h"
 #include "sig.h"
-#include "store_audit.h"
+#include "store_sig.h"
 #include "util.h"
 
 static EVP_PKEY	*msgsig_key;

@@ -186,10 +186,13 @@ store_audit_row(struct store *st, sqlite3_stmt *s, void *elem)
 	return 1;
 }
 
+/* Frees the entry an array element points to. */
 static void
-store_audit_entries_free_any(void *a, int n)
+store_audit_entry_free(void *elem)
 {
-	store_audit_entries_free(a, n);
+	Poc__AuditEntry	**a = elem;
+
+	protobuf_c_message_free_unpacked(&(*a)->base, NULL);
 }
 
 int
@@ -207,17 +210,11 @@ store_audit_load(struct store *st, int64_t after_seq, int max,
 		return -1;
 	}
 	return store_collect(st, STMT_AUDIT_LOAD, sizeof(**out),
-	    store_audit_row, store_audit_entries_free_any, (void **)out);
+	    store_audit_row, store_audit_entry_free, (void **)out);
 }
 
 void
 store_audit_entries_free(Poc__AuditEntry **a, int n)
 {
-	int	 i;
-
-	if (a == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		protobuf_c_message_free_unpacked(&a[i]->base, NULL);
-	free(a);
+	store_rows_free(a, n, sizeof(*a), store_audit_entry_free);
 }
