@@ -152,6 +152,23 @@ store_col_strdup(sqlite3_stmt *s, int i)
 	return p;
 }
 
+/* Returns a malloc'd copy of a BLOB column with its length in *len, or
+ * NULL.  An empty BLOB gets a byte too, so that NULL means failure. */
+uint8_t *
+store_col_blobdup(sqlite3_stmt *s, int i, size_t *len)
+{
+	const void	*v = sqlite3_column_blob(s, i);
+	size_t		 n = (size_t)sqlite3_column_bytes(s, i);
+	uint8_t		*p;
+
+	if ((p = malloc(n > 0 ? n : 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, v, n);
+	*len = n;
+	return p;
+}
+
 /* 1 if the TEXT column equals the C string v exactly. */
 int
 store_col_equal(sqlite3_stmt *s, int i, const char *v)
@@ -248,8 +265,6 @@ int
 store_row_envelope(struct store *st, sqlite3_stmt *s, void *elem)
 {
 	struct store_outbox_row	*row = elem;
-	const void		*data = sqlite3_column_blob(s, 2);
-	size_t			 len = (size_t)sqlite3_column_bytes(s, 2);
 
 	(void)st;
 	row->seq = sqlite3_column_int64(s, 0);
@@ -258,13 +273,10 @@ store_row_envelope(struct store *st, sqlite3_stmt *s, void *elem)
 		    (long long)row->seq);
 		return -1;
 	}
-	if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
+	if ((row->data = store_col_blobdup(s, 2, &row->len)) == NULL) {
 		log_warn("store: message seq %lld", (long long)row->seq);
 		return -1;
 	}
-	if (len > 0)
-		memcpy(row->data, data, len);
-	row->len = len;
 	return 1;
 }
 

@@ -119,15 +119,12 @@ store_audit_append_stored(struct store *st, const char *kind, const char *id,
 		store_stmt_done(st, STMT_AUDIT_ENVELOPE);
 		return -1;
 	}
-	len = (size_t)sqlite3_column_bytes(s, 0);
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
+	buf = store_col_blobdup(s, 0, &len);
+	store_stmt_done(st, STMT_AUDIT_ENVELOPE);
+	if (buf == NULL) {
 		log_warn("store: audit");
-		store_stmt_done(st, STMT_AUDIT_ENVELOPE);
 		return -1;
 	}
-	if (len > 0)
-		memcpy(buf, sqlite3_column_blob(s, 0), len);
-	store_stmt_done(st, STMT_AUDIT_ENVELOPE);
 	r = store_audit_append(st, kind, id, peer, detail, buf, len, now_ms);
 	free(buf);
 	return r;
@@ -137,14 +134,8 @@ store_audit_append_stored(struct store *st, const char *kind, const char *id,
 static int
 store_audit_col_bytes(sqlite3_stmt *s, int i, ProtobufCBinaryData *b)
 {
-	size_t	 n = (size_t)sqlite3_column_bytes(s, i);
-
-	if ((b->data = malloc(n > 0 ? n : 1)) == NULL)
-		return -1;
-	if (n > 0)
-		memcpy(b->data, sqlite3_column_blob(s, i), n);
-	b->len = n;
-	return 0;
+	b->data = store_col_blobdup(s, i, &b->len);
+	return b->data != NULL ? 0 : -1;
 }
 
 /* One AuditEntry from an audit_load row; everything malloc'd so that

@@ -64,6 +64,7 @@ int	 store_bind_blob(sqlite3_stmt *, int, const void *, size_t);
 int	 store_col_copy(sqlite3_stmt *, int, char *, size_t);
 void	 store_col_copy_trunc(sqlite3_stmt *, int, char *, size_t);
 char	*store_col_strdup(sqlite3_stmt *, int);
+uint8_t	*store_col_blobdup(sqlite3_stmt *, int, size_t *len);
 int	 store_col_equal(sqlite3_stmt *, int, const char *);
 int	 store_clamp_int(sqlite3_int64);
 

@@ -212,19 +212,14 @@ static int
 store_resign_row(struct store *st, sqlite3_stmt *s, void *elem)
 {
 	struct store_resign_row	*r = elem;
-	const void		*data = sqlite3_column_blob(s, 1);
-	size_t			 len = (size_t)sqlite3_column_bytes(s, 1);
 
 	(void)st;
 	r->seq = sqlite3_column_int64(s, 0);
-	r->len = len;
 	/* Copied before reading another column, which may move the blob. */
-	if ((r->data = malloc(len > 0 ? len : 1)) == NULL) {
+	if ((r->data = store_col_blobdup(s, 1, &r->len)) == NULL) {
 		log_warn("store: signer_queued");
 		return -1;
 	}
-	if (len > 0)
-		memcpy(r->data, data, len);
 	if ((r->recipient = store_col_strdup(s, 2)) == NULL) {
 		free(r->data);
 		log_warn("store: signer_queued");
