@@ -18,7 +18,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,23 +48,6 @@ struct conn {
 	char		 where[300];	/* "host:port" for messages */
 	char		 expect_cn[256];/* lives as long as ssl (tls_expect_cn) */
 };
-
-static void
-conn_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Formats an error message into err (which may be NULL). */
-static void
-conn_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* The absolute deadline for an operation starting now, or -1 for none. */
 static int64_t
@@ -171,7 +153,7 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 
 	if (util_split_hostport(hostport, host, sizeof(host), port,
 	    sizeof(port)) == -1) {
-		conn_err(err, errlen, "bad address \"%s\": expected HOST:PORT "
+		util_seterr(err, errlen, "bad address \"%s\": expected HOST:PORT "
 		    "or [IPV6]:PORT", hostport);
 		return -1;
 	}
@@ -180,7 +162,7 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
 	if ((e = getaddrinfo(host, port, &hints, &res)) != 0) {
-		conn_err(err, errlen, "cannot resolve %s: %s", host,
+		util_seterr(err, errlen, "cannot resolve %s: %s", host,
 		    e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
 		return -1;
 	}
@@ -195,14 +177,14 @@ conn_tcp(const char *hostport, int timeout_ms, int64_t deadline, char *err,
 	if (fd != -1)
 		return fd;
 	if (last == ECONNREFUSED)
-		conn_err(err, errlen, "connection refused by %s: is pocd "
+		util_seterr(err, errlen, "connection refused by %s: is pocd "
 		    "running and listening there?", hostport);
 	else if (last == ETIMEDOUT)
-		conn_err(err, errlen, "connecting to %s timed out after "
+		util_seterr(err, errlen, "connecting to %s timed out after "
 		    "%d ms: is the address right and the port open?",
 		    hostport, timeout_ms);
 	else
-		conn_err(err, errlen, "cannot connect to %s: %s", hostport,
+		util_seterr(err, errlen, "cannot connect to %s: %s", hostport,
 		    strerror(last));
 	return -1;
 }
@@ -248,28 +230,28 @@ conn_tls_err(struct conn *c, const char *what, int sslerr, char *err,
 	if (vr == X509_V_ERR_HOSTNAME_MISMATCH && c->expect_cn[0] != '\0') {
 		conn_presented_cn(c->ssl, cn, sizeof(cn));
 		if (strcmp(cn, "?") != 0)
-			conn_err(err, errlen, "%s failed: the node's "
+			util_seterr(err, errlen, "%s failed: the node's "
 			    "certificate is for \"%s\", expected \"%s\"", what,
 			    cn, c->expect_cn);
 		else
-			conn_err(err, errlen, "%s failed: the node's "
+			util_seterr(err, errlen, "%s failed: the node's "
 			    "certificate is not for \"%s\": is that the "
 			    "member code of the node there?", what,
 			    c->expect_cn);
 	} else if (vr != X509_V_OK) {
-		conn_err(err, errlen, "%s failed: certificate verify failed "
+		util_seterr(err, errlen, "%s failed: certificate verify failed "
 		    "(%s): is the CA file the one that issued the node's "
 		    "certificate?", what, tls_verify_reason(c->ssl));
 	} else if (strstr(q, "alert") != NULL) {
-		conn_err(err, errlen, "%s failed: the node refused us (%s): "
+		util_seterr(err, errlen, "%s failed: the node refused us (%s): "
 		    "is our certificate issued by the CA the node trusts here, "
 		    "and not revoked or expired?", what, q);
 	} else if (sslerr == SSL_ERROR_SYSCALL || q[0] == '\0') {
-		conn_err(err, errlen, "%s failed: connection closed by the "
+		util_seterr(err, errlen, "%s failed: connection closed by the "
 		    "node%s%s", what, errno ? ": " : "",
 		    errno ? strerror(errno) : "");
 	} else
-		conn_err(err, errlen, "%s failed: %s", what, q);
+		util_seterr(err, errlen, "%s failed: %s", what, q);
 }
 
 /* The TLS calls of a connection, for conn_tls_call(). */
@@ -288,22 +270,22 @@ conn_wait_err(struct conn *c, enum conn_op op, int w, char *err,
 	switch (op) {
 	case CONN_HANDSHAKE:
 		if (w == 0)
-			conn_err(err, errlen, "TLS handshake with %s timed out "
+			util_seterr(err, errlen, "TLS handshake with %s timed out "
 			    "after %d ms", c->where, c->timeout_ms);
 		else
-			conn_err(err, errlen, "TLS handshake with %s: poll: %s",
+			util_seterr(err, errlen, "TLS handshake with %s: poll: %s",
 			    c->where, strerror(errno));
 		break;
 	case CONN_WRITE:
-		conn_err(err, errlen, "writing to %s %s", c->where,
+		util_seterr(err, errlen, "writing to %s %s", c->where,
 		    w == 0 ? "timed out" : strerror(errno));
 		break;
 	case CONN_READ:
 		if (w == 0)
-			conn_err(err, errlen, "no answer from %s within %d ms",
+			util_seterr(err, errlen, "no answer from %s within %d ms",
 			    c->where, c->timeout_ms);
 		else
-			conn_err(err, errlen, "reading from %s: poll: %s",
+			util_seterr(err, errlen, "reading from %s: poll: %s",
 			    c->where, strerror(errno));
 		break;
 	}
@@ -377,12 +359,12 @@ conn_check_cn(struct conn *c, char *err, size_t errlen)
 	if (c->expect_cn[0] == '\0')
 		return 0;
 	if (tls_peer_cn(c->ssl, cn, sizeof(cn)) == -1) {
-		conn_err(err, errlen, "%s presented a certificate without a "
+		util_seterr(err, errlen, "%s presented a certificate without a "
 		    "usable CN, expected \"%s\"", c->where, c->expect_cn);
 		return -1;
 	}
 	if (strcmp(cn, c->expect_cn) != 0) {
-		conn_err(err, errlen, "the node at %s is \"%s\", expected "
+		util_seterr(err, errlen, "the node at %s is \"%s\", expected "
 		    "\"%s\"", c->where, cn, c->expect_cn);
 		return -1;
 	}
@@ -402,7 +384,7 @@ conn_open(const char *hostport, const struct tls_opts *opts,
 
 	conn_ignore_sigpipe();
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		conn_err(err, errlen, "out of memory");
+		util_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	c->fd = -1;
@@ -411,14 +393,14 @@ conn_open(const char *hostport, const struct tls_opts *opts,
 	snprintf(c->where, sizeof(c->where), "%s", hostport);
 	if (expect_cn != NULL &&
 	    strlen(expect_cn) >= sizeof(c->expect_cn)) {
-		conn_err(err, errlen, "expected CN too long");
+		util_seterr(err, errlen, "expected CN too long");
 		goto fail;
 	}
 	snprintf(c->expect_cn, sizeof(c->expect_cn), "%s",
 	    expect_cn ? expect_cn : "");
 	if ((c->in = evbuffer_new()) == NULL ||
 	    (c->out = evbuffer_new()) == NULL) {
-		conn_err(err, errlen, "out of memory");
+		util_seterr(err, errlen, "out of memory");
 		goto fail;
 	}
 
@@ -434,13 +416,13 @@ conn_open(const char *hostport, const struct tls_opts *opts,
 		char	 q[512];
 
 		tls_errors(q, sizeof(q));
-		conn_err(err, errlen, "cannot set up TLS: %s", q);
+		util_seterr(err, errlen, "cannot set up TLS: %s", q);
 		goto fail;
 	}
 	/* Checked during verification (fails the handshake) and again after. */
 	if (c->expect_cn[0] != '\0' &&
 	    tls_expect_cn(c->ssl, c->expect_cn) == -1) {
-		conn_err(err, errlen, "cannot set the expected CN");
+		util_seterr(err, errlen, "cannot set the expected CN");
 		goto fail;
 	}
 	if (conn_handshake(c, deadline, err, errlen) == -1 ||
@@ -498,7 +480,7 @@ conn_write_all(struct conn *c, const unsigned char *p, size_t len, char *err,
 		if (e == SSL_ERROR_ZERO_RETURN ||
 		    (e == SSL_ERROR_SYSCALL && (errno == EPIPE ||
 		    errno == ECONNRESET || errno == 0))) {
-			conn_err(err, errlen, "connection closed by %s while "
+			util_seterr(err, errlen, "connection closed by %s while "
 			    "sending", c->where);
 			return -1;
 		}
@@ -518,7 +500,7 @@ conn_send(struct conn *c, const ProtobufCMessage *m, char *err, size_t errlen)
 
 	evbuffer_drain(c->out, evbuffer_get_length(c->out));
 	if (frame_pack(c->out, c->max_frame, m) == -1) {
-		conn_err(err, errlen, "message too large to send (%zu bytes, "
+		util_seterr(err, errlen, "message too large to send (%zu bytes, "
 		    "limit %zu)", protobuf_c_message_get_packed_size(m),
 		    c->max_frame);
 		return -1;
@@ -552,7 +534,7 @@ conn_fill(struct conn *c, int64_t deadline, char *err, size_t errlen)
 	    errlen);
 	if (r > 0) {
 		if (evbuffer_add(c->in, buf, (size_t)r) == -1) {
-			conn_err(err, errlen, "out of memory");
+			util_seterr(err, errlen, "out of memory");
 			return -1;
 		}
 		return r;
@@ -590,11 +572,11 @@ conn_recv(struct conn *c, const ProtobufCMessageDescriptor *d, char *err,
 			return m;
 		case FRAME_TOO_LARGE:
 			frame_peek_len(c->in, &len);
-			conn_err(err, errlen, "%s sent a frame of %u bytes "
+			util_seterr(err, errlen, "%s sent a frame of %u bytes "
 			    "(limit %zu)", c->where, len, c->max_frame);
 			return NULL;
 		case FRAME_MALFORMED:
-			conn_err(err, errlen, "%s sent a frame that is not a "
+			util_seterr(err, errlen, "%s sent a frame that is not a "
 			    "valid %s", c->where, d->name);
 			return NULL;
 		case FRAME_NEED_MORE:
@@ -604,10 +586,10 @@ conn_recv(struct conn *c, const ProtobufCMessageDescriptor *d, char *err,
 			return NULL;
 		if (r == 0) {
 			if (evbuffer_get_length(c->in) > 0)
-				conn_err(err, errlen, "connection closed by %s "
+				util_seterr(err, errlen, "connection closed by %s "
 				    "in the middle of a frame", c->where);
 			else
-				conn_err(err, errlen, "connection closed by "
+				util_seterr(err, errlen, "connection closed by "
 				    "%s", c->where);
 			return NULL;
 		}

@@ -1,6 +1,7 @@
 /*
  * Small helpers shared by pocd and pocctl.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -163,4 +164,16 @@ util_split_hostport(const char *s, char *host, size_t hostlen, char *port,
 	host[hl] = '\0';
 	snprintf(port, portlen, "%s", colon + 1);
 	return 0;
+}
+
+void
+util_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }

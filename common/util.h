@@ -39,4 +39,9 @@ const char *util_fmt_time(int64_t ms, char *buf, size_t len);
 int	 util_split_hostport(const char *s, char *host, size_t hostlen,
 	    char *port, size_t portlen);
 
+/* Formats an error message into err for a caller that reports it; err may
+ * be NULL (or errlen 0) when the caller does not want the text. */
+void	 util_seterr(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 #endif

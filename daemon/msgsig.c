@@ -19,7 +19,8 @@
 #include "log.h"
 #include "msgsig.h"
 #include "sig.h"
-#include "store_audit.h"
+#include "store_sig.h"
+#include "util.h"
 
 static EVP_PKEY	*msgsig_key;
 static X509	*msgsig_cert;

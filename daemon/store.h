@@ -1,7 +1,9 @@
 /*
  * The node's store: one SQLite file in WAL mode holding every envelope sent
- * and received, the outbox, and (later) the directory and audit log.  All SQL
- * of pocd lives in store.c; statements are prepared once from a table.
+ * and received, the outbox, checks, the directory and the audit log.  All
+ * SQL of pocd lives in store_sql.c (statements, prepared once from a table)
+ * and store_schema.c (migrations); store.c is the machinery they run on,
+ * and these functions are defined in the files of their subject.
  *
  * Durability: each function that changes state runs in one transaction and
  * returns only after COMMIT (synchronous=FULL by default), so a caller may
@@ -16,10 +18,9 @@
 #include <stdint.h>
 #include "proto/poc.pb-c.h"
 
-struct store;
+#include "store_schema.h"	/* store_schema_latest() */
 
-/* The schema version this code writes: the number of migrations. */
-int		 store_schema_latest(void);
+struct store;
 
 enum store_sync {
 	STORE_SYNC_FULL = 0,	/* fsync on every commit (default) */

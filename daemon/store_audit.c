@@ -119,15 +119,12 @@ store_audit_append_stored(struct store *st, const char *kind, const char *id,
 		store_stmt_done(st, STMT_AUDIT_ENVELOPE);
 		return -1;
 	}
-	len = (size_t)sqlite3_column_bytes(s, 0);
-	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
+	buf = store_col_blobdup(s, 0, &len);
+	store_stmt_done(st, STMT_AUDIT_ENVELOPE);
+	if (buf == NULL) {
 		log_warn("store: audit");
-		store_stmt_done(st, STMT_AUDIT_ENVELOPE);
 		return -1;
 	}
-	if (len > 0)
-		memcpy(buf, sqlite3_column_blob(s, 0), len);
-	store_stmt_done(st, STMT_AUDIT_ENVELOPE);
 	r = store_audit_append(st, kind, id, peer, detail, buf, len, now_ms);
 	free(buf);
 	return r;
@@ -137,14 +134,8 @@ store_audit_append_stored(struct store *st, const char *kind, const char *id,
 static int
 store_audit_col_bytes(sqlite3_stmt *s, int i, ProtobufCBinaryData *b)
 {
-	size_t	 n = (size_t)sqlite3_column_bytes(s, i);
-
-	if ((b->data = malloc(n > 0 ? n : 1)) == NULL)
-		return -1;
-	if (n > 0)
-		memcpy(b->data, sqlite3_column_blob(s, i), n);
-	b->len = n;
-	return 0;
+	b->data = store_col_blobdup(s, i, &b->len);
+	return b->data != NULL ? 0 : -1;
 }
 
 /* One AuditEntry from an audit_load row; everything malloc'd so that
@@ -186,10 +177,13 @@ store_audit_row(struct store *st, sqlite3_stmt *s, void *elem)
 	return 1;
 }
 
+/* Frees the entry an array element points to. */
 static void
-store_audit_entries_free_any(void *a, int n)
+store_audit_entry_free(void *elem)
 {
-	store_audit_entries_free(a, n);
+	Poc__AuditEntry	**a = elem;
+
+	protobuf_c_message_free_unpacked(&(*a)->base, NULL);
 }
 
 int
@@ -207,17 +201,11 @@ store_audit_load(struct store *st, int64_t after_seq, int max,
 		return -1;
 	}
 	return store_collect(st, STMT_AUDIT_LOAD, sizeof(**out),
-	    store_audit_row, store_audit_entries_free_any, (void **)out);
+	    store_audit_row, store_audit_entry_free, (void **)out);
 }
 
 void
 store_audit_entries_free(Poc__AuditEntry **a, int n)
 {
-	int	 i;
-
-	if (a == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		protobuf_c_message_free_unpacked(&a[i]->base, NULL);
-	free(a);
+	store_rows_free(a, n, sizeof(*a), store_audit_entry_free);
 }

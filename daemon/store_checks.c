@@ -1,6 +1,6 @@
 /*
  * Communication checks and acknowledgement deadlines in the store (see
- * store_checks.h).  The SQL is in store.c's statement table.  Campaign
+ * store_checks.h).  The SQL is in store_sql.c's statement table.  Campaign
  * rows are written inside the caller's batch, so a campaign, its
  * envelopes and their outbox rows commit together or not at all; the
  * other changes are one transaction each, committed before returning.
@@ -14,6 +14,7 @@
 #include "log.h"
 #include "store_checks.h"
 #include "store_int.h"
+#include "store_tx.h"
 
 /* Runs bound statement id (no rows) inside its own transaction or the
  * caller's batch.  Returns the number of rows changed, or -1. */
@@ -224,23 +225,6 @@ store_checks_reply(struct store *st, const char *campaign_id,
 	return n == 1 ? 1 : 2;
 }
 
-/* Runs a bound one-row, one-integer SELECT; *v = its value.  0 or -1. */
-static int
-store_checks_int64(struct store *st, enum stmt_id id, int64_t *v)
-{
-	sqlite3_stmt	*s = st->stmt[id];
-	int		 r = -1;
-
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 :
-		    sqlite3_column_int64(s, 0);
-		r = 0;
-	} else
-		store_stmt_error(st, id);
-	store_stmt_done(st, id);
-	return r;
-}
-
 int64_t
 store_checks_last(struct store *st, int scheduled_only)
 {
@@ -252,7 +236,7 @@ store_checks_last(struct store *st, int scheduled_only)
 		store_stmt_done(st, STMT_CHECKS_LAST);
 		return -1;
 	}
-	if (store_checks_int64(st, STMT_CHECKS_LAST, &v) == -1)
+	if (store_stmt_int64(st, STMT_CHECKS_LAST, &v) == -1)
 		return -1;
 	return v;
 }
@@ -263,51 +247,19 @@ static int
 store_checks_missing(struct store *st, enum stmt_id id, int64_t after_seq,
     int max, struct store_outbox_row **rows)
 {
-	sqlite3_stmt		*s = st->stmt[id];
-	struct store_outbox_row	*r = NULL, *row;
-	const void		*data;
-	size_t			 len;
-	int			 n = 0, rc = SQLITE_DONE;
+	sqlite3_stmt	*s = st->stmt[id];
 
 	*rows = NULL;
+	if (max <= 0)
+		return 0;
 	if (sqlite3_bind_int(s, 1, max) ||
 	    sqlite3_bind_int64(s, 2, after_seq)) {
 		store_stmt_error(st, id);
-		goto fail;
+		store_stmt_done(st, id);
+		return -1;
 	}
-	if ((r = calloc((size_t)(max > 0 ? max : 1), sizeof(*r))) == NULL) {
-		log_warn("store: %s", store_stmts[id].name);
-		goto fail;
-	}
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row = &r[n];
-		row->seq = sqlite3_column_int64(s, 0);
-		if (store_col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
-			log_warnx("store: %s: id too long", store_stmts[id].name);
-			goto fail;
-		}
-		data = sqlite3_column_blob(s, 2);
-		len = (size_t)sqlite3_column_bytes(s, 2);
-		if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
-			log_warn("store: %s", store_stmts[id].name);
-			goto fail;
-		}
-		if (len > 0)
-			memcpy(row->data, data, len);
-		row->len = len;
-		n++;
-	}
-	if (n < max && rc != SQLITE_DONE) {
-		store_stmt_error(st, id);
-		goto fail;
-	}
-	store_stmt_done(st, id);
-	*rows = r;
-	return n;
- fail:
-	store_stmt_done(st, id);
-	store_outbox_rows_free(r, n);
-	return -1;
+	return store_collect(st, id, sizeof(**rows), store_row_envelope,
+	    store_row_envelope_free, (void **)rows);
 }
 
 int
@@ -343,45 +295,39 @@ store_case_add(struct store *st, const char *msg_id, const char *thread_id,
 	return store_checks_write(st, STMT_CASE_ADD) == -1 ? -1 : 0;
 }
 
+/* Reads one status change of a case. */
+static int
+store_case_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	struct store_case_change	*c = elem;
+
+	(void)st;
+	c->status = sqlite3_column_int(s, 0);
+	c->changed_at = sqlite3_column_int64(s, 1);
+	if (store_col_copy(s, 2, c->member, sizeof(c->member)) == -1 ||
+	    store_col_copy(s, 3, c->msg_id, sizeof(c->msg_id)) == -1) {
+		log_warnx("store: case_history: value too long");
+		return -1;
+	}
+	return 1;
+}
+
 int
 store_case_history(struct store *st, const char *thread_id, int max,
     struct store_case_change **out)
 {
-	sqlite3_stmt		*s = st->stmt[STMT_CASE_HISTORY];
-	struct store_case_change *c = NULL;
-	int			 n = 0, rc = SQLITE_DONE;
+	sqlite3_stmt	*s = st->stmt[STMT_CASE_HISTORY];
 
 	*out = NULL;
+	if (max <= 0)
+		return 0;
 	if (store_bind_text(s, 1, thread_id) || sqlite3_bind_int(s, 2, max)) {
 		store_stmt_error(st, STMT_CASE_HISTORY);
-		goto fail;
+		store_stmt_done(st, STMT_CASE_HISTORY);
+		return -1;
 	}
-	if ((c = calloc((size_t)(max > 0 ? max : 1), sizeof(*c))) == NULL) {
-		log_warn("store: case_history");
-		goto fail;
-	}
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c[n].status = sqlite3_column_int(s, 0);
-		c[n].changed_at = sqlite3_column_int64(s, 1);
-		if (store_col_copy(s, 2, c[n].member, sizeof(c[n].member)) ==
-		    -1 || store_col_copy(s, 3, c[n].msg_id,
-		    sizeof(c[n].msg_id)) == -1) {
-			log_warnx("store: case_history: value too long");
-			goto fail;
-		}
-		n++;
-	}
-	if (n < max && rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_CASE_HISTORY);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_CASE_HISTORY);
-	*out = c;
-	return n;
- fail:
-	store_stmt_done(st, STMT_CASE_HISTORY);
-	free(c);
-	return -1;
+	return store_collect(st, STMT_CASE_HISTORY, sizeof(**out),
+	    store_case_row, NULL, (void **)out);
 }
 
 int
@@ -405,7 +351,7 @@ store_deadline_next(struct store *st, int64_t *at)
 {
 	int64_t	 v;
 
-	if (store_checks_int64(st, STMT_DEADLINE_NEXT, &v) == -1)
+	if (store_stmt_int64(st, STMT_DEADLINE_NEXT, &v) == -1)
 		return -1;
 	if (v == -1)
 		return 0;
@@ -427,41 +373,34 @@ store_deadline_row(sqlite3_stmt *s, struct store_deadline *d)
 	return 0;
 }
 
+/* Reads one due deadline. */
+static int
+store_deadline_due_row(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	(void)st;
+	if (store_deadline_row(s, elem) == -1) {
+		log_warnx("store: deadline_due: value too long");
+		return -1;
+	}
+	return 1;
+}
+
 int
 store_deadline_due(struct store *st, int64_t now_ms, int max,
     struct store_deadline **out)
 {
-	sqlite3_stmt		*s = st->stmt[STMT_DEADLINE_DUE];
-	struct store_deadline	*d = NULL;
-	int			 n = 0, rc = SQLITE_DONE;
+	sqlite3_stmt	*s = st->stmt[STMT_DEADLINE_DUE];
 
 	*out = NULL;
+	if (max <= 0)
+		return 0;
 	if (sqlite3_bind_int64(s, 1, now_ms) || sqlite3_bind_int(s, 2, max)) {
 		store_stmt_error(st, STMT_DEADLINE_DUE);
-		goto fail;
+		store_stmt_done(st, STMT_DEADLINE_DUE);
+		return -1;
 	}
-	if ((d = calloc((size_t)(max > 0 ? max : 1), sizeof(*d))) == NULL) {
-		log_warn("store: deadline_due");
-		goto fail;
-	}
-	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_deadline_row(s, &d[n]) == -1) {
-			log_warnx("store: deadline_due: value too long");
-			goto fail;
-		}
-		n++;
-	}
-	if (n < max && rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_DEADLINE_DUE);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_DEADLINE_DUE);
-	*out = d;
-	return n;
- fail:
-	store_stmt_done(st, STMT_DEADLINE_DUE);
-	free(d);
-	return -1;
+	return store_collect(st, STMT_DEADLINE_DUE, sizeof(**out),
+	    store_deadline_due_row, NULL, (void **)out);
 }
 
 int
@@ -511,7 +450,7 @@ store_deadline_overdue_count(struct store *st)
 {
 	int64_t	 v;
 
-	if (store_checks_int64(st, STMT_DEADLINE_OVERDUE, &v) == -1 || v < 0)
+	if (store_stmt_int64(st, STMT_DEADLINE_OVERDUE, &v) == -1 || v < 0)
 		return -1;
 	return store_clamp_int(v);
 }

@@ -2,7 +2,7 @@
  * The store's part for communication checks (campaigns, one target per
  * member, the reply that came back) and for acknowledgement deadlines of
  * outgoing requests and notifications.  Used by checks.c and deadline.c;
- * the SQL is in store.c's statement table.
+ * the SQL is in store_sql.c's statement table.
  */
 #ifndef POC_STORE_CHECKS_H
 #define POC_STORE_CHECKS_H

@@ -180,6 +180,11 @@ store_ckpt_open(struct store_ckpt *ck, int sync_full)
 	return 0;
 }
 
+/* store_close() stops the thread before it closes the main connection. */
+static const struct store_hook store_ckpt_hook = {
+	.close = store_checkpoint_stop,
+};
+
 int
 store_checkpoint_start(struct store *st, int pages)
 {
@@ -226,6 +231,7 @@ store_checkpoint_start(struct store *st, int pages)
 		    sqlite3_errmsg(st->db));
 	sqlite3_wal_hook(st->db, store_ckpt_hook_cb, ck);
 	st->ckpt = ck;
+	store_hook_add(st, &store_ckpt_hook);
 	log_debug("store: checkpoints in the background from %d WAL pages",
 	    pages);
 	return 0;

@@ -1,6 +1,6 @@
 /*
  * The directory's SQL users (see store_dir.h); the statements are in
- * store.c's table.  A record is kept as the packed bytes that were signed
+ * store_sql.c's table.  A record is kept as the packed bytes that were signed
  * (with the signature), so what this node relays is bit for bit what the
  * member signed.
  */
@@ -13,6 +13,7 @@
 #include "log.h"
 #include "store_dir.h"
 #include "store_int.h"
+#include "store_tx.h"
 
 /* Unpacks a stored record; NULL (logged) if the bytes are damaged. */
 static Poc__DirectoryRecord *
@@ -119,31 +120,27 @@ store_dir_row(struct store *st, sqlite3_stmt *s, void *elem)
 	return (v->record = store_dir_unpack(s, 2, v->code)) != NULL;
 }
 
+/* Frees the record a row owns. */
 static void
-store_dir_rows_free_any(void *v, int n)
+store_dir_row_free(void *elem)
 {
-	store_dir_rows_free(v, n);
+	struct store_dir_row	*v = elem;
+
+	if (v->record != NULL)
+		poc__directory_record__free_unpacked(v->record, NULL);
 }
 
 int
 store_dir_list(struct store *st, struct store_dir_row **rows)
 {
 	return store_collect(st, STMT_DIR_LIST, sizeof(**rows), store_dir_row,
-	    store_dir_rows_free_any, (void **)rows);
+	    store_dir_row_free, (void **)rows);
 }
 
 void
 store_dir_rows_free(struct store_dir_row *rows, int n)
 {
-	int	 i;
-
-	if (rows == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		if (rows[i].record != NULL)
-			poc__directory_record__free_unpacked(rows[i].record,
-			    NULL);
-	free(rows);
+	store_rows_free(rows, n, sizeof(*rows), store_dir_row_free);
 }
 
 int64_t

@@ -1,7 +1,8 @@
 /*
  * Messages and the outbox in the store: putting envelopes (with duplicate
  * and conflict detection), the delivery queue, and the operator's views.
- * The SQL is in store.c's statement table; see there for durability.
+ * The SQL is in store_sql.c's statement table; see store_tx.c for
+ * durability.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "log.h"
 #include "store_audit.h"
 #include "store_int.h"
+#include "store_sig.h"
+#include "store_tx.h"
 #include "validate.h"
 
 /* The message id an envelope refers to for acknowledgement tracking. */
@@ -187,37 +190,6 @@ store_put_outgoing_signed(struct store *st, const Poc__Envelope *e,
 	return store_put(st, e, 1, signer_der, signer_len, now_ms);
 }
 
-/* Reads one queued envelope (seq, id, packed bytes). */
-static int
-store_outbox_row(struct store *st, sqlite3_stmt *s, void *elem)
-{
-	struct store_outbox_row	*row = elem;
-	const void		*data = sqlite3_column_blob(s, 2);
-	size_t			 len = (size_t)sqlite3_column_bytes(s, 2);
-
-	(void)st;
-	row->seq = sqlite3_column_int64(s, 0);
-	if (store_col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
-		log_warnx("store: outbox_load: seq %lld: id too long",
-		    (long long)row->seq);
-		return -1;
-	}
-	if ((row->data = malloc(len > 0 ? len : 1)) == NULL) {
-		log_warn("store: outbox_load");
-		return -1;
-	}
-	if (len > 0)
-		memcpy(row->data, data, len);
-	row->len = len;
-	return 1;
-}
-
-static void
-store_outbox_rows_free_any(void *rows, int n)
-{
-	store_outbox_rows_free(rows, n);
-}
-
 int
 store_outbox_load(struct store *st, const char *recipient, int64_t after_seq,
     int max, struct store_outbox_row **rows)
@@ -234,19 +206,13 @@ store_outbox_load(struct store *st, const char *recipient, int64_t after_seq,
 		return -1;
 	}
 	return store_collect(st, STMT_OUTBOX_LOAD, sizeof(**rows),
-	    store_outbox_row, store_outbox_rows_free_any, (void **)rows);
+	    store_row_envelope, store_row_envelope_free, (void **)rows);
 }
 
 void
 store_outbox_rows_free(struct store_outbox_row *rows, int n)
 {
-	int	 i;
-
-	if (rows == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(rows[i].data);
-	free(rows);
+	store_rows_free(rows, n, sizeof(*rows), store_row_envelope_free);
 }
 
 /*
@@ -465,10 +431,14 @@ store_message_row(struct store *st, sqlite3_stmt *s, void *elem)
 	return (*m = store_message_from_row(st, s)) != NULL ? 1 : -1;
 }
 
+/* Frees the message an array element points to. */
 static void
-store_messages_free_any(void *m, int n)
+store_message_free(void *elem)
 {
-	store_messages_free(m, n);
+	Poc__StoredMessage	**m = elem;
+
+	if (*m != NULL)
+		protobuf_c_message_free_unpacked(&(*m)->base, NULL);
 }
 
 /* Steps the bound statement id and builds a message of each row.  Returns
@@ -478,7 +448,7 @@ store_collect_messages(struct store *st, enum stmt_id id,
     Poc__StoredMessage ***out)
 {
 	return store_collect(st, id, sizeof(**out), store_message_row,
-	    store_messages_free_any, (void **)out);
+	    store_message_free, (void **)out);
 }
 
 static const char *
@@ -573,14 +543,7 @@ store_thread(struct store *st, const char *thread_id,
 void
 store_messages_free(Poc__StoredMessage **m, int n)
 {
-	int	 i;
-
-	if (m == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		if (m[i] != NULL)
-			protobuf_c_message_free_unpacked(&m[i]->base, NULL);
-	free(m);
+	store_rows_free(m, n, sizeof(*m), store_message_free);
 }
 
 int
@@ -588,31 +551,29 @@ store_count(struct store *st, enum store_box box, int only_queued)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_COUNT];
 	const char	*dir;
-	int		 n = -1;
+	int64_t		 n;
 
 	if ((dir = store_box_direction(box)) == NULL) {
 		log_warnx("store: count: unknown box %d", (int)box);
 		return -1;
 	}
-	if (store_bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, only_queued != 0) ||
-	    sqlite3_step(s) != SQLITE_ROW)
+	if (store_bind_text(s, 1, dir) ||
+	    sqlite3_bind_int(s, 2, only_queued != 0)) {
 		store_stmt_error(st, STMT_COUNT);
-	else
-		n = store_clamp_int(sqlite3_column_int64(s, 0));
-	store_stmt_done(st, STMT_COUNT);
-	return n;
+		store_stmt_done(st, STMT_COUNT);
+		return -1;
+	}
+	if (store_stmt_int64(st, STMT_COUNT, &n) == -1)
+		return -1;
+	return store_clamp_int(n);
 }
 
 int64_t
 store_messages_last_seq(struct store *st)
 {
-	sqlite3_stmt	*s = st->stmt[STMT_MSG_LAST_SEQ];
-	int64_t		 v = -1;
+	int64_t	 v;
 
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else
-		store_stmt_error(st, STMT_MSG_LAST_SEQ);
-	store_stmt_done(st, STMT_MSG_LAST_SEQ);
+	if (store_stmt_int64(st, STMT_MSG_LAST_SEQ, &v) == -1)
+		return -1;
 	return v;
 }

@@ -1,7 +1,8 @@
 /*
  * The certificate that signed each received envelope, kept beside it so
  * that its signature can be checked again later, without the TLS session
- * it came over (see store_audit.h).
+ * it came over (see store_sig.h), and the re-signing of the queue after a
+ * key rotation.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,50 +13,110 @@
 #include "log.h"
 #include "store_audit.h"
 #include "store_int.h"
+#include "store_sig.h"
+#include "store_tx.h"
 
-/* The cache entry of fp, or NULL. */
-static struct store_signer_fp *
-store_signer_find(struct store *st, const uint8_t fp[32])
+#define STORE_SIGNER_CACHE	16
+
+/* Where a cached certificate's row stands. */
+enum store_signer_state {
+	STORE_SIGNER_FREE = 0,		/* an unused entry */
+	STORE_SIGNER_PENDING,		/* inserted in the open transaction */
+	STORE_SIGNER_KEPT,		/* committed */
+};
+
+/* Signer certificates known to be in signer_certs (by their digest). */
+struct store_signers {
+	struct {
+		uint8_t			 fp[32];  /* SHA-256 of the DER */
+		enum store_signer_state	 state;
+	}		 e[STORE_SIGNER_CACHE];
+	unsigned	 next;			/* round-robin eviction */
+};
+
+static void	store_signer_tx_end(struct store *, int);
+static void	store_signer_close(struct store *);
+
+/* The cache follows the transaction and goes with the store. */
+static const struct store_hook store_signer_hook = {
+	.tx_end = store_signer_tx_end,
+	.close = store_signer_close,
+};
+
+/* The index of fp's cache entry, or -1. */
+static int
+store_signer_find(const struct store_signers *c, const uint8_t fp[32])
 {
-	size_t	 i;
+	int	 i;
 
 	for (i = 0; i < STORE_SIGNER_CACHE; i++)
-		if (st->signers[i].state != 0 &&
-		    memcmp(st->signers[i].fp, fp, 32) == 0)
-			return &st->signers[i];
-	return NULL;
+		if (c->e[i].state != STORE_SIGNER_FREE &&
+		    memcmp(c->e[i].fp, fp, 32) == 0)
+			return i;
+	return -1;
 }
 
-void
+/* Entries added inside the transaction become known at its COMMIT and are
+ * forgotten at any rollback. */
+static void
 store_signer_tx_end(struct store *st, int committed)
 {
-	size_t	 i;
+	struct store_signers	*c = st->signers;
+	size_t			 i;
 
 	for (i = 0; i < STORE_SIGNER_CACHE; i++)
-		if (st->signers[i].state == 1)
-			st->signers[i].state = committed ? 2 : 0;
+		if (c->e[i].state == STORE_SIGNER_PENDING)
+			c->e[i].state = committed ? STORE_SIGNER_KEPT :
+			    STORE_SIGNER_FREE;
+}
+
+/* Frees the cache with the store. */
+static void
+store_signer_close(struct store *st)
+{
+	free(st->signers);
+	st->signers = NULL;
+}
+
+/* The store's cache, made (and hooked to its transactions) on first use:
+ * until then there is nothing for a transaction's end to change. */
+static struct store_signers *
+store_signer_cache(struct store *st)
+{
+	if (st->signers == NULL) {
+		if ((st->signers = calloc(1, sizeof(*st->signers))) == NULL) {
+			log_warn("store: signer cache");
+			return NULL;
+		}
+		store_hook_add(st, &store_signer_hook);
+	}
+	return st->signers;
 }
 
 /*
  * A peer signs every envelope with the certificate of its connection, so
  * the same few certificates come again and again: the row is inserted the
- * first time only.  The cache says "committed" only after the COMMIT that
- * holds the row (store_signer_tx_end), so a rolled-back batch never leaves
- * a message naming a certificate that is not kept; INSERT OR IGNORE makes
- * a cache miss for a certificate already kept harmless.
+ * first time only.  The cache says "kept" only after the COMMIT that holds
+ * the row (store_signer_tx_end, the transaction's hook), so a rolled-back
+ * batch never leaves a message naming a certificate that is not kept;
+ * INSERT OR IGNORE makes a cache miss for a certificate already kept
+ * harmless.
  */
 int
 store_signer_keep(struct store *st, const uint8_t *der, size_t len,
     uint8_t fp[32])
 {
 	sqlite3_stmt		*s = st->stmt[STMT_SIGNER_INSERT];
-	struct store_signer_fp	*c;
+	struct store_signers	*c;
+	unsigned		 i;
 
 	if (len == 0 || audit_sha256(der, len, fp) == -1) {
 		log_warnx("store: signer_insert: no certificate or no digest");
 		return -1;
 	}
-	if (store_signer_find(st, fp) != NULL)
+	if ((c = store_signer_cache(st)) == NULL)
+		return -1;
+	if (store_signer_find(c, fp) != -1)
 		return 0;
 	if (store_bind_blob(s, 1, fp, 32) || store_bind_blob(s, 2, der, len) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
@@ -64,9 +125,9 @@ store_signer_keep(struct store *st, const uint8_t *der, size_t len,
 		return -1;
 	}
 	store_stmt_done(st, STMT_SIGNER_INSERT);
-	c = &st->signers[st->signer_next++ % STORE_SIGNER_CACHE];
-	memcpy(c->fp, fp, 32);
-	c->state = 1;
+	i = c->next++ % STORE_SIGNER_CACHE;
+	memcpy(c->e[i].fp, fp, 32);
+	c->e[i].state = STORE_SIGNER_PENDING;
 	return 0;
 }
 
@@ -136,18 +197,14 @@ struct store_resign_row {
 	char		*recipient;
 };
 
-/* Frees n rows read by store_resign_load. */
+/* Frees what a row read by store_resign_row owns. */
 static void
-store_resign_rows_free(void *rows, int n)
+store_resign_row_free(void *elem)
 {
-	struct store_resign_row	*r = rows;
-	int			 i;
+	struct store_resign_row	*r = elem;
 
-	for (i = 0; r != NULL && i < n; i++) {
-		free(r[i].data);
-		free(r[i].recipient);
-	}
-	free(r);
+	free(r->data);
+	free(r->recipient);
 }
 
 /* Reads one queued envelope (seq, packed bytes, recipient). */
@@ -155,19 +212,14 @@ static int
 store_resign_row(struct store *st, sqlite3_stmt *s, void *elem)
 {
 	struct store_resign_row	*r = elem;
-	const void		*data = sqlite3_column_blob(s, 1);
-	size_t			 len = (size_t)sqlite3_column_bytes(s, 1);
 
 	(void)st;
 	r->seq = sqlite3_column_int64(s, 0);
-	r->len = len;
 	/* Copied before reading another column, which may move the blob. */
-	if ((r->data = malloc(len > 0 ? len : 1)) == NULL) {
+	if ((r->data = store_col_blobdup(s, 1, &r->len)) == NULL) {
 		log_warn("store: signer_queued");
 		return -1;
 	}
-	if (len > 0)
-		memcpy(r->data, data, len);
 	if ((r->recipient = store_col_strdup(s, 2)) == NULL) {
 		free(r->data);
 		log_warn("store: signer_queued");
@@ -181,7 +233,7 @@ static int
 store_resign_load(struct store *st, struct store_resign_row **out)
 {
 	return store_collect(st, STMT_SIGNER_QUEUED, sizeof(**out),
-	    store_resign_row, store_resign_rows_free, (void **)out);
+	    store_resign_row, store_resign_row_free, (void **)out);
 }
 
 /* Re-signs and stores one queued envelope; 0 or -1 (logged). */
@@ -251,7 +303,7 @@ store_resign_queued(struct store *st, int (*sign)(Poc__Envelope *, uint8_t *),
 	for (i = 0; i < n && ok; i++)
 		ok = store_resign_one(st, &rows[i], sign, der, dlen,
 		    now_ms) == 0;
-	store_resign_rows_free(rows, n);
+	store_rows_free(rows, n, sizeof(*rows), store_resign_row_free);
 	if (!ok) {
 		store_tx_abort(st, nested);
 		return -1;

@@ -17,6 +17,7 @@
 
 #include "daemon/store.h"
 #include "daemon/store_audit.h"
+#include "daemon/store_sig.h"
 
 #define AUS	"AUS"
 #define FRA	"FRA"

@@ -1,0 +1,137 @@
+/*
+ * The store's transactions (see store_tx.h): a subject function's own
+ * transaction or savepoint, and the caller's batch (store_begin).
+ *
+ * Durability: a function that changes state opens BEGIN IMMEDIATE, does
+ * all of its writes and returns success only after COMMIT has returned,
+ * which with synchronous=FULL means the WAL has been fsync'd.  Callers rely
+ * on this to send a receipt or to answer "queued" only after the fact is
+ * on disk.  Inside a batch a function wraps its writes in a SAVEPOINT
+ * instead; the batch as a whole becomes durable at store_commit().
+ *
+ * State kept above the machinery that must follow the transaction (the
+ * signer cache of store_sig.c) hears of each end through its hook
+ * (store_hook_add): committed, or rolled back.
+ */
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store_int.h"
+#include "store_tx.h"
+
+/* Tells the hooks that the transaction has ended (or, before a BEGIN, that
+ * whatever came before is over): committed, or rolled back. */
+static void
+store_tx_ended(struct store *st, int committed)
+{
+	size_t	 i;
+
+	for (i = 0; i < STORE_HOOKS_MAX && st->hooks[i] != NULL; i++)
+		if (st->hooks[i]->tx_end != NULL)
+			st->hooks[i]->tx_end(st, committed);
+}
+
+/*
+ * BEGIN IMMEDIATE on its own, or a savepoint inside the caller's batch.
+ * IMMEDIATE takes the write lock up front, so a read-then-write (the
+ * duplicate check) cannot be overtaken.
+ */
+int
+store_tx_begin(struct store *st, int *nested)
+{
+	if (!sqlite3_get_autocommit(st->db)) {
+		*nested = 1;
+		return store_stmt_exec(st, STMT_SAVEPOINT);
+	}
+	if (st->batch) {
+		/* SQLite rolled the batch back after an error (SQLITE_FULL,
+		 * IOERR...): writing on our own would split it. */
+		log_warnx("store: the open batch was rolled back by an "
+		    "earlier error");
+		return -1;
+	}
+	*nested = 0;
+	store_tx_ended(st, 0);
+	return store_stmt_exec(st, STMT_BEGIN);
+}
+
+/* Nothing to do if SQLite already rolled the whole transaction back
+ * itself. */
+void
+store_tx_abort(struct store *st, int nested)
+{
+	/* Conservative: the hooks hear of a rollback also for a savepoint
+	 * (the signer cache forgets the whole transaction's new signers;
+	 * they are inserted again, OR IGNORE, if needed). */
+	store_tx_ended(st, 0);
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (nested) {
+		if (store_stmt_exec(st, STMT_ROLLBACK_TO) == 0)
+			(void)store_stmt_exec(st, STMT_RELEASE);
+	} else
+		(void)store_stmt_exec(st, STMT_ROLLBACK);
+}
+
+/* Own transactions are durable when this returns 0. */
+int
+store_tx_commit(struct store *st, int nested)
+{
+	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0) {
+		if (!nested)
+			store_tx_ended(st, 1);
+		return 0;
+	}
+	store_tx_abort(st, nested);
+	return -1;
+}
+
+/* Opens the caller's batch: refused inside any open transaction. */
+int
+store_begin(struct store *st)
+{
+	if (st->batch || !sqlite3_get_autocommit(st->db)) {
+		log_warnx("store: begin: a batch is already open");
+		return -1;
+	}
+	store_tx_ended(st, 0);
+	if (store_stmt_exec(st, STMT_BEGIN) == -1)
+		return -1;
+	st->batch = 1;
+	return 0;
+}
+
+/* Commits the batch, or rolls back what is left of it: -1 if SQLite had
+ * already rolled it back after an error, so that no receipt is sent. */
+int
+store_commit(struct store *st)
+{
+	int	 was = st->batch;
+
+	st->batch = 0;
+	if (!was || sqlite3_get_autocommit(st->db)) {
+		store_tx_ended(st, 0);
+		log_warnx("store: commit: %s", was ? "the batch was rolled "
+		    "back by an earlier error" : "no batch is open");
+		return -1;
+	}
+	if (store_stmt_exec(st, STMT_COMMIT) == -1) {
+		store_tx_ended(st, 0);
+		if (!sqlite3_get_autocommit(st->db))
+			(void)store_stmt_exec(st, STMT_ROLLBACK);
+		return -1;
+	}
+	store_tx_ended(st, 1);
+	return 0;
+}
+
+/* Undoes the batch; 0 also when SQLite already rolled it back. */
+int
+store_rollback(struct store *st)
+{
+	st->batch = 0;
+	store_tx_ended(st, 0);
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return store_stmt_exec(st, STMT_ROLLBACK);
+}

@@ -1,0 +1,29 @@
+/*
+ * Transactions for the store's subject files (store_tx.c): each function
+ * that changes state wraps its writes in store_tx_begin() ...
+ * store_tx_commit(), or store_tx_abort() on failure.  On its own that is
+ * one BEGIN IMMEDIATE ... COMMIT, durable when store_tx_commit() returns 0;
+ * inside a batch opened by store_begin() (or any open transaction) it is a
+ * SAVEPOINT, so that a failing call leaves no half of itself in the batch,
+ * and the batch as a whole becomes durable at store_commit().
+ *
+ * The batch itself (store_begin, store_commit, store_rollback) is declared
+ * in store.h for the store's users.
+ */
+#ifndef POC_STORE_TX_H
+#define POC_STORE_TX_H
+
+struct store;
+
+/* Opens this function's transaction; *nested says which kind it is, for
+ * the matching store_tx_commit() or store_tx_abort().  Returns 0 or -1. */
+int	 store_tx_begin(struct store *, int *nested);
+
+/* Undoes everything since store_tx_begin(). */
+void	 store_tx_abort(struct store *, int nested);
+
+/* Ends what store_tx_begin() opened.  Returns 0, or -1 with everything
+ * since store_tx_begin() undone. */
+int	 store_tx_commit(struct store *, int nested);
+
+#endif
