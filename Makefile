@@ -7,6 +7,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (clang)
 #   make install    PREFIX (/usr/local) and DESTDIR honoured; make uninstall
 #   make ops-check  man lint, config golden files, systemd unit, install test
+#   make include-check  fails on an include cycle between modules
 #   make pot        re-extract po/pocctl.pot and merge it into po/*.po
 #   make crash      long crash-consistency run (CRASH_SECONDS, CRASH_SEED)
 #   make tlsscan    testssl.sh scan of both listeners (installs testssl.sh)
@@ -60,7 +61,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .PHONY: all bin deps check unit unit-run integration asan demo bench crash tlsscan clean \
         install uninstall pot ops-check
-.PHONY: fuzz fuzz-check fuzz-bin fuzz-run
+.PHONY: fuzz fuzz-check fuzz-bin fuzz-run include-check
 .DEFAULT_GOAL := all
 
 # Public targets install what is missing first, then build in a sub-make so
@@ -147,6 +148,15 @@ check: deps
 	$(MAKE) --no-print-directory fuzz-check
 	$(MAKE) --no-print-directory ops-check
 	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory include-check
+
+# No two modules of daemon/, cli/, common/ include each other's headers,
+# directly or through a chain (STYLE.md 14).  The checker's own test runs
+# first, so that a checker that cannot fail does not pass the tree.
+include-check:
+	@$(PYTHON) tests/ops/test_check_include_cycles.py 2>&1 | tail -1 | grep -qx OK || \
+	  { $(PYTHON) tests/ops/test_check_include_cycles.py; exit 1; }
+	$(PYTHON) tests/ops/check_include_cycles.py .
 
 # The benchmark against Mosquitto (bench/run.py; BENCH_QUICK=1 for a short
 # run).  Installs Mosquitto itself: it is not needed by the build or the tests.
