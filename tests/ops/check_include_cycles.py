@@ -16,7 +16,15 @@ report names its modules and one concrete cycle through them, each step
 with the line that makes it.  Exit 1 if there is one, else 0 with
 "no include cycles (N modules)".
 
-Run: tests/ops/check_include_cycles.py [ROOT]   (ROOT defaults to the repo)
+--api also holds every module's API to its own header (issue 10 item 5):
+a header that declares functions another module defines (its .c has them
+at column 0, style(9)) is that module's header too, so including it is an
+edge to that module as well, and each such header is listed.  It fails
+if any header declares another module's functions or there is a cycle.
+This finds the pairs a shared header hides (cmd.h declaring pocctl.c's
+functions, included by both).
+
+Run: tests/ops/check_include_cycles.py [--api] [ROOT]   (ROOT: the repo)
 """
 
 import collections
@@ -28,6 +36,14 @@ FOLDERS = ("daemon", "cli", "common")
 SEARCH = ("common",)  # the -I folders a bare name is looked up in
 IGNORED = {"proto/poc.pb-c.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+# A definition: the name at column 0 (its type on the line before), the
+# parameters, the body.  A declaration: at column 0, a type, the name, the
+# parameters, attributes, ';' (not typedefs, statics or macros).
+DEFINITION = re.compile(r"^([a-z_]\w*)\(([^;{}]*)\)\s*\{", re.M)
+DECLARATION = re.compile(r"^(?!typedef\b|static\b|extern\s+\"C\")[A-Za-z_][^;{}()#\n]*?"
+                         r"\b([a-z_]\w*)\s*\([^;{}]*?\)\s*(?:__attribute__\s*\(\(.*?\)\)\s*)?;",
+                         re.M | re.S)
 
 
 def module_of(folder, filename):
@@ -80,9 +96,40 @@ def resolve(files, folder, path):
     return found[0] if found else None
 
 
-def graph(files):
-    """Module graph: {module: {module: (file, lineno, include)}}, the value
-    being the first include line that makes the edge; self edges dropped."""
+def source(root, key):
+    with open(os.path.join(root, *key), encoding="utf-8", errors="replace") as f:
+        return COMMENT.sub(" ", f.read())
+
+
+def foreign_declarations(root, files):
+    """{header: {module: [function]}}: the functions each header declares
+    that a module other than the header's own defines."""
+    defined = {}
+    for key in sorted(files):
+        if not key[1].endswith(".c"):
+            continue
+        text = source(root, key)
+        for m in DEFINITION.finditer(text):
+            before = text[:m.start()].rstrip(" \t\n").rsplit("\n", 1)[-1]
+            if before and not before.startswith("static") and not before.endswith((";", "}", "{")):
+                defined.setdefault(m.group(1), module_of(*key))
+    out = {}
+    for key in sorted(files):
+        if not key[1].endswith(".h"):
+            continue
+        own = module_of(*key)
+        for m in DECLARATION.finditer(source(root, key)):
+            owner = defined.get(m.group(1))
+            if owner is not None and owner != own:
+                out.setdefault(key, {}).setdefault(owner, []).append(m.group(1))
+    return out
+
+
+def graph(files, foreign=None):
+    """Module graph: {module: {module: (file, lineno, include, via)}}, the
+    value being the first include line that makes the edge (via: the
+    functions of that module the header declares, if it is not the
+    header's own); self edges dropped."""
     g = {module_of(*k): {} for k in files}
     for (folder, fn), incs in sorted(files.items()):
         src = module_of(folder, fn)
@@ -90,9 +137,12 @@ def graph(files):
             target = resolve(files, folder, path)
             if target is None:
                 continue
-            dst = module_of(*target)
-            if dst != src and dst not in g[src]:
-                g[src][dst] = (f"{folder}/{fn}", lineno, path)
+            dsts = [(module_of(*target), None)]
+            for owner, names in sorted((foreign or {}).get(target, {}).items()):
+                dsts.append((owner, names))
+            for dst, via in dsts:
+                if dst != src and dst not in g[src]:
+                    g[src][dst] = (f"{folder}/{fn}", lineno, path, via)
     return g
 
 
@@ -172,34 +222,48 @@ def render(g, comp, cyc):
                  + ", ".join(name(m, one) for m in comp))
     lines.append(f"  e.g. {head}" + " -> ".join(name(m, one) for m in cyc))
     for a, b in zip(cyc, cyc[1:]):
-        f, n, path = g[a][b]
-        lines.append(f"    {f}:{n}: #include \"{path}\"")
+        f, n, path, via = g[a][b]
+        lines.append(f"    {f}:{n}: #include \"{path}\""
+                     + (f", which declares {b[0]}/{b[1]}.c's {names(via)}" if via else ""))
     return lines
 
 
-def check(root):
+def names(fns):
+    return ", ".join(sorted(fns)[:3]) + (f" (+{len(fns) - 3})" if len(fns) > 3 else "")
+
+
+def check(root, api=False):
     """(exit status, report lines) for the tree at root."""
     files = scan(root)
-    g = graph(files)
+    foreign = foreign_declarations(root, files) if api else {}
+    g = graph(files, foreign)
     bad = [c for c in sccs(g) if len(c) > 1]
-    if not bad:
-        return 0, [f"no include cycles ({len(g)} modules)"]
-    bad.sort(key=lambda c: (-len(c), c))
     out = []
+    for (folder, fn), owners in sorted(foreign.items()):
+        for (ofolder, ostem), fns in sorted(owners.items()):
+            out.append(f"{folder}/{fn} declares {ofolder}/{ostem}.c's {names(fns)}")
+    if not bad and not out:
+        return 0, [f"no include cycles ({len(g)} modules)"
+                   + (", every API in its own header" if api else "")]
+    bad.sort(key=lambda c: (-len(c), c))
     for comp in bad:
         out += render(g, comp, cycle_in(g, comp))
-    out.append(f"{len(bad)} include cycle{'s' if len(bad) > 1 else ''} "
-               f"among {len(g)} modules")
+    out.append(f"{len(bad)} include cycle{'s' if len(bad) != 1 else ''} "
+               f"among {len(g)} modules"
+               + (f", {len(foreign)} header{'s' if len(foreign) != 1 else ''} "
+                  "declaring another module's functions" if api else ""))
     return 1, out
 
 
 def main(argv):
-    root = argv[1] if len(argv) > 1 else \
+    api = "--api" in argv[1:]
+    args = [a for a in argv[1:] if a != "--api"]
+    root = args[0] if args else \
         os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
     if not any(os.path.isdir(os.path.join(root, d)) for d in FOLDERS):
         print(f"{root}: none of {', '.join(FOLDERS)} is there", file=sys.stderr)
         return 2
-    status, lines = check(root)
+    status, lines = check(root, api)
     print("\n".join(lines))
     return status
 

@@ -2,7 +2,9 @@
 """Unit test of check_include_cycles.py on small trees made in a temporary
 directory: it must find a 2-cycle, a 3-cycle through a chain, a cycle made
 through an X_int.h, a cycle through a folder-qualified include, keep
-same-stem modules of different folders apart, and pass acyclic trees.
+same-stem modules of different folders apart, and pass acyclic trees;
+with --api, find the cycle a header declaring another module's functions
+hides, and pass when each API is in its own header.
 
 Run: python3 tests/ops/test_check_include_cycles.py   (make ops-check runs it)
 """
@@ -23,9 +25,10 @@ SCRIPT = os.path.join(HERE, "check_include_cycles.py")
 
 class Tree:
     """A temporary ROOT with daemon/, cli/, common/ files given as
-    {"daemon/peer.c": ["outbox.h", ...]} (the quoted includes)."""
+    {"daemon/peer.c": ["outbox.h", ...]} (the quoted includes), and
+    optionally the rest of a file's text as {"daemon/peer.c": "..."}."""
 
-    def __init__(self, files):
+    def __init__(self, files, text=None):
         self.root = tempfile.mkdtemp(prefix="cic-")
         for path, incs in files.items():
             full = os.path.join(self.root, path)
@@ -33,9 +36,10 @@ class Tree:
             with open(full, "w", encoding="utf-8") as f:
                 f.write("/* test */\n#include <stdio.h>\n")
                 f.writelines(f'#include "{i}"\n' for i in incs)
+                f.write((text or {}).get(path, ""))
 
-    def run(self):
-        r = subprocess.run([sys.executable, SCRIPT, self.root],
+    def run(self, *opts):
+        r = subprocess.run([sys.executable, SCRIPT, *opts, self.root],
                            capture_output=True, text=True, timeout=60)
         return r.returncode, r.stdout
 
@@ -174,6 +178,66 @@ class TestCycles(unittest.TestCase):
         self.assertEqual(lines, ["include cycle of 3 modules: cli: x, y, z",
                                  "include cycle of 2 modules: daemon: a, b"])
         self.assertTrue(out.rstrip().endswith("2 include cycles among 5 modules"), out)
+
+    # A header that declares another module's functions (cmd.h declaring
+    # pocctl.c's cmd_help) hides a cycle from the include lines alone.
+    API_FILES = {
+        "cli/cmd.h": [],
+        "cli/cmd.c": ["cli/cmd.h"],
+        "cli/pocctl.c": ["cli/cmd.h"],
+        "cli/output.h": [],
+        "cli/output.c": ["cli/output.h"],
+    }
+    API_TEXT = {
+        "cli/cmd.h": "int\tcmd_run(int, char **);\n"
+                     "void\t cmd_help(const char *)\n\t    __attribute__((noreturn));\n"
+                     "typedef int (*cmd_fn)(int, char **);\n"
+                     "#define CMD_MAX(a) (a)\n",
+        "cli/cmd.c": "/* Runs a command. */\nint\ncmd_run(int argc, char **argv)\n{\n"
+                     "\treturn cmd_local(argc, argv);\n}\n"
+                     "static int\ncmd_local(int argc, char **argv)\n{\n\treturn 0;\n}\n",
+        "cli/pocctl.c": "void\ncmd_help(const char *topic)\n{\n\texit(2);\n}\n"
+                        "int\nmain(int argc, char **argv)\n{\n\treturn cmd_run(argc, argv);\n}\n",
+        "cli/output.h": "/* output_help(void); is only a comment */\n"
+                        "const char\t*output_name(int);\n",
+        "cli/output.c": "const char *\noutput_name(int n)\n{\n\treturn \"\";\n}\n",
+    }
+
+    def test_api_shared_header(self):
+        t = Tree(self.API_FILES, self.API_TEXT)
+        self.addCleanup(t.close)
+        self.assertEqual(t.run(), (0, "no include cycles (3 modules)\n"))
+        rc, out = t.run("--api")
+        self.assertEqual(rc, 1, out)
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "cli/cmd.h declares cli/pocctl.c's cmd_help")
+        self.assertIn("include cycle of 2 modules: cli: cmd, pocctl", out)
+        self.assertIn('cli/cmd.c:3: #include "cli/cmd.h", which declares cli/pocctl.c\'s cmd_help', out)
+        self.assertNotIn("output", out)
+        self.assertTrue(lines[-1].endswith(
+            "1 include cycle among 3 modules, 1 header declaring another module's functions"), out)
+
+    def test_api_own_headers_pass(self):
+        files = dict(self.API_FILES, **{"cli/pocctl.h": []})
+        files["cli/pocctl.c"] = ["cli/cmd.h", "cli/pocctl.h"]
+        files["cli/cmd.c"] = ["cli/cmd.h", "cli/pocctl.h"]
+        text = dict(self.API_TEXT)
+        text["cli/cmd.h"] = "int\tcmd_run(int, char **);\n"
+        text["cli/pocctl.h"] = "void\t cmd_help(const char *);\n"
+        t = Tree(files, text)
+        self.addCleanup(t.close)
+        # pocctl.h holds pocctl.c's API: cmd -> pocctl -> cmd is a real
+        # include cycle now, seen without --api too.
+        rc, out = t.run()
+        self.assertEqual(rc, 1, out)
+        self.assertIn("include cycle of 2 modules: cli: cmd, pocctl", out)
+        # Once cmd.c no longer includes pocctl.h, both modes pass.
+        files["cli/cmd.c"] = ["cli/cmd.h"]
+        t2 = Tree(files, text)
+        self.addCleanup(t2.close)
+        self.assertEqual(t2.run(), (0, "no include cycles (3 modules)\n"))
+        self.assertEqual(t2.run("--api"),
+                         (0, "no include cycles (3 modules), every API in its own header\n"))
 
     def test_module_of(self):
         self.assertEqual(cic.module_of("daemon", "store_int.h"), ("daemon", "store"))
