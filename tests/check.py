@@ -215,11 +215,8 @@ def main():
 
     what = ", ".join(plural(n, NOUNS[name]) for name, n in counts) or "build"
     secs = time.monotonic() - t_all
-    if failed:
-        tail = (f"{len(failed)} failed ({', '.join(failed)}); "
-                f"the full output is in {LOG}")
-    else:
-        tail = "all passed"
+    tail = f"{len(failed)} failed ({', '.join(failed)})" if failed else "all passed"
+    print(f"the whole output of every step is in {LOG}")
     print(f"make check: {what}: {tail} ({secs:.0f}s)")
     print(f"{passed} passed, {len(failed)} failed", flush=True)
     log.write(f"\nmake check: {what}: {tail} ({secs:.0f}s)\n"
