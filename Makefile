@@ -1,12 +1,13 @@
 # pocd — one non-recursive Makefile.
 #
 #   make            build pocd and pocctl (installs missing Debian packages first)
-#   make check      unit tests, sanitizer unit tests, integration tests
+#   make check      every test, one line each (V=1: everything; log in build/check.log)
 #   make demo       three-member federation on loopback, request/ack/response
 #   make asan       unit tests built with -fsanitize=address,undefined
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (clang)
 #   make install    PREFIX (/usr/local) and DESTDIR honoured; make uninstall
 #   make ops-check  man lint, config golden files, systemd unit, install test
+#   make include-check  fails if two modules include each other (also in ops-check)
 #   make pot        re-extract po/pocctl.pot and merge it into po/*.po
 #   make crash      long crash-consistency run (CRASH_SECONDS, CRASH_SEED)
 #   make tlsscan    testssl.sh scan of both listeners (installs testssl.sh)
@@ -58,9 +59,9 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all bin deps check unit unit-run integration asan demo bench crash tlsscan clean \
-        install uninstall pot ops-check
-.PHONY: fuzz fuzz-check fuzz-bin fuzz-run
+.PHONY: all bin deps check unit unit-bin unit-run integration asan asan-bin demo bench crash \
+        tlsscan clean install uninstall pot ops-check
+.PHONY: fuzz fuzz-check fuzz-bin fuzz-run include-check
 .DEFAULT_GOAL := all
 
 # Public targets install what is missing first, then build in a sub-make so
@@ -126,27 +127,43 @@ $(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$($$*_MODS))) $(B)/pro
 unit: deps
 	@$(MAKE) --no-print-directory unit-run
 
+unit-bin: $(UNIT_BIN)
+
 unit-run: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do \
 	  CK_DEFAULT_TIMEOUT=30 $$t || fail=1; \
 	done; exit $$fail
 
 # The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer,
-# in a separate build tree.
+# in a separate build tree (asan-bin only builds them).
+ASAN_B    := build-asan
+ASAN_MAKE  = $(MAKE) --no-print-directory B=$(ASAN_B) \
+  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+  LDFLAGS="-fsanitize=address,undefined"
 asan: deps
-	$(MAKE) --no-print-directory B=build-asan \
-	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" unit-run
+	$(ASAN_MAKE) unit-run
+asan-bin:
+	$(ASAN_MAKE) unit-bin
 
 integration: all
 	$(PYTHON) tests/integration/run.py
 
+# Every step (build, unit, asan, fuzz, ops, integration) run by
+# tests/check.py: one line per suite, check or test, failures in full, the
+# rest in $(B)/check.log; V=1 shows everything.  It runs the steps through
+# the targets here (unit-bin, asan-bin, fuzz-check, ops-check, integration).
 check: deps
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory asan
-	$(MAKE) --no-print-directory fuzz-check
-	$(MAKE) --no-print-directory ops-check
-	$(MAKE) --no-print-directory integration
+	@MAKE="$(MAKE)" B=$(B) ASAN_B=$(ASAN_B) V=$(V) $(PYTHON) tests/check.py
+
+# No two modules of daemon/, cli/, common/ include each other's headers,
+# directly or through a chain (STYLE.md 14; also one of the ops checks).
+# The checker's own test runs first: a checker that cannot fail proves
+# nothing.  `tests/ops/check_include_cycles.py --api` also holds each
+# module's API to its own header (not in make check).
+include-check:
+	@$(PYTHON) tests/ops/test_check_include_cycles.py 2>&1 | tail -1 | grep -qx OK || \
+	  { $(PYTHON) tests/ops/test_check_include_cycles.py; exit 1; }
+	$(PYTHON) tests/ops/check_include_cycles.py .
 
 # The benchmark against Mosquitto (bench/run.py; BENCH_QUICK=1 for a short
 # run).  Installs Mosquitto itself: it is not needed by the build or the tests.
@@ -182,18 +199,26 @@ $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(FUZZ_MOD
 
 fuzz-bin: $(FUZZ_BIN)
 
+# One line per target (PASS with the inputs run and the new corpus
+# units, or FAIL with the end of its log), then the totals.
 fuzz-run: fuzz-bin
-	@for t in $(FUZZ_TARGETS); do \
+	@pass=0; fail=0; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(B)/fuzz/corpus-$$t || exit 1; \
-	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
-	  $(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	  if $(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 	    -artifact_prefix=$(B)/fuzz/$$t- \
 	    $$(test -f fuzz/$$t.dict && echo -dict=fuzz/$$t.dict) \
-	    $(B)/fuzz/corpus-$$t fuzz/corpus/$$t 2>$(B)/fuzz/$$t.log || \
-	    { tail -40 $(B)/fuzz/$$t.log; echo "fuzz_$$t: FAILED (input in $(B)/fuzz/$$t-*)"; exit 1; }; \
-	  grep -E "stat::number_of_executed_units|stat::new_units_added" $(B)/fuzz/$$t.log | tr '\n' ' '; echo; \
-	done
+	    $(B)/fuzz/corpus-$$t fuzz/corpus/$$t 2>$(B)/fuzz/$$t.log; then \
+	    pass=$$((pass + 1)); \
+	    echo "PASS fuzz_$$t: $(FUZZ_SECONDS) s," \
+	      "$$(sed -n 's/^stat::number_of_executed_units: *//p' $(B)/fuzz/$$t.log) inputs," \
+	      "$$(sed -n 's/^stat::new_units_added: *//p' $(B)/fuzz/$$t.log) new units"; \
+	  else \
+	    fail=$$((fail + 1)); \
+	    echo "FAIL fuzz_$$t: crash input in $(B)/fuzz/$$t-*, log $(B)/fuzz/$$t.log:"; \
+	    tail -40 $(B)/fuzz/$$t.log | sed 's/^/    /'; \
+	  fi; \
+	done; echo "$$pass passed, $$fail failed"; [ $$fail = 0 ]
 
 fuzz: deps
 	$(MAKE) --no-print-directory B=$(B)-fuzz CC=$(FUZZ_CC) \
@@ -299,6 +324,6 @@ ops-check: bin
 	B=$(B) PYTHON=$(PYTHON) tests/ops/run
 
 clean:
-	rm -rf $(B) build-asan $(B)-fuzz
+	rm -rf $(B) $(ASAN_B) $(B)-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

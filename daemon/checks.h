@@ -13,8 +13,6 @@
 
 #include "proto/poc.pb-c.h"
 
-struct ctl;
-
 /* Checks [checks] targets and arms the schedule timer.  0 or -1. */
 int	 checks_init(void);
 void	 checks_shutdown(void);
@@ -37,12 +35,5 @@ int	 checks_start_members(char *const *members, size_t n, int all,
 /* A CheckReply from peer was just stored (handle.c): record the reply
  * time and the PoCs' last successful check, in the same transaction. */
 void	 checks_reply_received(const char *peer, const Poc__Envelope *);
-
-/* Operator RPC (checks_ctl.c; rows of control.c's table): start a
- * campaign, report. */
-void	 checks_op_start(struct ctl *, const Poc__OpRequest *, Poc__OpReply *);
-void	 checks_op_query(struct ctl *, const Poc__OpRequest *, Poc__OpReply *);
-/* Frees what a checks_op_* reply holds, after it was packed. */
-void	 checks_op_free(Poc__OpReply *);
 
 #endif

@@ -5,11 +5,11 @@
  * pin, signature) and either every record is committed in one transaction
  * or, if any is bad, nothing is, with every problem named by its path.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl.h"
 #include "ctl_dir.h"
 #include "dirrec.h"
 #include "directory.h"
@@ -27,11 +27,7 @@
 /* Reply storage that lives until the reply is sent (one request at a
  * time: pocd is single-threaded). */
 static struct {
-	Poc__OpError		 err;
-	Poc__FieldError		 fe[VALIDATE_MAX_ERRORS];
-	Poc__FieldError		*fep[VALIDATE_MAX_ERRORS];
 	struct validate_result	 vr;
-	char			 msg[512];
 	Poc__OpDirectoryChanged	 changed;
 	Poc__OpDirectorySynced	 synced;
 	Poc__OpDirectoryListing	 listing;
@@ -47,80 +43,29 @@ static struct {
 	Poc__DirectoryRecord	*record;
 } cd;
 
-static void __attribute__((format(printf, 3, 4)))
-ctl_dir_error(Poc__OpReply *rep, Poc__OpError__Code code, const char *fmt,
-    ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cd.msg, sizeof(cd.msg), fmt, ap);
-	va_end(ap);
-	poc__op_error__init(&cd.err);
-	cd.err.code = code;
-	cd.err.message = cd.msg;
-	rep->kind_case = POC__OP_REPLY__KIND_ERROR;
-	rep->error = &cd.err;
-}
-
-/* An INVALID reply listing the problems in cd.vr. */
-static void
-ctl_dir_invalid(Poc__OpReply *rep, const char *what)
-{
-	size_t	 i;
-
-	ctl_dir_error(rep, POC__OP_ERROR__CODE__INVALID, "%zu problem%s in %s",
-	    cd.vr.total, cd.vr.total == 1 ? "" : "s", what);
-	for (i = 0; i < cd.vr.n; i++) {
-		poc__field_error__init(&cd.fe[i]);
-		cd.fe[i].field = cd.vr.err[i].field;
-		cd.fe[i].message = cd.vr.err[i].message;
-		cd.fep[i] = &cd.fe[i];
-	}
-	cd.err.n_field_errors = cd.vr.n;
-	cd.err.field_errors = cd.fep;
-}
-
-/* Last successful checks of r's PoCs (malloc'd, n_pocs entries). */
-static int64_t *
-ctl_dir_checks(const Poc__DirectoryRecord *r)
-{
-	int64_t	*v;
-	char	 key[200];
-	size_t	 i;
-
-	if ((v = calloc(r->n_pocs + 1, sizeof(*v))) == NULL)
-		return NULL;
-	for (i = 0; i < r->n_pocs; i++) {
-		directory_poc_key(r->pocs[i], key, sizeof(key));
-		v[i] = store_dir_check_get(env->store, r->code, key);
-	}
-	return v;
-}
-
 void
-ctl_dir_show(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_dir_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const char	*want = req->directory_show->member;
 	int64_t		 now = util_now_ms();
 	int		 i, k = 0;
 
-	(void)c;
+	(void)op;
 	if (want[0] != '\0' && !validate_member_code(want)) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "\"%.40s\" "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "\"%.40s\" "
 		    "is not a member code", want);
 		return;
 	}
 	if ((cd.nrows = store_dir_list(env->store, &cd.rows)) < 0) {
 		cd.nrows = 0;
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read "
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read "
 		    "the directory");
 		return;
 	}
 	cd.members = calloc((size_t)cd.nrows + 1, sizeof(*cd.members));
 	cd.memberp = calloc((size_t)cd.nrows + 1, sizeof(*cd.memberp));
 	if (cd.members == NULL || cd.memberp == NULL) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
 		return;
 	}
 	for (i = 0; i < cd.nrows; i++) {
@@ -134,8 +79,8 @@ ctl_dir_show(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		m->stale = r->expires < now;
 		m->own = strcmp(r->code, env->conf.member) == 0;
 		m->received_at = cd.rows[i].received_at;
-		if ((m->last_check = ctl_dir_checks(r)) == NULL) {
-			ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL,
+		if ((m->last_check = directory_last_checks(r)) == NULL) {
+			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL,
 			    "out of memory");
 			return;
 		}
@@ -143,7 +88,7 @@ ctl_dir_show(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		cd.memberp[k++] = m;
 	}
 	if (want[0] != '\0' && k == 0) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no record "
+		ctl_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no record "
 		    "of %s in this node's directory", want);
 		return;
 	}
@@ -156,14 +101,14 @@ ctl_dir_show(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 }
 
 void
-ctl_dir_edit(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_dir_edit(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const Poc__OpDirectoryEdit	*ed = req->directory_edit;
 	uint64_t			 serial;
 
-	(void)c;
+	(void)op;
 	if (ed->record == NULL) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no record");
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no record");
 		return;
 	}
 	memset(&cd.vr, 0, sizeof(cd.vr));
@@ -182,11 +127,11 @@ ctl_dir_edit(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 	}
 	log_info("directory: edit of the own record refused: %s: %s",
 	    cd.vr.err[0].field, cd.vr.err[0].message);
-	ctl_dir_invalid(rep, "the record");
+	ctl_invalid(rep, &cd.vr, "the record");
 }
 
 void
-ctl_dir_import(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_dir_import(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const Poc__OpDirectoryImport	*im = req->directory_import;
 	char				 path[32], err[300];
@@ -194,10 +139,10 @@ ctl_dir_import(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 	unsigned			 taken = 0, same = 0;
 	int				 r;
 
-	(void)c;
+	(void)op;
 	memset(&cd.vr, 0, sizeof(cd.vr));
 	if (im->n_records == 0 || im->n_records > CTL_DIR_MAX_IMPORT) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "%zu "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "%zu "
 		    "records: give 1 to %d", im->n_records, CTL_DIR_MAX_IMPORT);
 		return;
 	}
@@ -219,12 +164,12 @@ ctl_dir_import(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		log_warnx("directory: import refused, %zu problem%s; first %s: "
 		    "%s", cd.vr.total, cd.vr.total == 1 ? "" : "s",
 		    cd.vr.err[0].field, cd.vr.err[0].message);
-		ctl_dir_invalid(rep, "the file; nothing was imported");
+		ctl_invalid(rep, &cd.vr, "the file; nothing was imported");
 		return;
 	}
 	/* One transaction: all records or none. */
 	if (store_begin(env->store) != 0) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the store "
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the store "
 		    "failed; nothing was imported");
 		return;
 	}
@@ -236,7 +181,7 @@ ctl_dir_import(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 		if ((r = store_dir_put(env->store, im->records[i], "import",
 		    util_now_ms())) < 0) {
 			store_rollback(env->store);
-			ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the "
+			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the "
 			    "store failed; nothing was imported");
 			return;
 		}
@@ -246,7 +191,7 @@ ctl_dir_import(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 			same++;
 	}
 	if (store_commit(env->store) != 0) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the store "
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the store "
 		    "failed; nothing was imported");
 		return;
 	}
@@ -260,12 +205,12 @@ ctl_dir_import(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 }
 
 void
-ctl_dir_sync(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_dir_sync(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
-	(void)c;
+	(void)op;
 	(void)req;
 	if (dirsync_upstreams() == 0) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no "
 		    "[upstream CODE] is configured");
 		return;
 	}
@@ -276,7 +221,7 @@ ctl_dir_sync(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 }
 
 void
-ctl_dir_who(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_dir_who(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const Poc__OpWho		*w = req->who;
 	struct who_entry		*e;
@@ -286,37 +231,37 @@ ctl_dir_who(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 	size_t				 i, j, n;
 	int				 got;
 
-	(void)c;
+	(void)op;
 	if (!validate_member_code(w->member)) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "\"%.40s\" "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "\"%.40s\" "
 		    "is not a member code", w->member);
 		return;
 	}
 	if (w->level < 0 || w->level > POC__DIRECTORY_POC__LEVEL__TECHNICAL) {
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "unknown "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "unknown "
 		    "level %d", w->level);
 		return;
 	}
 	if ((got = store_dir_get(env->store, w->member, &cd.record,
 	    NULL)) != 1) {
 		if (got == 0)
-			ctl_dir_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no "
+			ctl_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no "
 			    "record of %s in this node's directory",
 			    w->member);
 		else
-			ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL,
+			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL,
 			    "cannot read the directory");
 		return;
 	}
 	n = cd.record->n_pocs;
-	cd.checks = ctl_dir_checks(cd.record);
+	cd.checks = directory_last_checks(cd.record);
 	e = calloc(n + 1, sizeof(*e));
 	cd.entries = calloc(n + 1, sizeof(*cd.entries));
 	cd.entryp = calloc(n + 1, sizeof(*cd.entryp));
 	if (cd.checks == NULL || e == NULL || cd.entries == NULL ||
 	    cd.entryp == NULL) {
 		free(e);
-		ctl_dir_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
 		return;
 	}
 	n = who_rank(cd.record, cd.checks, w->level, at, w->language, e, n);

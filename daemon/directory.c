@@ -412,10 +412,8 @@ directory_shutdown(void)
 	memset(&dir, 0, sizeof(dir));
 }
 
-/* The node's last successful check of each of r's PoCs (n_pocs entries,
- * malloc'd). */
-static int64_t *
-directory_checks(const Poc__DirectoryRecord *r)
+int64_t *
+directory_last_checks(const Poc__DirectoryRecord *r)
 {
 	int64_t	*v;
 	char	 key[200];
@@ -446,7 +444,7 @@ directory_next_contact(const char *member, int64_t at_ms, int skip,
 		return -1;
 	if ((got = store_dir_get(env->store, member, &r, NULL)) != 1)
 		return got;
-	checks = directory_checks(r);
+	checks = directory_last_checks(r);
 	w = calloc(r->n_pocs + 1, sizeof(*w));
 	ch = NULL;
 	if (checks == NULL || w == NULL) {

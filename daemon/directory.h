@@ -103,6 +103,10 @@ int	 directory_edit_own(const Poc__DirectoryRecord *in,
 /* The key under which the last check of a PoC is kept: "LEVEL:name". */
 void	 directory_poc_key(const Poc__DirectoryPoc *p, char *buf, size_t len);
 
+/* This node's last successful check of each of r's PoCs (Unix ms, 0 if
+ * never; n_pocs entries, malloc'd), or NULL if out of memory. */
+int64_t	*directory_last_checks(const Poc__DirectoryRecord *r);
+
 /* Unix ms of the last sync, for dirsync.c to set after a pull. */
 void	 directory_set_last_sync(int64_t ms);
 

@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "reload.h"
 #include "store_audit.h"
+#include "store_sig.h"
 #include "tls.h"
 #include "util.h"
 

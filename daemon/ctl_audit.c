@@ -1,5 +1,5 @@
 /*
- * OpRequest.audit_export (see audit_ctl.h): one page of the audit log per
+ * OpRequest.audit_export (see ctl_audit.h): one page of the audit log per
  * request, in seq order, exactly as stored, so that a changed row shows
  * up in the export and fails `pocctl audit verify` at that row.
  */
@@ -7,45 +7,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit_ctl.h"
+#include "ctl_audit.h"
 #include "log.h"
 #include "node.h"
 #include "store_audit.h"
 
 /* Reply storage that lives until the reply is packed and sent. */
 static Poc__AuditEntries	 audit_entries;
-static Poc__OpError		 audit_err;
-
-/* Sets an error reply. */
-static void
-audit_ctl_error(Poc__OpReply *rep, Poc__OpError__Code code, const char *msg)
-{
-	poc__op_error__init(&audit_err);
-	audit_err.code = code;
-	audit_err.message = (char *)msg;
-	rep->kind_case = POC__OP_REPLY__KIND_ERROR;
-	rep->error = &audit_err;
-}
 
 void
-audit_ctl_export(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_audit_export(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const Poc__AuditExportRequest	*a = req->audit_export;
 	Poc__AuditEntry			**e = NULL;
 	int				  n, limit;
 
-	(void)c;
+	(void)op;
 	if (a->after_seq < 0) {
-		audit_ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST,
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST,
 		    "after_seq must not be negative");
 		return;
 	}
-	limit = a->limit == 0 ? AUDIT_CTL_PAGE : (int)(a->limit >
-	    AUDIT_CTL_PAGE_MAX ? AUDIT_CTL_PAGE_MAX : a->limit);
+	limit = a->limit == 0 ? CTL_AUDIT_PAGE : (int)(a->limit >
+	    CTL_AUDIT_PAGE_MAX ? CTL_AUDIT_PAGE_MAX : a->limit);
 	/* One more than asked for says whether there is more. */
 	if ((n = store_audit_load(env->store, a->after_seq, limit + 1,
 	    &e)) < 0) {
-		audit_ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot "
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot "
 		    "read the audit log (see the node's log)");
 		return;
 	}
@@ -62,8 +50,12 @@ audit_ctl_export(struct ctl *c, const Poc__OpRequest *req, Poc__OpReply *rep)
 }
 
 void
-audit_ctl_free(Poc__AuditEntries *a)
+ctl_audit_free(Poc__OpReply *rep)
 {
+	Poc__AuditEntries	*a = rep->audit_entries;
+
+	if (rep->kind_case != POC__OP_REPLY__KIND_AUDIT_ENTRIES)
+		return;
 	store_audit_entries_free(a->entries, (int)a->n_entries);
 	a->entries = NULL;
 	a->n_entries = 0;

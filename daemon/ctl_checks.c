@@ -1,47 +1,24 @@
 /*
- * The operator's side of communication checks (rows of control.c's table):
- * start a campaign, and report one or list them.  The report is computed
+ * The operator's side of communication checks (see ctl_checks.h): start a
+ * campaign, and report one or list them.  The report is computed
  * when asked: checks_rules.c classifies each member from the store's
  * delivery and reply times.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
 #include "checks_rules.h"
-#include "control.h"
+#include "ctl_checks.h"
 #include "log.h"
 #include "node.h"
 #include "store.h"
 #include "store_checks.h"
 #include "util.h"
+#include "validate.h"
 
 #define CHECKS_LIST_DEFAULT	20
-#define CHECKS_ID_MIN		4
-
-/* An error reply's storage, valid until the next request is handled. */
-static struct {
-	Poc__OpError	 err;
-	char		 msg[512];
-} checks_reply;
-
-/* Sets an OpError reply. */
-static void __attribute__((format(printf, 3, 4)))
-checks_error(Poc__OpReply *rep, Poc__OpError__Code code, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	poc__op_error__init(&checks_reply.err);
-	va_start(ap, fmt);
-	vsnprintf(checks_reply.msg, sizeof(checks_reply.msg), fmt, ap);
-	va_end(ap);
-	checks_reply.err.code = code;
-	checks_reply.err.message = checks_reply.msg;
-	rep->kind_case = POC__OP_REPLY__KIND_ERROR;
-	rep->error = &checks_reply.err;
-}
 
 /* Frees one campaign message as built by checks_campaign_msg. */
 static void
@@ -137,7 +114,7 @@ checks_reply_campaigns(Poc__OpReply *rep, Poc__CheckCampaign **cs, size_t n)
 		while (n > 0)
 			checks_campaign_free(cs[--n]);
 		free(cs);
-		checks_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
 		return;
 	}
 	poc__check_campaigns__init(r);
@@ -156,7 +133,7 @@ checks_reply_one(Poc__OpReply *rep, const struct store_check_campaign *sc)
 	if ((cs = calloc(1, sizeof(*cs))) == NULL ||
 	    (cs[0] = checks_campaign_msg(sc, 1, util_now_ms())) == NULL) {
 		free(cs);
-		checks_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read "
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read "
 		    "the store");
 		return;
 	}
@@ -164,21 +141,21 @@ checks_reply_one(Poc__OpReply *rep, const struct store_check_campaign *sc)
 }
 
 void
-checks_op_start(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_checks_start(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const Poc__CheckStart		*cs = req->check_start;
 	struct store_check_campaign	 c;
-	const char			*by = control_operator(ctl);
+	const char			*by = op;
 	int64_t				 within;
 	char				 err[256];
 
 	if (cs->all && cs->n_members > 0) {
-		checks_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give "
 		    "members or all, not both");
 		return;
 	}
 	if (!cs->all && cs->n_members == 0) {
-		checks_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give at "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give at "
 		    "least one member, or all");
 		return;
 	}
@@ -186,14 +163,14 @@ checks_op_start(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
 	if (within == 0)
 		within = env->conf.checks_reply_within;
 	if (within < 1 || within > 31 * 86400) {
-		checks_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "reply "
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "reply "
 		    "within must be 1 second to 31 days");
 		return;
 	}
 	if (checks_start_members(cs->members, cs->n_members, cs->all,
 	    within * 1000, cs->exercise, by, &c, err, sizeof(err)) == -1) {
 		log_info("operator %s: check refused: %s", by, err);
-		checks_error(rep, strncmp(err, "the store", 9) == 0 ?
+		ctl_error(rep, strncmp(err, "the store", 9) == 0 ?
 		    POC__OP_ERROR__CODE__INTERNAL : POC__OP_ERROR__CODE__INVALID,
 		    "%s", err);
 		return;
@@ -202,7 +179,7 @@ checks_op_start(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
 }
 
 void
-checks_op_query(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
+ctl_checks_query(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const Poc__CheckQuery		*q = req->check_query;
 	struct store_check_campaign	 sc, *all = NULL;
@@ -210,18 +187,18 @@ checks_op_query(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
 	int				 n, i, limit;
 	int64_t				 now = util_now_ms();
 
-	(void)ctl;
+	(void)op;
 	if (q->list) {
 		limit = q->limit > 0 && q->limit <= 10000 ? (int)q->limit :
 		    CHECKS_LIST_DEFAULT;
 		if ((n = store_checks_campaigns(env->store, limit, &all)) < 0) {
-			checks_error(rep, POC__OP_ERROR__CODE__INTERNAL,
+			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL,
 			    "cannot read the store");
 			return;
 		}
 		if ((cs = calloc((size_t)n + 1, sizeof(*cs))) == NULL) {
 			free(all);
-			checks_error(rep, POC__OP_ERROR__CODE__INTERNAL,
+			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL,
 			    "out of memory");
 			return;
 		}
@@ -232,7 +209,7 @@ checks_op_query(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
 					checks_campaign_free(cs[--i]);
 				free(cs);
 				free(all);
-				checks_error(rep, POC__OP_ERROR__CODE__INTERNAL,
+				ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL,
 				    "cannot read the store");
 				return;
 			}
@@ -241,10 +218,10 @@ checks_op_query(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
 		return;
 	}
 	if (q->campaign_id[0] != '\0' && (strlen(q->campaign_id) <
-	    CHECKS_ID_MIN || strlen(q->campaign_id) > 36)) {
-		checks_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give a "
+	    VALIDATE_ID_PREFIX_MIN || strlen(q->campaign_id) > 36)) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give a "
 		    "campaign id or at least its first %d characters",
-		    CHECKS_ID_MIN);
+		    VALIDATE_ID_PREFIX_MIN);
 		return;
 	}
 	switch (store_checks_campaign_get(env->store, q->campaign_id, &sc)) {
@@ -253,26 +230,26 @@ checks_op_query(struct ctl *ctl, const Poc__OpRequest *req, Poc__OpReply *rep)
 		return;
 	case 0:
 		if (q->campaign_id[0] == '\0')
-			checks_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no "
+			ctl_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no "
 			    "campaign yet (start one with 'pocctl check')");
 		else
-			checks_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no "
+			ctl_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no "
 			    "campaign %s on this node", q->campaign_id);
 		return;
 	case 2:
-		checks_error(rep, POC__OP_ERROR__CODE__AMBIGUOUS, "%s matches "
+		ctl_error(rep, POC__OP_ERROR__CODE__AMBIGUOUS, "%s matches "
 		    "more than one campaign; give more characters",
 		    q->campaign_id);
 		return;
 	default:
-		checks_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read "
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read "
 		    "the store");
 		return;
 	}
 }
 
 void
-checks_op_free(Poc__OpReply *rep)
+ctl_checks_free(Poc__OpReply *rep)
 {
 	size_t	 i;
 

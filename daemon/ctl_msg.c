@@ -1,0 +1,308 @@
+/*
+ * The operator's messages (see ctl_msg.h): send one, list a box, show one,
+ * show a thread.  A send is validated completely before anything is
+ * stored, and "queued" is answered only after the envelope and its outbox
+ * entry are committed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ctl_msg.h"
+#include "deadline.h"
+#include "directory.h"
+#include "log.h"
+#include "msgsig.h"
+#include "node.h"
+#include "outbox.h"
+#include "sig.h"
+#include "store.h"
+#include "util.h"
+#include "validate.h"
+
+/* Reply storage that lives until the reply is sent (one request at a
+ * time: pocd is single-threaded). */
+static struct {
+	Poc__OpQueued		 queued;
+	Poc__OpMessages		 msgs;
+	struct validate_result	 vr;
+	char			 recipient[VALIDATE_MAX_MEMBER + 1];
+	char			 id[UUID_STR_LEN];
+	char			 thread[UUID_STR_LEN];
+	uint8_t			 sig[SIG_MAX_LEN];	/* msgsig_sign() */
+} reply_store;
+
+/*
+ * Completes an operator's envelope with what the node decides (id, sender,
+ * created_at, thread) and checks what needs the node's state.  Envelope
+ * strings set here point into reply_store and are unset again before the
+ * request is freed.
+ */
+static int
+ctl_msg_complete(const char *op, Poc__Envelope *e,
+    struct validate_result *vr)
+{
+	Poc__StoredMessage	*ref = NULL;
+	int			 r;
+
+	if (e->id[0] == '\0') {
+		if (util_uuid_new(reply_store.id) != 0)
+			return -1;
+		e->id = reply_store.id;
+	}
+	if (e->sender[0] == '\0')
+		e->sender = env->conf.member;
+	else if (strcmp(e->sender, env->conf.member) != 0)
+		validate_add(vr, "sender", "must be this node (%s) or empty",
+		    env->conf.member);
+	if (e->created_at == 0)
+		e->created_at = util_now_ms();
+	if (e->recipient[0] != '\0' &&
+	    !directory_known(e->recipient))
+		validate_add(vr, "recipient", "unknown member \"%.32s\": not "
+		    "in this node's directory", e->recipient);
+	if (e->in_reply_to[0] == '\0') {
+		if (e->thread_id[0] == '\0')
+			e->thread_id = e->id;
+	} else {
+		r = store_get(env->store, e->in_reply_to, &ref);
+		if (r != 1 || strcmp(ref->envelope->id, e->in_reply_to) != 0)
+			validate_add(vr, "in_reply_to", "no message %.40s on "
+			    "this node", e->in_reply_to);
+		else {
+			snprintf(reply_store.thread, sizeof(reply_store.thread),
+			    "%s", ref->envelope->thread_id);
+			if (e->thread_id[0] == '\0')
+				e->thread_id = reply_store.thread;
+			else if (strcmp(e->thread_id, reply_store.thread) != 0)
+				validate_add(vr, "thread_id", "must be %s, the "
+				    "thread of in_reply_to", reply_store.thread);
+		}
+		if (ref != NULL)
+			protobuf_c_message_free_unpacked(&ref->base, NULL);
+	}
+	if (e->body_case == POC__ENVELOPE__BODY_ACKNOWLEDGEMENT &&
+	    e->acknowledgement->acknowledged_by[0] == '\0') {
+		/* The acknowledging person is the operator on this session. */
+		e->acknowledgement->acknowledged_by = (char *)op;
+	}
+	if (e->body_case == POC__ENVELOPE__BODY_CHECK_REPLY &&
+	    e->check_reply->replied_by[0] == '\0') {
+		/* Likewise the person answering a communication check. */
+		e->check_reply->replied_by = (char *)op;
+	}
+	return 0;
+}
+
+/* Undoes the borrowed pointers ctl_msg_complete set, before freeing e. */
+static void
+ctl_msg_uncomplete(const char *op, Poc__Envelope *e)
+{
+	if (e->id == reply_store.id)
+		e->id = (char *)protobuf_c_empty_string;
+	if (e->sender == env->conf.member)
+		e->sender = (char *)protobuf_c_empty_string;
+	if (e->signature.data == reply_store.sig) {
+		e->signature.data = NULL;
+		e->signature.len = 0;
+	}
+	if (e->thread_id == reply_store.thread || e->thread_id == e->id ||
+	    e->thread_id == reply_store.id)
+		e->thread_id = (char *)protobuf_c_empty_string;
+	if (e->body_case == POC__ENVELOPE__BODY_ACKNOWLEDGEMENT &&
+	    e->acknowledgement->acknowledged_by == op)
+		e->acknowledgement->acknowledged_by =
+		    (char *)protobuf_c_empty_string;
+	if (e->body_case == POC__ENVELOPE__BODY_CHECK_REPLY &&
+	    e->check_reply->replied_by == op)
+		e->check_reply->replied_by = (char *)protobuf_c_empty_string;
+}
+
+void
+ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	Poc__Envelope		*e = req->send->envelope;
+	struct validate_result	*vr = &reply_store.vr, state;
+	size_t			 i, derlen;
+	enum store_put		 put;
+	uint8_t			*der;
+
+	if (e == NULL) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no envelope");
+		return;
+	}
+	memset(&reply_store, 0, sizeof(reply_store));
+	poc__op_queued__init(&reply_store.queued);
+	memset(&state, 0, sizeof(state));
+	if (ctl_msg_complete(op, e, &state) != 0) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot make an id");
+		goto out;
+	}
+	memset(vr, 0, sizeof(*vr));
+	validate_envelope(e, vr);
+	if (e->signature.len != 0)
+		validate_add(vr, "signature", "is made by the node; leave it "
+		    "empty");
+	for (i = 0; i < state.n; i++)
+		validate_add(vr, state.err[i].field, "%s", state.err[i].message);
+	if (vr->total > 0) {
+		log_info("operator %s: %s refused: %zu problem%s, first %s: %s",
+		    op, validate_body_name(e) ? validate_body_name(e) :
+		    "envelope", vr->total, vr->total == 1 ? "" : "s",
+		    vr->err[0].field, vr->err[0].message);
+		ctl_invalid(rep, vr, "the template");
+		goto out;
+	}
+	/* Signed before it is stored: the stored bytes are what goes out. */
+	if (msgsig_sign(e, reply_store.sig) == -1) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot sign the "
+		    "envelope; nothing was queued (see the node's log)");
+		goto out;
+	}
+	if (msgsig_own_der(&der, &derlen) == -1) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read the "
+		    "node certificate; nothing was queued");
+		goto out;
+	}
+	put = store_put_outgoing_signed(env->store, e, der, derlen,
+	    util_now_ms());
+	free(der);
+	if (put != STORE_NEW) {
+		if (put == STORE_CONFLICT)
+			ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "id %s is "
+			    "already used on this node", e->id);
+		else
+			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the "
+			    "store failed; nothing was queued (see the node's "
+			    "log)");
+		goto out;
+	}
+	log_info("operator %s: queued %s %s for %s (thread %s)", op,
+	    validate_body_name(e), e->id, e->recipient, e->thread_id);
+	snprintf(reply_store.recipient, sizeof(reply_store.recipient), "%s",
+	    e->recipient);
+	if (e->id != reply_store.id)
+		snprintf(reply_store.id, sizeof(reply_store.id), "%s", e->id);
+	if (e->thread_id != reply_store.thread)
+		snprintf(reply_store.thread, sizeof(reply_store.thread), "%s",
+		    e->thread_id);
+	reply_store.queued.id = reply_store.id;
+	reply_store.queued.thread_id = reply_store.thread;
+	rep->kind_case = POC__OP_REPLY__KIND_QUEUED;
+	rep->queued = &reply_store.queued;
+	ctl_msg_uncomplete(op, e);
+	outbox_kick(reply_store.recipient);
+	deadline_kick();
+	return;
+out:
+	ctl_msg_uncomplete(op, e);
+}
+
+/* Hands an array of n stored messages to the reply with their deadlines,
+ * or, if n < 0 (the store failed to read them), an error. */
+static void
+ctl_msg_reply(Poc__OpReply *rep, Poc__StoredMessage **m, int n)
+{
+	if (n < 0) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read the "
+		    "store");
+		return;
+	}
+	deadline_annotate(m, n);
+	poc__op_messages__init(&reply_store.msgs);
+	reply_store.msgs.messages = m;
+	reply_store.msgs.n_messages = (size_t)n;
+	msgsig_annotate(env->store, SSL_CTX_get_cert_store(env->peer_ctx), m,
+	    (size_t)n);
+	rep->kind_case = POC__OP_REPLY__KIND_MESSAGES;
+	rep->messages = &reply_store.msgs;
+}
+
+void
+ctl_msg_list(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	Poc__StoredMessage	**m = NULL;
+	int			 n, limit = (int)req->list->limit;
+
+	(void)op;
+	if (req->list->box != POC__OP_LIST__BOX__INBOX &&
+	    req->list->box != POC__OP_LIST__BOX__OUTBOX) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "box must be "
+		    "INBOX or OUTBOX");
+		return;
+	}
+	if (limit <= 0 || limit > 10000)
+		limit = 100;
+	n = store_list(env->store, req->list->box == POC__OP_LIST__BOX__INBOX ?
+	    STORE_INBOX : STORE_OUTBOX, limit, &m);
+	ctl_msg_reply(rep, m, n);
+}
+
+/* Finds one message by id or unique prefix, or sets the error. */
+static Poc__StoredMessage *
+ctl_msg_find(const char *id, Poc__OpReply *rep)
+{
+	Poc__StoredMessage	*m = NULL;
+	int			 r;
+
+	if (id == NULL || strlen(id) < VALIDATE_ID_PREFIX_MIN ||
+	    strlen(id) > 36) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "give a message "
+		    "id or at least its first %d characters",
+		    VALIDATE_ID_PREFIX_MIN);
+		return NULL;
+	}
+	r = store_get(env->store, id, &m);
+	if (r == 1)
+		return m;
+	if (r == 2)
+		ctl_error(rep, POC__OP_ERROR__CODE__AMBIGUOUS, "%s matches more "
+		    "than one message; give more characters", id);
+	else if (r == 0)
+		ctl_error(rep, POC__OP_ERROR__CODE__NOT_FOUND, "no message %s on "
+		    "this node", id);
+	else
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read the "
+		    "store");
+	return NULL;
+}
+
+void
+ctl_msg_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	Poc__StoredMessage	*m, **arr;
+
+	(void)op;
+	if ((m = ctl_msg_find(req->show->id, rep)) == NULL)
+		return;
+	if ((arr = calloc(1, sizeof(*arr))) == NULL) {
+		protobuf_c_message_free_unpacked(&m->base, NULL);
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of memory");
+		return;
+	}
+	arr[0] = m;
+	ctl_msg_reply(rep, arr, 1);
+}
+
+void
+ctl_msg_thread(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
+{
+	Poc__StoredMessage	*m, **arr = NULL;
+	int			 n;
+
+	(void)op;
+	if ((m = ctl_msg_find(req->thread->id, rep)) == NULL)
+		return;
+	n = store_thread(env->store, m->envelope->thread_id, &arr);
+	protobuf_c_message_free_unpacked(&m->base, NULL);
+	ctl_msg_reply(rep, arr, n);
+}
+
+void
+ctl_msg_free(Poc__OpReply *rep)
+{
+	if (rep->kind_case == POC__OP_REPLY__KIND_MESSAGES)
+		store_messages_free(rep->messages->messages,
+		    (int)rep->messages->n_messages);
+}

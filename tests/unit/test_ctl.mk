@@ -1,0 +1,1 @@
+test_ctl_MODS := daemon/ctl
