@@ -76,5 +76,10 @@ void	 cmd_checks_overdue_hint(struct ctx *);
 int	 cmd_metrics(struct ctx *, int, char **);	/* cmd_ops.c */
 int	 cmd_directory(struct ctx *, int, char **);	/* cmd_dir.c */
 int	 cmd_who(struct ctx *, int, char **);
+/* cmd_interop.c: a case out to MISP, STIX, IODEF; a template from them */
+int	 cmd_export(struct ctx *, int, char **);
+/* Fills template t (body member) from the MISP, STIX or IODEF file; lists
+ * what it could not map on stderr; exits 1 if the file is refused. */
+void	 cmd_template_from(json_t *t, const char *member, const char *file);
 
 #endif

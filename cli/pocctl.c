@@ -40,7 +40,7 @@ static const struct cmd cmds[] = {
 	},
 	{
 		.name = "template",
-		.usage = "KIND [--lang xx]",
+		.usage = "KIND [--lang xx] [--from FILE]",
 		.summary = "print a blank message template (JSON) to fill in",
 		.handler = cmd_template,
 		.help =
@@ -50,7 +50,24 @@ static const struct cmd cmds[] = {
 "empty what does not apply, and name a field in \"unavailable\" (you do not\n"
 "know it) or \"withheld\" (you will not share it).  id, sender and\n"
 "created_at are filled in by the node.  --lang sets \"language\" (en).\n"
-"Example:  pocctl template request > req.json; edit; pocctl send req.json",
+"Example:  pocctl template request > req.json; edit; pocctl send req.json\n"
+"--from FILE (notification or request): fills summary, description, TLP,\n"
+"severity, exercise and indicators from a MISP event, a STIX 2.1 bundle or\n"
+"an IODEF v2 document; what it cannot map is listed on stderr.",
+	},
+	{
+		.name = "export",
+		.usage = "ID [--thread] --format misp|stix|iodef [-o FILE]",
+		.summary = "write a case as a MISP event, STIX 2.1 bundle or "
+		    "IODEF v2 document",
+		.handler = cmd_export,
+		.help =
+"Converts the request or notification ID (a unique prefix will do), or with\n"
+"--thread every request and notification of its case, for MISP (event\n"
+"JSON), STIX 2.1 (bundle JSON) or IODEF v2 (RFC 7970 XML), to standard\n"
+"output or -o FILE.  The same case always gives the same ids, so a\n"
+"re-export updates rather than duplicates.  Unavailable and withheld\n"
+"fields are carried as such, never invented.  See docs/interop.md.",
 	},
 	{
 		.name = "send",
