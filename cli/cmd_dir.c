@@ -18,6 +18,7 @@
 #include "cli/cmd.h"
 #include "cli/dirfmt.h"
 #include "cli/i18n.h"
+#include "cli/interop.h"
 #include "cli/output.h"
 #include "cli/output_dir.h"
 #include "dirrec.h"
@@ -422,7 +423,7 @@ cmd_dir_import(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* pocctl directory export [--format json|csv|vcard] [MEMBER] */
+/* pocctl directory export [--format json|csv|vcard|rfc2350] [MEMBER] */
 static int
 cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 {
@@ -437,9 +438,12 @@ cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 
 	cmd_args(ctx, argc, argv, opts, pos, 0, 1);
 	if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
-	    strcmp(format, "vcard") != 0)
-		cmd_usage(ctx, "--format: json, csv or vcard, not \"%s\"",
-		    format);
+	    strcmp(format, "vcard") != 0 && strcmp(format, "rfc2350") != 0)
+		cmd_usage(ctx, "--format: json, csv, vcard or rfc2350, not "
+		    "\"%s\"", format);
+	if (strcmp(format, "rfc2350") == 0 && pos[0][0] == '\0')
+		cmd_usage(ctx, "--format rfc2350 describes one member: give "
+		    "its code");
 	if (pos[0][0] != '\0' && !validate_member_code(pos[0]))
 		cmd_usage(ctx, "\"%s\" is not a member code", pos[0]);
 	rep = cmd_dir_listing(ctx, pos[0]);
@@ -456,6 +460,11 @@ cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 		json_object_set_new(o, "records", a);
 		output_json(o);
 		json_decref(o);
+	} else if (strcmp(format, "rfc2350") == 0) {
+		if (n == 0)
+			errx(1, "no member %s in the directory", pos[0]);
+		if (interop_rfc2350_write(stdout, recs[0]) == -1)
+			err(1, "export");
 	} else {
 		s = strcmp(format, "csv") == 0 ? dirfmt_csv(recs, n) :
 		    dirfmt_vcard(recs, n);

@@ -118,6 +118,10 @@ int		 interop_misp_write(FILE *, const struct interop_case *);
 int		 interop_stix_write(FILE *, const struct interop_case *);
 int		 interop_iodef_write(FILE *, const struct interop_case *);
 
+/* Writes member record r as an RFC 2350 team description (plain text);
+ * -1 on a write error (interop_rfc2350.c). */
+int		 interop_rfc2350_write(FILE *, const Poc__DirectoryRecord *r);
+
 /* Reads at most INTEROP_INPUT_MAX bytes of fp into *buf (NUL-terminated,
  * malloc'd); -1 with err if there is more, or on a read error. */
 int		 interop_read(FILE *fp, char **buf, size_t *len, char *err,

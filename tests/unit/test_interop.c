@@ -565,6 +565,41 @@ START_TEST(test_template_fill)
 }
 END_TEST
 
+/* The RFC 2350 description of a member against its golden file. */
+START_TEST(test_rfc2350)
+{
+	Poc__DirectoryRecord	*r;
+	json_error_t		 je;
+	json_t			*j;
+	char			*got = NULL, *want, err[256];
+	size_t			 len = 0;
+	FILE			*fp;
+
+	j = json_load_file(GOLDEN "member.json", 0, &je);
+	ck_assert_msg(j != NULL, "%s", je.text);
+	r = (Poc__DirectoryRecord *)pbjson_to_message(j,
+	    &poc__directory_record__descriptor, NULL, err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	json_decref(j);
+	fp = open_memstream(&got, &len);
+	ck_assert_int_eq(interop_rfc2350_write(fp, r), 0);
+	fclose(fp);
+	if (getenv("INTEROP_GOLDEN_UPDATE") != NULL) {
+		fp = fopen(GOLDEN "member.rfc2350.txt", "w");
+		fputs(got, fp);
+		fclose(fp);
+	}
+	want = slurp(GOLDEN "member.rfc2350.txt");
+	ck_assert_msg(strcmp(got, want) == 0, "differs:\n%s", got);
+	/* Email best first; what the record lacks is said, not guessed. */
+	ck_assert(strstr(got, "cert@ssi") < strstr(got, "backup@ssi"));
+	ck_assert_ptr_nonnull(strstr(got, "2.2 Address\n\n   Not stated"));
+	free(got);
+	free(want);
+	protobuf_c_message_free_unpacked(&r->base, NULL);
+}
+END_TEST
+
 /* UUIDv5 ids: stable, version 5, RFC 4122 variant. */
 START_TEST(test_uuid)
 {
@@ -605,6 +640,7 @@ main(void)
 	tcase_add_test(tc, test_hostile_json);
 	tcase_add_test(tc, test_template_fill);
 	tcase_add_test(tc, test_uuid);
+	tcase_add_test(tc, test_rfc2350);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
