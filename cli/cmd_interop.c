@@ -74,7 +74,7 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	};
 	const char			*id, *format = NULL, *out = NULL;
 	struct cmd_opt			 opts[] = { { "format", &format },
-					    { "output", &out }, { NULL, NULL } };
+					    { "out", &out }, { NULL, NULL } };
 	Poc__StoredMessage *const	*msgs;
 	struct interop_case		 c;
 	enum interop_format		 f = 0;
@@ -86,10 +86,10 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	int				 thread, k;
 
 	thread = cmd_interop_flag(&argc, argv, "--thread");
-	/* -o FILE is --output FILE. */
-	for (k = 1; k < argc; k++)
+	/* -o FILE is --out FILE, as for audit export. */
+	for (k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
 		if (strcmp(argv[k], "-o") == 0)
-			argv[k] = (char *)"--output";
+			argv[k] = (char *)"--out";
 	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
 	if (format == NULL)
 		cmd_usage(ctx, "--format is required: misp, stix or iodef");

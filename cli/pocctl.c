@@ -57,7 +57,7 @@ static const struct cmd cmds[] = {
 	},
 	{
 		.name = "export",
-		.usage = "ID [--thread] --format misp|stix|iodef [-o FILE]",
+		.usage = "ID [--thread] --format misp|stix|iodef [-o|--out FILE]",
 		.summary = "write a case as a MISP event, STIX 2.1 bundle or "
 		    "IODEF v2 document",
 		.handler = cmd_export,
