@@ -673,10 +673,10 @@ iodef_read_incident(const xmlNode *inc, const char *path,
 			continue;
 		if (iodef_is(c, "Description") && ndesc < 2) {
 			v = xmlNodeGetContent(c);
-			if (ndesc++ == 0)
-				imp->summary = strdup((const char *)v);
-			else
-				imp->description = strdup((const char *)v);
+			if ((ndesc++ == 0 ? (imp->summary = strdup(v != NULL ?
+			    (const char *)v : "")) : (imp->description =
+			    strdup(v != NULL ? (const char *)v : ""))) == NULL)
+				abort();
 			xmlFree(v);
 		} else if (iodef_is(c, "Assessment"))
 			iodef_read_assessment(c, p, imp);

@@ -399,7 +399,7 @@ interop_misp_read(const json_t *j, struct interop_import *imp, char *err,
 	json_array_foreach(objs, i, a)
 		interop_unmapped(imp, "Event.Object[%zu]: MISP objects", i);
 	interop_unmapped_keys(imp, ev, "Event", known);
-	interop_unmapped_keys(imp, j, "", (const char *const[]){ "Event",
-	    NULL });
+	interop_unmapped_keys(imp, j, "(top level)", (const char *const[]){
+	    "Event", NULL });
 	return 0;
 }
