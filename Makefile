@@ -23,7 +23,7 @@ PYTHON   ?= python3
 
 B := build
 
-PKGS     := libevent_openssl libevent_core libevent_extra libssl libcrypto libprotobuf-c sqlite3 jansson inih
+PKGS     := libevent_openssl libevent_core libevent_extra libssl libcrypto libprotobuf-c sqlite3 jansson inih libxml-2.0
 WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wwrite-strings -Werror
 # CFLAGS/LDFLAGS are the caller's (optimisation, sanitizers); the flags the
@@ -40,6 +40,8 @@ DEB_PKGS := build-essential pkg-config libevent-dev libssl-dev openssl \
             libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 \
             check libjansson-dev libinih-dev python3 jq \
             clang libclang-rt-14-dev
+# Interop (issue 14): IODEF XML, and xmllint for its tests.
+DEB_PKGS += libxml2-dev libxml2-utils
 # Operations (issue 6): catalogs, man page lint, unit file checks, and the
 # OpenMetrics parser the metrics test uses.
 DEB_PKGS += gettext mandoc systemd python3-prometheus-client

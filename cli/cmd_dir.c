@@ -420,7 +420,7 @@ cmd_dir_import(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* pocctl directory export [--format json|csv|vcard] [MEMBER] */
+/* pocctl directory export [--format json|csv|vcard|rfc2350] [MEMBER] */
 static int
 cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 {
@@ -433,13 +433,18 @@ cmd_dir_export(struct ctx *ctx, int argc, char **argv)
 
 	cmd_args(ctx, argc, argv, opts, pos, 0, 1);
 	if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
-	    strcmp(format, "vcard") != 0)
-		cmd_usage(ctx, "--format: json, csv or vcard, not \"%s\"",
-		    format);
+	    strcmp(format, "vcard") != 0 && strcmp(format, "rfc2350") != 0)
+		cmd_usage(ctx, "--format: json, csv, vcard or rfc2350, not "
+		    "\"%s\"", format);
+	if (strcmp(format, "rfc2350") == 0 && pos[0][0] == '\0')
+		cmd_usage(ctx, "--format rfc2350 describes one member: give "
+		    "its code");
 	if (pos[0][0] != '\0' && !validate_member_code(pos[0]))
 		cmd_usage(ctx, "\"%s\" is not a member code", pos[0]);
 	rep = cmd_dir_listing(ctx, pos[0]);
 	n = rep->directory_listing->n_members;
+	if (n == 0 && strcmp(format, "rfc2350") == 0)
+		errx(1, "no member %s in the directory", pos[0]);
 	if ((recs = calloc(n + 1, sizeof(*recs))) == NULL)
 		err(1, NULL);
 	for (i = 0; i < n; i++)

@@ -17,6 +17,7 @@
 
 #include "cli/client.h"
 #include "cli/cmd.h"
+#include "cli/cmd_interop.h"
 #include "cli/cmd_send.h"
 #include "cli/i18n.h"
 #include "cli/render.h"
@@ -208,12 +209,13 @@ cmd_template_help(const char *member)
 int
 cmd_template(struct ctx *ctx, int argc, char **argv)
 {
-	const char	*kind = NULL, *member = NULL, *p;
+	const char	*kind = NULL, *member = NULL, *p, *from = NULL;
+	struct cmd_opt	 opts[] = { { "from", &from }, { NULL, NULL } };
 	json_t		*j, *t;
 	char		 lang[CMD_LANG_MAX + 1];
 	size_t		 i;
 
-	cmd_args(ctx, argc, argv, NULL, &kind, 0, 1);
+	cmd_args(ctx, argc, argv, opts, &kind, 0, 1);
 	if (kind == NULL)
 		cmd_usage(ctx, "which KIND? one of " CMD_KIND_LIST);
 	for (i = 0; i < sizeof(cmd_kinds) / sizeof(cmd_kinds[0]); i++)
@@ -222,6 +224,10 @@ cmd_template(struct ctx *ctx, int argc, char **argv)
 	if (member == NULL)
 		cmd_usage(ctx, "unknown KIND \"%s\": one of " CMD_KIND_LIST,
 		    kind);
+	if (from != NULL && strcmp(member, "notification") != 0 &&
+	    strcmp(member, "assistance_request") != 0)
+		cmd_usage(ctx, "--from fills a notification or a request, not "
+		    "%s", kind);
 	/* The free text's language: --lang as a BCP 47 tag (zh_CN.UTF-8
 	 * becomes zh-CN), else en. */
 	snprintf(lang, sizeof(lang), "%s", ctx->lang != NULL ? ctx->lang :
@@ -240,6 +246,8 @@ cmd_template(struct ctx *ctx, int argc, char **argv)
 	    (j = json_object()) == NULL)
 		errx(1, "cannot make a template for %s", member);
 	json_object_set_new(t, "language", json_string(lang));
+	if (from != NULL)
+		cmd_template_from(t, member, from);
 	json_object_set_new(j, "_help", cmd_template_help(member));
 	json_object_update(j, t);
 	json_decref(t);

@@ -2,8 +2,8 @@
  * pocctl's commands, one const table of {name, usage, summary, handler,
  * help} (as tmux's cmd_table): what `pocctl help` lists and main runs.
  * Each handler lives with its group of commands (cmd_view.c, cmd_send.c,
- * cmd_checks.c, cmd_audit.c, cmd_dir.c, cmd_ops.c); `help` is here, as it
- * reads the table.
+ * cmd_checks.c, cmd_audit.c, cmd_dir.c, cmd_interop.c, cmd_ops.c); `help`
+ * is here, as it reads the table.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "cli/cmd_audit.h"
 #include "cli/cmd_checks.h"
 #include "cli/cmd_dir.h"
+#include "cli/cmd_interop.h"
 #include "cli/cmd_ops.h"
 #include "cli/cmd_send.h"
 #include "cli/cmd_table.h"
@@ -38,7 +39,7 @@ static const struct cmd cmd_table[] = {
 	},
 	{
 		.name = "template",
-		.usage = "KIND [--lang xx]",
+		.usage = "KIND [--lang xx] [--from FILE]",
 		.summary = "print a blank message template (JSON) to fill in",
 		.handler = cmd_template,
 		.help =
@@ -48,7 +49,24 @@ static const struct cmd cmd_table[] = {
 "empty what does not apply, and name a field in \"unavailable\" (you do not\n"
 "know it) or \"withheld\" (you will not share it).  id, sender and\n"
 "created_at are filled in by the node.  --lang sets \"language\" (en).\n"
-"Example:  pocctl template request > req.json; edit; pocctl send req.json",
+"Example:  pocctl template request > req.json; edit; pocctl send req.json\n"
+"--from FILE (notification or request): fills summary, description, TLP,\n"
+"severity, exercise and indicators from a MISP event, a STIX 2.1 bundle or\n"
+"an IODEF v2 document; what it cannot map is listed on stderr.",
+	},
+	{
+		.name = "export",
+		.usage = "ID [--thread] --format misp|stix|iodef [-o|--out FILE]",
+		.summary = "write a case as a MISP event, STIX 2.1 bundle or "
+		    "IODEF v2 document",
+		.handler = cmd_export,
+		.help =
+"Converts the request or notification ID (a unique prefix will do), or with\n"
+"--thread every request and notification of its case, for MISP (event\n"
+"JSON), STIX 2.1 (bundle JSON) or IODEF v2 (RFC 7970 XML), to standard\n"
+"output or -o FILE.  The same case always gives the same ids, so a\n"
+"re-export updates rather than duplicates.  Unavailable and withheld\n"
+"fields are carried as such, never invented.  See docs/interop.md.",
 	},
 	{
 		.name = "send",

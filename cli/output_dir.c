@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cli/dirfmt.h"
+#include "cli/interop.h"
 #include "cli/jsonout.h"
 #include "cli/output_dir.h"
 #include "dirrec.h"
@@ -226,7 +227,8 @@ output_dir_json_who(const Poc__OpWhoReply *w, const char *member)
 }
 
 /* The records as JSON ({"records": [...]}, what 'directory import'
- * reads), CSV or vCard 4.0, whatever --json says. */
+ * reads), CSV, vCard 4.0 or an RFC 2350 description of the first,
+ * whatever --json says. */
 void
 output_dir_export(Poc__DirectoryRecord *const *recs, size_t n,
     const char *format)
@@ -243,6 +245,11 @@ output_dir_export(Poc__DirectoryRecord *const *recs, size_t n,
 		json_object_set_new(o, "records", a);
 		jsonout_print(o);
 		json_decref(o);
+		return;
+	}
+	if (strcmp(format, "rfc2350") == 0) {
+		if (n > 0 && interop_rfc2350_write(stdout, recs[0]) == -1)
+			err(1, "export");
 		return;
 	}
 	s = strcmp(format, "csv") == 0 ? dirfmt_csv(recs, n) :

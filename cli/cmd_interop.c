@@ -1,0 +1,143 @@
+/*
+ * pocctl's interop commands (docs/interop.md): export, a case out as a
+ * MISP event, a STIX 2.1 bundle or an IODEF v2 document; and the --from
+ * of template, a template filled from one of them.  The conversions are
+ * in interop*.c; this file fetches, reads files and reports.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/client.h"
+#include "cli/cmd.h"
+#include "cli/cmd_interop.h"
+#include "cli/interop.h"
+
+/* Removes flag from argv (before any "--"); returns 1 if it was there. */
+static int
+cmd_interop_flag(int *argc, char **argv, const char *flag)
+{
+	int	 i, j, found = 0;
+
+	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], flag) != 0)
+			continue;
+		for (j = i; j < *argc - 1; j++)
+			argv[j] = argv[j + 1];
+		(*argc)--;
+		i--;
+		found = 1;
+	}
+	return found;
+}
+
+/* The messages to export: the one ID names, or its whole thread. */
+static Poc__OpReply *
+cmd_interop_fetch(struct client *cl, const char *id, int thread,
+    Poc__StoredMessage *const **msgs, size_t *n)
+{
+	Poc__OpRequest			 req = POC__OP_REQUEST__INIT;
+	Poc__OpThread			 th = POC__OP_THREAD__INIT;
+	const Poc__StoredMessage	*sm;
+	Poc__OpReply			*r;
+
+	if (!thread) {
+		r = client_show(cl, id, &sm);
+		*msgs = r->messages->messages;
+		*n = r->messages->n_messages;
+		return r;
+	}
+	th.id = (char *)id;
+	req.kind_case = POC__OP_REQUEST__KIND_THREAD;
+	req.thread = &th;
+	r = client_call(cl, &req);
+	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, id);
+	if (r->messages->n_messages == 0)
+		errx(1, "no message matches \"%s\" (see 'pocctl inbox' and "
+		    "'pocctl outbox')", id);
+	*msgs = r->messages->messages;
+	*n = r->messages->n_messages;
+	return r;
+}
+
+/* pocctl export ID [--thread] --format misp|stix|iodef [-o FILE] */
+int
+cmd_export(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct {
+		const char		*name;
+		enum interop_format	 f;
+	} formats[] = {
+		{ "misp", INTEROP_MISP },
+		{ "stix", INTEROP_STIX },
+		{ "iodef", INTEROP_IODEF },
+	};
+	const char			*id, *format = NULL, *out = NULL;
+	struct cmd_opt			 opts[] = { { "format", &format },
+					    { "out", &out }, { NULL, NULL } };
+	Poc__StoredMessage *const	*msgs;
+	struct interop_case		 c;
+	enum interop_format		 f = 0;
+	struct client			*cl;
+	Poc__OpReply			*r;
+	FILE				*fp = stdout;
+	char				 errbuf[256];
+	size_t				 i, n;
+	int				 thread, k;
+
+	thread = cmd_interop_flag(&argc, argv, "--thread");
+	/* -o FILE is --out FILE, as for audit export. */
+	for (k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
+		if (strcmp(argv[k], "-o") == 0)
+			argv[k] = (char *)"--out";
+	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
+	if (format == NULL)
+		cmd_usage(ctx, "--format is required: misp, stix or iodef");
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(format, formats[i].name) == 0)
+			f = formats[i].f;
+	if (f == 0)
+		cmd_usage(ctx, "--format: misp, stix or iodef, not \"%s\"",
+		    format);
+	if (strlen(id) < 4)
+		cmd_usage(ctx, "ID \"%s\" is too short: give at least 4 "
+		    "characters of it", id);
+
+	cl = client_open(client_config_path(ctx->config), ctx->timeout_ms);
+	r = cmd_interop_fetch(cl, id, thread, &msgs, &n);
+	if (interop_case_init(&c, msgs, n, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s: %s", id, errbuf);
+	if (out != NULL && strcmp(out, "-") != 0 &&
+	    (fp = fopen(out, "w")) == NULL)
+		err(1, "%s", out);
+	if (interop_export(fp, f, &c) == -1 || (fp != stdout &&
+	    fclose(fp) == EOF))
+		err(1, "%s", out != NULL ? out : "standard output");
+	interop_case_free(&c);
+	client_reply_free(r);
+	client_close(cl);
+	return 0;
+}
+
+void
+cmd_template_from(json_t *t, const char *member, const char *file)
+{
+	struct interop_import	 imp;
+	FILE			*fp = stdin;
+	char			*buf, errbuf[512];
+	size_t			 len;
+
+	if (strcmp(file, "-") != 0 && (fp = fopen(file, "r")) == NULL)
+		err(1, "%s", file);
+	if (interop_read(fp, &buf, &len, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s: %s", file, errbuf);
+	if (fp != stdin)
+		fclose(fp);
+	if (interop_import(buf, len, &imp, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s: %s", file, errbuf);
+	free(buf);
+	interop_template_fill(t, member, &imp);
+	interop_report_unmapped(stderr, file, &imp);
+	interop_import_free(&imp);
+}
