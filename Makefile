@@ -273,7 +273,8 @@ $(B)/locale/%/LC_MESSAGES/pocctl.mo: po/%.po
 	msgfmt --check -o $@ $<
 
 # Re-extracts the msgids from cli/*.c and merges them into every catalog
-# (then translate the new entries: tests/ops/check_catalogs.py lists them).
+# (then translate the new entries: the catalogs step of tests/ops/run,
+# run by make check, lists those still empty or fuzzy).
 pot:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kngettext:1,2 --language=C \
 	  --add-location=file --package-name=pocctl --msgid-bugs-address=pocd \

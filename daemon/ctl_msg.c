@@ -165,8 +165,19 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 		    "node certificate; nothing was queued");
 		goto out;
 	}
-	put = store_put_outgoing_signed(env->store, e, der, derlen,
-	    util_now_ms());
+	/* The envelope and its deadline (or its place in the case) commit
+	 * together, or not at all. */
+	put = STORE_ERROR;
+	if (store_begin(env->store) == 0) {
+		put = store_put_outgoing_signed(env->store, e, der, derlen,
+		    util_now_ms());
+		if (put == STORE_NEW && deadline_sent(e) == -1)
+			put = STORE_ERROR;
+		if (put != STORE_NEW)
+			store_rollback(env->store);
+		else if (store_commit(env->store) == -1)
+			put = STORE_ERROR;
+	}
 	free(der);
 	if (put != STORE_NEW) {
 		if (put == STORE_CONFLICT)

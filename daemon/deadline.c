@@ -75,57 +75,30 @@ deadline_urgency_name(int u)
 	return v != NULL && u != 0 ? v->name : "no urgency";
 }
 
-/* Gives a deadline row to each outgoing request/notification without one. */
+/*
+ * Gives the outgoing request or notification id (e, or NULL if its stored
+ * bytes do not decode) its deadline row.  A row also for one that does not
+ * decode (deadline 0 never fires), so it is not read again on every scan.
+ * 0 or -1.
+ */
 static int
-deadline_scan(void)
+deadline_add(const char *id, const Poc__Envelope *e)
 {
 	struct deadline_periods	 p = deadline_periods();
-	struct store_outbox_row	*rows;
-	Poc__Envelope		*e;
-	int			 n, i, u;
-	int64_t			 at, last;
+	int			 u;
+	int64_t			 at;
 
-	/* Everything up to the newest message is looked at below; remember
-	 * that, or a tail of messages without deadlines (acknowledgements,
-	 * updates) would be read again on every send. */
-	if ((last = store_messages_last_seq(env->store)) < 0)
+	u = e != NULL ? deadline_urgency(e) : -1;
+	at = e != NULL ? checks_rules_deadline(u, e->created_at, &p) : 0;
+	if (store_deadline_add(env->store, id, e != NULL ? e->recipient : "",
+	    u < 0 ? 0 : u, at > 0 ? at : INT64_MAX) == -1)
 		return -1;
-	do {
-		if ((n = store_deadline_missing(env->store, deadline_seq,
-		    DEADLINE_BATCH, &rows)) < 0)
-			return -1;
-		for (i = 0; i < n; i++) {
-			e = poc__envelope__unpack(NULL, rows[i].len,
-			    rows[i].data);
-			u = e != NULL ? deadline_urgency(e) : -1;
-			at = e != NULL ? checks_rules_deadline(u,
-			    e->created_at, &p) : 0;
-			/* A row per message, also for one that does not
-			 * decode (deadline 0 never fires), so it is not
-			 * read again on every scan. */
-			if (store_deadline_add(env->store, rows[i].id,
-			    e != NULL ? e->recipient : "", u < 0 ? 0 : u,
-			    at > 0 ? at : INT64_MAX) == -1) {
-				if (e != NULL)
-					poc__envelope__free_unpacked(e, NULL);
-				store_outbox_rows_free(rows, n);
-				return -1;
-			}
-			if (e == NULL)
-				log_warnx("deadline: stored message %s does "
-				    "not decode; no deadline", rows[i].id);
-			else
-				log_debug("deadline: %s to %s (%s) due at "
-				    "%lld", rows[i].id, e->recipient,
-				    deadline_urgency_name(u), (long long)at);
-			if (e != NULL)
-				poc__envelope__free_unpacked(e, NULL);
-			deadline_seq = rows[i].seq;
-		}
-		store_outbox_rows_free(rows, n);
-	} while (n == DEADLINE_BATCH);
-	if (last > deadline_seq)
-		deadline_seq = last;
+	if (e == NULL)
+		log_warnx("deadline: stored message %s does not decode; no "
+		    "deadline", id);
+	else
+		log_debug("deadline: %s to %s (%s) due at %lld", id,
+		    e->recipient, deadline_urgency_name(u), (long long)at);
 	return 0;
 }
 
@@ -146,6 +119,20 @@ deadline_case_add(const Poc__Envelope *e)
 	return 0;
 }
 
+int
+deadline_sent(const Poc__Envelope *e)
+{
+	switch (e->body_case) {
+	case POC__ENVELOPE__BODY_ASSISTANCE_REQUEST:
+	case POC__ENVELOPE__BODY_NOTIFICATION:
+		return deadline_add(e->id, e);
+	case POC__ENVELOPE__BODY_STATUS_UPDATE:
+		return deadline_case_add(e);
+	default:
+		return 0;
+	}
+}
+
 void
 deadline_case_received(const char *peer, const Poc__Envelope *e)
 {
@@ -155,47 +142,77 @@ deadline_case_received(const char *peer, const Poc__Envelope *e)
 		    "case now; it is recorded at the next look", e->id);
 }
 
-/*
- * Records each StatusUpdate (sent, or received while the store failed) not
- * yet in the case lifecycle.
- */
+/* Records the StatusUpdate id (e, or NULL if its stored bytes do not
+ * decode) in its case; one that does not decode gets an empty row, so it
+ * is not read again on every scan.  0 or -1. */
 static int
-deadline_case_scan(void)
+deadline_case_record(const char *id, const Poc__Envelope *e)
 {
-	struct store_outbox_row	*rows;
-	Poc__Envelope		*e;
-	int			 n, i, r;
-	int64_t			 last;
+	if (e == NULL || e->body_case != POC__ENVELOPE__BODY_STATUS_UPDATE) {
+		log_warnx("deadline: stored status update %s does not decode",
+		    id);
+		return store_case_add(env->store, id, "", 0, 0, "");
+	}
+	return deadline_case_add(e);
+}
 
+/* What a catch-up scan looks for, and what it does with each find. */
+struct deadline_scan {
+	/* The stored messages after seq that still need record(). */
+	int	(*missing)(struct store *, int64_t after, int limit,
+		    struct store_outbox_row **);
+	int	(*record)(const char *id, const Poc__Envelope *e);
+	int64_t	*seq;		/* messages up to here are done */
+};
+
+static const struct deadline_scan deadline_scans[] = {
+	/* each outgoing request/notification without a deadline row */
+	{ store_deadline_missing, deadline_add, &deadline_seq },
+	/* each StatusUpdate (sent, or received while the store failed)
+	 * not yet in its case's lifecycle */
+	{ store_case_missing, deadline_case_record, &deadline_case_seq },
+};
+
+/* Runs each catch-up scan from where it last stopped.  0 or -1. */
+static int
+deadline_scan(void)
+{
+	const struct deadline_scan	*sc;
+	struct store_outbox_row		*rows;
+	Poc__Envelope			*e;
+	size_t				 k;
+	int				 n, i, r;
+	int64_t				 last;
+
+	/* Everything up to the newest message is looked at below; remember
+	 * that, or a tail of messages that need nothing (acknowledgements,
+	 * updates) would be read again on every send. */
 	if ((last = store_messages_last_seq(env->store)) < 0)
 		return -1;
-	do {
-		if ((n = store_case_missing(env->store, deadline_case_seq,
-		    DEADLINE_BATCH, &rows)) < 0)
-			return -1;
-		for (i = 0; i < n; i++) {
-			e = poc__envelope__unpack(NULL, rows[i].len,
-			    rows[i].data);
-			if (e == NULL || e->body_case !=
-			    POC__ENVELOPE__BODY_STATUS_UPDATE) {
-				log_warnx("deadline: stored status update %s "
-				    "does not decode", rows[i].id);
-				r = store_case_add(env->store, rows[i].id, "",
-				    0, 0, "");
-			} else
-				r = deadline_case_add(e);
-			if (e != NULL)
-				poc__envelope__free_unpacked(e, NULL);
-			if (r == -1) {
-				store_outbox_rows_free(rows, n);
+	for (k = 0; k < sizeof(deadline_scans) / sizeof(deadline_scans[0]);
+	    k++) {
+		sc = &deadline_scans[k];
+		do {
+			if ((n = sc->missing(env->store, *sc->seq,
+			    DEADLINE_BATCH, &rows)) < 0)
 				return -1;
+			for (i = 0; i < n; i++) {
+				e = poc__envelope__unpack(NULL, rows[i].len,
+				    rows[i].data);
+				r = sc->record(rows[i].id, e);
+				if (e != NULL)
+					poc__envelope__free_unpacked(e, NULL);
+				if (r == -1) {
+					store_outbox_rows_free(rows, n);
+					return -1;
+				}
+				*sc->seq = rows[i].seq;
 			}
-			deadline_case_seq = rows[i].seq;
-		}
-		store_outbox_rows_free(rows, n);
-	} while (n == DEADLINE_BATCH);
-	if (last > deadline_case_seq)
-		deadline_case_seq = last;
+			store_outbox_rows_free(rows, n);
+		} while (n == DEADLINE_BATCH);
+		if (last > *sc->seq)
+			*sc->seq = last;
+	}
 	return 0;
 }
 
@@ -304,7 +321,7 @@ deadline_init(void)
 	if ((deadline_timer = evtimer_new(env->base, deadline_timer_cb,
 	    NULL)) == NULL)
 		return -1;
-	if (deadline_scan() == -1 || deadline_case_scan() == -1)
+	if (deadline_scan() == -1)
 		return -1;
 	deadline_arm();
 	return 0;
@@ -321,7 +338,7 @@ deadline_shutdown(void)
 void
 deadline_kick(void)
 {
-	if (deadline_scan() == -1 || deadline_case_scan() == -1)
+	if (deadline_scan() == -1)
 		log_warnx("deadline: cannot record deadlines now; they are "
 		    "given at the next send or restart");
 	deadline_arm();
@@ -404,7 +421,7 @@ deadline_annotate(Poc__StoredMessage **m, int n)
 	int			 i;
 
 	/* Status updates received since the last look join their case. */
-	if (deadline_case_scan() == -1)
+	if (deadline_scan() == -1)
 		log_warnx("deadline: cannot record case status changes now");
 	for (i = 0; i < n; i++) {
 		sm = m[i];

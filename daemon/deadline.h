@@ -16,7 +16,13 @@
 int	 deadline_init(void);
 void	 deadline_shutdown(void);
 
-/* A message was queued: give it its deadline and re-arm the timer. */
+/* The operator's envelope e is being queued, in the caller's transaction:
+ * a request or notification gets its deadline row, a StatusUpdate its
+ * place in the case, so that both commit with e or not at all.  0 or -1. */
+int	 deadline_sent(const Poc__Envelope *e);
+
+/* A message was queued (and committed): give a deadline row to whatever
+ * still lacks one, and re-arm the timer for the earliest deadline. */
 void	 deadline_kick(void);
 
 /* A StatusUpdate e came from peer and was just stored: its case records

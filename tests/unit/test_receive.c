@@ -28,6 +28,7 @@
 #include "daemon/store_dir.h"
 #include "envsig.h"
 
+#include "db_fixture.h"
 #include "pki_fixture.h"
 
 #define ID_CAMP		"55555555-5555-4555-8555-555555555555"
@@ -35,9 +36,6 @@
 #define ID_REPLY	"77777777-7777-4777-8777-777777777777"
 #define ID_NOTE		"88888888-8888-4888-8888-888888888888"
 #define T0		1764040000000LL
-
-static char		 tmpdir[PATH_MAX];
-static char		 dbpath[PATH_MAX + 16];
 
 /* What the receive path said to the connection (the test's owner). */
 struct conn {
@@ -73,37 +71,6 @@ static const struct receive_cb t_cb = {
 	.fail = t_fail,
 };
 
-/* Runs sql on a connection of the test's own; returns the first column
- * of the first row as an integer (0 if none). */
-static long long
-raw(const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	long long	 v = 0;
-
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK,
-	    "%s: %s", sql, sqlite3_errmsg(db));
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
-}
-
-static void
-raw_exec(const char *sql)
-{
-	sqlite3	*db;
-	char	*msg = NULL;
-
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
-	    "%s: %s", sql, msg != NULL ? msg : "?");
-	sqlite3_close(db);
-}
-
 /* FRA's directory record (one PoC) and AUS's campaign checking FRA. */
 static void
 seed(void)
@@ -138,17 +105,13 @@ static void
 setup(void)
 {
 	static struct gc_bounds	 b = { 100, 1 << 20, 0 };
-	const char		*t = getenv("TMPDIR");
 	char			 err[256];
 
 	pki_setup();
-	snprintf(tmpdir, sizeof(tmpdir), "%s/test_receive.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/pocd.db", tmpdir);
+	db_setup("test_receive");
 	snprintf(env->conf.member, sizeof(env->conf.member), "AUS");
 	ck_assert_ptr_nonnull(env->base = event_base_new());
-	env->store = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof(err));
+	env->store = store_open(db_path, STORE_SYNC_NORMAL, err, sizeof(err));
 	ck_assert_msg(env->store != NULL, "store_open: %s", err);
 	ck_assert_int_eq(gc_init(env->base, env->store, &b), 0);
 	/* Two signature threads: the verdicts cross threads as in pocd. */
@@ -159,19 +122,11 @@ setup(void)
 static void
 teardown(void)
 {
-	static const char	*const sfx[] = { "", "-wal", "-shm" };
-	char			 p[PATH_MAX + 32];
-	size_t			 i;
-
 	receive_shutdown();
 	gc_shutdown();
 	store_close(env->store);
 	event_base_free(env->base);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
-		unlink(p);
-	}
-	rmdir(tmpdir);
+	db_teardown();
 	pki_teardown();
 }
 
@@ -254,20 +209,20 @@ receive(struct conn *c, Poc__PeerFrame *f)
 static long long
 n_reply_rows(void)
 {
-	return raw("SELECT count(*) FROM messages WHERE id = '" ID_REPLY "'");
+	return db_int("SELECT count(*) FROM messages WHERE id = '" ID_REPLY "'");
 }
 
 static long long
 n_reply_audit(void)
 {
-	return raw("SELECT count(*) FROM audit WHERE message_id = '" ID_REPLY
+	return db_int("SELECT count(*) FROM audit WHERE message_id = '" ID_REPLY
 	    "' AND kind = 'received'");
 }
 
 static long long
 replied_at(void)
 {
-	return raw("SELECT replied_at FROM check_targets WHERE campaign_id = '"
+	return db_int("SELECT replied_at FROM check_targets WHERE campaign_id = '"
 	    ID_CAMP "' AND member = 'FRA' AND reply_id IN ('', '" ID_REPLY
 	    "')");
 }
@@ -275,7 +230,7 @@ replied_at(void)
 static long long
 last_checked(void)
 {
-	return raw("SELECT coalesce(max(last_check), 0) FROM "
+	return db_int("SELECT coalesce(max(last_check), 0) FROM "
 	    "directory_checks WHERE code = 'FRA'");
 }
 
@@ -286,7 +241,7 @@ START_TEST(test_reply_effects_commit_with_the_batch)
 
 	/* Every message insert leaves a deferred foreign-key violation:
 	 * the statements succeed, the batch's COMMIT fails. */
-	raw_exec("CREATE TABLE t_gate (id INTEGER PRIMARY KEY);"
+	db_exec("CREATE TABLE t_gate (id INTEGER PRIMARY KEY);"
 	    "CREATE TABLE t_bad (ref INTEGER REFERENCES t_gate (id)"
 	    " DEFERRABLE INITIALLY DEFERRED);"
 	    "CREATE TRIGGER t_commit_fails AFTER INSERT ON messages"
@@ -305,10 +260,10 @@ START_TEST(test_reply_effects_commit_with_the_batch)
 	ck_assert_int_eq(n_reply_audit(), 0);
 	ck_assert_int_eq(replied_at(), 0);
 	ck_assert_int_eq(last_checked(), 0);
-	ck_assert_int_eq(raw("SELECT count(*) FROM messages"), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages"), 0);
 
 	/* The fault is gone; the sender resends on a new connection. */
-	raw_exec("DROP TRIGGER t_commit_fails; DROP TABLE t_bad;"
+	db_exec("DROP TRIGGER t_commit_fails; DROP TABLE t_bad;"
 	    " DROP TABLE t_gate;");
 	memset(&c, 0, sizeof(c));
 	receive(&c, reply_frame());
@@ -320,7 +275,7 @@ START_TEST(test_reply_effects_commit_with_the_batch)
 	ck_assert_int_eq(n_reply_rows(), 1);
 	ck_assert_int_eq(n_reply_audit(), 1);
 	ck_assert_int_gt(at = replied_at(), 0);
-	ck_assert_int_eq(raw("SELECT count(*) FROM check_targets WHERE "
+	ck_assert_int_eq(db_int("SELECT count(*) FROM check_targets WHERE "
 	    "reply_id = '" ID_REPLY "'"), 1);
 	ck_assert_int_eq(last_checked(), at);
 

@@ -1,0 +1,1 @@
+test_ctl_msg_LIBS := libdaemon.a libcommon.a
