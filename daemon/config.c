@@ -476,6 +476,10 @@ config_print(const struct config *c, FILE *out)
 			fprintf(out, "%s[%s]\n", i ? "\n" : "", key->section);
 			section = key->section;
 		}
+		/* The help on a line of its own: a config file takes no
+		 * comment after a value, and this output must load again. */
+		if (key->help != NULL)
+			fprintf(out, "# %s\n", key->help);
 		fprintf(out, "%s = ", key->name);
 		switch (key->type) {
 		case CT_STR:
@@ -500,8 +504,6 @@ config_print(const struct config *c, FILE *out)
 			    *(const int *)(const void *)v ? "full" : "normal");
 			break;
 		}
-		if (key->help != NULL)
-			fprintf(out, "\t# %s", key->help);
 		fputc('\n', out);
 	}
 	for (k = 0; k < c->nupstreams; k++) {
