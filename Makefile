@@ -186,7 +186,7 @@ demo: all
 # to $(B)-fuzz/fuzz/).  `make fuzz` runs each FUZZ_SECONDS, `make check`
 # FUZZ_CHECK_SECONDS.  A crash fails the target; add its input to the seeds
 # once fixed.
-FUZZ_TARGETS       := frame envelope template
+FUZZ_TARGETS       := frame envelope template dirrec config interop
 FUZZ_SECONDS       ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 FUZZ_CC            ?= clang
@@ -198,6 +198,11 @@ FUZZ_BIN    = $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(FUZZ_MODS))) $(B)/proto/poc.pb-c.o
 	@mkdir -p $(@D)
 	$(CC) $(POC_CFLAGS) $(CFLAGS) -Ifuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+# What a target reads beyond FUZZ_MODS.
+$(B)/fuzz/fuzz_dirrec: $(call obj,common/dirrec.c cli/dirfmt.c)
+$(B)/fuzz/fuzz_config: $(call obj,daemon/config.c daemon/log.c common/inifile.c)
+$(B)/fuzz/fuzz_interop: $(call obj,$(wildcard cli/interop*.c) cli/dirfmt.c common/dirrec.c)
 
 fuzz-bin: $(FUZZ_BIN)
 

@@ -63,6 +63,9 @@ log_level_name(int level)
 	return "?";
 }
 
+static void	log_vwrite(int pri, int errnum, const char *fmt, va_list ap)
+		    __attribute__((format(printf, 3, 0)));
+
 /* Writes one line at pri; errnum > 0 appends its strerror. */
 static void
 log_vwrite(int pri, int errnum, const char *fmt, va_list ap)

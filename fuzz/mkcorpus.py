@@ -224,6 +224,84 @@ def template_dict():
     return "\n".join(lines) + "\n"
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def read(*path):
+    with open(os.path.join(ROOT, *path), "rb") as f:
+        return f.read()
+
+
+def dir_record(code="FRA", pocs=True, cert=b""):
+    """A DirectoryRecord (fields of proto/poc.proto) as a peer sends it."""
+    channel = fld(1, 2) + fld(2, "+33 1 71 75 84 68") + fld(3, 1)
+    hours = fld(1, 1) + fld(2, 540) + fld(3, 1020)
+    poc = (fld(1, 3) + fld(2, "Duty officer") + fld(3, "Permanence")
+           + fld(4, "ANSSI") + fld(5, channel) + fld(7, "Europe/Paris")
+           + fld(8, hours) + fld(9, "fr") + fld(9, "en"))
+    r = (fld(1, "5f1c0a") + fld(2, code) + fld(3, "CERT-" + code)
+         + fld(4, "EU") + fld(4, "OSCE") + fld(5, "pocd.cert.example:7443")
+         + fld(6, "ab" * 32) + fld(7, 1798761600000) + fld(8, 7)
+         + fld(9, 1764921600000))
+    if pocs:
+        r += fld(10, poc) + fld(10, fld(1, 1) + fld(3, "Policy") + fld(6, True))
+    if cert:
+        r += fld(11, cert)
+    return r + fld(12, b"\x30\x44" + b"\x02\x20" + b"\x11" * 32 + b"\x02\x20" + b"\x22" * 32)
+
+
+def dirrecs():
+    """(name, fuzz_dirrec input): byte 0 even = a PeerFrame, odd = JSON."""
+    def records(*recs):
+        return b"\x00" + fld(13, b"".join(fld(1, r) for r in recs))
+    member = read("tests", "golden", "interop", "member.json")
+    return [
+        ("frame-one", records(dir_record())),
+        ("frame-three", records(dir_record("FRA"), dir_record("AUS", False),
+                                dir_record("KEN", cert=b"\x30\x82\x01\x00"))),
+        ("frame-bad-level", records(dir_record()[:-70] + fld(10, fld(1, 9)))),
+        ("frame-empty", records()),
+        ("json-member", b"\x01" + b'{"records": [' + member + b"]}"),
+        ("json-array", b"\x01[" + member + b"]"),
+        ("json-bad-hours", b"\x01" + member.replace(b'"pocs": [',
+                                                    b'"pocs": [{"hours": "Mon-Sun 25:00-26:00"},', 1)),
+    ]
+
+
+def configs():
+    """(name, pocd.conf text) of fuzz_config: the shipped example and
+    a few sections written the way operators get them wrong."""
+    example = read("deploy", "pocd.conf.example").decode()
+    return [
+        ("example", example),
+        ("minimal", "[node]\nmember = AUS\n"),
+        ("upstream", "[node]\nmember = KEN\n\n[upstream AU]\nendpoint = "
+         "registry.au.example:7443\nfingerprint = " + "ab" * 32 + "\n"),
+        ("bad-int", "[limits]\nmax_connections = many\n"),
+        ("no-section", "member = AUS\n"),
+        ("unknown", "[nodes]\nmember = AUS\n[node]\nmembre = AUS\n"),
+        ("long-line", "[node]\nmember = " + "A" * 5000 + "\n"),
+        ("crlf", "[node]\r\nmember = AUS\r\n"),
+    ]
+
+
+def interops():
+    """(name, bytes) of fuzz_interop: the golden exports and hostile
+    documents of the kinds the importers must refuse."""
+    out = [(n, read("tests", "golden", "interop", "case." + n))
+           for n in ("misp.json", "stix.json", "iodef.xml")]
+    out += [
+        ("laughs.xml", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">'
+         b'<!ENTITY b "&a;&a;&a;&a;">]><IODEF-Document>&b;</IODEF-Document>'),
+        ("xxe.xml", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM '
+         b'"file:///etc/passwd">]><IODEF-Document>&x;</IODEF-Document>'),
+        ("deep.json", b'{"Event": ' + b"[" * 100 + b"]" * 100 + b"}"),
+        ("wrong-type.json", b'{"Event": {"info": 7, "Attribute": "x"}}'),
+        ("stix-empty.json", b'{"type": "bundle", "id": "bundle--1", "objects": []}'),
+    ]
+    return out
+
+
 def write(target, items, binary):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -236,6 +314,9 @@ def main():
     write("envelope", envelopes(), True)
     write("frame", frames(), True)
     write("template", templates(), False)
+    write("dirrec", dirrecs(), True)
+    write("config", configs(), False)
+    write("interop", interops(), True)
     with open(os.path.join(os.path.dirname(OUT), "template.dict"), "w",
               encoding="utf-8") as f:
         f.write(template_dict())
