@@ -10,6 +10,7 @@
 #   make include-check  fails if two modules include each other (also in ops-check)
 #   make pot        re-extract po/pocctl.pot and merge it into po/*.po
 #   make crash      long crash-consistency run (CRASH_SECONDS, CRASH_SEED)
+#   make chaos      long broken-network run through a fault proxy (CHAOS_SECONDS, CHAOS_SEED)
 #   make tlsscan    testssl.sh scan of both listeners (installs testssl.sh)
 #   make bench      pocd against Mosquitto on loopback (bench/results.json)
 #
@@ -61,7 +62,7 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all bin deps check unit unit-bin unit-run integration asan asan-bin demo bench crash \
+.PHONY: all bin deps check unit unit-bin unit-run integration asan asan-bin demo bench crash chaos \
         tlsscan clean install uninstall pot ops-check
 .PHONY: fuzz fuzz-check fuzz-bin fuzz-run include-check
 .DEFAULT_GOAL := all
@@ -242,6 +243,15 @@ CRASH_SEED ?= 1
 crash: all
 	CRASH_SECONDS=$(CRASH_SECONDS) CRASH_SEED=$(CRASH_SEED) \
 	  $(PYTHON) tests/integration/30_crash.py
+
+# The broken-network test of `make check` (tests/integration/39_chaos.py:
+# two nodes through a fault-injecting proxy), run for CHAOS_SECONDS
+# (default 300) of faults drawn from seed CHAOS_SEED.
+CHAOS_SECONDS ?= 300
+CHAOS_SEED ?= 1
+chaos: all
+	CHAOS_SECONDS=$(CHAOS_SECONDS) CHAOS_SEED=$(CHAOS_SEED) \
+	  $(PYTHON) tests/integration/39_chaos.py
 
 # testssl.sh against both listeners of a test-bed node; fails on a HIGH or
 # CRITICAL finding (minutes long, so not in `make check`).
