@@ -23,15 +23,14 @@ Environment: CHAOS_SEED (default 1), CHAOS_SECONDS of faults (default
 15), CHAOS_CASES per direction (default 2).  `make chaos` runs it long.
 """
 
-import json
 import os
 import re
 import threading
 import time
 
 from chaos import ChaosProxy
-from tb import POCCTL, TestFailure, check, run, run_test
-from rel import integrity_check, set_config, sql
+from tb import TestFailure, check, run_test
+from rel import CaseOperator, integrity_check, set_config, sql
 
 SEED = int(os.environ.get("CHAOS_SEED", "1"))
 SECONDS = float(os.environ.get("CHAOS_SECONDS", "15"))
@@ -41,48 +40,6 @@ DRAIN_TIMEOUT = 120
 RSS_SLACK_KIB = 8 * 1024
 FAIL_RE = re.compile(r"outbox (\w+): delivery attempt (\d+) failed \((.*)\); "
                      r"next in (\d+)\.(\d{3})s$", re.M)
-
-
-class Operator(threading.Thread):
-    """One operator of `sender` working one case with `recipient`: sends
-    until told to stop, and records what pocctl confirmed "queued"."""
-
-    def __init__(self, tb, sender, recipient, n, stop):
-        super().__init__(daemon=True)
-        self.tb, self.sender, self.recipient, self.n = tb, sender, recipient, n
-        self.stop = stop
-        self.confirmed, self.case, self.error = [], None, None
-        self.dir = os.path.join(tb.dir, f"op-{sender}-{n}".replace("--", "-warm"))
-        os.makedirs(self.dir)
-
-    def envelope(self, k):
-        e = {"recipient": self.recipient, "tlp": "GREEN", "language": "en"}
-        if self.case is None:
-            e["notification"] = {"summary": f"{self.sender} case {self.n}",
-                                 "severity": "LOW"}
-        else:
-            e["in_reply_to"] = self.case
-            e["status_update"] = {"status": "IN_PROGRESS", "text": f"update {k}"}
-        return e
-
-    def run(self):
-        cfg = self.tb.info(self.sender)["pocctl_config"]
-        k = 0
-        try:
-            while not self.stop.is_set():
-                k += 1
-                path = os.path.join(self.dir, f"{k}.json")
-                with open(path, "w", encoding="utf-8") as f:
-                    json.dump(self.envelope(k), f)
-                rc, out, err = run([POCCTL, "-c", cfg, "--json", "send", path], timeout=15)
-                if rc != 0:
-                    raise TestFailure(f"{self.sender}: pocctl send: exit {rc}: {err}")
-                mid = json.loads(out)["id"]
-                self.confirmed.append(mid)
-                self.case = self.case or mid
-                time.sleep(0.05)
-        except Exception as e:          # reported by the main thread
-            self.error = e
 
 
 def usage(pid):
@@ -168,7 +125,8 @@ def test(tb):
         # of a node that has worked, not of one just started.
         proxy.calm()
         warm = threading.Event()
-        warmers = [Operator(tb, s, r, -1, warm) for s, r in (("AUS", "FRA"), ("FRA", "AUS"))]
+        warmers = [CaseOperator(tb, s, r, "warm-up", warm, pause=0.05)
+                   for s, r in (("AUS", "FRA"), ("FRA", "AUS"))]
         for op in warmers:
             op.start()
         time.sleep(2)
@@ -184,8 +142,8 @@ def test(tb):
         proxy.calm(False)
 
         stop = threading.Event()
-        ops = {"AUS": [Operator(tb, "AUS", "FRA", n, stop) for n in range(CASES)],
-               "FRA": [Operator(tb, "FRA", "AUS", n, stop) for n in range(CASES)]}
+        ops = {s: [CaseOperator(tb, s, r, n, stop, pause=0.05) for n in range(CASES)]
+               for s, r in (("AUS", "FRA"), ("FRA", "AUS"))}
         for op in ops["AUS"] + ops["FRA"]:
             op.start()
         time.sleep(SECONDS)

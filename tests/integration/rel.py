@@ -1,21 +1,26 @@
 """Helpers of the reliability and attack tests (30-39): editing a member's
 pocd.conf, reading a store with the sqlite3 command, hand-built protobuf
 for the peer protocol (so that a test can send what pocd's own encoder
-never would), a raw TLS peer session, and a small protobuf reader for the
-node's answers.
+never would), a raw TLS peer session, a small protobuf reader for the
+node's answers, and operators who keep a case going while a test breaks
+things.
 
 Not a test itself (run.py runs only NN_*.py).
 """
 
+import json
 import os
 import re
 import socket
 import ssl
 import struct
 import subprocess
+import threading
+import time
 import uuid
 
-from tb import TestFailure, check, frame, now_ms, pb_field, pb_varint, peer_hello
+from tb import (POCCTL, TestFailure, check, frame, now_ms, pb_field, pb_varint,
+                peer_hello, run)
 
 # PeerFrame kinds (proto/poc.proto)
 PF_HELLO, PF_ENVELOPE, PF_RECEIPT, PF_ERROR = 1, 2, 3, 4
@@ -282,3 +287,62 @@ def wait_log(tb, member, offset, pattern, what, timeout=5.0):
     def found():
         return rx.search(log_since(tb, member, offset))
     return tb.wait_until(found, timeout, f"{what}: /{pattern}/ in {member}'s pocd.log")
+
+
+# ------------------------------------------------------------ operators
+
+class CaseOperator(threading.Thread):
+    """One operator of `sender` working one case with `recipient` (a
+    notification opens it, status updates follow in its thread): sends
+    with pocctl until told to stop, and records the ids pocctl confirmed
+    "queued", in order.  A failed send is counted if `tolerate` (the node
+    may be down or killed mid-command), else it ends the operator with
+    the error, for the main thread to report."""
+
+    def __init__(self, tb, sender, recipient, n, stop, tolerate=False, pause=0.0):
+        super().__init__(daemon=True)
+        self.tb, self.sender, self.recipient, self.n = tb, sender, recipient, n
+        self.stop, self.tolerate, self.pause = stop, tolerate, pause
+        self.confirmed = []         # ids, in queue order
+        self.case = None            # id of the case's first message
+        self.failed = 0
+        self.error = None
+        self.dir = os.path.join(tb.dir, f"operator-{sender}-{n}")
+        os.makedirs(self.dir)
+
+    def envelope(self, k):
+        e = {"recipient": self.recipient, "tlp": "GREEN", "language": "en"}
+        if self.case is None:
+            e["notification"] = {"summary": f"{self.sender} case {self.n}: opened",
+                                 "severity": "LOW", "sectors": ["TELECOM"]}
+        else:
+            e["in_reply_to"] = self.case
+            e["status_update"] = {"status": "IN_PROGRESS",
+                                  "text": f"case {self.n}: update {k}"}
+        return e
+
+    def run(self):
+        cfg = self.tb.info(self.sender)["pocctl_config"]
+        k = 0
+        try:
+            while not self.stop.is_set():
+                k += 1
+                path = os.path.join(self.dir, f"{k}.json")
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(self.envelope(k), f)
+                try:
+                    rc, out, err = run([POCCTL, "-c", cfg, "--json", "send", path],
+                                       timeout=15)
+                except TestFailure as e:
+                    rc, err = -1, str(e)
+                if rc == 0:
+                    self.confirmed.append(json.loads(out)["id"])
+                    self.case = self.case or self.confirmed[0]
+                    time.sleep(self.pause)
+                elif self.tolerate:
+                    self.failed += 1
+                    time.sleep(0.1)
+                else:
+                    raise TestFailure(f"{self.sender}: pocctl send: exit {rc}: {err}")
+        except Exception as e:          # reported by the main thread
+            self.error = e
