@@ -11,6 +11,7 @@
 #   make pot        re-extract po/pocctl.pot and merge it into po/*.po
 #   make crash      long crash-consistency run (CRASH_SECONDS, CRASH_SEED)
 #   make chaos      long broken-network run through a fault proxy (CHAOS_SECONDS, CHAOS_SEED)
+#   make soak       three nodes under mixed traffic, restarts, SIGHUPs (SOAK_SECONDS)
 #   make tlsscan    testssl.sh scan of both listeners (installs testssl.sh)
 #   make bench      pocd against Mosquitto on loopback (bench/results.json)
 #
@@ -62,7 +63,7 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all bin deps check unit unit-bin unit-run integration asan asan-bin demo bench crash chaos \
+.PHONY: all bin deps check unit unit-bin unit-run integration asan asan-bin demo bench crash chaos soak \
         tlsscan clean install uninstall pot ops-check
 .PHONY: fuzz fuzz-check fuzz-bin fuzz-run include-check
 .DEFAULT_GOAL := all
@@ -252,6 +253,15 @@ CHAOS_SEED ?= 1
 chaos: all
 	CHAOS_SECONDS=$(CHAOS_SECONDS) CHAOS_SEED=$(CHAOS_SEED) \
 	  $(PYTHON) tests/integration/39_chaos.py
+
+# A day of running, shortened (tests/soak/soak.py): three nodes under
+# steady mixed traffic with SIGHUPs and restarts for SOAK_SECONDS (default
+# 3600); fails on growth past its bounds or anything lost; writes
+# build/soak/results.json and build/soak/soak.svg.
+SOAK_SECONDS ?= 3600
+SOAK_SEED ?= 1
+soak: all
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_SEED=$(SOAK_SEED) $(PYTHON) tests/soak/soak.py
 
 # testssl.sh against both listeners of a test-bed node; fails on a HIGH or
 # CRITICAL finding (minutes long, so not in `make check`).

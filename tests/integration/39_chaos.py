@@ -30,7 +30,7 @@ import time
 
 from chaos import ChaosProxy
 from tb import TestFailure, check, run_test
-from rel import CaseOperator, integrity_check, set_config, sql
+from rel import CaseOperator, check_delivered, drained, integrity_check, set_config
 
 SEED = int(os.environ.get("CHAOS_SEED", "1"))
 SECONDS = float(os.environ.get("CHAOS_SECONDS", "15"))
@@ -57,11 +57,6 @@ def settled_usage(tb, member, wait=IDLE + 3):
     return usage(tb.info(member)["pid"])
 
 
-def drained(tb, members):
-    return all(sql(tb.info(m)["db"], "SELECT count(*) FROM outbox;")[0][0] == "0"
-               for m in members)
-
-
 def check_backoff(tb, member, offset):
     fails = [(m.group(1), int(m.group(2)), m.group(3), int(m.group(4)) + int(m.group(5)) / 1000)
              for m in FAIL_RE.finditer(tb.log(member)[offset:])]
@@ -71,34 +66,6 @@ def check_backoff(tb, member, offset):
               f"{member} -> {peer}: failure {k} ({reason}) logged a delay of "
               f"{delay:.3f} s, want [{b / 2}, {b}] s")
     return len(fails)
-
-
-def check_delivered(tb, ops, sender, recipient):
-    """Each confirmed envelope of sender's operators stored once by the
-    recipient, in queue order per case, and delivered at the sender."""
-    rdb, sdb = tb.info(recipient)["db"], tb.info(sender)["db"]
-    received = sql(rdb, f"SELECT id FROM messages WHERE direction = 'in' "
-                        f"AND sender = '{sender}' ORDER BY seq;")
-    position = {}
-    for pos, (mid,) in enumerate(received):
-        check(mid not in position, f"{mid} stored twice at {recipient}")
-        position[mid] = pos
-    sent = {r[0]: r[1] for r in sql(sdb, "SELECT id, state FROM messages "
-                                         "WHERE direction = 'out';")}
-    strangers = [m for m in position if m not in sent]
-    check(not strangers, f"{recipient} stored envelopes {sender} never queued: {strangers[:3]}")
-    confirmed = 0
-    for op in ops:
-        missing = [m for m in op.confirmed if m not in position]
-        check(not missing, f"{sender} case {op.n}: {len(missing)} confirmed envelopes "
-                           f"not stored at {recipient}: {missing[:3]}")
-        order = [position[m] for m in op.confirmed]
-        check(order == sorted(order),
-              f"{sender} case {op.n}: {recipient} stored them out of queue order")
-        late = [m for m in op.confirmed if sent.get(m) != "delivered"]
-        check(not late, f"{sender}: not 'delivered' in its outbox: {late[:3]}")
-        confirmed += len(op.confirmed)
-    return confirmed
 
 
 def test(tb):

@@ -346,3 +346,39 @@ class CaseOperator(threading.Thread):
                     raise TestFailure(f"{self.sender}: pocctl send: exit {rc}: {err}")
         except Exception as e:          # reported by the main thread
             self.error = e
+
+
+def drained(tb, members):
+    """Whether every member's outbox is empty."""
+    return all(sql(tb.info(m)["db"], "SELECT count(*) FROM outbox;")[0][0] == "0"
+               for m in members)
+
+
+def check_delivered(tb, ops, sender, recipient):
+    """Each envelope sender's CaseOperators ops were told "queued" is
+    stored once by the recipient, in queue order per case, and delivered
+    at the sender; the recipient stored nothing from sender that sender
+    did not queue.  Returns how many were confirmed."""
+    rdb, sdb = tb.info(recipient)["db"], tb.info(sender)["db"]
+    received = sql(rdb, f"SELECT id FROM messages WHERE direction = 'in' "
+                        f"AND sender = '{sender}' ORDER BY seq;")
+    position = {}
+    for pos, (mid,) in enumerate(received):
+        check(mid not in position, f"{mid} stored twice at {recipient}")
+        position[mid] = pos
+    sent = {r[0]: r[1] for r in sql(sdb, "SELECT id, state FROM messages "
+                                         "WHERE direction = 'out';")}
+    strangers = [m for m in position if m not in sent]
+    check(not strangers, f"{recipient} stored envelopes {sender} never queued: {strangers[:3]}")
+    confirmed = 0
+    for op in ops:
+        missing = [m for m in op.confirmed if m not in position]
+        check(not missing, f"{sender} case {op.n}: {len(missing)} confirmed envelopes "
+                           f"not stored at {recipient}: {missing[:3]}")
+        order = [position[m] for m in op.confirmed]
+        check(order == sorted(order),
+              f"{sender} case {op.n}: {recipient} stored them out of queue order")
+        late = [m for m in op.confirmed if sent.get(m) != "delivered"]
+        check(not late, f"{sender}: not 'delivered' in its outbox: {late[:3]}")
+        confirmed += len(op.confirmed)
+    return confirmed
