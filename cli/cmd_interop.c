@@ -61,6 +61,35 @@ cmd_interop_fetch(struct client *cl, const char *id, int thread,
 	return r;
 }
 
+/* The node's directory records of the case's sender and recipient, so
+ * that the export can name the sender's PoCs; a member the node holds no
+ * record of is left out.  The records are borrowed from the replies kept
+ * in rs[2] (NULL if none). */
+static void
+cmd_interop_records(struct client *cl, struct interop_case *c,
+    Poc__OpReply *rs[2], Poc__DirectoryRecord *recs[2])
+{
+	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
+	Poc__OpDirectoryShow	 sh = POC__OP_DIRECTORY_SHOW__INIT;
+	const char		*who[2] = { c->sender, c->recipient };
+	size_t			 i;
+
+	req.kind_case = POC__OP_REQUEST__KIND_DIRECTORY_SHOW;
+	req.directory_show = &sh;
+	for (i = 0; i < 2; i++) {
+		rs[i] = NULL;
+		if (who[i] == NULL || who[i][0] == '\0')
+			continue;
+		sh.member = (char *)who[i];
+		rs[i] = client_call(cl, &req);
+		if (rs[i]->kind_case == POC__OP_REPLY__KIND_DIRECTORY_LISTING &&
+		    rs[i]->directory_listing->n_members == 1)
+			recs[c->n_records++] =
+			    rs[i]->directory_listing->members[0]->record;
+	}
+	c->records = recs;
+}
+
 /* pocctl export ID [--thread] --format misp|stix|iodef [-o FILE] */
 int
 cmd_export(struct ctx *ctx, int argc, char **argv)
@@ -80,7 +109,8 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	struct interop_case		 c;
 	enum interop_format		 f = 0;
 	struct client			*cl;
-	Poc__OpReply			*r;
+	Poc__OpReply			*r, *dirs[2];
+	Poc__DirectoryRecord		*recs[2];
 	FILE				*fp = stdout;
 	char				 errbuf[256];
 	size_t				 i, n;
@@ -108,6 +138,7 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	r = cmd_interop_fetch(cl, id, thread, &msgs, &n);
 	if (interop_case_init(&c, msgs, n, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s: %s", id, errbuf);
+	cmd_interop_records(cl, &c, dirs, recs);
 	if (out != NULL && strcmp(out, "-") != 0 &&
 	    (fp = fopen(out, "w")) == NULL)
 		err(1, "%s", out);
@@ -115,6 +146,9 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	    fclose(fp) == EOF))
 		err(1, "%s", out != NULL ? out : "standard output");
 	interop_case_free(&c);
+	for (i = 0; i < 2; i++)
+		if (dirs[i] != NULL)
+			client_reply_free(dirs[i]);
 	client_reply_free(r);
 	client_close(cl);
 	return 0;

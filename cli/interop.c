@@ -255,6 +255,17 @@ interop_case_fold(struct interop_case *c, const Poc__Envelope *e)
 		interop_set_str(&c->withheld, &c->n_withheld, b.withheld[i]);
 }
 
+const Poc__DirectoryRecord *
+interop_record(const struct interop_case *c, const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->n_records; i++)
+		if (strcmp(c->records[i]->code, code) == 0)
+			return c->records[i];
+	return NULL;
+}
+
 int
 interop_case_init(struct interop_case *c, Poc__StoredMessage *const *msgs,
     size_t n, char *err, size_t errlen)

@@ -60,6 +60,10 @@ struct interop_case {
 	size_t				  n_unavailable;
 	const char			**withheld;
 	size_t				  n_withheld;
+	/* The directory records the node holds of the members involved
+	 * (borrowed, may be none): they name the sender's PoCs. */
+	Poc__DirectoryRecord *const	 *records;
+	size_t				  n_records;
 };
 
 /* The fields of a request or a notification, whichever it is. */
@@ -107,6 +111,10 @@ int		 interop_case_init(struct interop_case *c,
 		    Poc__StoredMessage *const *msgs, size_t n, char *err,
 		    size_t errlen);
 void		 interop_case_free(struct interop_case *);
+
+/* The record of member code among c's records, or NULL. */
+const Poc__DirectoryRecord *interop_record(const struct interop_case *c,
+		    const char *code);
 
 /* Fills b from e; -1 if e is neither a request nor a notification. */
 int		 interop_body_get(const Poc__Envelope *e, struct interop_body *b);

@@ -5,6 +5,7 @@
  * network, no entity substitution, no DTD, and any document type
  * declaration refused before its first entity is declared.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "cli/interop.h"
+#include "dirrec.h"
 
 #define IODEF_NS	"urn:ietf:params:xml:ns:iodef-2.0"
 #define IODEF_DS_NS	"http://www.w3.org/2000/09/xmldsig#"
@@ -74,6 +76,83 @@ iodef_data(xmlTextWriterPtr w, const char *dtype, const char *key,
 	snprintf(meaning, sizeof(meaning), "pocd:%s", key);
 	return iodef_elem(w, "AdditionalData", value, "dtype", dtype,
 	    "meaning", meaning, NULL);
+}
+
+/* One PoC of the sender's directory record as a nested Contact: its
+ * level as the role (TECHNICAL is "tech"; POLICY and DIPLOMATIC have no
+ * IODEF role and go in ext-role), its name and role, and the channels
+ * IODEF has elements for (e-mail, telephone, fax). */
+static int
+iodef_poc(xmlTextWriterPtr w, const Poc__DirectoryPoc *p)
+{
+	const Poc__DirectoryChannel	*ch;
+	const char			*level;
+	char				 ext[32];
+	size_t				 i, k;
+	int				 r = 0;
+
+	r |= xmlTextWriterStartElement(w, X("Contact"));
+	if (p->level == POC__DIRECTORY_POC__LEVEL__TECHNICAL)
+		r |= xmlTextWriterWriteAttribute(w, X("role"), X("tech"));
+	else {
+		level = dirrec_level_name(p->level);
+		for (k = 0; level[k] != '\0' && k + 1 < sizeof(ext); k++)
+			ext[k] = (char)tolower((unsigned char)level[k]);
+		ext[k] = '\0';
+		r |= xmlTextWriterWriteAttribute(w, X("role"), X("ext-value"));
+		r |= xmlTextWriterWriteAttribute(w, X("ext-role"),
+		    X(ext[0] != '\0' ? ext : "unspecified"));
+	}
+	r |= xmlTextWriterWriteAttribute(w, X("type"), X("person"));
+	if (p->name[0] != '\0')
+		r |= iodef_elem(w, "ContactName", p->name, NULL);
+	if (p->role[0] != '\0')
+		r |= iodef_elem(w, "ContactTitle", p->role, NULL);
+	if (p->organization[0] != '\0')
+		r |= iodef_elem(w, "Description", p->organization, NULL);
+	for (i = 0; i < p->n_channels; i++) {
+		ch = p->channels[i];
+		if (ch->kind == POC__DIRECTORY_CHANNEL__KIND__EMAIL) {
+			r |= xmlTextWriterStartElement(w, X("Email"));
+			r |= iodef_elem(w, "EmailTo", ch->value, NULL);
+			r |= xmlTextWriterEndElement(w);
+		}
+	}
+	/* After every Email: RFC 7970 orders a Contact's children. */
+	for (i = 0; i < p->n_channels; i++) {
+		ch = p->channels[i];
+		if (ch->kind != POC__DIRECTORY_CHANNEL__KIND__PHONE &&
+		    ch->kind != POC__DIRECTORY_CHANNEL__KIND__FAX)
+			continue;
+		r |= xmlTextWriterStartElement(w, X("Telephone"));
+		r |= xmlTextWriterWriteAttribute(w, X("type"), X(ch->kind ==
+		    POC__DIRECTORY_CHANNEL__KIND__FAX ? "fax" : "wired"));
+		r |= iodef_elem(w, "TelephoneNumber", ch->value, NULL);
+		r |= xmlTextWriterEndElement(w);
+	}
+	r |= xmlTextWriterEndElement(w);
+	return r;
+}
+
+/* The inside of the creator Contact: the sender's name from its
+ * directory record (else its member code), the code as a local registry
+ * handle, and its PoCs, when the node holds its record (rec may be
+ * NULL). */
+static int
+iodef_creator(xmlTextWriterPtr w, const char *code,
+    const Poc__DirectoryRecord *rec)
+{
+	size_t	 i;
+	int	 r = 0;
+
+	r |= iodef_elem(w, "ContactName", rec != NULL && rec->name[0] != '\0' ?
+	    rec->name : code, NULL);
+	if (rec == NULL)
+		return r;
+	r |= iodef_elem(w, "RegistryHandle", code, "registry", "local", NULL);
+	for (i = 0; i < rec->n_pocs; i++)
+		r |= iodef_poc(w, rec->pocs[i]);
+	return r;
 }
 
 /* The IODEF severity of a pocd one. */
@@ -278,7 +357,7 @@ iodef_incident(xmlTextWriterPtr w, const Poc__Envelope *e,
 	r |= xmlTextWriterStartElement(w, X("Contact"));
 	r |= xmlTextWriterWriteAttribute(w, X("role"), X("creator"));
 	r |= xmlTextWriterWriteAttribute(w, X("type"), X("organization"));
-	r |= iodef_elem(w, "ContactName", e->sender, NULL);
+	r |= iodef_creator(w, e->sender, interop_record(c, e->sender));
 	if (b.contact != NULL && b.contact[0] != '\0') {
 		r |= xmlTextWriterStartElement(w, X("Contact"));
 		r |= xmlTextWriterWriteAttribute(w, X("role"), X("tech"));

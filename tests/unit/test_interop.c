@@ -13,6 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "cli/dirfmt.h"
 #include "cli/interop.h"
 #include "pbjson.h"
 
@@ -218,6 +224,97 @@ START_TEST(test_stix_mapping)
 END_TEST
 
 /* The IODEF document: the elements RFC 7970 requires are there. */
+/* How many nodes of doc match expr (prefix i: the IODEF namespace). */
+static int
+xpath_count(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr	 ctx;
+	xmlXPathObjectPtr	 o;
+	int			 n;
+
+	ck_assert_ptr_nonnull(ctx = xmlXPathNewContext(doc));
+	ck_assert_int_eq(xmlXPathRegisterNs(ctx, BAD_CAST "i",
+	    BAD_CAST "urn:ietf:params:xml:ns:iodef-2.0"), 0);
+	o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+	ck_assert_msg(o != NULL, "bad XPath %s", expr);
+	n = o->nodesetval != NULL ? o->nodesetval->nodeNr : 0;
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	return n;
+}
+
+/* The sender's PoCs from its directory record (member.json, given the
+ * sender's code) name the creator and nest under it as Contacts, each
+ * channel IODEF has an element for in place, in RFC 7970's order. */
+START_TEST(test_iodef_creator_pocs)
+{
+	static const struct {
+		const char	*xpath;
+		int		 n;
+	} want[] = {
+		/* one per Incident (the fixture's case has two) */
+		{ "//i:Contact[@role='creator' and @type='organization']"
+		  "[i:ContactName='CERT-FR']"
+		  "[i:RegistryHandle[@registry='local']='KEN']", 2 },
+		{ "//i:Contact[@role='creator']/i:Contact[@role='tech' and "
+		  "@type='person'][i:ContactName='Permanence CERT-FR']"
+		  "[i:ContactTitle='Duty officer'][i:Description='ANSSI']"
+		  "[i:Email/i:EmailTo='cert@ssi.example.fr']"
+		  "[i:Email/i:EmailTo='backup@ssi.example.fr']"
+		  "[i:Telephone[@type='wired']/i:TelephoneNumber="
+		  "'+33 1 71 75 84 68']", 2 },
+		/* Email before Telephone, whatever the record's order */
+		{ "//i:Contact[@role='tech']/i:Telephone"
+		  "[preceding-sibling::i:Email]", 2 },
+		{ "//i:Contact[@role='tech']/i:Email"
+		  "[preceding-sibling::i:Telephone]", 0 },
+		{ "//i:Contact[@role='creator']/i:Contact[@role='ext-value' and "
+		  "@ext-role='policy'][i:ContactName='Directeur']"
+		  "[i:Telephone[@type='fax']/i:TelephoneNumber='+33 1 00']", 2 },
+		/* the recipient's Contact stays the code alone */
+		{ "//i:Contact[@role='irt']/i:Contact", 0 },
+	};
+	struct interop_case	 c;
+	Poc__DirectoryRecord	*rec, *recs[1];
+	json_error_t		 je;
+	json_t			*j;
+	char			*out = NULL, err[256];
+	size_t			 len = 0, i;
+	FILE			*fp;
+	xmlDocPtr		 doc;
+
+	ck_assert_ptr_nonnull(j = json_load_file(GOLDEN "member.json", 0, &je));
+	rec = dirfmt_record_from_json(j, "member", NULL, err, sizeof(err));
+	ck_assert_msg(rec != NULL, "member.json: %s", err);
+	json_decref(j);
+	ck_assert_int_eq(interop_case_init(&c, fixture->messages,
+	    fixture->n_messages, err, sizeof(err)), 0);
+	free(rec->code);
+	ck_assert_ptr_nonnull(rec->code = strdup(c.sender));
+	recs[0] = rec;
+	c.records = recs;
+	c.n_records = 1;
+	ck_assert_ptr_eq(interop_record(&c, c.sender), rec);
+	ck_assert_ptr_null(interop_record(&c, "ZZZ"));
+	fp = open_memstream(&out, &len);
+	ck_assert_int_eq(interop_iodef_write(fp, &c), 0);
+	fclose(fp);
+	interop_case_free(&c);
+
+	ck_assert_ptr_nonnull(doc = xmlReadMemory(out, (int)len, "x.xml", NULL,
+	    XML_PARSE_NONET));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(xpath_count(doc, want[i].xpath) == want[i].n,
+		    "%d nodes match %s, want %d", xpath_count(doc,
+		    want[i].xpath), want[i].xpath, want[i].n);
+	/* Secure messaging has no IODEF element: not invented. */
+	ck_assert_ptr_null(strstr(out, "matrix.example.fr"));
+	xmlFreeDoc(doc);
+	free(out);
+	poc__directory_record__free_unpacked(rec, NULL);
+}
+END_TEST
+
 START_TEST(test_iodef_mapping)
 {
 	char	*s = export(INTEROP_IODEF);
@@ -630,6 +727,7 @@ main(void)
 	tcase_add_test(tc, test_misp_mapping);
 	tcase_add_test(tc, test_stix_mapping);
 	tcase_add_test(tc, test_iodef_mapping);
+	tcase_add_test(tc, test_iodef_creator_pocs);
 	tcase_add_test(tc, test_roundtrip_misp);
 	tcase_add_test(tc, test_roundtrip_stix);
 	tcase_add_test(tc, test_roundtrip_iodef);
