@@ -120,9 +120,12 @@ $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 # tests/unit/test_NAME.mk as  test_NAME_MODS := common/frame common/util ...
 # A test of a module deep in the daemon may instead name archives, whose
 # members are linked only as needed:  test_NAME_LIBS := libdaemon.a libcommon.a
+# A module split in files names only its first: common/pbjson brings its
+# parsing half and the time parser it uses.
 -include $(wildcard tests/unit/*.mk)
+mods = $(1) $(if $(filter common/pbjson,$(1)),common/pbjson_parse common/timefmt)
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$($$*_MODS))) $(B)/proto/poc.pb-c.o $$(addprefix $(B)/,$$($$*_LIBS))
+$(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$(call mods,$$($$*_MODS)))) $(B)/proto/poc.pb-c.o $$(addprefix $(B)/,$$($$*_LIBS))
 	@mkdir -p $(@D)
 	$(CC) $(POC_CFLAGS) $(CFLAGS) -Itests/unit -Idaemon -Icli $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS) $(CHECK_LIBS)
 
@@ -195,7 +198,7 @@ FUZZ_MODS  := common/frame common/validate common/pbjson common/util \
               common/envsig common/sig common/tls
 FUZZ_BIN    = $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(FUZZ_MODS))) $(B)/proto/poc.pb-c.o
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(call mods,$(FUZZ_MODS)))) $(B)/proto/poc.pb-c.o
 	@mkdir -p $(@D)
 	$(CC) $(POC_CFLAGS) $(CFLAGS) -Ifuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 

@@ -127,6 +127,19 @@ static const struct cmd cmd_table[] = {
 "scope and terms.",
 	},
 	{
+		.name = "update",
+		.usage = "ID --status IN_PROGRESS|MITIGATED|RESOLVED|CLOSED|"
+		    "WITHDRAWN [--text T]",
+		.summary = "send a status update of ID's case to the other party",
+		.handler = cmd_update,
+		.help =
+"Sends a status update in the thread of ID (any message of the case; a\n"
+"unique prefix will do) to the other party: the sender of an incoming\n"
+"message, the recipient of one this node sent.  TLP, language and the\n"
+"exercise flag are those of ID.  Both sides see the case's status and\n"
+"history in 'pocctl show' of the message that opened the case.",
+	},
+	{
 		.name = "metrics",
 		.usage = "",
 		.summary = "print the node's status as OpenMetrics text",
