@@ -384,6 +384,13 @@ cmd_send_resolve(struct client *cl, const char *field, char **id)
 	req.kind_case = POC__OP_REQUEST__KIND_SHOW;
 	req.show = &show;
 	r = client_call(cl, &req);
+	if (r->kind_case == POC__OP_REPLY__KIND_ERROR &&
+	    (r->error->code == POC__OP_ERROR__CODE__NOT_FOUND ||
+	    r->error->code == POC__OP_ERROR__CODE__AMBIGUOUS))
+		errx(1, "%s: %s \"%s\", nothing sent (see 'pocctl inbox' and "
+		    "'pocctl outbox')", field, r->error->code ==
+		    POC__OP_ERROR__CODE__NOT_FOUND ? "no message matches" :
+		    "more than one message matches", *id);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, *id);
 	if (r->messages->n_messages != 1 ||
 	    r->messages->messages[0]->envelope == NULL)
@@ -522,8 +529,13 @@ cmd_ack(struct ctx *ctx, int argc, char **argv)
 	cmd_id_prefix(ctx, id);
 	orig = cmd_fetch(ctx, id, &cl, &sm);
 	cmd_check_incoming(sm, id, "acknowledged");
-	if (sm->n_acknowledged_by > 0)
-		warnx("note: %s was already acknowledged (by %s); sending "
+	if (sm->n_acks > 0)
+		warnx("note: %s was already acknowledged (by %s, ack %.8s); "
+		    "sending another acknowledgement", id,
+		    sm->acks[0]->by[0] ? sm->acks[0]->by : "?",
+		    sm->acks[0]->id);
+	else if (sm->n_acknowledged_by > 0)
+		warnx("note: %s was already acknowledged (ack %.8s); sending "
 		    "another acknowledgement", id, sm->acknowledged_by[0]);
 
 	cmd_reply_envelope(&env, sm->envelope);

@@ -444,7 +444,10 @@ pbjson_parse_message(struct pbjson_ctx *c, const json_t *j,
 	*out = m;
 	for (k = 0; k < d->n_fields; k++) {
 		f = &d->fields[k];
-		if ((v = json_object_get(j, f->name)) == NULL)
+		/* An ignored key is skipped also when it names a field
+		 * (show --json's "signature" is the node's to make). */
+		if ((v = json_object_get(j, f->name)) == NULL ||
+		    pbjson_ignored(ignore, f->name))
 			continue;
 		old = pbjson_path_push(c, f->name);
 		if (pbjson_parse_field(c, v, f, m) == -1)

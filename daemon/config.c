@@ -339,11 +339,13 @@ config_upstream_key(struct config_parse *p, const char *code, const char *name,
 		snprintf(u->member, sizeof(u->member), "%s", code);
 	}
 	if (strcmp(name, "endpoint") == 0) {
+		/* The same rule as every other host:port key. */
 		if (util_split_hostport(v, host, sizeof(host), port,
-		    sizeof(port)) != 0 || (size_t)snprintf(u->endpoint,
+		    sizeof(port)) != 0 || atoi(port) < 0 ||
+		    atoi(port) > 65535 || (size_t)snprintf(u->endpoint,
 		    sizeof(u->endpoint), "%s", v) >= sizeof(u->endpoint))
 			config_error(p, "[upstream %s] endpoint: expected "
-			    "host:port, got \"%s\"", code, v);
+			    "host:port or [v6]:port, got \"%s\"", code, v);
 	} else if (strcmp(name, "fingerprint") == 0) {
 		if (sig_fingerprint_parse(v, u->fingerprint) != 0)
 			config_error(p, "[upstream %s] fingerprint: expected the "
