@@ -112,8 +112,8 @@ cmd_field_hint(const char *member, const ProtobufCFieldDescriptor *f)
 		{ NULL, "thread_id", N_("filled in by the node") },
 		{ NULL, "sender", N_("filled in by the node") },
 		{ NULL, "created_at", N_("filled in by the node") },
-		{ NULL, "in_reply_to", N_("id of the message this answers, "
-		    "or empty") },
+		{ NULL, "in_reply_to", N_("id of the message this answers "
+		    "(a unique prefix will do), or empty") },
 		{ NULL, "recipient", N_("member code (required)") },
 		{ NULL, "language", N_("language of the free text (BCP 47)") },
 		{ NULL, "exercise", N_("true for drills and exercises") },
@@ -140,7 +140,9 @@ cmd_field_hint(const char *member, const ProtobufCFieldDescriptor *f)
 		return s;
 	}
 	if (f->type == PROTOBUF_C_TYPE_INT64 && strcmp(f->name, "created_at"))
-		return strdup(_("UTC time, Unix milliseconds"));
+		return strdup(_("time: RFC 3339 (2026-12-05T02:10:00Z, "
+		    "2026-12-05T03:10+01:00), +4h or +2d from now, or Unix "
+		    "milliseconds"));
 	if (strcmp(f->name, "indicators") == 0) {
 		list = cmd_enum_list(&poc__indicator__type__descriptor);
 		if (asprintf(&s, _("list of {type, value, note}; type one of "
