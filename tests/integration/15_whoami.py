@@ -66,6 +66,11 @@ def test(tb):
     bad = colon.split("=", 1)[1][:-3] + ":ZZ-and-a-tail"  # over the 80 once quoted
     rc, out, err = pocd_n(tb, f"[upstream AUS]\nfingerprint = {bad}")
     check(rc == 1 and f'got "{bad}"' in err, f"a bad fingerprint, quoted whole: {rc}\n{err}")
+    # Longer than the INI reader's line: still quoted whole, no stray errors.
+    long = colon.split("=", 1)[1] + ":" + "AB:" * 60 + "CD"
+    rc, out, err = pocd_n(tb, f"[upstream AUS]\nfingerprint = {long}")
+    check(rc == 1 and f'"fingerprint = {long}"' in err and "syntax error" not in err,
+          f"a fingerprint longer than a line, quoted whole: {rc}\n{err}")
 
     # REG pinned with whoami's lines pulls AUS's edited record.
     restart_with(tb, "REG", "[directory]\nsync_interval = 0\n\n" + lines + "\n")
