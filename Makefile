@@ -122,9 +122,12 @@ $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 # tests/unit/test_NAME.mk as  test_NAME_MODS := common/frame common/util ...
 # A test of a module deep in the daemon may instead name archives, whose
 # members are linked only as needed:  test_NAME_LIBS := libdaemon.a libcommon.a
+# A module split in files names only its first: common/pbjson brings its
+# parsing half and the time parser it uses.
 -include $(wildcard tests/unit/*.mk)
+mods = $(1) $(if $(filter common/pbjson,$(1)),common/pbjson_parse common/timefmt)
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$($$*_MODS))) $(B)/proto/poc.pb-c.o $$(addprefix $(B)/,$$($$*_LIBS))
+$(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$(call mods,$$($$*_MODS)))) $(B)/proto/poc.pb-c.o $$(addprefix $(B)/,$$($$*_LIBS))
 	@mkdir -p $(@D)
 	$(CC) $(POC_CFLAGS) $(CFLAGS) -Itests/unit -Idaemon -Icli $(LDFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(LDLIBS) $(CHECK_LIBS)
 
@@ -197,7 +200,7 @@ FUZZ_MODS  := common/frame common/validate common/pbjson common/util \
               common/envsig common/sig common/tls
 FUZZ_BIN    = $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(FUZZ_MODS))) $(B)/proto/poc.pb-c.o
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(call mods,$(FUZZ_MODS)))) $(B)/proto/poc.pb-c.o
 	@mkdir -p $(@D)
 	$(CC) $(POC_CFLAGS) $(CFLAGS) -Ifuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
@@ -279,15 +282,33 @@ tlsscan: all
 LANGS      := ar es fr ru zh
 MO         := $(patsubst %,$(B)/locale/%/LC_MESSAGES/pocctl.mo,$(LANGS))
 MANPAGES   := man/pocctl.1 man/pocd.conf.5 man/pocd.8
-# pocd and pocctl read /etc/pocd whatever the PREFIX (their defaults and the
-# unit's ConfigurationDirectory); the example goes there only for /usr.
-SYSCONFDIR ?= /etc/pocd
+# The manual (docs/*.md) goes with the README into DOCDIR/docs.
+DOCS       := $(wildcard docs/*.md)
+# Every path compiled into pocd and pocctl follows PREFIX: the catalogs in
+# $(PREFIX)/share/locale, the configuration in $(PREFIX)/etc/pocd, or
+# /etc/pocd for PREFIX=/usr (the FHS; the unit's ConfigurationDirectory).
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/etc/pocd
+LOCALEDIR  ?= $(PREFIX)/share/locale
+DOCDIR     ?= $(PREFIX)/share/doc/pocd
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
+# The objects that compile a path in, rebuilt when a path changes: the
+# stamp is rewritten only when its text differs, so `make` after `make
+# PREFIX=/usr` rebuilds them, and a second `make` rebuilds nothing.
+PATHS       = $(SYSCONFDIR) $(LOCALEDIR)
+PATHS_STAMP := $(B)/paths.stamp
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(PATHS)' | cmp -s - $@ 2>/dev/null || echo '$(PATHS)' > $@
+.PHONY: FORCE
+FORCE:
 # pocctl finds its catalogs in $POCCTL_LOCALEDIR, else next to itself
-# (build/locale), else here.
-$(B)/cli/i18n.o: POC_CFLAGS += -DLOCALEDIR=\"$(PREFIX)/share/locale\"
+# (build/locale), else in LOCALEDIR.
+$(B)/cli/i18n.o: POC_CFLAGS += -DLOCALEDIR=\"$(LOCALEDIR)\"
+$(B)/cli/client.o: POC_CFLAGS += -DCLIENT_DEFAULT_CONFIG=\"$(SYSCONFDIR)/pocctl.conf\"
+$(B)/daemon/pocd.o: POC_CFLAGS += -DPOCD_CONFIG=\"$(SYSCONFDIR)/pocd.conf\"
+$(B)/cli/i18n.o $(B)/cli/client.o $(B)/daemon/pocd.o: $(PATHS_STAMP)
 
 bin: $(MO)
 # The catalog test reads B/locale.
@@ -309,7 +330,7 @@ pot:
 install: bin
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
-	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/pocd \
+	  $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(B)/pocd $(DESTDIR)$(PREFIX)/sbin/pocd
 	install -m 0755 $(B)/pocctl $(DESTDIR)$(PREFIX)/bin/pocctl
@@ -317,18 +338,19 @@ install: bin
 	install -m 0644 man/pocd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/pocd.conf.5
 	install -m 0644 man/pocd.8 $(DESTDIR)$(PREFIX)/share/man/man8/pocd.8
 	for l in $(LANGS); do \
-	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
 	  install -m 0644 $(B)/locale/$$l/LC_MESSAGES/pocctl.mo \
-	    $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/pocctl.mo || exit 1; \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pocctl.mo || exit 1; \
 	done
-	install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(PREFIX)/share/doc/pocd/pocd.conf.example
-	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/pocd/README.md
-	install -m 0755 certs/mkpki $(DESTDIR)$(PREFIX)/share/doc/pocd/mkpki
-	if [ "$(PREFIX)" = /usr ]; then \
-	  install -d -m 0755 $(DESTDIR)$(SYSCONFDIR) && \
-	  install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example; \
-	fi
-	sed -e 's|/usr/local/sbin/pocd|$(PREFIX)/sbin/pocd|g' deploy/pocd.service \
+	install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(DOCDIR)/pocd.conf.example
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 0755 certs/mkpki $(DESTDIR)$(DOCDIR)/mkpki
+	install -d $(DESTDIR)$(DOCDIR)/docs
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)
+	install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example
+	sed -e 's|/usr/local/sbin/pocd|$(PREFIX)/sbin/pocd|g' \
+	  -e 's|/etc/pocd/|$(SYSCONFDIR)/|g' deploy/pocd.service \
 	  > $(DESTDIR)$(UNITDIR)/pocd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/pocd.service
 	install -m 0644 deploy/pocctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/pocctl
@@ -339,13 +361,14 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/man/man5/pocd.conf.5 \
 	  $(DESTDIR)$(PREFIX)/share/man/man8/pocd.8 \
 	  $(DESTDIR)$(UNITDIR)/pocd.service $(DESTDIR)$(BASHCOMPDIR)/pocctl \
-	  $(DESTDIR)$(PREFIX)/share/doc/pocd/pocd.conf.example \
-	  $(DESTDIR)$(PREFIX)/share/doc/pocd/README.md \
-	  $(DESTDIR)$(PREFIX)/share/doc/pocd/mkpki \
+	  $(DESTDIR)$(DOCDIR)/pocd.conf.example \
+	  $(DESTDIR)$(DOCDIR)/README.md \
+	  $(DESTDIR)$(DOCDIR)/mkpki \
+	  $(addprefix $(DESTDIR)$(DOCDIR)/docs/,$(notdir $(DOCS))) \
 	  $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example
 	-rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
-	for l in $(LANGS); do rm -f $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/pocctl.mo; done
-	-rmdir $(DESTDIR)$(PREFIX)/share/doc/pocd 2>/dev/null
+	for l in $(LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pocctl.mo; done
+	-rmdir $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 # The checks of issue 6, each a script under tests/ops/ (run by make check).
 ops-check: bin

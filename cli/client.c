@@ -61,6 +61,18 @@ static const struct client_key client_keys[] = {
 	{ NULL, 0, 0, 0, 0 }
 };
 
+/* The config read without -c or $POCCTL_CONFIG; the Makefile compiles
+ * it in from PREFIX (only here, so that one object holds it). */
+#ifndef CLIENT_DEFAULT_CONFIG
+#define CLIENT_DEFAULT_CONFIG	"/usr/local/etc/pocd/pocctl.conf"
+#endif
+
+const char *
+client_default_config(void)
+{
+	return CLIENT_DEFAULT_CONFIG;
+}
+
 /* Picks the config file: -c, then $POCCTL_CONFIG, then the default. */
 const char *
 client_config_path(const char *arg)

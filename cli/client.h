@@ -11,7 +11,6 @@
 
 #include "proto/poc.pb-c.h"
 
-#define CLIENT_DEFAULT_CONFIG	"/etc/pocd/pocctl.conf"
 #define CLIENT_DEFAULT_TIMEOUT	10000	/* ms */
 
 struct client_config {
@@ -30,6 +29,9 @@ struct client;
 /* The config path: the -c argument if given, else $POCCTL_CONFIG, else
  * CLIENT_DEFAULT_CONFIG. */
 const char	*client_config_path(const char *arg);
+
+/* The config file used without -c and $POCCTL_CONFIG (compiled in). */
+const char	*client_default_config(void);
 
 /* Reads and checks the config; exits 1 naming file and key on errors. */
 void		 client_config_load(struct client_config *, const char *path);

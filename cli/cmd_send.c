@@ -1,7 +1,7 @@
 /*
  * pocctl's commands that make messages: template (local, no connection),
  * send (a template filled in by the operator), and the shortcuts ack,
- * respond and check-reply, which compose the reply envelope from the
+ * respond, update and check-reply, which compose the reply envelope from the
  * message they answer so the operator cannot get the thread, recipient,
  * TLP or exercise flag wrong.  All of them submit through
  * cmd_send_envelope().
@@ -22,6 +22,8 @@
 #include "cli/i18n.h"
 #include "cli/render.h"
 #include "pbjson.h"
+#include "util.h"
+#include "validate.h"
 
 #define CMD_LANG_MAX	35	/* BCP 47 recommends supporting this much */
 
@@ -43,6 +45,9 @@ static const struct {
 	{ "check",			"communication_check" },
 	{ "check_reply",		"check_reply" },
 };
+
+#define CMD_UPDATE_STATUSES \
+	"IN_PROGRESS, MITIGATED, RESOLVED, CLOSED or WITHDRAWN"
 
 #define CMD_KIND_LIST	"assistance_request (request), assistance_response " \
 	"(response), notification, acknowledgement (ack), status_update " \
@@ -107,8 +112,8 @@ cmd_field_hint(const char *member, const ProtobufCFieldDescriptor *f)
 		{ NULL, "thread_id", N_("filled in by the node") },
 		{ NULL, "sender", N_("filled in by the node") },
 		{ NULL, "created_at", N_("filled in by the node") },
-		{ NULL, "in_reply_to", N_("id of the message this answers, "
-		    "or empty") },
+		{ NULL, "in_reply_to", N_("id of the message this answers "
+		    "(a unique prefix will do), or empty") },
 		{ NULL, "recipient", N_("member code (required)") },
 		{ NULL, "language", N_("language of the free text (BCP 47)") },
 		{ NULL, "exercise", N_("true for drills and exercises") },
@@ -135,7 +140,9 @@ cmd_field_hint(const char *member, const ProtobufCFieldDescriptor *f)
 		return s;
 	}
 	if (f->type == PROTOBUF_C_TYPE_INT64 && strcmp(f->name, "created_at"))
-		return strdup(_("UTC time, Unix milliseconds"));
+		return strdup(_("time: RFC 3339 (2026-12-05T02:10:00Z, "
+		    "2026-12-05T03:10+01:00), +4h or +2d from now, or Unix "
+		    "milliseconds"));
 	if (strcmp(f->name, "indicators") == 0) {
 		list = cmd_enum_list(&poc__indicator__type__descriptor);
 		if (asprintf(&s, _("list of {type, value, note}; type one of "
@@ -289,20 +296,130 @@ cmd_send_envelope(struct client *cl, Poc__Envelope *env, const char *what,
 	return r;
 }
 
+/*
+ * Reports every problem of a template that did not parse and exits 1:
+ * the parser's (unknown keys, enums, times, types), then the envelope
+ * rules' on what did parse, so that one round of edits fixes the file.
+ * The fields the node fills in (id, thread, sender, time) and in_reply_to
+ * (which may be a short id) are left to the node.
+ */
+static void
+cmd_send_problems(const char *what, const char *retry, Poc__Envelope *e,
+    const struct pbjson_errors *pe)
+{
+	static const char *const node_fields[] = { "id", "thread_id",
+	    "sender", "created_at", "in_reply_to", "body", NULL };
+	static char		 uuid[] = "00000000-0000-4000-8000-000000000000";
+	static char		 s1[] = "ZZ-LOCAL", s2[] = "ZY-LOCAL";
+	struct validate_result	*vr;
+	Poc__FieldError		 fe[PBJSON_MAX_ERRORS + VALIDATE_MAX_ERRORS];
+	const Poc__FieldError	*fp[PBJSON_MAX_ERRORS + VALIDATE_MAX_ERRORS];
+	char			*keep[4];
+	int64_t			 created;
+	size_t			 i, k, n = 0;
+
+	if ((vr = calloc(1, sizeof(*vr))) == NULL)
+		err(1, "calloc");
+	if (e != NULL) {
+		/* Stand-ins for what the node fills in, put back after. */
+		keep[0] = e->id, keep[1] = e->thread_id;
+		keep[2] = e->sender, keep[3] = e->in_reply_to;
+		created = e->created_at;
+		e->id = e->thread_id = uuid;
+		e->sender = strcmp(e->recipient, s1) == 0 ? s2 : s1;
+		e->in_reply_to = (char *)"";
+		e->created_at = util_now_ms();
+		validate_envelope(e, vr);
+		e->id = keep[0], e->thread_id = keep[1];
+		e->sender = keep[2], e->in_reply_to = keep[3];
+		e->created_at = created;
+	}
+	for (i = 0; i < pe->n; i++) {
+		poc__field_error__init(&fe[n]);
+		fe[n].field = (char *)(pe->e[i].path[0] ? pe->e[i].path : "-");
+		fe[n].message = (char *)pe->e[i].message;
+		fp[n] = &fe[n];
+		n++;
+	}
+	for (i = 0; i < vr->n; i++) {
+		for (k = 0; node_fields[k] != NULL; k++)
+			if (strcmp(vr->err[i].field, node_fields[k]) == 0)
+				break;
+		if (node_fields[k] != NULL)
+			continue;
+		/* A field the parser refused is at its default now. */
+		for (k = 0; k < pe->n; k++)
+			if (strcmp(vr->err[i].field, pe->e[k].path) == 0)
+				break;
+		if (k < pe->n)
+			continue;
+		poc__field_error__init(&fe[n]);
+		fe[n].field = vr->err[i].field;
+		fe[n].message = vr->err[i].message;
+		fp[n] = &fe[n];
+		n++;
+	}
+	output_field_errors(what, retry, fp, n);
+	exit(1);
+}
+
+/*
+ * Replaces the message id at *id, if it is a unique prefix rather than a
+ * whole id, by the whole id (short ids work in templates as on the
+ * command line).  field names it in errors.
+ */
+static void
+cmd_send_resolve(struct client *cl, const char *field, char **id)
+{
+	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
+	Poc__OpShow	 show = POC__OP_SHOW__INIT;
+	Poc__OpReply	*r;
+	char		*full;
+
+	if ((*id)[0] == '\0' || util_uuid_valid(*id))
+		return;
+	if (strlen(*id) < VALIDATE_ID_PREFIX_MIN)
+		errx(1, "%s: \"%s\" is too short for an id: give at least %d "
+		    "characters of it, nothing sent", field, *id,
+		    VALIDATE_ID_PREFIX_MIN);
+	show.id = *id;
+	req.kind_case = POC__OP_REQUEST__KIND_SHOW;
+	req.show = &show;
+	r = client_call(cl, &req);
+	if (r->kind_case == POC__OP_REPLY__KIND_ERROR &&
+	    (r->error->code == POC__OP_ERROR__CODE__NOT_FOUND ||
+	    r->error->code == POC__OP_ERROR__CODE__AMBIGUOUS))
+		errx(1, "%s: %s \"%s\", nothing sent (see 'pocctl inbox' and "
+		    "'pocctl outbox')", field, r->error->code ==
+		    POC__OP_ERROR__CODE__NOT_FOUND ? "no message matches" :
+		    "more than one message matches", *id);
+	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, *id);
+	if (r->messages->n_messages != 1 ||
+	    r->messages->messages[0]->envelope == NULL)
+		errx(1, "%s: %s \"%s\", nothing sent (see 'pocctl inbox' and "
+		    "'pocctl outbox')", field, r->messages->n_messages == 0 ?
+		    "no message matches" : "more than one message matches",
+		    *id);
+	if ((full = strdup(r->messages->messages[0]->envelope->id)) == NULL)
+		err(1, "strdup");
+	client_reply_free(r);
+	free(*id);
+	*id = full;
+}
+
 /* pocctl send FILE: reads a template, checks that it maps onto an Envelope,
  * and submits it. */
 int
 cmd_send(struct ctx *ctx, int argc, char **argv)
 {
 	const char		*file, *what;
-	ProtobufCMessage	*m;
-	Poc__FieldError		 fe = POC__FIELD_ERROR__INIT;
-	const Poc__FieldError	*fep = &fe;
+	struct pbjson_errors	*pe;
+	Poc__Envelope		*e;
 	struct client		*cl;
 	Poc__OpReply		*r;
 	json_error_t		 je;
 	json_t			*j;
-	char			 errbuf[1024], retry[1100], *colon;
+	char			 retry[1100];
 
 	cmd_args(ctx, argc, argv, NULL, &file, 1, 1);
 	snprintf(retry, sizeof(retry), "%s send %s",
@@ -320,29 +437,31 @@ cmd_send(struct ctx *ctx, int argc, char **argv)
 			    what, je.line, je.column, je.text);
 		errx(1, "%s", je.text);
 	}
-	m = pbjson_to_message(j, &poc__envelope__descriptor, cmd_local_keys,
-	    errbuf, sizeof(errbuf));
+	if ((pe = malloc(sizeof(*pe))) == NULL)
+		err(1, "malloc");
+	e = (Poc__Envelope *)pbjson_parse(j, &poc__envelope__descriptor,
+	    cmd_local_keys, util_now_ms(), pe);
 	json_decref(j);
-	if (m == NULL) {
-		/* One problem, "path: what is wrong": report it like the
-		 * node's field errors. */
-		fe.field = (char *)"-";
-		fe.message = errbuf;
-		if ((colon = strstr(errbuf, ": ")) != NULL) {
-			*colon = '\0';
-			fe.field = errbuf;
-			fe.message = colon + 2;
-		}
-		output_field_errors(what, retry, &fep, 1);
-		exit(1);
-	}
+	if (e == NULL)
+		errx(1, "%s: %s, nothing sent", what, pe->n > 0 ?
+		    pe->e[0].message : "out of memory");
+	if (pe->total > 0)
+		cmd_send_problems(what, retry, e, pe);
+	free(pe);
 
 	cl = cmd_open(ctx);
-	r = cmd_send_envelope(cl, (Poc__Envelope *)m, what, retry);
+	cmd_send_resolve(cl, "in_reply_to", &e->in_reply_to);
+	if (e->body_case == POC__ENVELOPE__BODY_ACKNOWLEDGEMENT)
+		cmd_send_resolve(cl, "acknowledgement.ack_of",
+		    &e->acknowledgement->ack_of);
+	if (e->body_case == POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE)
+		cmd_send_resolve(cl, "assistance_response.request_id",
+		    &e->assistance_response->request_id);
+	r = cmd_send_envelope(cl, e, what, retry);
 	ctx->out->queued(r->queued, 1);
 	client_reply_free(r);
 	client_close(cl);
-	protobuf_c_message_free_unpacked(m, NULL);
+	protobuf_c_message_free_unpacked(&e->base, NULL);
 	return 0;
 }
 
@@ -412,8 +531,13 @@ cmd_ack(struct ctx *ctx, int argc, char **argv)
 	cmd_id_prefix(ctx, id);
 	orig = cmd_fetch(ctx, id, &cl, &sm);
 	cmd_check_incoming(sm, id, "acknowledged");
-	if (sm->n_acknowledged_by > 0)
-		warnx("note: %s was already acknowledged (by %s); sending "
+	if (sm->n_acks > 0)
+		warnx("note: %s was already acknowledged (by %s, ack %.8s); "
+		    "sending another acknowledgement", id,
+		    sm->acks[0]->by[0] ? sm->acks[0]->by : "?",
+		    sm->acks[0]->id);
+	else if (sm->n_acknowledged_by > 0)
+		warnx("note: %s was already acknowledged (ack %.8s); sending "
 		    "another acknowledgement", id, sm->acknowledged_by[0]);
 
 	cmd_reply_envelope(&env, sm->envelope);
@@ -428,13 +552,35 @@ cmd_ack(struct ctx *ctx, int argc, char **argv)
 	    "");
 }
 
+/*
+ * The value of enum d that the option value s names, in any case and with
+ * '-' for '_' ("will-assist"); not the zero value, nor skip (0: none).
+ * Exits 2 naming what and the values allowed otherwise.
+ */
+static int
+cmd_enum_arg(const struct ctx *ctx, const ProtobufCEnumDescriptor *d,
+    const char *s, int skip, const char *what, const char *allowed)
+{
+	const ProtobufCEnumValue	*v;
+	char				 name[64];
+	size_t				 i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = s[i] == '-' ? '_' : (char)toupper((unsigned char)s[i]);
+	name[i] = '\0';
+	v = protobuf_c_enum_descriptor_get_value_by_name(d, name);
+	if (v == NULL || v->value == 0 || (skip != 0 && v->value == skip) ||
+	    s[i] != '\0')
+		cmd_usage(ctx, "unknown %s \"%s\": %s", what, s, allowed);
+	return v->value;
+}
+
 /* pocctl respond ID: answers an incoming assistance request (para 54). */
 int
 cmd_respond(struct ctx *ctx, int argc, char **argv)
 {
 	Poc__Envelope			 env = POC__ENVELOPE__INIT;
 	Poc__AssistanceResponse		 resp = POC__ASSISTANCE_RESPONSE__INIT;
-	const ProtobufCEnumValue	*dv;
 	const Poc__StoredMessage	*sm;
 	const char			*id, *decision = NULL, *timeframe = NULL;
 	const char			*nature = NULL, *scope = NULL;
@@ -448,22 +594,16 @@ cmd_respond(struct ctx *ctx, int argc, char **argv)
 	};
 	struct client			*cl;
 	Poc__OpReply			*orig;
-	char				 dname[64];
-	size_t				 i;
+	int				 dv;
 
 	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
 	cmd_id_prefix(ctx, id);
 	if (decision == NULL)
 		cmd_usage(ctx, "--decision is required: WILL_ASSIST, PARTIAL, "
 		    "CANNOT_ASSIST or NEED_INFORMATION");
-	for (i = 0; decision[i] != '\0' && i + 1 < sizeof(dname); i++)
-		dname[i] = (char)toupper((unsigned char)decision[i]);
-	dname[i] = '\0';
-	dv = protobuf_c_enum_descriptor_get_value_by_name(
-	    &poc__assistance_response__decision__descriptor, dname);
-	if (dv == NULL || dv->value == 0 || decision[i] != '\0')
-		cmd_usage(ctx, "unknown decision \"%s\": WILL_ASSIST, PARTIAL, "
-		    "CANNOT_ASSIST or NEED_INFORMATION", decision);
+	dv = cmd_enum_arg(ctx, &poc__assistance_response__decision__descriptor,
+	    decision, 0, "decision", "WILL_ASSIST, PARTIAL, CANNOT_ASSIST or "
+	    "NEED_INFORMATION");
 
 	orig = cmd_fetch(ctx, id, &cl, &sm);
 	cmd_check_incoming(sm, id, "answered with a response");
@@ -474,7 +614,7 @@ cmd_respond(struct ctx *ctx, int argc, char **argv)
 
 	cmd_reply_envelope(&env, sm->envelope);
 	resp.request_id = sm->envelope->id;
-	resp.decision = (Poc__AssistanceResponse__Decision)dv->value;
+	resp.decision = (Poc__AssistanceResponse__Decision)dv;
 	resp.timeframe = (char *)(timeframe ? timeframe : "");
 	resp.nature = (char *)(nature ? nature : "");
 	resp.scope = (char *)(scope ? scope : "");
@@ -515,4 +655,43 @@ cmd_check_reply(struct ctx *ctx, int argc, char **argv)
 	env.body_case = POC__ENVELOPE__BODY_CHECK_REPLY;
 	env.check_reply = &cr;
 	return cmd_reply_send(ctx, cl, orig, &env, "the check reply", id, "");
+}
+
+/*
+ * pocctl update ID --status S [--text T]: a status update of ID's case to
+ * the other party (the sender of an incoming ID, the recipient of an
+ * outgoing one), in its thread, with its TLP, language and exercise flag.
+ */
+int
+cmd_update(struct ctx *ctx, int argc, char **argv)
+{
+	Poc__Envelope			 env = POC__ENVELOPE__INIT;
+	Poc__StatusUpdate		 su = POC__STATUS_UPDATE__INIT;
+	const Poc__StoredMessage	*sm;
+	const char			*id, *status = NULL, *text = NULL;
+	struct cmd_opt			 opts[] = {
+		{ "status", &status }, { "text", &text }, { NULL, NULL }
+	};
+	struct client			*cl;
+	Poc__OpReply			*orig;
+	int				 sv;
+
+	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
+	cmd_id_prefix(ctx, id);
+	if (status == NULL)
+		cmd_usage(ctx, "--status is required: " CMD_UPDATE_STATUSES);
+	/* OPEN is what a case is before any update: not one to send. */
+	sv = cmd_enum_arg(ctx, &poc__case_status__descriptor, status,
+	    POC__CASE_STATUS__OPEN, "status", CMD_UPDATE_STATUSES);
+
+	orig = cmd_fetch(ctx, id, &cl, &sm);
+	cmd_reply_envelope(&env, sm->envelope);
+	if (strcmp(sm->direction, "in") != 0)
+		env.recipient = sm->envelope->recipient;
+	su.status = (Poc__CaseStatus)sv;
+	su.text = (char *)(text != NULL ? text : "");
+	env.body_case = POC__ENVELOPE__BODY_STATUS_UPDATE;
+	env.status_update = &su;
+	return cmd_reply_send(ctx, cl, orig, &env, "the status update", id,
+	    " ...");
 }

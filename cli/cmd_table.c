@@ -19,6 +19,7 @@
 #include "cli/cmd_send.h"
 #include "cli/cmd_table.h"
 #include "cli/cmd_view.h"
+#include "cli/cmd_whoami.h"
 #include "cli/i18n.h"
 
 static int	cmd_table_help(struct ctx *, int, char **);
@@ -36,6 +37,19 @@ static const struct cmd cmd_table[] = {
 "last directory sync and check campaign, and the certificates in force\n"
 "with their expiry (a warning on stderr 30 days ahead).  Use 'pocctl\n"
 "metrics' for the same in OpenMetrics text.",
+	},
+	{
+		.name = "whoami",
+		.usage = "",
+		.summary = "show this node's member code and certificate "
+		    "fingerprint, as [upstream] pins it",
+		.handler = cmd_whoami,
+		.help =
+"Prints the member code, the node certificate in force (subject and\n"
+"expiry) and its SHA-256 fingerprint, then the [upstream CODE] lines a\n"
+"node that pulls the directory from this one puts in its pocd.conf.\n"
+"'pocd -F -c FILE' prints the same fingerprint from the configuration,\n"
+"without a running node.",
 	},
 	{
 		.name = "template",
@@ -125,6 +139,19 @@ static const struct cmd cmd_table[] = {
 "Sends an assistance response to the sender of request ID (para 54):\n"
 "whether assistance can be given and, if so, its timeframe, nature,\n"
 "scope and terms.",
+	},
+	{
+		.name = "update",
+		.usage = "ID --status IN_PROGRESS|MITIGATED|RESOLVED|CLOSED|"
+		    "WITHDRAWN [--text T]",
+		.summary = "send a status update of ID's case to the other party",
+		.handler = cmd_update,
+		.help =
+"Sends a status update in the thread of ID (any message of the case; a\n"
+"unique prefix will do) to the other party: the sender of an incoming\n"
+"message, the recipient of one this node sent.  TLP, language and the\n"
+"exercise flag are those of ID.  Both sides see the case's status and\n"
+"history in 'pocctl show' of the message that opened the case.",
 	},
 	{
 		.name = "metrics",
@@ -274,7 +301,7 @@ cmd_table_usage(FILE *fp)
 	    "  -h, --help     this help\n"
 	    "  --version      print the version\n\n"
 	    "exit status: 0 ok, 1 failed, 2 usage error\n",
-	    CLIENT_DEFAULT_CONFIG, CLIENT_DEFAULT_TIMEOUT / 1000);
+	    client_default_config(), CLIENT_DEFAULT_TIMEOUT / 1000);
 }
 
 /* Looks a command up by name in the table. */

@@ -15,6 +15,7 @@
 #include "dirfmt.h"
 #include "dirrec.h"
 #include "pbjson.h"
+#include "timefmt.h"
 
 #define VCARD_LINE_MAX	75	/* octets per physical line, CRLF excluded */
 
@@ -276,46 +277,8 @@ dirfmt_hours_format(const Poc__DirectoryPoc *p, char *buf, size_t len)
 int
 dirfmt_time_parse(const char *s, int64_t now_ms, int64_t *out)
 {
-	struct tm	 tm;
-	const char	*e;
-	char		*end;
-	long long	 v;
-	time_t		 t;
-
-	if (strcmp(s, "now") == 0) {
-		*out = now_ms;
-		return 0;
-	}
-	if (s[0] == '+') {
-		errno = 0;
-		v = strtoll(s + 1, &end, 10);
-		if (errno != 0 || end == s + 1 || v < 0 || v > 36600 ||
-		    (strcmp(end, "d") != 0 && strcmp(end, "h") != 0))
-			return -1;
-		*out = now_ms + v * (*end == 'd' ? 86400000LL : 3600000LL);
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	if ((e = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL || *e) {
-		memset(&tm, 0, sizeof(tm));
-		if ((e = strptime(s, "%Y-%m-%dT%H:%MZ", &tm)) == NULL || *e) {
-			memset(&tm, 0, sizeof(tm));
-			if ((e = strptime(s, "%Y-%m-%d", &tm)) == NULL || *e)
-				e = NULL;
-		}
-	}
-	if (e != NULL) {
-		if ((t = timegm(&tm)) == (time_t)-1)
-			return -1;
-		*out = (int64_t)t * 1000;
-		return 0;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
+	/* The one time parser (common/timefmt.c), as for templates. */
+	return timefmt_parse(s, now_ms, out, NULL, 0);
 }
 
 /* ------------------------------------------------------------------ CSV */

@@ -34,9 +34,10 @@ void	 dirfmt_hours_free(Poc__DirectoryHours **, size_t n);
 /* Formats p's hours as dirfmt_hours_parse reads them ("" if none). */
 void	 dirfmt_hours_format(const Poc__DirectoryPoc *p, char *buf, size_t len);
 
-/* A time on the command line: "now", "2026-03-29T01:30Z" (seconds
- * optional, UTC), "2026-03-29" (midnight UTC), "+30d" / "+12h" from now,
- * or Unix milliseconds.  0, or -1 if it is none of these. */
+/* A time on the command line, as timefmt_parse reads it: "now", RFC 3339
+ * ("2026-03-29T01:30Z", "...+02:00"), "2026-03-29" (midnight UTC),
+ * "+30d" / "+12h" / "-30m" from now, or Unix milliseconds.  0, or -1 if
+ * it is none of these. */
 int	 dirfmt_time_parse(const char *s, int64_t now_ms, int64_t *out);
 
 /* The exports: one malloc'd string for the records given, NULL if out of

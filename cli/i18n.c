@@ -17,6 +17,11 @@
 #include "cli/i18n.h"
 
 static char	 i18n_dir[PATH_MAX];
+static int	 i18n_warned;	/* the missing catalog was reported */
+
+/* The catalog directory compiled in (from PREFIX); kept as data so that
+ * it can be read from the binary (tests/ops install check). */
+const char	 i18n_compiled_dir[] = LOCALEDIR;
 
 /* 1 if s looks like a language tag or locale name: fr, zh_CN, pt-BR,
  * fr_FR.UTF-8, sr@latin. */
@@ -74,7 +79,7 @@ i18n_find_dir(void)
 				return;
 		}
 	}
-	snprintf(i18n_dir, sizeof(i18n_dir), "%s", LOCALEDIR);
+	snprintf(i18n_dir, sizeof(i18n_dir), "%s", i18n_compiled_dir);
 }
 
 /* Sets the locale from the environment, or for lang. */
@@ -110,7 +115,42 @@ i18n_init(const char *lang)
 	bindtextdomain("pocctl", i18n_dir);
 	bind_textdomain_codeset("pocctl", "UTF-8");
 	textdomain("pocctl");
+	if (lang != NULL)
+		i18n_check();
 	return 0;
+}
+
+void
+i18n_check(void)
+{
+	static const char *const langs[] = { "ar", "es", "fr", "ru", "zh" };
+	const char	*want;
+	char		 code[8], path[PATH_MAX + 64];
+	struct stat	 sb;
+	size_t		 i;
+
+	if (i18n_warned || (want = getenv("LANGUAGE")) == NULL ||
+	    want[0] == '\0')
+		want = i18n_env();
+	if (i18n_warned || want == NULL)
+		return;
+	/* The language: "fr" of fr, fr_CA.UTF-8 or fr:en. */
+	snprintf(code, sizeof(code), "%.*s", (int)strcspn(want, "_-.@:"),
+	    want);
+	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++)
+		if (strcmp(code, langs[i]) == 0)
+			break;
+	if (i == sizeof(langs) / sizeof(langs[0]))
+		return;		/* English, or a language without a catalog */
+	snprintf(path, sizeof(path), "%s/%s/LC_MESSAGES/pocctl.mo", i18n_dir,
+	    code);
+	if (stat(path, &sb) == 0)
+		return;
+	i18n_warned = 1;
+	fprintf(stderr, "pocctl: no %s catalog (%s is missing): messages "
+	    "stay in English; install pocctl's catalogs ('make install' "
+	    "with the PREFIX of this pocctl) or set POCCTL_LOCALEDIR\n",
+	    code, path);
 }
 
 const char *

@@ -38,4 +38,13 @@ extern const char *const i18n_extra_msgids[];
 /* The directory the catalogs are read from. */
 const char	*i18n_localedir(void);
 
+/* The catalog directory compiled in (LOCALEDIR, from PREFIX). */
+extern const char i18n_compiled_dir[];
+
+/* Says once on stderr if the catalog of the language in force is one
+ * pocctl has (I18N_LANGS) but is missing from the catalog directory, so
+ * that a wrong install does not leave pocctl in English without a word.
+ * i18n_init calls it for --lang; pocctl calls it before a command. */
+void		 i18n_check(void);
+
 #endif

@@ -19,6 +19,7 @@
 #include "cli/render.h"
 #include "cli/table.h"
 #include "cli/term.h"
+#include "cli/vocab.h"
 
 #define OUTPUT_CELL	1024	/* bytes of a digest in a listing */
 #define OUTPUT_EXPIRY_WARN 30	/* days before a certificate's end to warn */
@@ -208,12 +209,12 @@ output_view_text_list(const Poc__OpMessages *ms, Poc__OpList__Box box)
 		    e->created_at, tm, sizeof(tm)),
 		    inbox ? e->sender : e->recipient, render_kind_short(e),
 		    tlp[0] ? tlp : "-", urg[0] ? urg : "-",
-		    render_state(sm, st, sizeof(st)),
+		    vocab_state_text(sm, st, sizeof(st)),
 		    render_digest(e, dg, sizeof(dg)));
 		table_color(&t, 4, render_tlp_color(e->tlp));
 		if (e->exercise)
 			table_color(&t, 7, TERM_EXERCISE);
-		if (strcmp(sm->state, "rejected") == 0)
+		if (vocab_state_alarm(sm))
 			table_color(&t, 6, TERM_RED);
 	}
 	table_print(&t, stdout);
@@ -296,15 +297,19 @@ output_view_message_json(const Poc__StoredMessage *sm)
 	if (j == NULL || (a = json_array()) == NULL)
 		errx(1, "out of memory");
 	json_object_set_new(j, "direction", jsonout_str(sm->direction));
-	json_object_set_new(j, "state", jsonout_str(sm->state));
+	json_object_set_new(j, "state", jsonout_str(vocab_state(sm)));
 	json_object_set_new(j, "received_at", json_integer(sm->received_at));
 	json_object_set_new(j, "delivered_at", json_integer(sm->delivered_at));
 	json_object_set_new(j, "reason", jsonout_str(sm->reason));
 	json_object_set_new(j, "attempts", json_integer(sm->attempts));
 	json_object_set_new(j, "next_attempt_at",
 	    json_integer(sm->next_attempt_at));
-	for (i = 0; i < sm->n_acknowledged_by; i++)
-		json_array_append_new(a, jsonout_str(sm->acknowledged_by[i]));
+	/* The people who acknowledged, each with the ack's id and time. */
+	for (i = 0; i < sm->n_acks; i++)
+		json_array_append_new(a, json_pack("{s:o, s:o, s:I}", "by",
+		    jsonout_str(sm->acks[i]->by), "id",
+		    jsonout_str(sm->acks[i]->id), "at",
+		    (json_int_t)sm->acks[i]->at));
 	json_object_set_new(j, "acknowledged_by", a);
 	output_checks_deadline_json(j, sm);
 	output_view_signature_json(j, sm);

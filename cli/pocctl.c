@@ -90,6 +90,7 @@ main(int argc, char *argv[])
 	}
 	ctx.cmd = c;
 	ctx.out = output_get(ctx.json);
+	i18n_check();
 	rv = c->handler(&ctx, argc, argv);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "standard output");

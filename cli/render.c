@@ -21,6 +21,7 @@
 #include "cli/i18n.h"
 #include "cli/render.h"
 #include "cli/term.h"
+#include "cli/vocab.h"
 #include "util.h"
 
 /* Returns a newly allocated rendering of field f of m, or NULL if empty. */
@@ -299,15 +300,15 @@ render_fmt_text(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 	return s != NULL && s[0] != '\0' ? render_strdup(s) : NULL;
 }
 
-/* A Unix ms field as UTC time, or NULL if 0. */
+/* A Unix ms field as UTC time with its age, or NULL if 0. */
 static char *
 render_fmt_time(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 {
 	int64_t	 v = *(const int64_t *)render_field_ptr(m, f);
-	char	 buf[64];
+	char	 buf[96];
 
-	return v != 0 ? render_strdup(util_fmt_time(v, buf, sizeof(buf))) :
-	    NULL;
+	return v != 0 ? render_strdup(vocab_when(v, util_now_ms(), buf,
+	    sizeof(buf))) : NULL;
 }
 
 /* An enum field by value name, or NULL if not given. */
@@ -482,48 +483,59 @@ render_body_lines(struct render_lines *l, const Poc__Envelope *e,
 	}
 }
 
-/* Adds "Acknowledged by: id, id" when acknowledgements of sm exist. */
+/*
+ * "Acknowledged by": one line per acknowledgement of sm, the person with
+ * the acknowledgement's short id and time ("Jane Doe (ack 1a2b3c4d,
+ * 2026-12-05 02:10Z, 3 h ago)"); the ids alone from a node too old to
+ * report the people.
+ */
 static void
 render_acked_line(struct render_lines *l, const Poc__StoredMessage *sm)
 {
 	size_t	 i, sz = 0;
-	char	*out = NULL;
+	char	*out = NULL, t[96];
 	FILE	*fp;
 
-	if (sm->n_acknowledged_by == 0)
+	if (sm->n_acknowledged_by == 0 && sm->n_acks == 0)
 		return;
 	if ((fp = open_memstream(&out, &sz)) == NULL) {
 		perror("pocctl: open_memstream");
 		exit(1);
 	}
-	for (i = 0; i < sm->n_acknowledged_by; i++)
-		fprintf(fp, "%s%s", i ? ", " : "", sm->acknowledged_by[i]);
+	for (i = 0; i < sm->n_acks; i++)
+		fprintf(fp, "%s%s (%s %.8s, %s)", i ? "\n" : "",
+		    sm->acks[i]->by[0] ? sm->acks[i]->by : "?", _("ack"),
+		    sm->acks[i]->id, vocab_when(sm->acks[i]->at,
+		    util_now_ms(), t, sizeof(t)));
+	for (i = 0; sm->n_acks == 0 && i < sm->n_acknowledged_by; i++)
+		fprintf(fp, "%s%s %.8s", i ? "\n" : "", _("ack"),
+		    sm->acknowledged_by[i]);
 	fclose(fp);
 	render_lines_add(l, _("Acknowledged by"), out);
 }
 
-/* The state with its time for the full view. */
+/* The state word (vocab.c), then the time or reason that goes with it. */
 static void
 render_state_line(struct render_lines *l, const Poc__StoredMessage *sm)
 {
-	char	 t1[64], t2[64];
+	char	 w[128], t[96];
+	int64_t	 now = util_now_ms();
 
-	if (strcmp(sm->state, "received") == 0)
-		render_lines_addf(l, _("State"), _("received %s"),
-		    util_fmt_time(sm->received_at, t1, sizeof(t1)));
-	else if (strcmp(sm->state, "delivered") == 0)
-		render_lines_addf(l, _("State"), _("delivered %s"),
-		    util_fmt_time(sm->delivered_at, t1, sizeof(t1)));
-	else if (strcmp(sm->state, "queued") == 0)
-		render_lines_addf(l, _("State"),
-		    _("queued (%u attempts so far, next try %s)"),
-		    sm->attempts,
-		    util_fmt_time(sm->next_attempt_at, t2, sizeof(t2)));
-	else if (sm->reason[0] != '\0')
-		render_lines_addf(l, _("State"), "%s: %s", _(sm->state),
-		    sm->reason);
-	else if (sm->state[0] != '\0')
-		render_lines_addf(l, _("State"), "%s", _(sm->state));
+	render_lines_addf(l, _("State"), "%s", vocab_state_text(sm, w,
+	    sizeof(w)));
+	if (vocab_state_alarm(sm))
+		l->v[l->n - 1].color = TERM_RED;
+	if (sm->received_at != 0)
+		render_lines_addf(l, _("Arrived"), "%s",
+		    vocab_when(sm->received_at, now, t, sizeof(t)));
+	if (sm->delivered_at != 0)
+		render_lines_addf(l, _("Delivered at"), "%s",
+		    vocab_when(sm->delivered_at, now, t, sizeof(t)));
+	if (strcmp(sm->state, "queued") == 0 && sm->next_attempt_at != 0)
+		render_lines_addf(l, _("Next try"), "%s",
+		    vocab_when(sm->next_attempt_at, now, t, sizeof(t)));
+	if (sm->reason[0] != '\0')
+		render_lines_addf(l, _("Reason"), "%s", sm->reason);
 }
 
 /* Title, banner, envelope lines, body lines, acknowledgements, statement. */
@@ -533,7 +545,7 @@ render_message(FILE *fp, const Poc__StoredMessage *sm)
 	const Poc__Envelope		*e = sm->envelope;
 	const struct render_kind	*k = render_kind_of(e);
 	struct render_lines		 l = { NULL, 0, 0 };
-	char				 t[64];
+	char				 t[96];
 	int				 color;
 
 	if (e == NULL)
@@ -550,7 +562,7 @@ render_message(FILE *fp, const Poc__StoredMessage *sm)
 	render_lines_addf(&l, _("From"), "%s", e->sender);
 	render_lines_addf(&l, _("To"), "%s", e->recipient);
 	render_lines_addf(&l, _("Created"), "%s",
-	    util_fmt_time(e->created_at, t, sizeof(t)));
+	    vocab_when(e->created_at, util_now_ms(), t, sizeof(t)));
 	if (e->tlp != POC__TLP__TLP_UNSPECIFIED) {
 		render_lines_addf(&l, _("TLP"), "%s", render_tlp(e->tlp));
 		if (color)
@@ -587,7 +599,7 @@ render_block(FILE *fp, const Poc__StoredMessage *sm)
 	fputs(" -> ", fp);
 	term_put(fp, e->recipient, "");
 	fprintf(fp, "  %s  %.8s  %s", render_kind_title(e), e->id,
-	    render_state(sm, st, sizeof(st)));
+	    vocab_state_text(sm, st, sizeof(st)));
 	if (e->tlp != POC__TLP__TLP_UNSPECIFIED)
 		fprintf(fp, "  TLP:%s", render_tlp(e->tlp));
 	fputc('\n', fp);
@@ -703,22 +715,6 @@ render_time_short(int64_t ms, char *buf, size_t len)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(buf, len, "%Y-%m-%d %H:%MZ", &tm) == 0)
 		snprintf(buf, len, "?");
-	return buf;
-}
-
-/* The STATE column: acked, queued with attempts, or the stored state. */
-const char *
-render_state(const Poc__StoredMessage *sm, char *buf, size_t len)
-{
-	if (strcmp(sm->direction, "in") == 0 && sm->n_acknowledged_by > 0)
-		snprintf(buf, len, "%s", _("acked"));
-	else if (sm->overdue)	/* past its acknowledgement deadline */
-		snprintf(buf, len, "%s", _("OVERDUE"));
-	else if (strcmp(sm->state, "queued") == 0 && sm->attempts > 0)
-		snprintf(buf, len, ngettext("queued (%u attempt)",
-		    "queued (%u attempts)", sm->attempts), sm->attempts);
-	else
-		snprintf(buf, len, "%s", sm->state[0] ? _(sm->state) : "-");
 	return buf;
 }
 

@@ -39,10 +39,6 @@ const char	*render_urgency(const Poc__Envelope *);
 /* Unix ms as "2026-11-25 03:47Z" (UTC), "-" for 0. */
 const char	*render_time_short(int64_t ms, char *buf, size_t len);
 
-/* One-line state for listings: received, acked, delivered, rejected,
- * queued (N attempts). */
-const char	*render_state(const Poc__StoredMessage *, char *buf, size_t len);
-
 /* One-line digest: the summary, or "ack of 1a2b3c4d", "WILL_ASSIST re
  * 1a2b3c4d", "IN_PROGRESS: text" ...; "[EXERCISE] " in front for drills.
  * The result is sanitized to one line. */

@@ -7,21 +7,45 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <ini.h>
 
 #include "inifile.h"
 
-/* inih reader: fgets that counts lines for the handler's messages. */
+/*
+ * inih reader: fgets that counts lines for the handler's messages.  A line
+ * longer than inih's buffer would reach the handler cut, with its tail
+ * read as another line; it is reported whole instead, and skipped.
+ */
 static char *
 inifile_reader(char *str, int num, void *stream)
 {
 	struct inifile	*f = stream;
-	char		*r;
+	char		*r, *line = NULL;
+	size_t		 sz = 0, len;
+	FILE		*mem;
+	int		 c;
 
-	if ((r = fgets(str, num, f->fp)) != NULL)
-		f->line++;
-	return r;
+	if ((r = fgets(str, num, f->fp)) == NULL)
+		return NULL;
+	f->line++;
+	len = strlen(str);
+	if (len == 0 || str[len - 1] == '\n' || feof(f->fp))
+		return r;
+	if ((mem = open_memstream(&line, &sz)) == NULL)
+		return NULL;
+	fputs(str, mem);
+	while ((c = fgetc(f->fp)) != EOF && c != '\n')
+		fputc(c, mem);
+	fclose(mem);
+	inifile_error(f, "line too long (%zu bytes, at most %d): \"%s\"",
+	    strlen(line), num - 2, line);
+	free(line);
+	str[0] = '\n';
+	str[1] = '\0';
+	return str;
 }
 
 /* inih handler: the caller's, which reports its own errors; 1 keeps inih

@@ -1,9 +1,11 @@
 /*
  * Detached signatures (see sig.h).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -178,5 +180,31 @@ sig_cert_fingerprint(X509 *cert, char hex[65])
 		return -1;
 	for (i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+int
+sig_fingerprint_parse(const char *s, char hex[65])
+{
+	static const char	 pfx[] = "sha256 fingerprint=";
+	size_t			 i, n = 0, len, step;
+
+	if (strncasecmp(s, pfx, sizeof(pfx) - 1) == 0)
+		s += sizeof(pfx) - 1;
+	/* 64 digits, or 32 pairs joined by ':' (95 characters). */
+	if ((len = strlen(s)) != 64 && len != 95)
+		return -1;
+	step = len == 95 ? 3 : 2;
+	for (i = 0; i < len; i++) {
+		if (step == 3 && i % 3 == 2) {
+			if (s[i] != ':')
+				return -1;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		hex[n++] = (char)tolower((unsigned char)s[i]);
+	}
+	hex[64] = '\0';
 	return 0;
 }

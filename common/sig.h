@@ -51,4 +51,10 @@ int		 sig_cert_check(X509 *cert, X509_STORE *store, const char *cn,
 /* Lower-case hex SHA-256 of the certificate's DER, as tls_peer_fingerprint. */
 int		 sig_cert_fingerprint(X509 *cert, char hex[65]);
 
+/* Reads a SHA-256 fingerprint as written by people and tools: 64 hex
+ * digits in either case, or OpenSSL's colon form (AB:CD:...), optionally
+ * after OpenSSL's "sha256 Fingerprint=".  Writes it to hex in the form
+ * above; 0, or -1 if s is none of these. */
+int		 sig_fingerprint_parse(const char *s, char hex[65]);
+
 #endif

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "inifile.h"
 #include "log.h"
+#include "sig.h"
 #include "util.h"
 #include "validate.h"
 
@@ -305,7 +306,8 @@ bad:
 	config_error(p, "%s: a value is required", k->name);
 	return -1;
 toolong:
-	config_error(p, "%s: value too long", k->name);
+	config_error(p, "%s: value too long (at most %zu bytes), got \"%s\"",
+	    k->name, k->len - 1, v);
 	return -1;
 }
 
@@ -317,7 +319,6 @@ config_upstream_key(struct config_parse *p, const char *code, const char *name,
 	struct config		*c = p->c;
 	struct config_upstream	*u = NULL;
 	char			 host[256], port[16];
-	size_t			 n;
 	int			 i;
 
 	if (!validate_member_code(code)) {
@@ -338,23 +339,19 @@ config_upstream_key(struct config_parse *p, const char *code, const char *name,
 		snprintf(u->member, sizeof(u->member), "%s", code);
 	}
 	if (strcmp(name, "endpoint") == 0) {
+		/* The same rule as every other host:port key. */
 		if (util_split_hostport(v, host, sizeof(host), port,
-		    sizeof(port)) != 0 || (size_t)snprintf(u->endpoint,
+		    sizeof(port)) != 0 || atoi(port) < 0 ||
+		    atoi(port) > 65535 || (size_t)snprintf(u->endpoint,
 		    sizeof(u->endpoint), "%s", v) >= sizeof(u->endpoint))
 			config_error(p, "[upstream %s] endpoint: expected "
-			    "host:port, got \"%s\"", code, v);
+			    "host:port or [v6]:port, got \"%s\"", code, v);
 	} else if (strcmp(name, "fingerprint") == 0) {
-		for (n = 0; v[n] != '\0'; n++)
-			if (!((v[n] >= '0' && v[n] <= '9') ||
-			    (v[n] >= 'a' && v[n] <= 'f')))
-				break;
-		if (n != 64 || v[n] != '\0')
-			config_error(p, "[upstream %s] fingerprint: expected 64 "
-			    "lower-case hex digits (SHA-256 of the node "
-			    "certificate), got \"%.80s\"", code, v);
-		else
-			snprintf(u->fingerprint, sizeof(u->fingerprint), "%s",
-			    v);
+		if (sig_fingerprint_parse(v, u->fingerprint) != 0)
+			config_error(p, "[upstream %s] fingerprint: expected the "
+			    "SHA-256 of its node certificate as 64 hex digits "
+			    "or in OpenSSL's AB:CD:... form (its 'pocd -F' or "
+			    "'pocctl whoami' prints it), got \"%s\"", code, v);
 	} else
 		config_error(p, "[upstream %s]: unknown key \"%s\" (known: "
 		    "endpoint, fingerprint)", code, name);

@@ -5,6 +5,7 @@
  * or SIGINT.  SIGHUP reloads the configuration and the certificate, key,
  * CA and CRL files (reload.c).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include <event2/dns.h>
 #include <event2/event.h>
+#include <openssl/pem.h>
 
 #include "checks.h"
 #include "config.h"
@@ -29,9 +31,15 @@
 #include "peer.h"
 #include "receive.h"
 #include "reload.h"
+#include "sig.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
+
+/* The configuration read without -c; the Makefile sets it from PREFIX. */
+#ifndef POCD_CONFIG
+#define POCD_CONFIG	"/usr/local/etc/pocd/pocd.conf"
+#endif
 
 static struct listener	*peer_listener, *op_listener;
 
@@ -58,12 +66,42 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: pocd [-dn] [-c file]\n"
-	    "  -c file  configuration (default /etc/pocd/pocd.conf)\n"
-	    "  -d       log debug messages to stderr\n"
+	    "usage: pocd [-dFhnV] [-c file]\n"
+	    "  -c file  configuration (default " POCD_CONFIG ")\n"
+	    "  -d       stay in the foreground, log debug messages to stderr\n"
+	    "  -F       print the node certificate's fingerprint, as other\n"
+	    "           nodes pin it in [upstream] fingerprint, and exit\n"
+	    "  -h       print this help and exit\n"
 	    "  -n       check the configuration, print it, and exit\n"
 	    "  -V       print the version and exit\n");
 	exit(status);
+}
+
+/* pocd -F: the SHA-256 of the node certificate (the first in the PEM
+ * file [peer_listener] cert names), as [upstream] fingerprint wants it. */
+static int
+pocd_print_fingerprint(const char *path)
+{
+	FILE	*fp;
+	X509	*x;
+	char	 hex[65];
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "pocd: %s: %s (the [peer_listener] cert)\n",
+		    path, strerror(errno));
+		return 1;
+	}
+	x = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (x == NULL || sig_cert_fingerprint(x, hex) == -1) {
+		fprintf(stderr, "pocd: %s: no PEM certificate in it (the "
+		    "[peer_listener] cert)\n", path);
+		X509_free(x);
+		return 1;
+	}
+	X509_free(x);
+	printf("%s\n", hex);
+	return 0;
 }
 
 static SSL_CTX *
@@ -143,15 +181,15 @@ pocd_fail_cb(void *owner, Poc__Error__Code code, const char *why)
 int
 main(int argc, char *argv[])
 {
-	const char	*conffile = "/etc/pocd/pocd.conf";
-	int		 ch, checkonly = 0, debug = 0;
+	const char	*conffile = POCD_CONFIG;
+	int		 ch, checkonly = 0, debug = 0, fingerprint = 0;
 	char		 err[1024];
 	struct event	*sigs[3];
 	struct gc_bounds gc_bounds;
 	int		 signums[3] = { SIGHUP, SIGINT, SIGTERM };
 	size_t		 i;
 
-	while ((ch = getopt(argc, argv, "c:dhnV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dFhnV")) != -1) {
 		switch (ch) {
 		case 'c':
 			conffile = optarg;
@@ -161,6 +199,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			checkonly = 1;
+			break;
+		case 'F':
+			fingerprint = 1;
 			break;
 		case 'V':
 			printf("%s\n", POCD_SOFTWARE);
@@ -179,6 +220,8 @@ main(int argc, char *argv[])
 		    conffile, conffile);
 		return 1;
 	}
+	if (fingerprint)
+		return pocd_print_fingerprint(env->conf.peer.cert);
 	if (checkonly) {
 		config_print(&env->conf, stdout);
 		return 0;

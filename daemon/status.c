@@ -17,6 +17,7 @@
 #include "log.h"
 #include "node.h"
 #include "reload.h"
+#include "sig.h"
 #include "status.h"
 
 #define STATUS_MAX_CERTS	32
@@ -38,7 +39,7 @@ static int
 status_add_cert(Poc__OpStatusReply *st, const char *role, X509 *x)
 {
 	Poc__OpStatusCert	*c;
-	char			*subj;
+	char			*subj, fp[65];
 
 	if (x == NULL || st->n_certificates >= STATUS_MAX_CERTS)
 		return 0;
@@ -46,10 +47,16 @@ status_add_cert(Poc__OpStatusReply *st, const char *role, X509 *x)
 		return -1;
 	poc__op_status_cert__init(c);
 	subj = X509_NAME_oneline(X509_get_subject_name(x), NULL, 0);
+	/* The fingerprint others pin in [upstream] (pocctl whoami). */
+	if (sig_cert_fingerprint(x, fp) == -1)
+		fp[0] = '\0';
 	if ((c->role = strdup(role)) == NULL || subj == NULL ||
-	    (c->subject = strdup(subj)) == NULL) {
+	    (c->subject = strdup(subj)) == NULL ||
+	    (c->fingerprint = strdup(fp)) == NULL) {
 		OPENSSL_free(subj);
 		free(c->role);
+		if (c->subject != protobuf_c_empty_string)
+			free(c->subject);
 		free(c);
 		return -1;
 	}
@@ -118,6 +125,7 @@ status_ops_free(Poc__OpStatusReply *st)
 	for (i = 0; i < st->n_certificates; i++) {
 		free(st->certificates[i]->role);
 		free(st->certificates[i]->subject);
+		free(st->certificates[i]->fingerprint);
 		free(st->certificates[i]);
 	}
 	free(st->certificates);

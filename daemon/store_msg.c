@@ -329,11 +329,41 @@ store_outbox_peers(struct store *st, struct store_outbox_peer **out)
 	    store_outbox_peer_row, NULL, (void **)out);
 }
 
-/* Fills sm->acknowledged_by with the ids of the Acknowledgements of id. */
+/* Appends to sm->acks the person and time of the Acknowledgement whose id
+ * and stored envelope row s holds (sm->acks has room for it). */
+static int
+store_message_ack_of(sqlite3_stmt *s, Poc__StoredMessage *sm)
+{
+	Poc__StoredAck	*a;
+	Poc__Envelope	*e;
+	const void	*data;
+
+	if ((a = malloc(sizeof(*a))) == NULL)
+		return -1;
+	poc__stored_ack__init(a);
+	sm->acks[sm->n_acks++] = a;
+	if ((a->id = store_col_strdup(s, 0)) == NULL)
+		return -1;
+	data = sqlite3_column_blob(s, 1);
+	e = data != NULL ? poc__envelope__unpack(NULL,
+	    (size_t)sqlite3_column_bytes(s, 1), data) : NULL;
+	if (e != NULL && e->body_case == POC__ENVELOPE__BODY_ACKNOWLEDGEMENT) {
+		a->at = e->created_at;
+		a->by = strdup(e->acknowledgement->acknowledged_by);
+	} else
+		a->by = strdup("");
+	if (e != NULL)
+		poc__envelope__free_unpacked(e, NULL);
+	return a->by != NULL ? 0 : -1;
+}
+
+/* Fills sm->acknowledged_by with the ids of the Acknowledgements of id,
+ * and sm->acks with who acknowledged and when. */
 static int
 store_message_acks(struct store *st, Poc__StoredMessage *sm, const char *id)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_ACKS];
+	Poc__StoredAck	**nacks;
 	char		**na, *ack;
 	size_t		 cap = 0;
 	int		 rc;
@@ -352,12 +382,22 @@ store_message_acks(struct store *st, Poc__StoredMessage *sm, const char *id)
 				goto fail;
 			}
 			sm->acknowledged_by = na;
+			if ((nacks = reallocarray(sm->acks, cap,
+			    sizeof(*nacks))) == NULL) {
+				log_warn("store: acks");
+				goto fail;
+			}
+			sm->acks = nacks;
 		}
 		if ((ack = store_col_strdup(s, 0)) == NULL) {
 			log_warn("store: acks");
 			goto fail;
 		}
 		sm->acknowledged_by[sm->n_acknowledged_by++] = ack;
+		if (store_message_ack_of(s, sm) == -1) {
+			log_warn("store: acks");
+			goto fail;
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		store_stmt_error(st, STMT_ACKS);

@@ -98,7 +98,7 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_THREAD] = { STMT_THREAD, "thread",
 	    MSG_SELECT "WHERE m.thread_id = ?1 OR m.id = ?1 ORDER BY m.seq" },
 	[STMT_ACKS] = { STMT_ACKS, "acks",
-	    "SELECT id FROM messages WHERE ref_id = ?1 AND ref_id != ''"
+	    "SELECT id, envelope FROM messages WHERE ref_id = ?1 AND ref_id != ''"
 	    " AND kind = ?2"
 	    " ORDER BY seq" },
 	[STMT_COUNT] = { STMT_COUNT, "count",

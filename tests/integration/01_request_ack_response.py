@@ -101,8 +101,29 @@ def test(tb):
     ack_id = ack.get("id")
     check(ack_id, f"pocctl ack printed no id: {ack!r}")
     check_eq(ack.get("thread_id"), req_id, "thread_id of the acknowledgement")
-    tb.wait_until(lambda: ack_id in (tb.show("AUS", req_id).get("acknowledged_by") or []),
-                  20, "the acknowledgement in acknowledged_by of the request at AUS")
+    # acknowledged_by: the people, each with the ack's id and time.
+    by = tb.wait_until(lambda: [a for a in tb.show("AUS", req_id).get("acknowledged_by") or []
+                                if a.get("id") == ack_id],
+                       20, "the acknowledgement in acknowledged_by of the request at AUS")[0]
+    check(by.get("by") and by.get("at", 0) > 0, f"acknowledged_by entry: {by}")
+    check_eq(tb.show("AUS", req_id).get("state"), "acknowledged", "state of the acked request")
+    # One word in every view (issue 13 item 4): FRA's inbox table, show,
+    # thread and JSON all say "acknowledged" (the table once said "acked").
+    short = req_id[:8]
+    rc, inbox, err = tb.pocctl_text("FRA", "inbox")
+    row = [ln for ln in inbox.splitlines() if ln.startswith(short)]
+    check(rc == 0 and len(row) == 1 and " acknowledged " in row[0], f"FRA inbox row: {row}")
+    rc, shown, err = tb.pocctl_text("FRA", "show", req_id)
+    state = [ln for ln in shown.splitlines() if ln.startswith("State:")]
+    check(rc == 0 and state and state[0].split()[1:] == ["acknowledged"], f"FRA show: {state}")
+    check(re.search(r"Acknowledged by: +\S.* \(ack %s, \d{4}-\d\d-\d\d \d\d:\d\dZ, "
+                    r"\d+ (s|min|h|d) ago\)" % ack_id[:8], shown), f"FRA show:\n{shown}")
+    rc, thread, err = tb.pocctl_text("FRA", "thread", req_id)
+    head = [ln for ln in thread.splitlines() if short in ln and "ASSISTANCE REQUEST" in ln]
+    check(rc == 0 and head and head[0].endswith("acknowledged  TLP:AMBER"), f"FRA thread: {head}")
+    check_eq(tb.show("FRA", req_id).get("state"), "acknowledged", "FRA show --json state")
+    check_eq(tb.find("FRA", "inbox", req_id)[0].get("state"), "acknowledged",
+             "FRA inbox --json state")
     a = tb.wait_until(lambda: tb.find("AUS", "inbox", ack_id), 10,
                       f"acknowledgement {ack_id} in AUS's inbox")[0]
     check_eq(a.get("sender"), "FRA", "acknowledgement sender")
@@ -141,10 +162,12 @@ def test(tb):
     for x in thread:
         check_eq(x.get("thread_id"), req_id, f"thread_id of {x.get('id')}")
 
-    # --- the request is delivered in AUS's outbox
+    # --- the request is delivered in AUS's outbox; FRA acknowledged it, so
+    # its state is "acknowledged" (this asserted "delivered", the word the
+    # outbox used whatever the acknowledgements); delivered_at stays.
     out = tb.wait_until(lambda: [o for o in tb.find("AUS", "outbox", req_id)
-                                 if o.get("state") == "delivered"], 10,
-                        "the request delivered in AUS's outbox")[0]
+                                 if o.get("state") == "acknowledged"], 10,
+                        "the request acknowledged in AUS's outbox")[0]
     check((out.get("delivered_at") or 0) >= t0 - 60000,
           f"delivered_at {out.get('delivered_at')!r}")
 

@@ -43,7 +43,10 @@ def test(tb):
     name, ab = body_of(a)
     check_eq(name, "acknowledgement", "body kind of the acknowledgement")
     check_eq(ab.get("ack_of"), nid, "acknowledgement.ack_of")
-    tb.wait_until(lambda: ack_id in (tb.show("KEN", nid).get("acknowledged_by") or []),
+    # acknowledged_by lists the people, each with the ack's id and time
+    # (this asserted a list of ack ids, the old meaning).
+    tb.wait_until(lambda: ack_id in [a.get("id") for a in
+                                     tb.show("KEN", nid).get("acknowledged_by") or []],
                   10, "the acknowledgement in acknowledged_by at KEN")
 
     for member in ("KEN", "AUS"):

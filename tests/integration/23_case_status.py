@@ -44,6 +44,31 @@ def test(tb):
     tb.start("AUS")
     check_eq(history("AUS"), want, "AUS's view after kill -9 and restart")
 
+    # pocctl update (issue 13 item 6): by a short id of any message of the
+    # case, to the other party, in the case's thread.
+    out = tb.pocctl("FRA", "update", u3[:8], "--status", "closed", "--text", "done")
+    u4 = out["id"]
+    check_eq(out.get("thread_id"), req, "the update's thread")
+    tb.wait_until(lambda: tb.find("AUS", "inbox", u4), 20, "FRA's CLOSED update at AUS")
+    check_eq(history("AUS")[0], "CLOSED", "case status after pocctl update")
+    m = tb.show("FRA", u4)
+    check_eq((m["recipient"], m["in_reply_to"], m["status_update"]["text"]),
+             ("AUS", u3, "done"), "recipient, in_reply_to and text of the update")
+    rc, _, err = tb.pocctl_text("FRA", "update", u3[:8], "--status", "OPEN")
+    check(rc == 2 and "IN_PROGRESS" in err, f"update --status OPEN: {rc} {err}")
+    rc, _, err = tb.pocctl_text("FRA", "update", u3[:8])
+    check(rc == 2 and "--status is required" in err, f"update without --status: {rc} {err}")
+
+    # A template's in_reply_to may be a short id; the thread comes from it.
+    u5 = tb.send("AUS", update("FRA", req[:8], "RESOLVED", "again"))["id"]
+    m = tb.show("AUS", u5)
+    check_eq((m["in_reply_to"], m["thread_id"]), (req, req),
+             "in_reply_to and thread of a template with a short in_reply_to")
+    rc, _, err = tb.pocctl_text("AUS", "send", tb.tmpfile(
+        "short.json", update("FRA", "ffffffff", "RESOLVED", "x")))
+    check(rc == 1 and "in_reply_to" in err and "no message matches" in err,
+          f"a short in_reply_to that matches nothing: {rc} {err}")
+
 
 if __name__ == "__main__":
     run_test(test)

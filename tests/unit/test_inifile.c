@@ -17,7 +17,7 @@
 struct seen {
 	char	 keys[8][64];	/* "line section.name=value" */
 	int	 nkeys;
-	char	 errs[8][256];
+	char	 errs[8][1024];
 	int	 nerrs;
 };
 
@@ -124,6 +124,32 @@ START_TEST(test_syntax_error)
 }
 END_TEST
 
+/* A line longer than inih's buffer is reported whole, once, and skipped:
+ * its tail is not read as a line of its own, the next line is. */
+START_TEST(test_long_line)
+{
+	struct seen	 s;
+	struct inifile	 f;
+	char		 text[512], value[301], want[700];
+	const char	*path;
+
+	memset(value, 'x', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	snprintf(text, sizeof(text), "[a]\nlong = %s\ny = 3\n", value);
+	path = write_tmp(text);
+	setup_parse(&f, &s, path);
+	ck_assert_int_eq(inifile_parse(&f), 0);
+	ck_assert_int_eq(s.nkeys, 1);
+	ck_assert_str_eq(s.keys[0], "3 a.y=3");
+	ck_assert_int_eq(s.nerrs, 1);
+	ck_assert_int_eq(f.errors, 1);
+	snprintf(want, sizeof(want), "%s:2: line too long (307 bytes, at most "
+	    "198): \"long = %s\"", path, value);
+	ck_assert_str_eq(s.errs[0], want);
+	unlink(path);
+}
+END_TEST
+
 /* A file that cannot be opened: -1 and errno, nothing reported. */
 START_TEST(test_cannot_open)
 {
@@ -147,6 +173,7 @@ inifile_suite(void)
 
 	tcase_add_test(tc, test_lines);
 	tcase_add_test(tc, test_syntax_error);
+	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_cannot_open);
 	suite_add_tcase(su, tc);
 	return su;

@@ -431,7 +431,8 @@ START_TEST(test_error_wrong_type)
 	assert_error("[]", "expected an object");
 	assert_error("{\"id\":5}", "id: expected a string");
 	assert_error("{\"exercise\":1}", "exercise: expected true or false");
-	assert_error("{\"created_at\":\"5\"}",
+	/* A time field takes a string (test_time_strings); not a bool. */
+	assert_error("{\"created_at\":true}",
 	    "created_at: expected an integer (int64)");
 	assert_error("{\"created_at\":1.5}",
 	    "created_at: expected an integer (int64)");
@@ -460,6 +461,75 @@ START_TEST(test_error_unknown_enum)
 	    "CLEAR, GREEN, AMBER, AMBER_STRICT, RED)");
 	assert_error("{\"tlp\":2147483648}", "tlp: 2147483648 is out of range "
 	    "for enum (-2147483648..2147483647)");
+}
+END_TEST
+
+/* Time fields take RFC 3339 and relative times; a bad one names its
+ * field; other int64 fields stay integers only. */
+START_TEST(test_time_strings)
+{
+	struct pbjson_errors	 errs;
+	Poc__Envelope		*e;
+	json_t			*j;
+	json_error_t		 jerr;
+
+	j = json_loads("{\"created_at\":\"2026-12-05T03:10:00.5+01:00\","
+	    "\"assistance_request\":{\"respond_by\":\"+4h\","
+	    "\"observed_since\":\"2026-12-04\"}}", 0, &jerr);
+	ck_assert_ptr_nonnull(j);
+	e = (Poc__Envelope *)pbjson_parse(j, &poc__envelope__descriptor, NULL,
+	    INT64_C(1796436600000), &errs);
+	json_decref(j);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(errs.total, 0);
+	ck_assert_int_eq(e->created_at, INT64_C(1796436600500));
+	ck_assert_int_eq(e->assistance_request->respond_by,
+	    INT64_C(1796436600000) + 4 * 3600000);
+	ck_assert_int_eq(e->assistance_request->observed_since,
+	    INT64_C(1796342400000));
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+
+	assert_error("{\"assistance_request\":{\"respond_by\":"
+	    "\"2026-12-05T02:10\"}}", "assistance_request.respond_by: "
+	    "\"2026-12-05T02:10\" has no time zone: end it with Z (UTC) or "
+	    "an offset such as +01:00");
+	assert_error("{\"communication_check\":{\"reply_by\":\"soon\"}}",
+	    "communication_check.reply_by: \"soon\" is not a time: use "
+	    "RFC 3339 (2026-12-05T02:10:00Z, 2026-12-05T03:10+01:00), a date "
+	    "(2026-12-05), +4h / +2d / -30m from now, or Unix milliseconds");
+}
+END_TEST
+
+/* Every problem is listed, in one pass: three bad enums, an unknown key
+ * and a bad time; the good fields are kept. */
+START_TEST(test_every_error)
+{
+	struct pbjson_errors	 errs;
+	Poc__Envelope		*e;
+	json_t			*j;
+	json_error_t		 jerr;
+
+	j = json_loads("{\"tlp\":\"PURPLE\",\"colour\":1,"
+	    "\"recipient\":\"FRA\",\"assistance_request\":{"
+	    "\"summary\":\"s\",\"severity\":\"HUGE\","
+	    "\"urgency\":\"ASAP\",\"respond_by\":\"later\"}}", 0, &jerr);
+	ck_assert_ptr_nonnull(j);
+	e = (Poc__Envelope *)pbjson_parse(j, &poc__envelope__descriptor, NULL,
+	    0, &errs);
+	json_decref(j);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_eq(errs.total, 5);
+	ck_assert_uint_eq(errs.n, 5);
+	ck_assert_str_eq(errs.e[0].path, "colour");
+	ck_assert_str_eq(errs.e[1].path, "tlp");
+	ck_assert_str_eq(errs.e[2].path, "assistance_request.severity");
+	ck_assert_str_eq(errs.e[3].path, "assistance_request.urgency");
+	ck_assert_str_eq(errs.e[4].path, "assistance_request.respond_by");
+	ck_assert(strstr(errs.e[3].message, "unknown value \"ASAP\"") != NULL);
+	ck_assert_str_eq(e->recipient, "FRA");
+	ck_assert_str_eq(e->assistance_request->summary, "s");
+	ck_assert_int_eq(e->tlp, 0);
+	protobuf_c_message_free_unpacked(&e->base, NULL);
 }
 END_TEST
 
@@ -556,6 +626,21 @@ START_TEST(test_ignore_list)
 	ck_assert_str_eq(((Poc__Envelope *)m)->sender, "AUS");
 	protobuf_c_message_free_unpacked(m, NULL);
 
+	/* A field named in the list is skipped too (show --json's
+	 * "signature", a bytes field the parser refuses). */
+	{
+		static const char *const skip[] = { "signature", "sender",
+		    NULL };
+
+		m = parse("{\"signature\":\"00ff\",\"sender\":\"AUS\","
+		    "\"recipient\":\"FRA\"}", &poc__envelope__descriptor, skip,
+		    err, sizeof(err));
+		ck_assert_msg(m != NULL, "%s", err);
+		ck_assert_str_eq(((Poc__Envelope *)m)->sender, "");
+		ck_assert_str_eq(((Poc__Envelope *)m)->recipient, "FRA");
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+
 	/* Only at the top level. */
 	m = parse("{\"notification\":{\"comment\":\"x\"}}",
 	    &poc__envelope__descriptor, ignore, err, sizeof(err));
@@ -637,6 +722,8 @@ pbjson_suite(void)
 	tcase_add_test(tc, test_error_wrong_type);
 	tcase_add_test(tc, test_error_unknown_enum);
 	tcase_add_test(tc, test_error_two_oneof_members);
+	tcase_add_test(tc, test_time_strings);
+	tcase_add_test(tc, test_every_error);
 	tcase_add_test(tc, test_error_out_of_range);
 	tcase_add_test(tc, test_error_nul_in_string);
 	tcase_add_test(tc, test_error_frees_partial);

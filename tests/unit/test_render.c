@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/render.h"
+#include "cli/vocab.h"
 #include "cli/term.h"
 
 #define ID1	"1a2b3c4d-0000-4000-8000-000000000001"
@@ -114,7 +115,8 @@ START_TEST(test_notification)
 	ck_assert_ptr_nonnull((l = line_of(text, "Id")));
 	ck_assert(line_has(l, ID1));
 	ck_assert_ptr_nonnull((l = line_of(text, "Created")));
-	ck_assert(line_has(l, "2026-11-25 03:47:05Z"));
+	/* UTC to the minute, then the age (test_when). */
+	ck_assert(line_has(l, "2026-11-25 03:47Z, "));
 	ck_assert_ptr_nonnull((l = line_of(text, "TLP")));
 	ck_assert(line_has(l, "AMBER+STRICT"));
 	ck_assert_ptr_nonnull((l = line_of(text, "State")));
@@ -195,11 +197,13 @@ START_TEST(test_acknowledgement)
 	ck_assert_ptr_nonnull((l = line_of(text, "Acknowledgement of")));
 	ck_assert(line_has(l, ID1));
 	ck_assert_ptr_nonnull((l = line_of(text, "Received at")));
-	ck_assert(line_has(l, "2026-11-25 03:47:10Z"));
+	ck_assert(line_has(l, "2026-11-25 03:47Z, "));
 	ck_assert_ptr_nonnull((l = line_of(text, "Acknowledged by")));
 	ck_assert(line_has(l, "duty-officer"));
 	ck_assert_ptr_nonnull((l = line_of(text, "State")));
-	ck_assert(line_has(l, "delivered 2026-11-25 03:48:21Z"));
+	ck_assert(line_has(l, "delivered"));
+	ck_assert_ptr_nonnull((l = line_of(text, "Delivered at")));
+	ck_assert(line_has(l, "2026-11-25 03:48Z, "));
 	ck_assert_ptr_null(line_of(text, "Note"));
 	ck_assert_ptr_null(line_of(text, "Language"));
 	/* Values start in one column. */
@@ -226,6 +230,8 @@ START_TEST(test_request_digest_and_state)
 	Poc__AssistanceResponse	 p = POC__ASSISTANCE_RESPONSE__INIT;
 	Poc__Acknowledgement	 a = POC__ACKNOWLEDGEMENT__INIT;
 	char			*acks[] = { (char *)ID2 };
+	Poc__StoredAck		 ack = POC__STORED_ACK__INIT;
+	Poc__StoredAck		*ackp[] = { &ack };
 	char			 buf[256], *text;
 
 	e.id = (char *)ID1;
@@ -241,23 +247,41 @@ START_TEST(test_request_digest_and_state)
 	ck_assert_str_eq(render_digest(&e, buf, sizeof(buf)),
 	    "[EXERCISE] Ransomware on SCADA");
 
+	ack.id = (char *)ID2;
+	ack.by = (char *)"Jane Doe";
+	ack.at = 1795578430000LL;
 	sm.envelope = &e;
 	sm.direction = (char *)"in";
 	sm.state = (char *)"received";
-	ck_assert_str_eq(render_state(&sm, buf, sizeof(buf)), "received");
+	ck_assert_str_eq(vocab_state_text(&sm, buf, sizeof(buf)), "received");
 	sm.n_acknowledged_by = 1;
 	sm.acknowledged_by = acks;
-	ck_assert_str_eq(render_state(&sm, buf, sizeof(buf)), "acked");
+	/* One word in every view: "acknowledged", as in --json (the table
+	 * said "acked" where show and JSON said "received"). */
+	ck_assert_str_eq(vocab_state_text(&sm, buf, sizeof(buf)),
+	    "acknowledged");
+	ck_assert_str_eq(vocab_state(&sm), "acknowledged");
 	text = render_to_string(&sm, 0);
 	ck_assert_ptr_nonnull(line_of(text, "Acknowledged by"));
-	ck_assert(line_has(line_of(text, "Acknowledged by"), ID2));
+	ck_assert(line_has(line_of(text, "Acknowledged by"), "ack 5e6f7a8b"));
+	free(text);
+	/* With the people (a node that reports them): who, ack, when. */
+	sm.n_acks = 1;
+	sm.acks = ackp;
+	text = render_to_string(&sm, 0);
+	ck_assert(line_has(line_of(text, "Acknowledged by"),
+	    "Jane Doe (ack 5e6f7a8b, 2026-11-25 03:47Z, "));
+	sm.n_acks = 0;
 	ck_assert_ptr_null(strstr(text, "para 30"));
 	free(text);
 	sm.direction = (char *)"out";
 	sm.state = (char *)"queued";
 	sm.attempts = 3;
-	ck_assert_str_eq(render_state(&sm, buf, sizeof(buf)),
+	sm.n_acknowledged_by = 0;
+	ck_assert_str_eq(vocab_state_text(&sm, buf, sizeof(buf)),
 	    "queued (3 attempts)");
+	ck_assert_str_eq(vocab_state(&sm), "queued");
+	sm.n_acknowledged_by = 1;
 
 	e.exercise = 0;
 	e.body_case = POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE;
@@ -329,6 +353,28 @@ START_TEST(test_control_chars_in_free_text)
 }
 END_TEST
 
+/* Times with their age or the time left, in the unit read at a glance. */
+START_TEST(test_when)
+{
+	const int64_t	 t = 1796436600000LL;	/* 2026-12-05 02:10Z */
+	char		 buf[96];
+
+	ck_assert_str_eq(vocab_when(t, t + 3 * 3600000 + 59000, buf,
+	    sizeof(buf)), "2026-12-05 02:10Z, 3 h ago");
+	ck_assert_str_eq(vocab_when(t, t - 4 * 3600000 + 1000, buf,
+	    sizeof(buf)), "2026-12-05 02:10Z, in 3 h");
+	ck_assert_str_eq(vocab_when(t, t + 42000, buf, sizeof(buf)),
+	    "2026-12-05 02:10Z, 42 s ago");
+	ck_assert_str_eq(vocab_when(t, t + 30 * 60000, buf, sizeof(buf)),
+	    "2026-12-05 02:10Z, 30 min ago");
+	ck_assert_str_eq(vocab_when(t, t + 3 * 86400000LL, buf, sizeof(buf)),
+	    "2026-12-05 02:10Z, 3 d ago");
+	ck_assert_str_eq(vocab_when(t, t, buf, sizeof(buf)),
+	    "2026-12-05 02:10Z, 0 s ago");
+	ck_assert_str_eq(vocab_when(0, t, buf, sizeof(buf)), "-");
+}
+END_TEST
+
 static Suite *
 render_suite(void)
 {
@@ -338,6 +384,7 @@ render_suite(void)
 	tcase_add_test(tc, test_notification);
 	tcase_add_test(tc, test_acknowledgement);
 	tcase_add_test(tc, test_request_digest_and_state);
+	tcase_add_test(tc, test_when);
 	tcase_add_test(tc, test_text_helpers);
 	tcase_add_test(tc, test_control_chars_in_free_text);
 	suite_add_tcase(s, tc);

@@ -1,1 +1,1 @@
-test_render_MODS := cli/render cli/term common/pbjson common/util
+test_render_MODS := cli/render cli/vocab cli/term common/pbjson common/util

@@ -94,6 +94,44 @@ START_TEST(test_cert_check)
 }
 END_TEST
 
+/* [upstream] fingerprint as people paste it: hex in either case, or
+ * OpenSSL's colon form with or without its prefix; nothing else. */
+START_TEST(test_fingerprint_parse)
+{
+	static const char	 want[] = "5654dcc74b65c4d2fd62e76462c631131ee0a0"
+	    "1560e42256743bb6d59d50e84e";
+	static const char	 colon[] = "56:54:DC:C7:4B:65:C4:D2:FD:62:E7:64:"
+	    "62:C6:31:13:1E:E0:A0:15:60:E4:22:56:74:3B:B6:D5:9D:50:E8:4E";
+	static const char *const bad[] = {
+		"", "5654dcc74b65c4d2fd62e76462c631131ee0a01560e42256743bb6d59d50e8",
+		"5654dcc74b65c4d2fd62e76462c631131ee0a01560e42256743bb6d59d50e84e0",
+		"g654dcc74b65c4d2fd62e76462c631131ee0a01560e42256743bb6d59d50e84e",
+		"56:54:DC:C7:4B:65:C4:D2:FD:62:E7:64:62:C6:31:13:1E:E0:A0:15:60:"
+		    "E4:22:56:74:3B:B6:D5:9D:50:E8:4E:",
+		"56-54-DC-C7-4B-65-C4-D2-FD-62-E7-64-62-C6-31-13-1E-E0-A0-15-60-"
+		    "E4-22-56-74-3B-B6-D5-9D-50-E8-4E",
+		"565:4DC:C74B:65C4D2FD62E76462C631131EE0A01560E42256743BB6D59D50E84E"
+		    "::::::::::::::::::::::::::::",
+	};
+	char		 hex[65], line[128];
+	size_t		 i;
+
+	ck_assert_int_eq(sig_fingerprint_parse(want, hex), 0);
+	ck_assert_str_eq(hex, want);
+	ck_assert_int_eq(sig_fingerprint_parse(colon, hex), 0);
+	ck_assert_str_eq(hex, want);
+	snprintf(line, sizeof(line), "sha256 Fingerprint=%s", colon);
+	ck_assert_int_eq(sig_fingerprint_parse(line, hex), 0);
+	ck_assert_str_eq(hex, want);
+	snprintf(line, sizeof(line), "SHA256 Fingerprint=%s", want);
+	ck_assert_int_eq(sig_fingerprint_parse(line, hex), 0);
+	ck_assert_str_eq(hex, want);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(sig_fingerprint_parse(bad[i], hex) == -1,
+		    "accepted: %s", bad[i]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -106,6 +144,7 @@ main(void)
 	tcase_add_test(tc, test_sign_verify);
 	tcase_add_test(tc, test_der_roundtrip);
 	tcase_add_test(tc, test_cert_check);
+	tcase_add_test(tc, test_fingerprint_parse);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

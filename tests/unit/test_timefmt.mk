@@ -1,0 +1,1 @@
+test_timefmt_MODS := common/timefmt common/util
