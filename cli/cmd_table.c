@@ -19,6 +19,7 @@
 #include "cli/cmd_send.h"
 #include "cli/cmd_table.h"
 #include "cli/cmd_view.h"
+#include "cli/cmd_watch.h"
 #include "cli/i18n.h"
 
 static int	cmd_table_help(struct ctx *, int, char **);
@@ -36,6 +37,24 @@ static const struct cmd cmd_table[] = {
 "last directory sync and check campaign, and the certificates in force\n"
 "with their expiry (a warning on stderr 30 days ahead).  Use 'pocctl\n"
 "metrics' for the same in OpenMetrics text.",
+	},
+	{
+		.name = "watch",
+		.usage = "[--urgency U] [--kind K,...] [--exercise|--real] "
+		    "[--no-backlog]",
+		.summary = "follow the node's events live, one line each",
+		.handler = cmd_watch,
+		.help =
+"Starts with what needs a person now (cases of ours overdue, requests and\n"
+"notifications not acknowledged), then prints each event as the node\n"
+"records it: arrivals, acknowledgements, responses, status changes,\n"
+"deliveries and their failures, overdue cases, checks, expiry warnings.\n"
+"--urgency U shows events of urgency U and above; --kind K,... only those\n"
+"kinds (ARRIVAL, ACKNOWLEDGED, OVERDUE, ... see EVENTS in pocctl(1));\n"
+"--exercise only exercise events, --real only real ones; --no-backlog\n"
+"skips the opening lines.  --json prints one JSON object per line, the\n"
+"one the [alert] command reads.  If the node restarts, watch connects\n"
+"again and prints what it missed.  Ctrl-C ends it.",
 	},
 	{
 		.name = "template",
