@@ -521,6 +521,7 @@ static void
 alert_kick(void)
 {
 	struct store_event	*e;
+	int64_t			 next;
 	int			 n, i, room;
 
 	if (env->conf.alert_command[0] == '\0')
@@ -542,6 +543,10 @@ alert_kick(void)
 		if (!alert_running(e[i].ev->seq))
 			alert_start(&e[i]);
 	store_events_free(e, n);
+	/* Those waiting for their retry: the loop comes back for the
+	 * first (a slot freed by an exit comes back sooner). */
+	if ((next = store_events_alert_next(env->store)) > util_now_ms())
+		alert_retry_arm(next);
 }
 
 int

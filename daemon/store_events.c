@@ -186,6 +186,16 @@ store_events_alerts_pending(struct store *st)
 }
 
 int64_t
+store_events_alert_next(struct store *st)
+{
+	int64_t	 v;
+
+	if (store_stmt_int64(st, STMT_EVENT_ALERT_NEXT, &v) == -1)
+		return -1;
+	return v < 0 ? 0 : v;
+}
+
+int64_t
 store_events_last_seq(struct store *st)
 {
 	int64_t	 v;

@@ -55,6 +55,9 @@ int	 store_events_alert_set(struct store *, uint64_t seq,
 	    enum store_alert_state state, int attempts, int64_t alert_at,
 	    const char *error);
 
+/* When the next PENDING alert is due (Unix ms; 0 = none), or -1. */
+int64_t	 store_events_alert_next(struct store *);
+
 /* Alerts still PENDING, or -1. */
 int	 store_events_alerts_pending(struct store *);
 

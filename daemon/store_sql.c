@@ -279,6 +279,8 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_EVENT_ALERT_COUNT] = { STMT_EVENT_ALERT_COUNT,
 	    "event_alert_count",
 	    "SELECT count(*) FROM events WHERE alert = 1" },
+	[STMT_EVENT_ALERT_NEXT] = { STMT_EVENT_ALERT_NEXT, "event_alert_next",
+	    "SELECT min(alert_at) FROM events WHERE alert = 1" },
 	[STMT_EVENT_PRUNE] = { STMT_EVENT_PRUNE, "event_prune",
 	    "DELETE FROM events WHERE at < ?1 AND alert != 1" },
 #undef EVENT_COLS
