@@ -16,9 +16,11 @@
 
 #define EVENTS_SUBS_MAX		4
 #define EVENTS_READ_MAX		256	/* events read back per query */
+#define EVENTS_PRUNE_MS		(12 * 3600 * 1000LL)
 
 static const struct events_sub	*events_subs[EVENTS_SUBS_MAX];
 static struct event		*events_announce_ev;
+static struct event		*events_prune_ev;
 static uint64_t			 events_announced;	/* last seq told */
 static int			 events_raised;		/* since the last
 							 * announcement */
@@ -35,6 +37,25 @@ events_committed(void)
 		event_active(events_announce_ev, 0, 0);
 }
 
+/* Deletes events older than [alert] keep_days, now and every 12 hours;
+ * alerts still PENDING stay whatever their age. */
+static void
+events_prune_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval	 tv = util_ms_timeval(EVENTS_PRUNE_MS);
+	int		 n;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	n = store_events_prune(env->store, util_now_ms() -
+	    env->conf.alert_keep_days * 86400 * 1000LL);
+	if (n > 0)
+		log_info("events: %d older than %d days deleted", n,
+		    env->conf.alert_keep_days);
+	evtimer_add(events_prune_ev, &tv);
+}
+
 int
 events_init(struct event_base *base)
 {
@@ -46,8 +67,11 @@ events_init(struct event_base *base)
 	 * the [alert] command, is PENDING in the store. */
 	events_announced = (uint64_t)last;
 	if ((events_announce_ev = event_new(base, -1, 0, events_announce_cb,
-	    NULL)) == NULL)
+	    NULL)) == NULL ||
+	    (events_prune_ev = evtimer_new(base, events_prune_cb, NULL)) ==
+	    NULL)
 		return -1;
+	events_prune_cb(-1, 0, NULL);
 	store_events_on_commit(env->store, events_committed);
 	return 0;
 }
@@ -57,7 +81,9 @@ events_shutdown(void)
 {
 	if (events_announce_ev != NULL)
 		event_free(events_announce_ev);
-	events_announce_ev = NULL;
+	if (events_prune_ev != NULL)
+		event_free(events_prune_ev);
+	events_announce_ev = events_prune_ev = NULL;
 }
 
 void
