@@ -185,7 +185,7 @@ cmd_watch(struct ctx *ctx, int argc, char **argv)
 			if (!ever)
 				errx(1, "%s", err);
 		}
-		warnx(_("%s; connecting again in %d s"), err, backoff);
+		warnx("%s; connecting again in %d s", err, backoff);
 		sleep((unsigned)backoff);
 		if ((backoff *= 2) > WATCH_BACKOFF_MAX)
 			backoff = WATCH_BACKOFF_MAX;

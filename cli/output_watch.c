@@ -17,8 +17,8 @@
 
 #define WATCH_TEXT_WIDTH	400	/* bytes of summary and detail shown */
 
-/* TIME  KIND  URGENCY  TLP  PEER  ID  [EXERCISE] SUMMARY; DETAIL, the
- * first four columns as wide as their longest value. */
+/* TIME  KIND  URGENCY  TLP  MEMBER  ID  [EXERCISE] SUMMARY; DETAIL, in
+ * columns as wide as their longest value (a member code: 8). */
 void
 output_watch_text_event(const Poc__NodeEvent *ev)
 {
@@ -30,7 +30,7 @@ output_watch_text_event(const Poc__NodeEvent *ev)
 
 	if (!header) {
 		printf("%-17s  %-18s  %-9s  %-12s  %-8s  %-8s  %s\n", _("TIME"),
-		    _("EVENT"), _("URGENCY"), _("TLP"), _("PEER"), _("ID"),
+		    _("KIND"), _("URGENCY"), _("TLP"), _("MEMBER"), _("ID"),
 		    _("SUMMARY"));
 		header = 1;
 	}
@@ -39,7 +39,7 @@ output_watch_text_event(const Poc__NodeEvent *ev)
 	term_oneline(ev->summary, sum, sizeof(sum));
 	term_oneline(ev->detail, det, sizeof(det));
 	snprintf(line, sizeof(line), "%s%s%s%s%s", ev->exercise ?
-	    _("[EXERCISE] ") : "", ev->backlog ? _("(still) ") : "", sum,
+	    _("[EXERCISE]") : "", ev->exercise ? " " : "", sum,
 	    sum[0] && det[0] ? "; " : "", det);
 	term_truncate(line, 100);
 	if (color && (ev->kind == POC__NODE_EVENT__KIND__OVERDUE ||

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "evfmt.h"
@@ -470,10 +469,6 @@ config_check(struct config_parse *p)
 		config_error(p, "[peer_listener] ca and [operator_listener] ca "
 		    "are the same file: operators and members must have "
 		    "separate CAs");
-	if (c->alert_command[0] != '\0' && access(c->alert_command, X_OK) == -1)
-		config_error(p, "[alert] command \"%s\": %s (it must be an "
-		    "executable file; it runs without a shell)",
-		    c->alert_command, strerror(errno));
 	for (k = 0; k < c->nupstreams; k++)
 		if (strcmp(c->upstreams[k].member, c->member) == 0)
 			config_error(p, "[upstream %s] is this node itself",

@@ -117,7 +117,7 @@ def test(tb):
         tb.wait_until(lambda: any(after["id"][:8] in x for x in text.lines), 30,
                       "the text watch's FLASH arrival")
         lines = list(text.lines)
-        check(lines and lines[0].split()[:3] == ["TIME", "EVENT", "URGENCY"],
+        check(lines and lines[0].split()[:3] == ["TIME", "KIND", "URGENCY"],
               f"header: {lines[:1]}")
         body = [x for x in lines[1:] if x.strip()]
         check(all("ARRIVAL" in x and "FLASH" in x for x in body),
