@@ -298,6 +298,8 @@ install: bin
 	install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(PREFIX)/share/doc/pocd/pocd.conf.example
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/pocd/README.md
 	install -m 0755 certs/mkpki $(DESTDIR)$(PREFIX)/share/doc/pocd/mkpki
+	install -d $(DESTDIR)$(PREFIX)/libexec/pocd
+	install -m 0755 deploy/alert-sendmail deploy/alert-webhook $(DESTDIR)$(PREFIX)/libexec/pocd/
 	if [ "$(PREFIX)" = /usr ]; then \
 	  install -d -m 0755 $(DESTDIR)$(SYSCONFDIR) && \
 	  install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example; \
@@ -316,10 +318,13 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/doc/pocd/pocd.conf.example \
 	  $(DESTDIR)$(PREFIX)/share/doc/pocd/README.md \
 	  $(DESTDIR)$(PREFIX)/share/doc/pocd/mkpki \
+	  $(DESTDIR)$(PREFIX)/libexec/pocd/alert-sendmail \
+	  $(DESTDIR)$(PREFIX)/libexec/pocd/alert-webhook \
 	  $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example
 	-rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
 	for l in $(LANGS); do rm -f $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/pocctl.mo; done
 	-rmdir $(DESTDIR)$(PREFIX)/share/doc/pocd 2>/dev/null
+	-rmdir $(DESTDIR)$(PREFIX)/libexec/pocd 2>/dev/null
 
 # The checks of issue 6, each a script under tests/ops/ (run by make check).
 ops-check: bin
