@@ -87,6 +87,8 @@ alert_wants(const Poc__NodeEvent *ev)
 		return u >= env->conf.alert_urgency;
 	case POC__NODE_EVENT__KIND__ACKNOWLEDGED:
 	case POC__NODE_EVENT__KIND__RESPONDED:
+		/* to one of ours (events.c leaves the case empty if not) */
+		return ev->case_id[0] != '\0';
 	case POC__NODE_EVENT__KIND__CHECK_RECEIVED:
 	case POC__NODE_EVENT__KIND__DELIVERY_REJECTED:
 	case POC__NODE_EVENT__KIND__DELIVERY_FAILING:

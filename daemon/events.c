@@ -197,11 +197,57 @@ events_fill(Poc__NodeEvent *ev, const Poc__Envelope *e)
 	}
 }
 
+/* Fills ev from our stored message id (its case, urgency, summary...);
+ * the message is returned to free, or NULL if it is not held. */
+static Poc__StoredMessage *
+events_from_ours(Poc__NodeEvent *ev, const char *id)
+{
+	Poc__StoredMessage	*m = NULL;
+
+	ev->message_id = (char *)id;
+	if (store_get(env->store, id, &m) != 1 || m == NULL ||
+	    m->envelope == NULL || strcmp(m->envelope->id, id) != 0) {
+		if (m != NULL)
+			protobuf_c_message_free_unpacked(&m->base, NULL);
+		return NULL;
+	}
+	events_fill(ev, m->envelope);
+	return m;
+}
+
+/* An answer from peer (what it says in what) to our message ref: the
+ * event is about ref (its case, urgency, summary) when ref is ours to
+ * peer.  Otherwise it is about nothing of ours: no case, so that it does
+ * not alert (handle.c logs the mismatch).  Returns ref to free, or NULL. */
+static Poc__StoredMessage *
+events_reply(Poc__NodeEvent *ev, const char *peer, const Poc__Envelope *e,
+    const char *ref, char *what)
+{
+	Poc__StoredMessage	*m;
+
+	if ((m = events_from_ours(ev, ref)) != NULL &&
+	    strcmp(m->direction, "out") == 0 &&
+	    strcmp(m->envelope->recipient, peer) == 0) {
+		ev->detail = what;
+		return m;
+	}
+	if (m != NULL)
+		protobuf_c_message_free_unpacked(&m->base, NULL);
+	events_fill(ev, e);
+	ev->message_id = (char *)ref;
+	ev->case_id = (char *)"";
+	ev->urgency = POC__URGENCY__URGENCY_UNSPECIFIED;
+	ev->summary = what;
+	ev->detail = (char *)"refers to no message of ours to this member";
+	return NULL;
+}
+
 void
 events_envelope_in(const char *peer, const Poc__Envelope *e)
 {
-	Poc__NodeEvent	 ev = POC__NODE_EVENT__INIT;
-	char		 summary[512];
+	Poc__NodeEvent		 ev = POC__NODE_EVENT__INIT;
+	Poc__StoredMessage	*ours = NULL;
+	char			 summary[512];
 
 	events_fill(&ev, e);
 	ev.peer = (char *)peer;
@@ -216,24 +262,24 @@ events_envelope_in(const char *peer, const Poc__Envelope *e)
 		break;
 	case POC__ENVELOPE__BODY_ACKNOWLEDGEMENT:
 		ev.kind = POC__NODE_EVENT__KIND__ACKNOWLEDGED;
-		ev.message_id = e->acknowledgement->ack_of;
 		snprintf(summary, sizeof(summary), "acknowledged by %.128s%s"
 		    "%.256s", e->acknowledgement->acknowledged_by[0] ?
 		    e->acknowledgement->acknowledged_by : peer,
 		    e->acknowledgement->note[0] ? ": " : "",
 		    e->acknowledgement->note);
-		ev.detail = e->id;
+		ours = events_reply(&ev, peer, e, e->acknowledgement->ack_of,
+		    summary);
 		break;
 	case POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE:
 		ev.kind = POC__NODE_EVENT__KIND__RESPONDED;
-		ev.message_id = e->assistance_response->request_id;
 		snprintf(summary, sizeof(summary), "%s%s%.256s",
 		    events_enum_name(
 		    &poc__assistance_response__decision__descriptor,
 		    e->assistance_response->decision, "response"),
 		    e->assistance_response->note[0] ? ": " : "",
 		    e->assistance_response->note);
-		ev.detail = e->id;
+		ours = events_reply(&ev, peer, e,
+		    e->assistance_response->request_id, summary);
 		break;
 	case POC__ENVELOPE__BODY_STATUS_UPDATE:
 		ev.kind = POC__NODE_EVENT__KIND__STATUS_CHANGED;
@@ -258,27 +304,11 @@ events_envelope_in(const char *peer, const Poc__Envelope *e)
 	default:
 		return;
 	}
-	if (summary[0] != '\0')
+	if (summary[0] != '\0' && ev.summary != summary && ev.detail != summary)
 		ev.summary = summary;
 	(void)events_raise(&ev, NULL);
-}
-
-/* Fills ev from our stored message id (its case, urgency, summary...);
- * the message is returned to free, or NULL if it is not held. */
-static Poc__StoredMessage *
-events_from_ours(Poc__NodeEvent *ev, const char *id)
-{
-	Poc__StoredMessage	*m = NULL;
-
-	ev->message_id = (char *)id;
-	if (store_get(env->store, id, &m) != 1 || m == NULL ||
-	    m->envelope == NULL || strcmp(m->envelope->id, id) != 0) {
-		if (m != NULL)
-			protobuf_c_message_free_unpacked(&m->base, NULL);
-		return NULL;
-	}
-	events_fill(ev, m->envelope);
-	return m;
+	if (ours != NULL)
+		protobuf_c_message_free_unpacked(&ours->base, NULL);
 }
 
 void

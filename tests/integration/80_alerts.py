@@ -6,7 +6,8 @@ as its [alert] command.
   standard input (kind, case, message, sender, urgency, TLP, summary, the
   show command) and the POCD_* variables; a ROUTINE notification does not
   (below the default PRIORITY); an exercise request is marked EXERCISE.
-- An acknowledgement and a response to one of FRA's requests alert; so
+- An acknowledgement and a response to one of FRA's requests alert (an
+  acknowledgement from a member it was not sent to does not); so
   does FRA's FLASH request to KEN going overdue (with the next PoC), and
   its delivery failing longer than [alert] delivery_failing while KEN is
   down.
@@ -135,8 +136,22 @@ flash = 2
                                   if x["input"].get("kind") == "RESPONDED"], 20,
                          "the response's alert")
     check_eq(resp[0]["input"].get("message_id"), ours["id"], "the response's message_id")
-    check("WILL_ASSIST" in resp[0]["input"].get("summary", ""),
-          f"the decision in the summary: {resp[0]['input']}")
+    check("WILL_ASSIST" in resp[0]["input"].get("detail", ""),
+          f"the decision in the detail: {resp[0]['input']}")
+    check_eq(resp[0]["input"].get("summary"), "Need help with C2", "our request's summary")
+    check_eq(resp[0]["input"].get("urgency"), "PRIORITY", "our request's urgency")
+    check_eq(resp[0]["input"].get("case_id"), ours["thread_id"], "our case")
+
+    # ---- an acknowledgement of FRA's request by KEN, to whom it was not
+    # sent, is recorded but does not alert (a member cannot page FRA's
+    # duty officer with acks of anything)
+    tb.send("KEN", envelope("FRA", "acknowledgement", {"ack_of": ours["id"]}))
+    tb.send("KEN", envelope("FRA", "notification",
+                            {"summary": "KEN marker", "urgency": "FLASH"}))
+    tb.wait_until(lambda: of(rec, "KEN marker"), 20, "KEN's marker alert")
+    check_eq([x for x in runs(rec, "start") if x["input"].get("peer") == "KEN"
+              and x["input"].get("kind") == "ACKNOWLEDGED"], [],
+             "alerts for KEN's acknowledgement of a message not sent to KEN")
 
     # ---- overdue and delivery failing: KEN is down, FRA's FLASH waits
     tb.stop("KEN")
