@@ -203,12 +203,14 @@ alert_argv(char *buf, size_t len, char **argv)
 }
 
 /* In the child: standard input, output and error, its own process group,
- * default signals, then the command.  Only async-signal-safe calls. */
+ * default signals, no other descriptor of pocd's (outgoing connections
+ * are not all close-on-exec), then the command.  Only async-signal-safe
+ * calls; maxfd is found before the fork. */
 static void __attribute__((noreturn))
-alert_child(int in_fd, int out_fd, char **argv, char **envp)
+alert_child(int in_fd, int out_fd, char **argv, char **envp, int maxfd)
 {
 	sigset_t	 none;
-	int		 sig;
+	int		 sig, fd;
 
 	(void)setpgid(0, 0);
 	for (sig = 1; sig < NSIG; sig++)
@@ -219,6 +221,9 @@ alert_child(int in_fd, int out_fd, char **argv, char **envp)
 	    dup2(out_fd, STDOUT_FILENO) == -1 ||
 	    dup2(out_fd, STDERR_FILENO) == -1)
 		_exit(127);
+	if (close_range(STDERR_FILENO + 1, ~0U, 0) == -1)
+		for (fd = STDERR_FILENO + 1; fd < maxfd; fd++)
+			(void)close(fd);
 	execve(argv[0], argv, envp);
 	_exit(127);
 }
@@ -252,7 +257,7 @@ alert_spawn(struct alert_run *r, const Poc__NodeEvent *ev)
 	char		*argv[ALERT_ARGS_MAX + 2], *envp[ALERT_ENV_MAX];
 	char		 args[sizeof(env->conf.alert_args)];
 	int		 in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	int		 nenv, i, rc = -1;
+	int		 nenv, i, rc = -1, maxfd;
 	struct timeval	 tv = { env->conf.alert_timeout, 0 };
 
 	(void)alert_argv(args, sizeof(args), argv);
@@ -282,12 +287,17 @@ alert_spawn(struct alert_run *r, const Poc__NodeEvent *ev)
 		log_warnx("alert: cannot set up events");
 		goto done;
 	}
+	if ((maxfd = (int)sysconf(_SC_OPEN_MAX)) <= 0 || maxfd > 65536)
+		maxfd = 65536;
 	if ((r->pid = fork()) == -1) {
 		log_warn("alert: fork");
 		goto done;
 	}
 	if (r->pid == 0)
-		alert_child(in[0], out[1], argv, envp);
+		alert_child(in[0], out[1], argv, envp, maxfd);
+	/* Its own group from here on whoever runs first, so that the
+	 * timeout's kill(-pid) reaches it. */
+	(void)setpgid(r->pid, r->pid);
 	close(in[0]);
 	close(out[1]);
 	in[0] = out[1] = in[1] = out[0] = -1;

@@ -31,6 +31,7 @@
 #define WATCH_CHUNK		256	/* events per WatchUpdate */
 #define WATCH_REPLAY_MAX	10000	/* events replayed at most */
 #define WATCH_BACKLOG_SCAN	500	/* newest messages looked at */
+#define WATCH_DETAIL		640	/* bytes of a backlog event's detail */
 
 struct watcher {
 	LIST_ENTRY(watcher)	 entry;
@@ -118,13 +119,14 @@ ctl_watch_heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 
 /* The backlog event for stored message sm, if it needs a person: ours
  * overdue, or theirs (a request or notification) not acknowledged.  0 if
- * it does not; ev borrows sm's strings. */
+ * it does not; ev borrows sm's strings, and next (its own) for the PoC
+ * to try. */
 static int
-ctl_watch_backlog_one(const Poc__StoredMessage *sm, Poc__NodeEvent *ev)
+ctl_watch_backlog_one(const Poc__StoredMessage *sm, Poc__NodeEvent *ev,
+    char *next, size_t nextlen)
 {
 	const Poc__Envelope		*e = sm->envelope;
 	const Poc__DeadlineContact	*c;
-	static char			 next[640];
 
 	if (e == NULL || (e->body_case != POC__ENVELOPE__BODY_ASSISTANCE_REQUEST
 	    && e->body_case != POC__ENVELOPE__BODY_NOTIFICATION))
@@ -141,7 +143,7 @@ ctl_watch_backlog_one(const Poc__StoredMessage *sm, Poc__NodeEvent *ev)
 		ev->due_at = sm->deadline_at;
 		if (sm->n_next_contacts > 0) {
 			c = sm->next_contacts[0];
-			snprintf(next, sizeof(next), "try %s %s (%s) by %s %s",
+			snprintf(next, nextlen, "try %s %s (%s) by %s %s",
 			    c->level, c->name, c->organization,
 			    c->channel_kind, c->channel_value);
 			ev->detail = next;
@@ -166,6 +168,7 @@ ctl_watch_backlog(struct watcher *w)
 	Poc__WatchUpdate		 u = POC__WATCH_UPDATE__INIT;
 	Poc__StoredMessage		**m;
 	Poc__NodeEvent			*ev, **evp;
+	char				(*next)[WATCH_DETAIL];
 	size_t				 b, k;
 	int				 n, i, rc = 0;
 
@@ -177,21 +180,25 @@ ctl_watch_backlog(struct watcher *w)
 			deadline_annotate(m, n);
 		ev = calloc((size_t)n + 1, sizeof(*ev));
 		evp = calloc((size_t)n + 1, sizeof(*evp));
-		if (ev == NULL || evp == NULL) {
+		next = calloc((size_t)n + 1, sizeof(*next));
+		if (ev == NULL || evp == NULL || next == NULL) {
 			free(ev);
 			free(evp);
+			free(next);
 			store_messages_free(m, n);
 			return -1;
 		}
 		/* store_list is newest first: the backlog reads oldest
 		 * first. */
 		for (k = 0, i = n - 1; i >= 0; i--)
-			if (ctl_watch_backlog_one(m[i], &ev[k]))
+			if (ctl_watch_backlog_one(m[i], &ev[k], next[k],
+			    sizeof(next[k])))
 				evp[k] = &ev[k], k++;
 		if (k > 0)
 			rc = ctl_watch_send(w, &u, evp, k);
 		free(ev);
 		free(evp);
+		free(next);
 		store_messages_free(m, n);
 	}
 	return rc;
