@@ -221,6 +221,9 @@ flash = 2
     check_eq(len(of(rec, "Crash test", "start")), 1, "runs of the crash-test alert")
     check_eq(len(of(rec, "Grid SCADA down", "start")), 1,
              "runs of the first alert after two restarts")
+    leaked = [(r["input"].get("kind"), r["inherited"]) for r in runs(rec, "start")
+              if r["inherited"]]
+    check_eq(leaked, [], "pocd's sockets or database open in the command")
 
 
 if __name__ == "__main__":
