@@ -347,6 +347,8 @@ install: bin
 	install -m 0755 certs/mkpki $(DESTDIR)$(DOCDIR)/mkpki
 	install -d $(DESTDIR)$(DOCDIR)/docs
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/docs/
+	install -d $(DESTDIR)$(PREFIX)/libexec/pocd
+	install -m 0755 deploy/alert-sendmail deploy/alert-webhook $(DESTDIR)$(PREFIX)/libexec/pocd/
 	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)
 	install -m 0644 deploy/pocd.conf.example $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example
 	sed -e 's|/usr/local/sbin/pocd|$(PREFIX)/sbin/pocd|g' \
@@ -365,10 +367,13 @@ uninstall:
 	  $(DESTDIR)$(DOCDIR)/README.md \
 	  $(DESTDIR)$(DOCDIR)/mkpki \
 	  $(addprefix $(DESTDIR)$(DOCDIR)/docs/,$(notdir $(DOCS))) \
+	  $(DESTDIR)$(PREFIX)/libexec/pocd/alert-sendmail \
+	  $(DESTDIR)$(PREFIX)/libexec/pocd/alert-webhook \
 	  $(DESTDIR)$(SYSCONFDIR)/pocd.conf.example
 	-rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
 	for l in $(LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/pocctl.mo; done
 	-rmdir $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(PREFIX)/libexec/pocd 2>/dev/null
 
 # The checks of issue 6, each a script under tests/ops/ (run by make check).
 ops-check: bin

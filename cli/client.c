@@ -197,10 +197,22 @@ client_config_load(struct client_config *c, const char *path)
 struct client *
 client_open(const char *path, int timeout_ms)
 {
+	struct client	*cl;
+	char		 errbuf[1536];
+
+	if ((cl = client_try_open(path, timeout_ms, errbuf,
+	    sizeof(errbuf))) == NULL)
+		errx(1, "%s", errbuf);
+	return cl;
+}
+
+struct client *
+client_try_open(const char *path, int timeout_ms, char *errbuf,
+    size_t errlen)
+{
 	struct client_config	 cfg;
 	struct tls_opts		 o;
 	struct client		*cl;
-	char			 errbuf[1536];
 
 	client_config_load(&cfg, path);
 	memset(&o, 0, sizeof(o));
@@ -213,10 +225,11 @@ client_open(const char *path, int timeout_ms)
 		err(1, "calloc");
 	cl->timeout_ms = timeout_ms > 0 ? timeout_ms : cfg.timeout_ms;
 	cl->conn = conn_open(cfg.node, &o, cfg.member, cl->timeout_ms,
-	    CLIENT_MAX_FRAME,
-	    errbuf, sizeof(errbuf));
-	if (cl->conn == NULL)
-		errx(1, "%s", errbuf);
+	    CLIENT_MAX_FRAME, errbuf, errlen);
+	if (cl->conn == NULL) {
+		free(cl);
+		return NULL;
+	}
 	return cl;
 }
 
@@ -239,16 +252,27 @@ client_close(struct client *cl)
 Poc__OpReply *
 client_call(struct client *cl, const Poc__OpRequest *req)
 {
-	ProtobufCMessage	*m;
-	char			 errbuf[1536];
+	Poc__OpReply	*r;
+	char		 errbuf[1536];
 
-	if (conn_send(cl->conn, &req->base, errbuf, sizeof(errbuf)) == -1)
+	if (client_send(cl, req, errbuf, sizeof(errbuf)) == -1 ||
+	    (r = client_recv(cl, errbuf, sizeof(errbuf))) == NULL)
 		errx(1, "%s", errbuf);
-	m = conn_recv(cl->conn, &poc__op_reply__descriptor, errbuf,
-	    sizeof(errbuf));
-	if (m == NULL)
-		errx(1, "%s", errbuf);
-	return (Poc__OpReply *)m;
+	return r;
+}
+
+int
+client_send(struct client *cl, const Poc__OpRequest *req, char *errbuf,
+    size_t errlen)
+{
+	return conn_send(cl->conn, &req->base, errbuf, errlen);
+}
+
+Poc__OpReply *
+client_recv(struct client *cl, char *errbuf, size_t errlen)
+{
+	return (Poc__OpReply *)conn_recv(cl->conn, &poc__op_reply__descriptor,
+	    errbuf, errlen);
 }
 
 void

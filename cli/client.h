@@ -41,6 +41,17 @@ void		 client_config_load(struct client_config *, const char *path);
 struct client	*client_open(const char *path, int timeout_ms);
 void		 client_close(struct client *);		/* NULL is a no-op */
 
+/* The same without exiting when the node cannot be reached: NULL with the
+ * reason in err (a bad config still exits). */
+struct client	*client_try_open(const char *path, int timeout_ms, char *err,
+		    size_t errlen);
+
+/* One request, and one reply (a stream's next one), without exiting: -1
+ * or NULL with the reason in err. */
+int		 client_send(struct client *, const Poc__OpRequest *,
+		    char *err, size_t errlen);
+Poc__OpReply	*client_recv(struct client *, char *err, size_t errlen);
+
 /* Sends req and returns the reply (free with client_reply_free).  An
  * OpError reply is returned too; transport failures exit 1. */
 Poc__OpReply	*client_call(struct client *, const Poc__OpRequest *);

@@ -51,6 +51,14 @@ void	 cmd_args(struct ctx *, int argc, char **argv,
 	    const struct cmd_opt *opts, const char **pos, int minpos,
 	    int maxpos);
 
+/*
+ * Takes the flags (options without a value, "--real") in names (NULL-
+ * terminated) out of argv, so that cmd_args sees only the rest; flags[i]
+ * is set for names[i].  Returns the new argc.
+ */
+int	 cmd_flags(int argc, char **argv, const char *const *names,
+	    int *flags);
+
 /* Reports bad usage of the running command and exits 2. */
 void	 cmd_usage(const struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));

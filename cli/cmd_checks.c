@@ -21,34 +21,6 @@
 #define CHECKS_WITHIN_MAX	(31 * 86400)	/* seconds */
 #define CHECKS_LIMIT_MAX	10000
 
-/*
- * Takes the flags (options without a value) in names out of argv, so that
- * cmd_args sees only the rest; flags[i] is set for names[i].  Returns the
- * new argc.
- */
-static int
-cmd_checks_flags(int argc, char **argv, const char *const *names, int *flags)
-{
-	int	 i, j, k;
-
-	for (i = j = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < argc)
-				argv[j++] = argv[i++];
-			break;
-		}
-		for (k = 0; names[k] != NULL; k++)
-			if (strcmp(argv[i], names[k]) == 0)
-				break;
-		if (names[k] != NULL)
-			flags[k] = 1;
-		else
-			argv[j++] = argv[i];
-	}
-	argv[j] = NULL;
-	return j;
-}
-
 /* Parses "90", "90s", "15m", "2h" or "1d" into seconds; -1 if bad. */
 static long long
 cmd_checks_duration(const char *s)
@@ -150,7 +122,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	struct client	*cl;
 	Poc__OpReply	*r;
 
-	argc = cmd_checks_flags(argc, argv, flagnames, flags);
+	argc = cmd_flags(argc, argv, flagnames, flags);
 	memset(pos, 0, sizeof(pos));
 	cmd_args(ctx, argc, argv, opts, pos, 0, CHECKS_MAX_MEMBERS);
 	for (npos = 0; npos < CHECKS_MAX_MEMBERS && pos[npos] != NULL; npos++)
@@ -195,7 +167,7 @@ cmd_checks(struct ctx *ctx, int argc, char **argv)
 	int		 flags[1] = { 0 };
 	Poc__OpReply	*r;
 
-	argc = cmd_checks_flags(argc, argv, flagnames, flags);
+	argc = cmd_flags(argc, argv, flagnames, flags);
 	cmd_args(ctx, argc, argv, opts, &id, 0, 1);
 	if (id != NULL && flags[0])
 		cmd_usage(ctx, "give a campaign or --list, not both");

@@ -19,6 +19,7 @@
 #include "cli/cmd_send.h"
 #include "cli/cmd_table.h"
 #include "cli/cmd_view.h"
+#include "cli/cmd_watch.h"
 #include "cli/cmd_whoami.h"
 #include "cli/i18n.h"
 
@@ -50,6 +51,24 @@ static const struct cmd cmd_table[] = {
 "node that pulls the directory from this one puts in its pocd.conf.\n"
 "'pocd -F -c FILE' prints the same fingerprint from the configuration,\n"
 "without a running node.",
+	},
+	{
+		.name = "watch",
+		.usage = "[--urgency U] [--kind K,...] [--exercise|--real] "
+		    "[--no-backlog]",
+		.summary = "follow the node's events live, one line each",
+		.handler = cmd_watch,
+		.help =
+"Starts with what needs a person now (cases of ours overdue, requests and\n"
+"notifications not acknowledged), then prints each event as the node\n"
+"records it: arrivals, acknowledgements, responses, status changes,\n"
+"deliveries and their failures, overdue cases, checks, expiry warnings.\n"
+"--urgency U shows events of urgency U and above; --kind K,... only those\n"
+"kinds (ARRIVAL, ACKNOWLEDGED, OVERDUE, ... see EVENTS in pocctl(1));\n"
+"--exercise only exercise events, --real only real ones; --no-backlog\n"
+"skips the opening lines.  --json prints one JSON object per line, the\n"
+"one the [alert] command reads.  If the node restarts, watch connects\n"
+"again and prints what it missed.  Ctrl-C ends it.",
 	},
 	{
 		.name = "template",

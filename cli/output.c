@@ -19,6 +19,7 @@
 #include "cli/output_dir.h"
 #include "cli/output_metrics.h"
 #include "cli/output_view.h"
+#include "cli/output_watch.h"
 #include "cli/term.h"
 
 #define OUTPUT_FIELD_ERROR	1024	/* bytes of one field error */
@@ -42,6 +43,7 @@ static const struct output output_text = {
 	.metrics = output_metrics,
 	.metrics_down = output_metrics_down,
 	.document = jsonout_print,
+	.watch_event = output_watch_text_event,
 };
 
 static const struct output output_json = {
@@ -63,6 +65,7 @@ static const struct output output_json = {
 	.metrics = output_metrics,
 	.metrics_down = output_metrics_down,
 	.document = jsonout_print,
+	.watch_event = output_watch_json_event,
 };
 
 /* Chooses the printer once, from --json. */

@@ -62,6 +62,9 @@ struct output {
 	/* A JSON document whatever --json says (a template, the own
 	 * record) */
 	void	(*document)(const json_t *);
+
+	/* pocctl watch: one event, as it comes */
+	void	(*watch_event)(const Poc__NodeEvent *);
 };
 
 /* The text printer (json = 0) or the JSON printer (json = 1). */

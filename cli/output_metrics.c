@@ -148,6 +148,24 @@ output_metrics(const Poc__OpStatusReply *st)
 	output_metrics_gauge(fp, "pocd_config_reload_failures", "SIGHUP "
 	    "reloads refused since start (bad file).", "%u",
 	    st->reload_failures);
+	if (st->alert_configured) {
+		output_metrics_gauge(fp, "pocd_alerts_pending", "Alerts "
+		    "recorded and not yet run to success.", "%u",
+		    st->alerts_pending);
+		output_metrics_gauge(fp, "pocd_alerts_running", "Alert "
+		    "commands running now.", "%u", st->alerts_running);
+		output_metrics_gauge(fp, "pocd_alert_runs", "Alert commands "
+		    "that exited 0 since start.", "%u", st->alerts_run);
+		output_metrics_gauge(fp, "pocd_alert_failures", "Alert "
+		    "commands that failed since start.", "%u",
+		    st->alerts_failed);
+		output_metrics_gauge(fp, "pocd_alert_timeouts", "Alert "
+		    "commands killed at [alert] timeout since start.", "%u",
+		    st->alerts_timed_out);
+		output_metrics_gauge(fp, "pocd_alerts_given_up", "Alerts "
+		    "given up after [alert] attempts since start.", "%u",
+		    st->alerts_given_up);
+	}
 	fprintf(fp, "# EOF\n");
 	output_metrics_printed = 1;
 }

@@ -68,7 +68,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	char		 conf[160];
 	char		 o[64], nt[64], member[128], software[256], age[64];
 	char		 peers[64], overdue[32], dsync[128], camp[128];
-	char		 exp[64], left[64];
+	char		 exp[64], left[64], alerts[160];
 	size_t		 i, connected = 0;
 	int64_t		 days;
 	int		 color = term_use_color(stdout);
@@ -92,6 +92,14 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	snprintf(conf, sizeof(conf), _("loaded %s (%u reloads, %u refused)"),
 	    render_time_short(st->config_loaded_at, o, sizeof(o)), st->reloads,
 	    st->reload_failures);
+	if (st->alert_configured)
+		snprintf(alerts, sizeof(alerts), _("%u pending, %u running, "
+		    "%u run, %u failed, %u timed out, %u given up"),
+		    st->alerts_pending, st->alerts_running, st->alerts_run,
+		    st->alerts_failed, st->alerts_timed_out,
+		    st->alerts_given_up);
+	else
+		snprintf(alerts, sizeof(alerts), _("no [alert] command"));
 	table_pairs(stdout,
 	    _("Member"), term_oneline(st->member, member, sizeof(member)),
 	    _("Software"), term_oneline(st->software, software,
@@ -103,6 +111,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	    _("Outbox queued"), out,
 	    _("Connected peers"), peers,
 	    _("Overdue cases"), overdue,
+	    _("Alerts"), alerts,
 	    _("Directory sync"), text_when(st->last_directory_sync, st->now,
 	    dsync, sizeof(dsync)),
 	    _("Check campaign"), text_when(st->last_check_campaign, st->now,

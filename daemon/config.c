@@ -17,6 +17,7 @@
 #include <syslog.h>
 
 #include "config.h"
+#include "evfmt.h"
 #include "inifile.h"
 #include "log.h"
 #include "sig.h"
@@ -33,6 +34,7 @@ enum config_type {
 	CT_LOGTARGET,
 	CT_SYNC,
 	CT_MEMBER,
+	CT_URGENCY,	/* ROUTINE .. FLASH */
 };
 
 struct config_key {
@@ -139,6 +141,26 @@ static const struct config_key config_keys[] = {
 	    366 * 86400, "seconds to acknowledge a ROUTINE case" },
 	{ "deadlines", "none", CT_INT, N(deadline_none), 1, 366 * 86400,
 	    "no urgency given" },
+	{ "alert", "command", CT_PATH, S(alert_command), 0, 0,
+	    "program run for each alert (no shell); empty = no alerts" },
+	{ "alert", "args", CT_STR, S(alert_args), 0, 0,
+	    "its arguments, separated by blanks (no quoting)" },
+	{ "alert", "urgency", CT_URGENCY, N(alert_urgency), 0, 0,
+	    "lowest urgency of an incoming request or notification that "
+	    "alerts" },
+	{ "alert", "timeout", CT_INT, N(alert_timeout), 1, 3600,
+	    "seconds a run may take before it is killed" },
+	{ "alert", "max_running", CT_INT, N(alert_max_running), 1, 64,
+	    "commands running at once" },
+	{ "alert", "attempts", CT_INT, N(alert_attempts), 1, 1000,
+	    "runs of one alert before it is given up" },
+	{ "alert", "retry", CT_INT, N(alert_retry), 1, 86400,
+	    "seconds before a failed alert runs again, doubled each time" },
+	{ "alert", "delivery_failing", CT_INT, N(alert_delivery_failing), 1,
+	    31 * 86400, "seconds a message of ours waits undelivered "
+	    "before it alerts" },
+	{ "alert", "keep_days", CT_INT, N(alert_keep_days), 1, 3660,
+	    "days events are kept for pocctl watch" },
 };
 
 #undef S
@@ -183,6 +205,13 @@ config_defaults(struct config *c)
 	c->deadline_priority = 24 * 3600;
 	c->deadline_routine = 72 * 3600;
 	c->deadline_none = 72 * 3600;
+	c->alert_urgency = POC__URGENCY__PRIORITY;
+	c->alert_timeout = 30;
+	c->alert_max_running = 4;
+	c->alert_attempts = 10;
+	c->alert_retry = 30;
+	c->alert_delivery_failing = 3600;
+	c->alert_keep_days = 30;
 }
 
 static void config_error(struct config_parse *, const char *, ...)
@@ -224,7 +253,8 @@ config_set(struct config_parse *p, const struct config_key *k, const char *v)
 
 	switch (k->type) {
 	case CT_PATH:
-		if (v[0] == '\0' && strcmp(k->name, "crl") == 0) {
+		if (v[0] == '\0' && (strcmp(k->name, "crl") == 0 ||
+		    strcmp(k->name, "command") == 0)) {
 			dst[0] = '\0';
 			return 0;
 		}
@@ -289,6 +319,14 @@ config_set(struct config_parse *p, const struct config_key *k, const char *v)
 			return -1;
 		}
 		snprintf(dst, k->len, "%s", v);
+		return 0;
+	case CT_URGENCY:
+		if ((lvl = evfmt_urgency_parse(v)) < 0) {
+			config_error(p, "%s: expected ROUTINE, PRIORITY, "
+			    "IMMEDIATE or FLASH, got \"%s\"", k->name, v);
+			return -1;
+		}
+		*(int *)(void *)dst = lvl;
 		return 0;
 	case CT_SYNC:
 		if (strcmp(v, "full") == 0)
@@ -500,6 +538,10 @@ config_print(const struct config *c, FILE *out)
 			fprintf(out, "%s",
 			    *(const int *)(const void *)v ? "full" : "normal");
 			break;
+		case CT_URGENCY:
+			fprintf(out, "%s", evfmt_urgency_name(
+			    (Poc__Urgency)*(const int *)(const void *)v));
+			break;
 		}
 		fputc('\n', out);
 	}
@@ -534,6 +576,7 @@ config_key_size(const struct config_key *k)
 	case CT_INT:
 	case CT_LOGLEVEL:
 	case CT_SYNC:
+	case CT_URGENCY:
 		return sizeof(int);
 	default:
 		return k->len;

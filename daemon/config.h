@@ -72,6 +72,17 @@ struct config {
 	/* [directory] */
 	int			 sync_interval;		/* seconds; 0 = on demand */
 	int			 record_lifetime;	/* days until own record expires */
+	/* [alert]: the command told of events for people (alert.c) */
+	char			 alert_command[1024];	/* "" = none */
+	char			 alert_args[1024];	/* split on blanks */
+	int			 alert_urgency;		/* Poc__Urgency: lowest
+							 * arrival alerted */
+	int			 alert_timeout;		/* seconds per run */
+	int			 alert_max_running;
+	int			 alert_attempts;	/* runs before giving up */
+	int			 alert_retry;		/* seconds, doubled */
+	int			 alert_delivery_failing; /* seconds queued */
+	int			 alert_keep_days;	/* events kept */
 	/* [upstream CODE] sections */
 	int			 nupstreams;
 	struct config_upstream	 upstreams[CONFIG_MAX_UPSTREAMS];

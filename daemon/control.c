@@ -20,6 +20,7 @@
 #include "ctl_dir.h"
 #include "ctl_msg.h"
 #include "ctl_status.h"
+#include "ctl_watch.h"
 #include "log.h"
 #include "node.h"
 #include "session.h"
@@ -94,6 +95,12 @@ control_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 
 	(void)arg;
 	ctl_reset();
+	if (req->kind_case == POC__OP_REQUEST__KIND_WATCH) {
+		/* A stream, not one reply: it needs the connection. */
+		ctl_watch_request(s, session_cn(s), req);
+		protobuf_c_message_free_unpacked(m, NULL);
+		return;
+	}
 	if (k <= 0 || (size_t)k >= NCONTROL_HANDLERS ||
 	    control_handlers[k].fn == NULL) {
 		ctl_error(&rep, POC__OP_ERROR__CODE__BAD_REQUEST, "unknown "
@@ -134,6 +141,7 @@ control_closed_cb(struct session *s, const char *reason, void *arg)
 	if (session_cn(s)[0] == '\0')
 		log_warnx("operator listener: %s refused: %s", session_addr(s),
 		    reason);
+	ctl_watch_forget(s);
 	LIST_REMOVE(c, entry);
 	free(c);
 }

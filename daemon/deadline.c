@@ -20,6 +20,7 @@
 #include "checks_rules.h"
 #include "deadline.h"
 #include "directory.h"
+#include "events.h"
 #include "log.h"
 #include "node.h"
 #include "store.h"
@@ -283,7 +284,7 @@ deadline_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	struct store_deadline		*d;
 	struct directory_contact	 dc;
 	int64_t				 now = util_now_ms();
-	char				 t[64];
+	char				 t[64], next[640];
 	int				 n, i;
 
 	(void)fd;
@@ -294,22 +295,32 @@ deadline_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (store_deadline_mark(env->store, d[i].msg_id, now) != 1)
+		/* The mark and its event commit together, so the alert of
+		 * an overdue case is on disk whenever the mark is. */
+		if (store_begin(env->store) == -1)
+			break;
+		if (store_deadline_mark(env->store, d[i].msg_id, now) != 1) {
+			(void)store_rollback(env->store);
 			continue;
+		}
 		util_fmt_time(d[i].deadline_at, t, sizeof(t));
 		if (directory_next_contact(d[i].recipient, now, 0, &dc) == 1)
-			log_warnx("deadline: %s to %s (%s) not acknowledged "
-			    "by %s: overdue; try %s %s (%s) by %s %s",
-			    d[i].msg_id, d[i].recipient,
-			    deadline_urgency_name(d[i].urgency), t, dc.level,
-			    dc.name, dc.organization, dc.channel_kind,
-			    dc.channel_value);
+			snprintf(next, sizeof(next), "try %s %s (%s) by %s %s",
+			    dc.level, dc.name, dc.organization,
+			    dc.channel_kind, dc.channel_value);
 		else
-			log_warnx("deadline: %s to %s (%s) not acknowledged "
-			    "by %s: overdue; the directory names no PoC of "
-			    "%s to try", d[i].msg_id, d[i].recipient,
-			    deadline_urgency_name(d[i].urgency), t,
-			    d[i].recipient);
+			snprintf(next, sizeof(next), "the directory names no "
+			    "PoC of %s to try", d[i].recipient);
+		events_overdue(d[i].msg_id, d[i].recipient, d[i].urgency,
+		    d[i].deadline_at, next);
+		if (store_commit(env->store) == -1) {
+			log_warnx("deadline: cannot mark %s overdue now; "
+			    "again at the next check", d[i].msg_id);
+			continue;
+		}
+		log_warnx("deadline: %s to %s (%s) not acknowledged by %s: "
+		    "overdue; %s", d[i].msg_id, d[i].recipient,
+		    deadline_urgency_name(d[i].urgency), t, next);
 	}
 	free(d);
 	deadline_arm();

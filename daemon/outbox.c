@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "directory.h"
+#include "events.h"
 #include "gcommit.h"
 #include "log.h"
 #include "node.h"
@@ -177,6 +178,32 @@ outq_wait(struct outq *q, int64_t delay_ms)
 	evtimer_add(q->timer, &tv);
 }
 
+/* After a failed attempt: if the oldest envelope queued for q has waited
+ * longer than [alert] delivery_failing, a person should know (once per
+ * envelope; events.c keeps it from being raised twice). */
+static void
+outq_failing(struct outq *q, const char *reason)
+{
+	struct store_outbox_peer	*ps = NULL;
+	struct store_outbox_row		*rows = NULL;
+	int64_t				 since = 0;
+	int				 n, i;
+
+	if ((n = store_outbox_peers(env->store, &ps)) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(ps[i].recipient, q->member) == 0)
+			since = ps[i].oldest_queued_at;
+	free(ps);
+	if (since == 0 || util_now_ms() - since <
+	    env->conf.alert_delivery_failing * 1000LL)
+		return;
+	if ((n = store_outbox_load(env->store, q->member, 0, 1, &rows)) == 1)
+		events_delivery_failing(q->member, rows[0].id, since, reason);
+	if (n > 0)
+		store_outbox_rows_free(rows, n);
+}
+
 /* An attempt failed: count it, persist the retry time, wait. */
 static void
 outq_failed(struct outq *q, const char *reason)
@@ -195,6 +222,7 @@ outq_failed(struct outq *q, const char *reason)
 	log_info("outbox %s: delivery attempt %u failed (%s); next in %lld.%03llds",
 	    q->member, q->failures, reason, (long long)(delay / 1000),
 	    (long long)(delay % 1000));
+	outq_failing(q, reason);
 	outq_wait(q, delay);
 }
 
@@ -287,6 +315,8 @@ outbox_settle_write(struct gc_item *it)
 	if (rc != 0)
 		log_warnx("outbox %s: cannot record the receipt of %s; it "
 		    "will be sent again", st->member, st->id);
+	else
+		events_delivery(st->member, st->id, st->rejected, st->reason);
 }
 
 /* Committed or not, nothing waits on it. */

@@ -16,12 +16,16 @@
 #include <event2/event.h>
 #include <openssl/pem.h>
 
+#include "alert.h"
 #include "checks.h"
 #include "config.h"
 #include "control.h"
+#include "ctl_watch.h"
 #include "deadline.h"
 #include "directory.h"
 #include "dirsync.h"
+#include "events.h"
+#include "events_expiry.h"
 #include "gcommit.h"
 #include "listener.h"
 #include "log.h"
@@ -123,7 +127,8 @@ pocd_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	(void)arg;
 	switch (sig) {
 	case SIGHUP:
-		reload_run();
+		if (reload_run() == 0)
+			events_expiry_check();	/* perhaps a new cert */
 		break;
 	case SIGINT:
 	case SIGTERM:
@@ -256,6 +261,12 @@ main(int argc, char *argv[])
 		fatalx("store %s: %s", env->conf.database, err);
 	/* On failure (logged) SQLite's checkpoints inside commits stay. */
 	(void)store_checkpoint_start(env->store, env->conf.checkpoint_pages);
+	/* Events before their raisers, subscribers before any event. */
+	if (events_init(env->base) != 0 || ctl_watch_init() != 0)
+		fatalx("cannot set up events");
+	if (alert_init() != 0)
+		fatalx("[alert] command %s cannot run: it must be an "
+		    "executable file", env->conf.alert_command);
 	gc_bounds.max = env->conf.batch_max;
 	gc_bounds.max_bytes = env->conf.batch_max_bytes;
 	gc_bounds.wait_ms = env->conf.batch_wait_ms;
@@ -279,6 +290,8 @@ main(int argc, char *argv[])
 		fatalx("cannot set up communication checks");
 	if (deadline_init() != 0)
 		fatalx("cannot set up acknowledgement deadlines");
+	if (events_expiry_init() != 0)
+		fatalx("cannot set up the expiry watch");
 
 	for (i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(env->base, signums[i], pocd_signal_cb,
@@ -298,11 +311,15 @@ main(int argc, char *argv[])
 	dirsync_shutdown();
 	checks_shutdown();
 	deadline_shutdown();
+	events_expiry_shutdown();
 	receive_shutdown();	/* the signature threads, then the batch */
 	gc_shutdown();
 	peer_close_all();
 	control_close_all();
 	event_base_loop(env->base, EVLOOP_NONBLOCK);
+	ctl_watch_shutdown();
+	alert_shutdown();
+	events_shutdown();
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	directory_shutdown();

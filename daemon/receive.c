@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "events.h"
 #include "gcommit.h"
 #include "handle.h"
 #include "log.h"
@@ -231,6 +232,7 @@ receive_write(struct gc_item *gi)
 		log_debug("peer %s: %s %s accepted", it->member,
 		    handle_kind_name(e->body_case), e->id);
 		handle_effects(it->member, e);
+		events_envelope_in(it->member, e);
 		it->step = RECV_RECEIPT;
 		return;
 	case STORE_DUPLICATE:

@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "alert.h"
 #include "checks.h"
 #include "deadline.h"
 #include "directory.h"
@@ -100,6 +101,7 @@ status_ops_fill(Poc__OpStatusReply *st)
 	st->config_loaded_at = loaded;
 	st->reloads = ok;
 	st->reload_failures = failed;
+	alert_status_fill(st);
 	st->log_level = (char *)log_level_name(env->conf.log_level);
 
 	st->n_certificates = 0;

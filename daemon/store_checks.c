@@ -16,30 +16,6 @@
 #include "store_int.h"
 #include "store_tx.h"
 
-/* Runs bound statement id (no rows) inside its own transaction or the
- * caller's batch.  Returns the number of rows changed, or -1. */
-static int
-store_checks_write(struct store *st, enum stmt_id id)
-{
-	int	 nested, n;
-
-	if (store_tx_begin(st, &nested) == -1) {
-		store_stmt_done(st, id);
-		return -1;
-	}
-	if (sqlite3_step(st->stmt[id]) != SQLITE_DONE) {
-		store_stmt_error(st, id);
-		store_stmt_done(st, id);
-		store_tx_abort(st, nested);
-		return -1;
-	}
-	store_stmt_done(st, id);
-	n = sqlite3_changes(st->db);
-	if (store_tx_commit(st, nested) == -1)
-		return -1;
-	return n;
-}
-
 int
 store_checks_campaign_add(struct store *st,
     const struct store_check_campaign *c)
@@ -55,7 +31,7 @@ store_checks_campaign_add(struct store *st,
 		store_stmt_done(st, STMT_CHECKS_CAMPAIGN_ADD);
 		return -1;
 	}
-	return store_checks_write(st, STMT_CHECKS_CAMPAIGN_ADD) == 1 ? 0 : -1;
+	return store_tx_write(st, STMT_CHECKS_CAMPAIGN_ADD) == 1 ? 0 : -1;
 }
 
 int
@@ -70,7 +46,7 @@ store_checks_target_add(struct store *st, const char *campaign_id,
 		store_stmt_done(st, STMT_CHECKS_TARGET_ADD);
 		return -1;
 	}
-	return store_checks_write(st, STMT_CHECKS_TARGET_ADD) == 1 ? 0 : -1;
+	return store_tx_write(st, STMT_CHECKS_TARGET_ADD) == 1 ? 0 : -1;
 }
 
 /* Reads a campaign row (the column order of the campaign SELECTs). */
@@ -220,7 +196,7 @@ store_checks_reply(struct store *st, const char *campaign_id,
 		store_stmt_done(st, STMT_CHECKS_REPLY);
 		return -1;
 	}
-	if ((n = store_checks_write(st, STMT_CHECKS_REPLY)) == -1)
+	if ((n = store_tx_write(st, STMT_CHECKS_REPLY)) == -1)
 		return -1;
 	return n == 1 ? 1 : 2;
 }
@@ -292,7 +268,7 @@ store_case_add(struct store *st, const char *msg_id, const char *thread_id,
 		store_stmt_done(st, STMT_CASE_ADD);
 		return -1;
 	}
-	return store_checks_write(st, STMT_CASE_ADD) == -1 ? -1 : 0;
+	return store_tx_write(st, STMT_CASE_ADD) == -1 ? -1 : 0;
 }
 
 /* Reads one status change of a case. */
@@ -343,7 +319,7 @@ store_deadline_add(struct store *st, const char *msg_id,
 		store_stmt_done(st, STMT_DEADLINE_ADD);
 		return -1;
 	}
-	return store_checks_write(st, STMT_DEADLINE_ADD) == -1 ? -1 : 0;
+	return store_tx_write(st, STMT_DEADLINE_ADD) == -1 ? -1 : 0;
 }
 
 int
@@ -413,7 +389,7 @@ store_deadline_mark(struct store *st, const char *msg_id, int64_t now_ms)
 		store_stmt_done(st, STMT_DEADLINE_MARK);
 		return -1;
 	}
-	return store_checks_write(st, STMT_DEADLINE_MARK);
+	return store_tx_write(st, STMT_DEADLINE_MARK);
 }
 
 int

@@ -21,7 +21,7 @@
 #include "store_sql.h"
 
 #define STORE_LIST_DEFAULT	100
-#define STORE_HOOKS_MAX		4
+#define STORE_HOOKS_MAX		8
 
 /*
  * What a file above the machinery hears: tx_end at each end of a

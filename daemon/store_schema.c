@@ -155,6 +155,38 @@ static const char *const store_migrations[] = {
 	"DROP INDEX audit_message;"
 	"DROP INDEX messages_ref;"
 	"CREATE INDEX messages_ref ON messages (ref_id) WHERE ref_id != '';",
+	/* Events for people (store_events.c): each is written in the
+	 * transaction of the change that raised it; alert says whether the
+	 * [alert] command must still run for it (1 pending, 2 done, 3 given
+	 * up), so that a crash between the commit and the command cannot
+	 * lose it.  dedupe names an event raised at most once (a case going
+	 * overdue); AUTOINCREMENT keeps seq increasing across pruning, as
+	 * `pocctl watch` resumes after the last seq it saw.  The receive
+	 * path adds a row per envelope, so an event without a dedupe name
+	 * or a pending alert touches no index: both indexes are partial,
+	 * and pruning (twice a day) scans the table instead. */
+	"CREATE TABLE events ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at INTEGER NOT NULL,"
+	" kind INTEGER NOT NULL,"
+	" case_id TEXT NOT NULL,"
+	" message_id TEXT NOT NULL,"
+	" peer TEXT NOT NULL,"
+	" urgency INTEGER NOT NULL,"
+	" tlp INTEGER NOT NULL,"
+	" exercise INTEGER NOT NULL,"
+	" summary TEXT NOT NULL,"
+	" detail TEXT NOT NULL,"
+	" due_at INTEGER NOT NULL,"
+	" dedupe TEXT,"
+	" alert INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" alert_at INTEGER NOT NULL DEFAULT 0,"
+	" alert_error TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE UNIQUE INDEX events_dedupe ON events (dedupe)"
+	" WHERE dedupe IS NOT NULL;"
+	"CREATE INDEX events_alert ON events (alert_at) WHERE alert = 1;",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

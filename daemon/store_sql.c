@@ -257,6 +257,33 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "SELECT value FROM directory_meta WHERE key = ?1" },
 	[STMT_MSG_LAST_SEQ] = { STMT_MSG_LAST_SEQ, "msg_last_seq",
 	    "SELECT coalesce(max(seq), 0) FROM messages" },
+#define EVENT_COLS							\
+	"seq, at, kind, case_id, message_id, peer, urgency, tlp, exercise," \
+	" summary, detail, due_at, alert, attempts "
+	[STMT_EVENT_INSERT] = { STMT_EVENT_INSERT, "event_insert",
+	    "INSERT OR IGNORE INTO events (at, kind, case_id, message_id,"
+	    " peer, urgency, tlp, exercise, summary, detail, due_at, dedupe,"
+	    " alert) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	    " ?12, ?13)" },
+	[STMT_EVENT_SINCE] = { STMT_EVENT_SINCE, "event_since",
+	    "SELECT " EVENT_COLS "FROM events WHERE seq > ?1 ORDER BY seq"
+	    " LIMIT ?2" },
+	[STMT_EVENT_LAST] = { STMT_EVENT_LAST, "event_last",
+	    "SELECT coalesce(max(seq), 0) FROM events" },
+	[STMT_EVENT_ALERTS_DUE] = { STMT_EVENT_ALERTS_DUE, "event_alerts_due",
+	    "SELECT " EVENT_COLS "FROM events WHERE alert = 1 AND"
+	    " alert_at <= ?1 ORDER BY alert_at, seq LIMIT ?2" },
+	[STMT_EVENT_ALERT_SET] = { STMT_EVENT_ALERT_SET, "event_alert_set",
+	    "UPDATE events SET alert = ?2, attempts = ?3, alert_at = ?4,"
+	    " alert_error = ?5 WHERE seq = ?1 AND alert = 1" },
+	[STMT_EVENT_ALERT_COUNT] = { STMT_EVENT_ALERT_COUNT,
+	    "event_alert_count",
+	    "SELECT count(*) FROM events WHERE alert = 1" },
+	[STMT_EVENT_ALERT_NEXT] = { STMT_EVENT_ALERT_NEXT, "event_alert_next",
+	    "SELECT min(alert_at) FROM events WHERE alert = 1" },
+	[STMT_EVENT_PRUNE] = { STMT_EVENT_PRUNE, "event_prune",
+	    "DELETE FROM events WHERE at < ?1 AND alert != 1" },
+#undef EVENT_COLS
 };
 
 /* Checks that each entry sits at its id (a broken table is a bug, fatal)

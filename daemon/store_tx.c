@@ -135,3 +135,27 @@ store_rollback(struct store *st)
 		return 0;
 	return store_stmt_exec(st, STMT_ROLLBACK);
 }
+
+/* Runs bound statement id (no rows) inside its own transaction or the
+ * caller's batch.  Returns the number of rows changed, or -1. */
+int
+store_tx_write(struct store *st, enum stmt_id id)
+{
+	int	 nested, n;
+
+	if (store_tx_begin(st, &nested) == -1) {
+		store_stmt_done(st, id);
+		return -1;
+	}
+	if (sqlite3_step(st->stmt[id]) != SQLITE_DONE) {
+		store_stmt_error(st, id);
+		store_stmt_done(st, id);
+		store_tx_abort(st, nested);
+		return -1;
+	}
+	store_stmt_done(st, id);
+	n = sqlite3_changes(st->db);
+	if (store_tx_commit(st, nested) == -1)
+		return -1;
+	return n;
+}

@@ -13,6 +13,8 @@
 #ifndef POC_STORE_TX_H
 #define POC_STORE_TX_H
 
+#include "store_sql.h"
+
 struct store;
 
 /* Opens this function's transaction; *nested says which kind it is, for
@@ -25,5 +27,9 @@ void	 store_tx_abort(struct store *, int nested);
 /* Ends what store_tx_begin() opened.  Returns 0, or -1 with everything
  * since store_tx_begin() undone. */
 int	 store_tx_commit(struct store *, int nested);
+
+/* Runs the bound statement id (no rows) inside its own transaction or
+ * the caller's batch.  Returns the number of rows changed, or -1. */
+int	 store_tx_write(struct store *, enum stmt_id id);
 
 #endif
