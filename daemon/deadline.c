@@ -52,6 +52,14 @@ deadline_periods(void)
 	return p;
 }
 
+int64_t
+deadline_period_ms(int urgency)
+{
+	struct deadline_periods	 p = deadline_periods();
+
+	return checks_rules_period(urgency, &p);
+}
+
 /* The urgency of a request or notification; -1 for other kinds. */
 static int
 deadline_urgency(const Poc__Envelope *e)
