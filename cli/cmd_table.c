@@ -210,7 +210,8 @@ static const struct cmd cmd_table[] = {
 	},
 	{
 		.name = "audit",
-		.usage = "export [--out FILE] | verify FILE",
+		.usage = "export [--out FILE] [--after SEQ] | "
+		    "verify [--continued] FILE",
 		.summary = "export the hash-chained audit log, or check an export",
 		.handler = cmd_audit,
 		.help =

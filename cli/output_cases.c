@@ -15,23 +15,25 @@
 #include "cli/render.h"
 #include "cli/table.h"
 #include "cli/term.h"
+#include "util.h"
 
-/* The next step's words and, when there is one, its command. */
+/* The next step: the pocctl command to run on the case, or what to wait
+ * for. */
 static const struct {
 	const char	*key;
-	const char	*text;
-	const char	*cmd;		/* "pocctl CMD ID", or NULL */
+	const char	*cmd;		/* "CMD ID" */
+	const char	*text;		/* when there is no command */
 } output_cases_steps[] = {
-	{ "acknowledge",	N_("acknowledge"),		"ack" },
-	{ "respond",		N_("respond"),			"respond" },
-	{ "escalate",		N_("escalate: not acknowledged"), "show" },
-	{ "await-ack",		N_("await their acknowledgement"), NULL },
-	{ "await-response",	N_("await their response"),	NULL },
-	{ "update",		N_("update the status"),	"update" },
-	{ "none",		N_("none (ended)"),		NULL },
+	{ "acknowledge",	"ack",		NULL },
+	{ "respond",		"respond",	NULL },
+	{ "escalate",		"show",		NULL },	/* whom to try next */
+	{ "update",		"update",	NULL },
+	{ "await-ack",		NULL,		N_("await ack") },
+	{ "await-response",	NULL,		N_("await response") },
+	{ "none",		NULL,		"-" },
 };
 
-/* "acknowledge: pocctl ack 1a2b3c4d" for people. */
+/* "ack 1a2b3c4d" (to run with pocctl) or "await ack". */
 static const char *
 output_cases_step(const Poc__CaseSummary *c, const char *id, char *buf,
     size_t len)
@@ -43,14 +45,32 @@ output_cases_step(const Poc__CaseSummary *c, const char *id, char *buf,
 		if (strcmp(c->next_step, output_cases_steps[i].key) != 0)
 			continue;
 		if (output_cases_steps[i].cmd != NULL)
-			snprintf(buf, len, "%s: pocctl %s %s",
-			    _(output_cases_steps[i].text),
-			    output_cases_steps[i].cmd, id);
+			snprintf(buf, len, "%s %s", output_cases_steps[i].cmd,
+			    id);
 		else
 			snprintf(buf, len, "%s", _(output_cases_steps[i].text));
 		return buf;
 	}
 	snprintf(buf, len, "%s", c->next_step[0] ? c->next_step : "-");
+	return buf;
+}
+
+/* How long ago: "45s", "12m", "3h", "2d". */
+static const char *
+output_cases_age(int64_t ms, int64_t now, char *buf, size_t len)
+{
+	int64_t	 s = now > ms ? (now - ms) / 1000 : 0;
+
+	if (ms == 0)
+		snprintf(buf, len, "-");
+	else if (s < 60)
+		snprintf(buf, len, _("%llds ago"), (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, _("%lldm ago"), (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(buf, len, _("%lldh ago"), (long long)(s / 3600));
+	else
+		snprintf(buf, len, _("%lldd ago"), (long long)(s / 86400));
 	return buf;
 }
 
@@ -70,16 +90,18 @@ output_cases_text(const Poc__OpCaseList *cl)
 	struct table	 t;
 	char		 id[16], st[32], at[64], next[128], with[80];
 	const char	*tlp, *urg;
+	int64_t		 now = util_now_ms();
 	size_t		 i;
 
 	if (cl->n_cases == 0) {
 		printf("%s\n", _("no cases"));
 		return;
 	}
+	/* What to do comes first; the age last, where a narrow terminal
+	 * cuts. */
 	table_init(&t, 9);
-	table_row(&t, _("ID"), _("STATUS"), _("WITH"), _("KIND"),
-	    _("URGENCY"), _("TLP"), _("LAST-ACTIVITY"), _("OVERDUE"),
-	    _("NEXT"));
+	table_row(&t, _("ID"), _("STATUS"), _("NEXT"), _("WITH"), _("KIND"),
+	    _("URGENCY"), _("TLP"), _("OVERDUE"), _("LAST"));
 	for (i = 0; i < cl->n_cases; i++) {
 		const Poc__CaseSummary		*c = cl->cases[i];
 		const Poc__StoredMessage	*m = c->opening;
@@ -89,19 +111,18 @@ output_cases_text(const Poc__OpCaseList *cl)
 			continue;
 		snprintf(id, sizeof(id), "%.8s", e->id);
 		/* Which way the case runs: to them (ours) or from them. */
-		snprintf(with, sizeof(with), "%s %s",
+		snprintf(with, sizeof(with), "%s%s",
 		    strcmp(m->direction, "out") == 0 ? "->" : "<-",
 		    strcmp(m->direction, "out") == 0 ? e->recipient :
 		    e->sender);
 		tlp = render_tlp(e->tlp);
 		urg = render_urgency(e);
-		table_row(&t, id, output_cases_status(c, st, sizeof(st)), with,
+		table_row(&t, id, output_cases_status(c, st, sizeof(st)),
+		    output_cases_step(c, id, next, sizeof(next)), with,
 		    render_kind_short(e), urg[0] ? urg : "-",
-		    tlp[0] ? tlp : "-",
-		    render_time_short(c->last_at, at, sizeof(at)),
-		    c->overdue ? _("OVERDUE") : "-",
-		    output_cases_step(c, id, next, sizeof(next)));
-		table_color(&t, 5, render_tlp_color(e->tlp));
+		    tlp[0] ? tlp : "-", c->overdue ? _("OVERDUE") : "-",
+		    output_cases_age(c->last_at, now, at, sizeof(at)));
+		table_color(&t, 6, render_tlp_color(e->tlp));
 		if (c->overdue)
 			table_color(&t, 7, TERM_RED);
 		if (e->exercise)
