@@ -355,6 +355,23 @@ store_outbox_peers(struct store *st, struct store_outbox_peer **out)
 	    store_outbox_peer_row, NULL, (void **)out);
 }
 
+/* The first string after every string that starts with the len bytes of
+ * p: p with its last byte + 1 (ids are ASCII).  -1 if p is not. */
+static int
+store_get_prefix_end(const char *p, size_t len, char *end, size_t size)
+{
+	size_t	 i;
+
+	if (len == 0 || len >= size)
+		return -1;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f)
+			return -1;
+	memcpy(end, p, len + 1);
+	end[len - 1]++;
+	return 0;
+}
+
 int
 store_get(struct store *st, const char *id_or_prefix,
     Poc__StoredMessage **out)
@@ -362,6 +379,7 @@ store_get(struct store *st, const char *id_or_prefix,
 	sqlite3_stmt		 *s;
 	Poc__StoredMessage	**m;
 	size_t			  len = strlen(id_or_prefix);
+	char			  end[128];
 	int			  n;
 
 	*out = NULL;
@@ -375,8 +393,15 @@ store_get(struct store *st, const char *id_or_prefix,
 		return -1;
 	if (n == 0 && len >= VALIDATE_ID_PREFIX_MIN) {
 		s = st->stmt[STMT_GET_PREFIX];
-		/* Bound as a BLOB so that length() counts bytes. */
-		if (store_bind_blob(s, 1, id_or_prefix, len)) {
+		/* The bounds as TEXT, to compare with the TEXT ids (a BLOB
+		 * sorts after every TEXT); the exact compare as a BLOB so
+		 * that length() counts bytes. */
+		if (store_get_prefix_end(id_or_prefix, len, end,
+		    sizeof(end)) == -1)
+			return 0;
+		if (store_bind_text(s, 1, id_or_prefix) ||
+		    store_bind_text(s, 2, end) ||
+		    store_bind_blob(s, 3, id_or_prefix, len)) {
 			store_stmt_error(st, STMT_GET_PREFIX);
 			store_stmt_done(st, STMT_GET_PREFIX);
 			return -1;

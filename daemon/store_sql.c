@@ -90,9 +90,13 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    MSG_SELECT "WHERE m.direction = ?1 ORDER BY m.seq DESC LIMIT ?2" },
 	[STMT_GET_ID] = { STMT_GET_ID, "get_id",
 	    MSG_SELECT "WHERE m.id = ?1" },
-	/* Byte-wise prefix compare: no LIKE, so '%' and '_' are literal. */
+	/* Byte-wise prefix compare: no LIKE, so '%' and '_' are literal.
+	 * The range [?1, ?2) of TEXT (?2: the prefix with its last byte + 1;
+	 * ?3 is ?1 as a BLOB, for the exact compare) reads
+	 * the ids with that prefix from the id index, not the table. */
 	[STMT_GET_PREFIX] = { STMT_GET_PREFIX, "get_prefix",
-	    MSG_SELECT "WHERE substr(CAST(m.id AS BLOB), 1, length(?1)) = ?1"
+	    MSG_SELECT "WHERE m.id >= ?1 AND m.id < ?2"
+	    " AND substr(CAST(m.id AS BLOB), 1, length(?3)) = ?3"
 	    " ORDER BY m.seq LIMIT 2" },
 	/* The first message of a case may carry its own id or "". */
 	[STMT_THREAD] = { STMT_THREAD, "thread",
@@ -157,11 +161,13 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " WHERE scheduled >= ?1" },
 /* An incoming acknowledgement of the deadline's message from its
  * recipient exists. */
+/* The unary + keeps SQLite on messages_ref (a few rows per message)
+ * rather than messages_kind (every incoming acknowledgement). */
 #define DEADLINE_ACKED							\
 	"EXISTS (SELECT 1 FROM messages a WHERE a.ref_id = d.msg_id"	\
 	" AND a.ref_id != ''"						\
-	" AND a.kind = " STORE_SQL_KIND(ACKNOWLEDGEMENT)		\
-	" AND a.direction = 'in'"					\
+	" AND +a.kind = " STORE_SQL_KIND(ACKNOWLEDGEMENT)		\
+	" AND +a.direction = 'in'"					\
 	" AND a.sender = d.recipient)"
 	/* Deadlines (store_checks.c): the messages that get one. */
 	[STMT_DEADLINE_MISSING] = { STMT_DEADLINE_MISSING, "deadline_missing",

@@ -470,6 +470,38 @@ START_TEST(test_list_plans)
 }
 END_TEST
 
+/* Statements of the table that must find their rows by index in a large
+ * store: a short id (a range of the id index, not a scan of messages);
+ * the deadlines' acknowledgement check (messages_ref, not every incoming
+ * acknowledgement through messages_kind). */
+START_TEST(test_table_plans)
+{
+	static const enum stmt_id	 ids[] = { STMT_GET_PREFIX,
+	    STMT_DEADLINE_NEXT, STMT_DEADLINE_DUE, STMT_DEADLINE_GET,
+	    STMT_DEADLINE_OVERDUE, STMT_ACKS, STMT_LIST_PROBE };
+	sqlite3_stmt			*s;
+	char				 q[4096];
+	const char			*d;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s",
+		    store_stmts[ids[i]].sql);
+		ck_assert_int_eq(sqlite3_prepare_v2(st->db, q, -1, &s, NULL),
+		    SQLITE_OK);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			d = (const char *)sqlite3_column_text(s, 3);
+			ck_assert_msg(strncmp(d, "SCAN m", 6) != 0 &&
+			    strncmp(d, "SCAN a", 6) != 0 &&
+			    strstr(d, "messages_kind") == NULL,
+			    "%s: plan step \"%s\"", store_stmts[ids[i]].name,
+			    d);
+		}
+		sqlite3_finalize(s);
+	}
+}
+END_TEST
+
 static Suite *
 store_list_suite(void)
 {
@@ -483,6 +515,7 @@ store_list_suite(void)
 	tcase_add_test(tc, test_cases);
 	tcase_add_test(tc, test_plan_checker);
 	tcase_add_test(tc, test_list_plans);
+	tcase_add_test(tc, test_table_plans);
 	suite_add_tcase(s, tc);
 	return s;
 }
