@@ -433,7 +433,7 @@ int
 store_list_page(struct store *st, const struct store_list_filter *f,
     Poc__StoredMessage ***out)
 {
-	char		 sql[STORE_LIST_SQL_MAX], p[4];
+	char		 sql[STORE_LIST_SQL_MAX], p[16];
 	const char	*dir;
 	sqlite3_stmt	*s;
 	int64_t		 since_seq = 0;
