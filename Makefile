@@ -64,6 +64,7 @@ CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 .PHONY: all bin deps check unit unit-bin unit-run integration asan asan-bin demo bench crash chaos soak \
+        bench-store \
         tlsscan clean install uninstall pot ops-check
 .PHONY: fuzz fuzz-check fuzz-bin fuzz-run include-check
 .DEFAULT_GOAL := all
@@ -114,6 +115,10 @@ $(B)/pocctl: $(B)/cli/pocctl.o $(B)/libcli.a $(B)/libcommon.a
 # pocbench: the load generator of `make bench` (bench/*.c; main in pocbench.c).
 $(B)/pocbench: $(call obj,$(wildcard bench/*.c)) $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+# poclargestore: builds a year's store with pocd's store code for
+# `make bench-store` (bench/store/).
+$(B)/poclargestore: $(B)/bench/store/largestore.o $(B)/libdaemon.a $(B)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 # pocpeer: a test tool that speaks the peer protocol as a member (tests only).
 $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -181,6 +186,14 @@ bench: all
 	    else echo "run as root:  apt-get install -y mosquitto"; exit 1; fi; }
 	POCD=$(abspath $(B)/pocd) POCCTL=$(abspath $(B)/pocctl) POCBENCH=$(abspath $(B)/pocbench) \
 	  $(PYTHON) bench/run.py
+
+# The large-store rows (issue 11): a year's store of 1,000,000 envelopes,
+# built once in build/largestore by build/poclargestore, then p99 of the
+# duty officer's commands and pocd's start on it (docs/performance.md
+# "Large store").  BENCH_STORE_ARGS="--rebuild" builds it again.
+bench-store: all
+	@$(MAKE) --no-print-directory $(B)/poclargestore
+	python3 bench/store/run.py --json $(B)/largestore.json $(BENCH_STORE_ARGS)
 
 demo: all
 	tests/demo
@@ -382,4 +395,4 @@ ops-check: bin
 clean:
 	rm -rf $(B) $(ASAN_B) $(B)-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

@@ -130,10 +130,38 @@ cmd_optval(const struct ctx *ctx, int argc, char **argv, int *i,
 	return argv[++*i];
 }
 
-/* Walks the arguments once: global options, the command's options, then
- * positionals. */
 void
 cmd_args(struct ctx *ctx, int argc, char **argv, const struct cmd_opt *opts,
+    const char **pos, int minpos, int maxpos)
+{
+	cmd_args_flags(ctx, argc, argv, opts, NULL, pos, minpos, maxpos);
+}
+
+/* Sets the switch of flags named by a (nlen characters after "--");
+ * 1 if there was one. */
+static int
+cmd_flag_set(const struct ctx *ctx, const struct cmd_flag *flags,
+    const char *a, size_t nlen, const char *eq)
+{
+	const struct cmd_flag	*f;
+
+	for (f = flags; f != NULL && f->name != NULL; f++) {
+		if (strlen(f->name) != nlen || strncmp(a + 2, f->name,
+		    nlen) != 0)
+			continue;
+		if (eq != NULL)
+			cmd_usage(ctx, "option --%s takes no value", f->name);
+		*f->on = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Walks the arguments once: global options, the command's options and
+ * switches, then positionals. */
+void
+cmd_args_flags(struct ctx *ctx, int argc, char **argv,
+    const struct cmd_opt *opts, const struct cmd_flag *flags,
     const char **pos, int minpos, int maxpos)
 {
 	const struct cmd_opt	*o;
@@ -193,6 +221,8 @@ cmd_args(struct ctx *ctx, int argc, char **argv, const struct cmd_opt *opts,
 			ctx->lang = v;
 			continue;
 		}
+		if (cmd_flag_set(ctx, flags, a, nlen, eq))
+			continue;
 		for (o = opts; o != NULL && o->name != NULL; o++)
 			if (strlen(o->name) == nlen &&
 			    strncmp(a + 2, o->name, nlen) == 0)

@@ -41,6 +41,12 @@ struct cmd_opt {
 	const char	**val;
 };
 
+/* A command's switch without a value: --name sets *on to 1. */
+struct cmd_flag {
+	const char	*name;		/* without the dashes */
+	int		*on;
+};
+
 /*
  * Parses a command's arguments (argv[0] is the command name): the options
  * in opts, the global options (-c, --json, --timeout, -h/--help) anywhere,
@@ -58,6 +64,10 @@ void	 cmd_args(struct ctx *, int argc, char **argv,
  */
 int	 cmd_flags(int argc, char **argv, const char *const *names,
 	    int *flags);
+/* The same, with the command's switches too (flags may be NULL). */
+void	 cmd_args_flags(struct ctx *, int argc, char **argv,
+	    const struct cmd_opt *opts, const struct cmd_flag *flags,
+	    const char **pos, int minpos, int maxpos);
 
 /* Reports bad usage of the running command and exits 2. */
 void	 cmd_usage(const struct ctx *, const char *fmt, ...)

@@ -1,11 +1,15 @@
 /*
  * pocctl's audit and signature commands:
  *
- *   audit export [--out FILE]	the node's hash-chained audit log, as JSON
- *				lines, exactly as stored
- *   audit verify FILE		checks an export offline: every hash
+ *   audit export [--out FILE] [--after SEQ]
+ *				the node's hash-chained audit log (or the
+ *				entries after SEQ), as JSON lines, exactly as
+ *				stored
+ *   audit verify [--continued] FILE
+ *				checks an export offline: every hash
  *				recomputed, every link followed; reports the
- *				first broken entry
+ *				first broken entry (--continued: a range, whose
+ *				first link is taken as given)
  *   verify ID			checks one message's signature here, from
  *				what the node kept (the signer's certificate
  *				against this operator's copy of the network
@@ -54,6 +58,21 @@ cmd_audit_entry(const Poc__AuditEntry *a, struct audit_entry *e)
 	return 0;
 }
 
+/* --after's seq: 0 or more. */
+static int64_t
+cmd_audit_seq(const struct ctx *ctx, const char *s)
+{
+	long long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0)
+		cmd_usage(ctx, "--after wants an audit seq (0 or more), not "
+		    "\"%s\"", s);
+	return v;
+}
+
 /* pocctl audit export: pages through the log and writes one JSON object
  * per line. */
 static int
@@ -61,8 +80,9 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 {
 	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
 	Poc__AuditExportRequest	 ex = POC__AUDIT_EXPORT_REQUEST__INIT;
-	const char		*out = NULL;
-	struct cmd_opt		 opts[] = { { "out", &out }, { NULL, NULL } };
+	const char		*out = NULL, *after = NULL;
+	struct cmd_opt		 opts[] = { { "out", &out }, { "after", &after },
+	    { NULL, NULL } };
 	struct audit_entry	 e;
 	struct client		*cl;
 	Poc__OpReply		*r;
@@ -72,6 +92,9 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 	int			 more = 1;
 
 	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
+	/* A range: the entries after a seq (verify it with --continued). */
+	if (after != NULL)
+		ex.after_seq = cmd_audit_seq(ctx, after);
 	if (out != NULL && strcmp(out, "-") != 0 &&
 	    (fp = fopen(out, "w")) == NULL)
 		err(1, "%s", out);
@@ -148,9 +171,11 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
 	size_t			 cap = 0, lineno = 0, n = 0;
 	ssize_t			 len;
 	int64_t			 bad_seq = 0;
-	int			 rv;
+	int			 rv, continued = 0;
+	struct cmd_flag		 flags[] = { { "continued", &continued },
+	    { NULL, NULL } };
 
-	cmd_args(ctx, argc, argv, NULL, &file, 1, 1);
+	cmd_args_flags(ctx, argc, argv, NULL, flags, &file, 1, 1);
 	if (strcmp(file, "-") == 0)
 		fp = stdin;
 	else if ((fp = fopen(file, "r")) == NULL)
@@ -171,9 +196,17 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
 			    je.text);
 			goto broken;
 		}
+		/* A range (export --after) starts from an entry whose
+		 * predecessor is not in the file: its prev_hash is taken
+		 * as given, everything after it is checked. */
+		if (audit_entry_from_json(j, &e, why, sizeof(why)) == 0 &&
+		    n == 0 && continued && e.seq > 1) {
+			prev.seq = e.seq - 1;
+			memcpy(prev.hash, e.prev_hash, AUDIT_HASH_LEN);
+		}
 		if (audit_entry_from_json(j, &e, why, sizeof(why)) == -1 ||
-		    !audit_entry_check(&e, n > 0 ? &prev : NULL, why,
-		    sizeof(why))) {
+		    !audit_entry_check(&e, n > 0 || (continued && e.seq > 1) ?
+		    &prev : NULL, why, sizeof(why))) {
 			/* The broken entry's own seq if it has one. */
 			if (json_is_integer(json_object_get(j, "seq")))
 				bad_seq = json_integer_value(json_object_get(j,
@@ -213,8 +246,8 @@ cmd_audit(struct ctx *ctx, int argc, char **argv)
 		return cmd_audit_export(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return cmd_audit_verify(ctx, argc - 1, argv + 1);
-	cmd_usage(ctx, "say 'audit export [--out FILE]' or 'audit verify "
-	    "FILE'");
+	cmd_usage(ctx, "say 'audit export [--out FILE] [--after SEQ]' or "
+	    "'audit verify [--continued] FILE'");
 }
 
 /* Checks sm's signature with the kept signer certificate: the certificate

@@ -195,8 +195,10 @@ cmd_checks_overdue_hint(struct ctx *ctx)
 	Poc__OpList	 list = POC__OP_LIST__INIT;
 	Poc__OpReply	*r;
 
+	/* Only the overdue ones: the node finds them by index. */
 	list.box = POC__OP_LIST__BOX__OUTBOX;
 	list.limit = 1000;
+	list.overdue = 1;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
 	r = cmd_call(ctx, &req);

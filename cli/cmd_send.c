@@ -60,7 +60,7 @@ static const char *const cmd_local_keys[] = {
 	"deadline_at", "overdue_at", "overdue", "escalation_step",
 	"next_contacts", "case_status", "case_history",
 	"signature_verified", "signature_error", "signature",
-	"signer_certificate",
+	"signer_certificate", "cursor", "acked_at", "answered_at",
 	"_help",	/* the labels `template` adds */
 	NULL
 };

@@ -25,6 +25,18 @@
 
 static int	cmd_table_help(struct ctx *, int, char **);
 
+#define CMD_LIST_HELP							\
+	"Newest first, --limit N at a time (default 100).  Under a full page\n" \
+	"the next is named: --before CURSOR gives the older messages, --after\n" \
+	"CURSOR the newer ones; in --json each message has its \"cursor\".\n" \
+	"--unacked: requests and notifications not acknowledged yet;\n"	\
+	"--overdue: ... and past their acknowledgement deadline;\n"		\
+	"--from MEMBER: the other member (sender in the inbox, recipient\n"	\
+	"in the outbox); --since TIME: received (inbox) or created (outbox)\n" \
+	"at or after TIME (2026-12-05T02:10Z, 2026-12-05 or Unix ms);\n"	\
+	"--kind: request, response, notification, ack, update, check,\n"	\
+	"check-reply; --exercise or --real: drills only, or none."
+
 static const struct cmd cmd_table[] = {
 	{
 		.name = "status",
@@ -114,15 +126,36 @@ static const struct cmd cmd_table[] = {
 	},
 	{
 		.name = "inbox",
-		.usage = "[--limit N]",
-		.summary = "list received messages",
+		.usage = "[--limit N] [--before|--after CURSOR] [--unacked] "
+		    "[--overdue] [--from MEMBER] [--since TIME] [--kind KIND] "
+		    "[--exercise|--real]",
+		.summary = "list received messages, newest first",
 		.handler = cmd_inbox,
+		.help = CMD_LIST_HELP,
 	},
 	{
 		.name = "outbox",
-		.usage = "[--limit N]",
+		.usage = "[--limit N] [--before|--after CURSOR] [--unacked] "
+		    "[--overdue] [--from MEMBER] [--since TIME] [--kind KIND] "
+		    "[--exercise|--real]",
 		.summary = "list sent messages and their delivery state",
 		.handler = cmd_outbox,
+		.help = CMD_LIST_HELP,
+	},
+	{
+		.name = "cases",
+		.usage = "[--limit N] [--before|--after CURSOR] [--open] "
+		    "[--with MEMBER]",
+		.summary = "list the cases, one line each, most recently "
+		    "active first",
+		.handler = cmd_cases,
+		.help = "A case is a thread opened by an assistance request or a "
+		    "notification.\nEach line gives its status, the other "
+		    "member (-> ours, <- theirs), kind,\nurgency, TLP, last "
+		    "activity, whether an acknowledgement is overdue, and the\n"
+		    "next step with its command.  --open leaves out RESOLVED, "
+		    "CLOSED and\nWITHDRAWN cases; --with MEMBER keeps those "
+		    "with MEMBER.  Paging as for inbox.",
 	},
 	{
 		.name = "show",
@@ -223,7 +256,8 @@ static const struct cmd cmd_table[] = {
 	},
 	{
 		.name = "audit",
-		.usage = "export [--out FILE] | verify FILE",
+		.usage = "export [--out FILE] [--after SEQ] | "
+		    "verify [--continued] FILE",
 		.summary = "export the hash-chained audit log, or check an export",
 		.handler = cmd_audit,
 		.help =

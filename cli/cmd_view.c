@@ -13,8 +13,13 @@
 #include "cli/cmd.h"
 #include "cli/cmd_checks.h"
 #include "cli/cmd_view.h"
+#include "cli/dirfmt.h"
+#include "cli/render.h"
+#include "util.h"
+#include "validate.h"
 
-#define CMD_LIMIT_MAX	100000
+#define CMD_LIMIT_MAX	10000
+#define CMD_LIST_DEFAULT 100
 
 /* pocctl status: the node and its peers. */
 int
@@ -32,25 +37,119 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* inbox and outbox: one OpList of the given box. */
+/* A seq for --before/--after: a message's cursor, 1 or more. */
+static int64_t
+cmd_list_seq(const struct ctx *ctx, const char *opt, const char *s)
+{
+	long long	 v;
+	char		*end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1)
+		cmd_usage(ctx, "--%s wants a cursor (the \"cursor\" of a "
+		    "message in --json, a whole number), not \"%s\"", opt, s);
+	return v;
+}
+
+/* The page options of a listing: --limit (default CMD_LIST_DEFAULT),
+ * --before and --after. */
+static void
+cmd_list_page(const struct ctx *ctx, const char *limit, const char *before,
+    const char *after, uint32_t *l, int64_t *b, int64_t *a)
+{
+	*l = limit != NULL ? cmd_limit(ctx, limit, CMD_LIMIT_MAX) :
+	    CMD_LIST_DEFAULT;
+	if (before != NULL)
+		*b = cmd_list_seq(ctx, "before", before);
+	if (after != NULL)
+		*a = cmd_list_seq(ctx, "after", after);
+}
+
+/*
+ * --since's time.  The one place pocctl's listings read a time, so that
+ * a richer parser (RFC 3339, relative times) serves them all at once.
+ */
+static int64_t
+cmd_list_since(const struct ctx *ctx, const char *s)
+{
+	int64_t	 t;
+
+	if (dirfmt_time_parse(s, util_now_ms(), &t) == -1 || t <= 0)
+		cmd_usage(ctx, "--since wants a time such as "
+		    "2026-12-05T02:10Z, 2026-12-05 or Unix milliseconds, not "
+		    "\"%s\"", s);
+	return t;
+}
+
+/* --kind's name: the KIND column's word (request, ack, ...) or the
+ * template's body name (assistance_request, ...). */
+static uint32_t
+cmd_list_kind(const struct ctx *ctx, const char *s)
+{
+	const ProtobufCMessageDescriptor	*d = &poc__envelope__descriptor;
+	Poc__Envelope				 e = POC__ENVELOPE__INIT;
+	unsigned				 i;
+
+	for (i = 0; i < d->n_fields; i++) {
+		if (d->fields[i].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			e.body_case = (Poc__Envelope__BodyCase)d->fields[i].id;
+			if (strcmp(s, d->fields[i].name) == 0 ||
+			    strcmp(s, render_kind_short(&e)) == 0)
+				return d->fields[i].id;
+		}
+	}
+	cmd_usage(ctx, "--kind wants request, response, notification, ack, "
+	    "update, check or check-reply, not \"%s\"", s);
+}
+
+/* inbox and outbox: one OpList of the given box, its filters and page. */
 static int
 cmd_list(struct ctx *ctx, int argc, char **argv, Poc__OpList__Box box)
 {
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__OpList	 list = POC__OP_LIST__INIT;
-	const char	*limit = NULL;
-	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
+	const char	*limit = NULL, *before = NULL, *after = NULL;
+	const char	*from = NULL, *since = NULL, *kind = NULL;
+	int		 unacked = 0, overdue = 0, exercise = 0, real = 0;
+	struct cmd_opt	 opts[] = { { "limit", &limit }, { "before", &before },
+	    { "after", &after }, { "from", &from }, { "since", &since },
+	    { "kind", &kind }, { NULL, NULL } };
+	struct cmd_flag	 flags[] = { { "unacked", &unacked },
+	    { "overdue", &overdue }, { "exercise", &exercise },
+	    { "real", &real }, { NULL, NULL } };
+	const Poc__OpMessages	*ms;
 	Poc__OpReply	*r;
 
-	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
-	if (limit != NULL)
-		list.limit = cmd_limit(ctx, limit, CMD_LIMIT_MAX);
+	cmd_args_flags(ctx, argc, argv, opts, flags, NULL, 0, 0);
+	cmd_list_page(ctx, limit, before, after, &list.limit, &list.before,
+	    &list.after);
+	if (exercise && real)
+		cmd_usage(ctx, "--exercise and --real exclude each other");
+	if (from != NULL && !validate_member_code(from))
+		cmd_usage(ctx, "--from wants a member code such as FRA, not "
+		    "\"%s\"", from);
+	list.party = (char *)(from != NULL ? from : "");
+	if (since != NULL)
+		list.since = cmd_list_since(ctx, since);
+	if (kind != NULL)
+		list.kind = cmd_list_kind(ctx, kind);
+	list.unacked = unacked;
+	list.overdue = overdue;
+	list.exercise = exercise ? POC__OP_LIST__EXERCISE__EXERCISE_ONLY :
+	    real ? POC__OP_LIST__EXERCISE__EXERCISE_NONE :
+	    POC__OP_LIST__EXERCISE__EXERCISE_ANY;
 	list.box = box;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
 	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, NULL);
-	ctx->out->list(r->messages, box);
+	ms = r->messages;
+	ctx->out->list(ms, box);
+	/* A full page: there may be older ones, from below its last. */
+	if (ms->n_messages == list.limit && ms->n_messages > 0)
+		ctx->out->more(ctx->cmd->name,
+		    ms->messages[ms->n_messages - 1]->seq);
 	client_reply_free(r);
 	return 0;
 }
@@ -145,6 +244,42 @@ cmd_thread(struct ctx *ctx, int argc, char **argv)
 		r->messages->messages[i] = seq[i].m;
 	free(seq);
 	ctx->out->thread(r->messages);
+	client_reply_free(r);
+	return 0;
+}
+
+/* pocctl cases: one line per case, the most recently active first. */
+int
+cmd_cases(struct ctx *ctx, int argc, char **argv)
+{
+	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
+	Poc__OpCases	 q = POC__OP_CASES__INIT;
+	const char	*limit = NULL, *before = NULL, *after = NULL;
+	const char	*with = NULL;
+	int		 open = 0;
+	struct cmd_opt	 opts[] = { { "limit", &limit }, { "before", &before },
+	    { "after", &after }, { "with", &with }, { NULL, NULL } };
+	struct cmd_flag	 flags[] = { { "open", &open }, { NULL, NULL } };
+	const Poc__OpCaseList	*cl;
+	Poc__OpReply	*r;
+
+	cmd_args_flags(ctx, argc, argv, opts, flags, NULL, 0, 0);
+	cmd_list_page(ctx, limit, before, after, &q.limit, &q.before,
+	    &q.after);
+	if (with != NULL && !validate_member_code(with))
+		cmd_usage(ctx, "--with wants a member code such as FRA, not "
+		    "\"%s\"", with);
+	q.party = (char *)(with != NULL ? with : "");
+	q.open = open;
+	req.kind_case = POC__OP_REQUEST__KIND_CASES;
+	req.cases = &q;
+	r = cmd_call(ctx, &req);
+	client_expect(r, POC__OP_REPLY__KIND_CASE_LIST, NULL);
+	cl = r->case_list;
+	ctx->out->cases(cl);
+	if (cl->n_cases == q.limit && cl->n_cases > 0)
+		ctx->out->more(ctx->cmd->name,
+		    cl->cases[cl->n_cases - 1]->last_seq);
 	client_reply_free(r);
 	return 0;
 }

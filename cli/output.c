@@ -15,6 +15,7 @@
 #include "cli/jsonout.h"
 #include "cli/output.h"
 #include "cli/output_audit.h"
+#include "cli/output_cases.h"
 #include "cli/output_checks.h"
 #include "cli/output_dir.h"
 #include "cli/output_metrics.h"
@@ -31,6 +32,8 @@ static const struct output output_text = {
 	.thread = output_view_text_thread,
 	.queued = output_view_text_queued,
 	.overdue = output_checks_text_overdue,
+	.cases = output_cases_text,
+	.more = output_cases_text_more,
 	.campaigns = output_checks_text_campaigns,
 	.dir_listing = output_dir_text_listing,
 	.dir_changed = output_dir_text_changed,
@@ -53,6 +56,8 @@ static const struct output output_json = {
 	.thread = output_view_json_thread,
 	.queued = output_view_json_queued,
 	.overdue = NULL,
+	.cases = output_cases_json,
+	.more = output_cases_json_more,
 	.campaigns = output_checks_json_campaigns,
 	.dir_listing = output_dir_json_listing,
 	.dir_changed = output_dir_json_changed,

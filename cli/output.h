@@ -13,6 +13,7 @@
 #define POCCTL_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -34,6 +35,12 @@ struct output {
 	/* Under the inbox: the overdue outgoing cases and whom to try; NULL
 	 * in JSON, whose messages carry their deadline keys. */
 	void	(*overdue)(const Poc__OpMessages *);
+
+	/* pocctl cases: one line per case */
+	void	(*cases)(const Poc__OpCaseList *);
+	/* Under a full page of a listing (cmd: inbox, outbox, cases):
+	 * how to ask for the next, older page (before = the last cursor) */
+	void	(*more)(const char *cmd, int64_t before);
 
 	/* pocctl check, checks: campaigns in full, or one line each */
 	void	(*campaigns)(const Poc__CheckCampaigns *, int list);

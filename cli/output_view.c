@@ -305,6 +305,7 @@ output_view_message_json(const Poc__StoredMessage *sm)
 	    json_object();
 	if (j == NULL || (a = json_array()) == NULL)
 		errx(1, "out of memory");
+	json_object_set_new(j, "cursor", json_integer(sm->seq));
 	json_object_set_new(j, "direction", jsonout_str(sm->direction));
 	json_object_set_new(j, "state", jsonout_str(vocab_state(sm)));
 	json_object_set_new(j, "received_at", json_integer(sm->received_at));
@@ -320,6 +321,8 @@ output_view_message_json(const Poc__StoredMessage *sm)
 		    jsonout_str(sm->acks[i]->id), "at",
 		    (json_int_t)sm->acks[i]->at));
 	json_object_set_new(j, "acknowledged_by", a);
+	json_object_set_new(j, "acked_at", json_integer(sm->acked_at));
+	json_object_set_new(j, "answered_at", json_integer(sm->answered_at));
 	output_checks_deadline_json(j, sm);
 	output_view_signature_json(j, sm);
 	return j;

@@ -18,6 +18,7 @@
 #include "ctl_audit.h"
 #include "ctl_checks.h"
 #include "ctl_dir.h"
+#include "ctl_cases.h"
 #include "ctl_msg.h"
 #include "ctl_status.h"
 #include "ctl_watch.h"
@@ -45,6 +46,8 @@ static const struct {
 	[POC__OP_REQUEST__KIND_SHOW] = { "show", ctl_msg_show, ctl_msg_free },
 	[POC__OP_REQUEST__KIND_THREAD] = { "thread", ctl_msg_thread,
 	    ctl_msg_free },
+	[POC__OP_REQUEST__KIND_CASES] = { "cases", ctl_cases_list,
+	    ctl_cases_free },
 	[POC__OP_REQUEST__KIND_DIRECTORY_SHOW] = { "directory_show",
 	    ctl_dir_show, ctl_dir_free },
 	[POC__OP_REQUEST__KIND_DIRECTORY_EDIT] = { "directory_edit",

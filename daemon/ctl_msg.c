@@ -230,23 +230,82 @@ ctl_msg_reply(Poc__OpReply *rep, Poc__StoredMessage **m, int n)
 	rep->messages = &reply_store.msgs;
 }
 
+/* The largest page a request may ask for. */
+#define CTL_MSG_LIMIT_MAX	10000
+
+/*
+ * Checks an OpList's filters (from the operator's connection: hostile
+ * until checked) and turns them into the store's.  Returns 0, or -1 with
+ * the error in rep.
+ */
+static int
+ctl_msg_filter(const Poc__OpList *l, struct store_list_filter *f,
+    Poc__OpReply *rep)
+{
+	int	 u;
+
+	memset(f, 0, sizeof(*f));
+	if (l->box != POC__OP_LIST__BOX__INBOX &&
+	    l->box != POC__OP_LIST__BOX__OUTBOX) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "box must be "
+		    "INBOX or OUTBOX");
+		return -1;
+	}
+	if (l->before < 0 || l->after < 0 || l->since < 0) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "before, "
+		    "after and since cannot be negative");
+		return -1;
+	}
+	if (l->kind != 0 && protobuf_c_message_descriptor_get_field(
+	    &poc__envelope__descriptor, l->kind) == NULL) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "kind %u is "
+		    "not a kind of message", l->kind);
+		return -1;
+	}
+	if (l->party[0] != '\0' && !validate_member_code(l->party)) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "\"%.40s\" "
+		    "is not a member code", l->party);
+		return -1;
+	}
+	if (l->exercise != POC__OP_LIST__EXERCISE__EXERCISE_ANY &&
+	    l->exercise != POC__OP_LIST__EXERCISE__EXERCISE_ONLY &&
+	    l->exercise != POC__OP_LIST__EXERCISE__EXERCISE_NONE) {
+		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "exercise "
+		    "must be ANY, ONLY or NONE");
+		return -1;
+	}
+	f->box = l->box == POC__OP_LIST__BOX__INBOX ? STORE_INBOX :
+	    STORE_OUTBOX;
+	f->limit = l->limit == 0 || l->limit > CTL_MSG_LIMIT_MAX ? 100 :
+	    (int)l->limit;
+	f->before = l->before;
+	f->after = l->after;
+	f->unacked = l->unacked;
+	f->overdue = l->overdue;
+	f->party = l->party;
+	f->since = l->since;
+	f->kind = (int)l->kind;
+	f->exercise = l->exercise == POC__OP_LIST__EXERCISE__EXERCISE_ONLY ?
+	    STORE_EXERCISE_ONLY : l->exercise ==
+	    POC__OP_LIST__EXERCISE__EXERCISE_NONE ? STORE_EXERCISE_NONE :
+	    STORE_EXERCISE_ANY;
+	f->now = util_now_ms();
+	for (u = 0; u < 5; u++)
+		f->period[u] = deadline_period_ms(u);
+	return 0;
+}
+
 void
 ctl_msg_list(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
-	Poc__StoredMessage	**m = NULL;
-	int			 n, limit = (int)req->list->limit;
+	struct store_list_filter	  f;
+	Poc__StoredMessage		**m = NULL;
+	int				  n;
 
 	(void)op;
-	if (req->list->box != POC__OP_LIST__BOX__INBOX &&
-	    req->list->box != POC__OP_LIST__BOX__OUTBOX) {
-		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "box must be "
-		    "INBOX or OUTBOX");
+	if (ctl_msg_filter(req->list, &f, rep) == -1)
 		return;
-	}
-	if (limit <= 0 || limit > 10000)
-		limit = 100;
-	n = store_list(env->store, req->list->box == POC__OP_LIST__BOX__INBOX ?
-	    STORE_INBOX : STORE_OUTBOX, limit, &m);
+	n = store_list_page(env->store, &f, &m);
 	ctl_msg_reply(rep, m, n);
 }
 

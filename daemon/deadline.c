@@ -25,6 +25,7 @@
 #include "node.h"
 #include "store.h"
 #include "store_checks.h"
+#include "store_dir.h"
 #include "util.h"
 
 #define DEADLINE_BATCH		256
@@ -51,6 +52,14 @@ deadline_periods(void)
 	};
 
 	return p;
+}
+
+int64_t
+deadline_period_ms(int urgency)
+{
+	struct deadline_periods	 p = deadline_periods();
+
+	return checks_rules_period(urgency, &p);
 }
 
 /* The urgency of a request or notification; -1 for other kinds. */
@@ -326,14 +335,40 @@ deadline_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	deadline_arm();
 }
 
+/*
+ * How far the scans have looked, kept across restarts so that a start
+ * reads only what came since, not a year of messages.  Saved after the
+ * start's scans and at shutdown (not at each send: one more commit per
+ * send); after a crash the next start scans again from the last saved
+ * point, which is safe, as the scans add only what is missing.
+ */
+#define DEADLINE_META_SCAN	"deadline_scan_seq"
+#define DEADLINE_META_CASES	"case_scan_seq"
+
+static void
+deadline_save_seqs(void)
+{
+	if (store_dir_meta_set(env->store, DEADLINE_META_SCAN,
+	    deadline_seq) == -1 || store_dir_meta_set(env->store,
+	    DEADLINE_META_CASES, deadline_case_seq) == -1)
+		log_warnx("deadline: cannot save how far the scans looked; "
+		    "the next start looks again");
+}
+
 int
 deadline_init(void)
 {
 	if ((deadline_timer = evtimer_new(env->base, deadline_timer_cb,
 	    NULL)) == NULL)
 		return -1;
+	deadline_seq = store_dir_meta_get(env->store, DEADLINE_META_SCAN);
+	deadline_case_seq = store_dir_meta_get(env->store,
+	    DEADLINE_META_CASES);
+	if (deadline_seq < 0 || deadline_case_seq < 0)
+		deadline_seq = deadline_case_seq = 0;
 	if (deadline_scan() == -1)
 		return -1;
+	deadline_save_seqs();
 	deadline_arm();
 	return 0;
 }
@@ -341,8 +376,10 @@ deadline_init(void)
 void
 deadline_shutdown(void)
 {
-	if (deadline_timer != NULL)
+	if (deadline_timer != NULL) {
 		event_free(deadline_timer);
+		deadline_save_seqs();
+	}
 	deadline_timer = NULL;
 }
 

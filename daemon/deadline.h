@@ -9,6 +9,8 @@
 #ifndef POC_DEADLINE_H
 #define POC_DEADLINE_H
 
+#include <stdint.h>
+
 #include "proto/poc.pb-c.h"
 
 /* Gives every outgoing request/notification its deadline, finds the ones
@@ -31,6 +33,10 @@ void	 deadline_case_received(const char *peer, const Poc__Envelope *e);
 
 /* Cases overdue and still not acknowledged (for status), 0 on error. */
 int	 deadline_overdue_count(void);
+
+/* The acknowledgement period in ms of a message of urgency (a
+ * Poc__Urgency) under the config in force. */
+int64_t	 deadline_period_ms(int urgency);
 
 /* Fills the deadline fields of the outgoing requests and notifications
  * among m (deadline_at, overdue_at, overdue, next_contacts, ...). */

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "store_audit.h"
 #include "store_int.h"
+#include "store_list.h"
 #include "store_sig.h"
 #include "store_tx.h"
 #include "validate.h"
@@ -30,6 +31,22 @@ envelope_ref_id(const Poc__Envelope *e)
 		    e->assistance_response->request_id : "";
 	default:
 		return "";
+	}
+}
+
+/* The urgency of a request or notification, else 0. */
+static int
+envelope_urgency(const Poc__Envelope *e)
+{
+	switch (e->body_case) {
+	case POC__ENVELOPE__BODY_ASSISTANCE_REQUEST:
+		return e->assistance_request != NULL ?
+		    (int)e->assistance_request->urgency : 0;
+	case POC__ENVELOPE__BODY_NOTIFICATION:
+		return e->notification != NULL ?
+		    (int)e->notification->urgency : 0;
+	default:
+		return 0;
 	}
 }
 
@@ -67,6 +84,7 @@ store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
     const uint8_t *buf, size_t len, const uint8_t *signer_fp, int64_t now_ms)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_MSG_INSERT];
+	int64_t		 seq;
 
 	if (store_bind_text(s, 1, e->id) ||
 	    store_bind_text(s, 2, outgoing ? "out" : "in") ||
@@ -80,17 +98,25 @@ store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
 	    store_bind_blob(s, 12, buf, len) ||
 	    (signer_fp != NULL ? store_bind_blob(s, 13, signer_fp, 32) :
 	    sqlite3_bind_null(s, 13)) ||
+	    sqlite3_bind_int(s, 14, envelope_urgency(e)) ||
+	    sqlite3_bind_int(s, 15, (int)e->tlp) ||
+	    sqlite3_bind_int(s, 16, e->exercise != 0) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		store_stmt_error(st, STMT_MSG_INSERT);
 		store_stmt_done(st, STMT_MSG_INSERT);
 		return -1;
 	}
 	store_stmt_done(st, STMT_MSG_INSERT);
+	seq = sqlite3_last_insert_rowid(st->db);
+	/* The listings' upkeep commits with the row (store_list.c). */
+	if (store_list_note(st, e, outgoing, seq, outgoing ? e->created_at :
+	    now_ms) == -1)
+		return -1;
 	if (!outgoing)
 		return 0;
 
 	s = st->stmt[STMT_OUTBOX_INSERT];
-	if (sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db)) ||
+	if (sqlite3_bind_int64(s, 1, seq) ||
 	    store_bind_text(s, 2, e->id) || store_bind_text(s, 3, e->recipient) ||
 	    sqlite3_bind_int64(s, 4, now_ms) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
@@ -329,200 +355,21 @@ store_outbox_peers(struct store *st, struct store_outbox_peer **out)
 	    store_outbox_peer_row, NULL, (void **)out);
 }
 
-/* Appends to sm->acks the person and time of the Acknowledgement whose id
- * and stored envelope row s holds (sm->acks has room for it). */
+/* The first string after every string that starts with the len bytes of
+ * p: p with its last byte + 1 (ids are ASCII).  -1 if p is not. */
 static int
-store_message_ack_of(sqlite3_stmt *s, Poc__StoredMessage *sm)
+store_get_prefix_end(const char *p, size_t len, char *end, size_t size)
 {
-	Poc__StoredAck	*a;
-	Poc__Envelope	*e;
-	const void	*data;
+	size_t	 i;
 
-	if ((a = malloc(sizeof(*a))) == NULL)
+	if (len == 0 || len >= size)
 		return -1;
-	poc__stored_ack__init(a);
-	sm->acks[sm->n_acks++] = a;
-	if ((a->id = store_col_strdup(s, 0)) == NULL)
-		return -1;
-	data = sqlite3_column_blob(s, 1);
-	e = data != NULL ? poc__envelope__unpack(NULL,
-	    (size_t)sqlite3_column_bytes(s, 1), data) : NULL;
-	if (e != NULL && e->body_case == POC__ENVELOPE__BODY_ACKNOWLEDGEMENT) {
-		a->at = e->created_at;
-		a->by = strdup(e->acknowledgement->acknowledged_by);
-	} else
-		a->by = strdup("");
-	if (e != NULL)
-		poc__envelope__free_unpacked(e, NULL);
-	return a->by != NULL ? 0 : -1;
-}
-
-/* Fills sm->acknowledged_by with the ids of the Acknowledgements of id,
- * and sm->acks with who acknowledged and when. */
-static int
-store_message_acks(struct store *st, Poc__StoredMessage *sm, const char *id)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_ACKS];
-	Poc__StoredAck	**nacks;
-	char		**na, *ack;
-	size_t		 cap = 0;
-	int		 rc;
-
-	if (store_bind_text(s, 1, id) ||
-	    sqlite3_bind_int(s, 2, POC__ENVELOPE__BODY_ACKNOWLEDGEMENT)) {
-		store_stmt_error(st, STMT_ACKS);
-		goto fail;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sm->n_acknowledged_by == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((na = reallocarray(sm->acknowledged_by, cap,
-			    sizeof(*na))) == NULL) {
-				log_warn("store: acks");
-				goto fail;
-			}
-			sm->acknowledged_by = na;
-			if ((nacks = reallocarray(sm->acks, cap,
-			    sizeof(*nacks))) == NULL) {
-				log_warn("store: acks");
-				goto fail;
-			}
-			sm->acks = nacks;
-		}
-		if ((ack = store_col_strdup(s, 0)) == NULL) {
-			log_warn("store: acks");
-			goto fail;
-		}
-		sm->acknowledged_by[sm->n_acknowledged_by++] = ack;
-		if (store_message_ack_of(s, sm) == -1) {
-			log_warn("store: acks");
-			goto fail;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		store_stmt_error(st, STMT_ACKS);
-		goto fail;
-	}
-	store_stmt_done(st, STMT_ACKS);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f)
+			return -1;
+	memcpy(end, p, len + 1);
+	end[len - 1]++;
 	return 0;
- fail:
-	store_stmt_done(st, STMT_ACKS);
-	return -1;
-}
-
-/*
- * Builds a StoredMessage from a MSG_SELECT row.  Every string is malloc'd
- * and the envelope unpacked with the default allocator, so that
- * protobuf_c_message_free_unpacked(sm, NULL) frees the whole tree, also
- * when this fails half way (unset strings are the shared empty default,
- * which it skips).
- */
-static Poc__StoredMessage *
-store_message_from_row(struct store *st, sqlite3_stmt *s)
-{
-	static const uint8_t	 empty[1];
-	Poc__StoredMessage	*sm;
-	const uint8_t		*data;
-	size_t			 len;
-	char			*id = NULL;
-
-	if ((sm = malloc(sizeof(*sm))) == NULL) {
-		log_warn("store: message");
-		return NULL;
-	}
-	poc__stored_message__init(sm);
-	data = sqlite3_column_blob(s, MCOL_ENVELOPE);
-	len = (size_t)sqlite3_column_bytes(s, MCOL_ENVELOPE);
-	if (data == NULL)
-		data = empty;
-	if ((sm->envelope = poc__envelope__unpack(NULL, len, data)) == NULL) {
-		log_warnx("store: message seq %lld: stored envelope does not "
-		    "decode", (long long)sqlite3_column_int64(s, MCOL_SEQ));
-		goto fail;
-	}
-	if ((id = store_col_strdup(s, MCOL_ID)) == NULL ||
-	    (sm->direction = store_col_strdup(s, MCOL_DIRECTION)) == NULL ||
-	    (sm->state = store_col_strdup(s, MCOL_STATE)) == NULL ||
-	    (sm->reason = store_col_strdup(s, MCOL_REASON)) == NULL) {
-		log_warn("store: message");
-		goto fail;
-	}
-	sm->received_at = sqlite3_column_int64(s, MCOL_RECEIVED_AT);
-	sm->delivered_at = sqlite3_column_int64(s, MCOL_DELIVERED_AT);
-	sm->attempts = (uint32_t)store_clamp_int(sqlite3_column_int64(s,
-	    MCOL_ATTEMPTS));
-	sm->next_attempt_at = sqlite3_column_int64(s, MCOL_NEXT_ATTEMPT_AT);
-	if (store_message_acks(st, sm, id) == -1)
-		goto fail;
-	free(id);
-	return sm;
- fail:
-	free(id);
-	protobuf_c_message_free_unpacked(&sm->base, NULL);
-	return NULL;
-}
-
-/* Builds the StoredMessage of the current row. */
-static int
-store_message_row(struct store *st, sqlite3_stmt *s, void *elem)
-{
-	Poc__StoredMessage	**m = elem;
-
-	return (*m = store_message_from_row(st, s)) != NULL ? 1 : -1;
-}
-
-/* Frees the message an array element points to. */
-static void
-store_message_free(void *elem)
-{
-	Poc__StoredMessage	**m = elem;
-
-	if (*m != NULL)
-		protobuf_c_message_free_unpacked(&(*m)->base, NULL);
-}
-
-/* Steps the bound statement id and builds a message of each row.  Returns
- * the count, or -1 with nothing allocated. */
-static int
-store_collect_messages(struct store *st, enum stmt_id id,
-    Poc__StoredMessage ***out)
-{
-	return store_collect(st, id, sizeof(**out), store_message_row,
-	    store_message_free, (void **)out);
-}
-
-static const char *
-store_box_direction(enum store_box box)
-{
-	switch (box) {
-	case STORE_INBOX:
-		return "in";
-	case STORE_OUTBOX:
-		return "out";
-	}
-	return NULL;
-}
-
-int
-store_list(struct store *st, enum store_box box, int limit,
-    Poc__StoredMessage ***out)
-{
-	sqlite3_stmt	*s = st->stmt[STMT_LIST];
-	const char	*dir;
-
-	*out = NULL;
-	if ((dir = store_box_direction(box)) == NULL) {
-		log_warnx("store: list: unknown box %d", (int)box);
-		return -1;
-	}
-	if (limit <= 0)
-		limit = STORE_LIST_DEFAULT;
-	if (store_bind_text(s, 1, dir) || sqlite3_bind_int(s, 2, limit)) {
-		store_stmt_error(st, STMT_LIST);
-		store_stmt_done(st, STMT_LIST);
-		return -1;
-	}
-	return store_collect_messages(st, STMT_LIST, out);
 }
 
 int
@@ -532,6 +379,7 @@ store_get(struct store *st, const char *id_or_prefix,
 	sqlite3_stmt		 *s;
 	Poc__StoredMessage	**m;
 	size_t			  len = strlen(id_or_prefix);
+	char			  end[128];
 	int			  n;
 
 	*out = NULL;
@@ -545,8 +393,15 @@ store_get(struct store *st, const char *id_or_prefix,
 		return -1;
 	if (n == 0 && len >= VALIDATE_ID_PREFIX_MIN) {
 		s = st->stmt[STMT_GET_PREFIX];
-		/* Bound as a BLOB so that length() counts bytes. */
-		if (store_bind_blob(s, 1, id_or_prefix, len)) {
+		/* The bounds as TEXT, to compare with the TEXT ids (a BLOB
+		 * sorts after every TEXT); the exact compare as a BLOB so
+		 * that length() counts bytes. */
+		if (store_get_prefix_end(id_or_prefix, len, end,
+		    sizeof(end)) == -1)
+			return 0;
+		if (store_bind_text(s, 1, id_or_prefix) ||
+		    store_bind_text(s, 2, end) ||
+		    store_bind_blob(s, 3, id_or_prefix, len)) {
 			store_stmt_error(st, STMT_GET_PREFIX);
 			store_stmt_done(st, STMT_GET_PREFIX);
 			return -1;
@@ -578,12 +433,6 @@ store_thread(struct store *st, const char *thread_id,
 		return -1;
 	}
 	return store_collect_messages(st, STMT_THREAD, out);
-}
-
-void
-store_messages_free(Poc__StoredMessage **m, int n)
-{
-	store_rows_free(m, n, sizeof(*m), store_message_free);
 }
 
 int

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "proto/poc.pb-c.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -187,6 +188,87 @@ static const char *const store_migrations[] = {
 	"CREATE UNIQUE INDEX events_dedupe ON events (dedupe)"
 	" WHERE dedupe IS NOT NULL;"
 	"CREATE INDEX events_alert ON events (alert_at) WHERE alert = 1;",
+	/*
+	 * Listings that stay fast after years (store_msg.c, store_case.c):
+	 * the columns the inbox, outbox and cases filter on, taken out of
+	 * the envelope once (poc_envelope_attr(), store_schema.c) and then
+	 * kept by every insert; an acknowledgement or response stamps the
+	 * message it answers in its own transaction.  Each filter has an
+	 * index that yields the box in seq order, so that a page is read
+	 * from the index, never by a sort of the whole table.  The partial
+	 * indexes cost an insert only for the rows they hold.
+	 *
+	 * cases: one row per thread opened by an assistance request or a
+	 * notification, kept in the transaction of each message of the
+	 * thread (store_msg.c): `pocctl cases` reads a page of it by
+	 * last_seq instead of grouping a million messages by thread.
+	 */
+	"ALTER TABLE messages ADD COLUMN party TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE messages ADD COLUMN urgency INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN tlp INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN exercise INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN acked_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN answered_at INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"UPDATE messages SET party = CASE direction WHEN 'in' THEN sender"
+	" ELSE recipient END,"
+	" urgency = poc_envelope_attr(envelope, 'urgency'),"
+	" tlp = poc_envelope_attr(envelope, 'tlp'),"
+	" exercise = poc_envelope_attr(envelope, 'exercise');"
+	"UPDATE messages SET acked_at = coalesce((SELECT min(CASE a.direction"
+	" WHEN 'in' THEN a.received_at ELSE a.created_at END)"
+	" FROM messages a WHERE a.ref_id = messages.id AND a.ref_id != ''"
+	" AND a.kind = 23 AND a.direction != messages.direction"
+	" AND a.party = messages.party), 0) WHERE kind IN (20, 22);"
+	"UPDATE messages SET answered_at = coalesce((SELECT min(CASE"
+	" a.direction WHEN 'in' THEN a.received_at ELSE a.created_at END)"
+	" FROM messages a WHERE a.ref_id = messages.id AND a.ref_id != ''"
+	" AND a.kind = 21 AND a.direction != messages.direction"
+	" AND a.party = messages.party), 0) WHERE kind = 20;"
+	"CREATE INDEX messages_party ON messages (direction, party, seq);"
+	"CREATE INDEX messages_kind ON messages (direction, kind, seq);"
+	"CREATE INDEX messages_unacked ON messages (direction, seq)"
+	" WHERE kind IN (20, 22) AND acked_at = 0;"
+	"CREATE INDEX messages_exercise ON messages (direction, seq)"
+	" WHERE exercise != 0;"
+	"CREATE TABLE cases ("
+	" thread_id TEXT PRIMARY KEY,"
+	" open_seq INTEGER NOT NULL,"
+	" party TEXT NOT NULL,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" messages INTEGER NOT NULL DEFAULT 1,"
+	" last_seq INTEGER NOT NULL,"
+	" last_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX cases_last ON cases (last_seq);"
+	"CREATE INDEX cases_party ON cases (party, last_seq);"
+	"INSERT INTO cases (thread_id, open_seq, party, last_seq, last_at)"
+	" SELECT CASE thread_id WHEN '' THEN id ELSE thread_id END, seq,"
+	" party, seq, CASE direction WHEN 'in' THEN received_at"
+	" ELSE created_at END"
+	" FROM messages WHERE kind IN (20, 22)"
+	" AND (thread_id = id OR thread_id = '')"
+	" ON CONFLICT (thread_id) DO NOTHING;"
+	"UPDATE cases SET"
+	" (messages, last_seq, last_at) = (SELECT count(*), max(m.seq),"
+	"  max(CASE m.direction WHEN 'in' THEN m.received_at"
+	"  ELSE m.created_at END)"
+	"  FROM messages m WHERE m.thread_id = cases.thread_id"
+	"  OR m.id = cases.thread_id),"
+	" status = coalesce((SELECT poc_envelope_attr(m.envelope, 'status')"
+	"  FROM messages m WHERE m.thread_id = cases.thread_id AND m.kind = 24"
+	"  ORDER BY m.seq DESC LIMIT 1), 0);"
+	"CREATE INDEX check_campaigns_list ON check_campaigns (created_at);"
+	/* status counts the inbox from here, not by reading an index of a
+	 * million entries (kept by store_list_note()). */
+	"CREATE TABLE message_counts ("
+	" direction TEXT PRIMARY KEY,"
+	" n INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT INTO message_counts (direction, n)"
+	" SELECT 'in', count(*) FROM messages WHERE direction = 'in'"
+	" UNION ALL"
+	" SELECT 'out', count(*) FROM messages WHERE direction = 'out';",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -298,6 +380,44 @@ store_schema_set_pragmas(sqlite3 *db, int sync_full, char *err,
 }
 
 /*
+ * poc_envelope_attr(envelope, name): a field of a stored envelope for
+ * the migrations that take a column out of the envelopes already held
+ * ('urgency', 'tlp', 'exercise', 'status' of a StatusUpdate); 0 when the
+ * envelope does not decode or has no such field.  Only migrations use
+ * it: new rows get their columns from the insert.
+ */
+static void
+store_schema_envelope_attr(sqlite3_context *ctx, int argc,
+    sqlite3_value **argv)
+{
+	Poc__Envelope	*e;
+	const char	*name;
+	sqlite3_int64	 v = 0;
+
+	(void)argc;
+	name = (const char *)sqlite3_value_text(argv[1]);
+	e = poc__envelope__unpack(NULL, (size_t)sqlite3_value_bytes(argv[0]),
+	    sqlite3_value_blob(argv[0]));
+	if (e != NULL && name != NULL) {
+		if (strcmp(name, "urgency") == 0)
+			v = e->body_case == POC__ENVELOPE__BODY_ASSISTANCE_REQUEST ?
+			    e->assistance_request->urgency :
+			    e->body_case == POC__ENVELOPE__BODY_NOTIFICATION ?
+			    e->notification->urgency : 0;
+		else if (strcmp(name, "tlp") == 0)
+			v = e->tlp;
+		else if (strcmp(name, "exercise") == 0)
+			v = e->exercise != 0;
+		else if (strcmp(name, "status") == 0)
+			v = e->body_case == POC__ENVELOPE__BODY_STATUS_UPDATE ?
+			    e->status_update->status : 0;
+	}
+	if (e != NULL)
+		poc__envelope__free_unpacked(e, NULL);
+	sqlite3_result_int64(ctx, v);
+}
+
+/*
  * The version is read inside the same BEGIN IMMEDIATE as each step, and
  * bumped in it, so a crash or a second process can never apply a step
  * twice or record one half done.
@@ -308,6 +428,13 @@ store_schema_migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 	sqlite3_int64	 v;
 	char		 sql[64];
 
+	if (sqlite3_create_function(db, "poc_envelope_attr", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	    store_schema_envelope_attr, NULL, NULL) != SQLITE_OK) {
+		util_seterr(err, errlen, "poc_envelope_attr: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
 	for (;;) {
 		if (store_schema_exec(db, "BEGIN IMMEDIATE", err, errlen) == -1)
 			return -1;

@@ -53,9 +53,9 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_MSG_INSERT] = { STMT_MSG_INSERT, "msg_insert",
 	    "INSERT INTO messages (id, direction, sender, recipient,"
 	    " thread_id, in_reply_to, ref_id, kind, created_at, state,"
-	    " received_at, envelope, signer)"
+	    " received_at, envelope, signer, party, urgency, tlp, exercise)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " ?13)" },
+	    " ?13, CASE ?2 WHEN 'in' THEN ?3 ELSE ?4 END, ?14, ?15, ?16)" },
 	[STMT_OUTBOX_INSERT] = { STMT_OUTBOX_INSERT, "outbox_insert",
 	    "INSERT INTO outbox (seq, id, recipient, queued_at)"
 	    " VALUES (?1, ?2, ?3, ?4)" },
@@ -90,9 +90,13 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    MSG_SELECT "WHERE m.direction = ?1 ORDER BY m.seq DESC LIMIT ?2" },
 	[STMT_GET_ID] = { STMT_GET_ID, "get_id",
 	    MSG_SELECT "WHERE m.id = ?1" },
-	/* Byte-wise prefix compare: no LIKE, so '%' and '_' are literal. */
+	/* Byte-wise prefix compare: no LIKE, so '%' and '_' are literal.
+	 * The range [?1, ?2) of TEXT (?2: the prefix with its last byte + 1;
+	 * ?3 is ?1 as a BLOB, for the exact compare) reads
+	 * the ids with that prefix from the id index, not the table. */
 	[STMT_GET_PREFIX] = { STMT_GET_PREFIX, "get_prefix",
-	    MSG_SELECT "WHERE substr(CAST(m.id AS BLOB), 1, length(?1)) = ?1"
+	    MSG_SELECT "WHERE m.id >= ?1 AND m.id < ?2"
+	    " AND substr(CAST(m.id AS BLOB), 1, length(?3)) = ?3"
 	    " ORDER BY m.seq LIMIT 2" },
 	/* The first message of a case may carry its own id or "". */
 	[STMT_THREAD] = { STMT_THREAD, "thread",
@@ -101,9 +105,17 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "SELECT id, envelope FROM messages WHERE ref_id = ?1 AND ref_id != ''"
 	    " AND kind = ?2"
 	    " ORDER BY seq" },
+	/* Queued outgoing messages are the outbox's rows (a receipt
+	 * settles the state and deletes the row together). */
 	[STMT_COUNT] = { STMT_COUNT, "count",
-	    "SELECT count(*) FROM messages"
-	    " WHERE direction = ?1 AND (?2 = 0 OR state = 'queued')" },
+	    "SELECT CASE WHEN ?2 != 0 AND ?1 = 'out'"
+	    " THEN (SELECT count(*) FROM outbox)"
+	    " WHEN ?2 != 0 THEN 0"
+	    " ELSE coalesce((SELECT n FROM message_counts"
+	    "  WHERE direction = ?1), 0) END" },
+	[STMT_COUNT_ADD] = { STMT_COUNT_ADD, "count_add",
+	    "INSERT INTO message_counts (direction, n) VALUES (?1, 1)"
+	    " ON CONFLICT (direction) DO UPDATE SET n = n + 1" },
 	/* Communication checks (store_checks.c). */
 	[STMT_CHECKS_CAMPAIGN_ADD] = { STMT_CHECKS_CAMPAIGN_ADD,
 	    "checks_campaign_add",
@@ -149,11 +161,13 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " WHERE scheduled >= ?1" },
 /* An incoming acknowledgement of the deadline's message from its
  * recipient exists. */
+/* The unary + keeps SQLite on messages_ref (a few rows per message)
+ * rather than messages_kind (every incoming acknowledgement). */
 #define DEADLINE_ACKED							\
 	"EXISTS (SELECT 1 FROM messages a WHERE a.ref_id = d.msg_id"	\
 	" AND a.ref_id != ''"						\
-	" AND a.kind = " STORE_SQL_KIND(ACKNOWLEDGEMENT)		\
-	" AND a.direction = 'in'"					\
+	" AND +a.kind = " STORE_SQL_KIND(ACKNOWLEDGEMENT)		\
+	" AND +a.direction = 'in'"					\
 	" AND a.sender = d.recipient)"
 	/* Deadlines (store_checks.c): the messages that get one. */
 	[STMT_DEADLINE_MISSING] = { STMT_DEADLINE_MISSING, "deadline_missing",
@@ -284,6 +298,38 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_EVENT_PRUNE] = { STMT_EVENT_PRUNE, "event_prune",
 	    "DELETE FROM events WHERE at < ?1 AND alert != 1" },
 #undef EVENT_COLS
+	/* An acknowledgement (?4 = 'acked') or a response ('answered') of
+	 * ?1 stamps it, once, if it went the other way between the same
+	 * two members: what --unacked and cases read. */
+	[STMT_MSG_ANSWER] = { STMT_MSG_ANSWER, "msg_answer",
+	    "UPDATE messages SET"
+	    " acked_at = CASE WHEN ?4 = 'acked' AND acked_at = 0"
+	    "  THEN ?5 ELSE acked_at END,"
+	    " answered_at = CASE WHEN ?4 = 'answered' AND answered_at = 0"
+	    "  THEN ?5 ELSE answered_at END"
+	    " WHERE id = ?1 AND direction != ?2 AND party = ?3"
+	    " AND kind IN (" STORE_SQL_KIND(ASSISTANCE_REQUEST) ", "
+	    STORE_SQL_KIND(NOTIFICATION) ")" },
+	/* A thread opened by a request or notification becomes a case
+	 * (store_list.c); a message of it seen first keeps its counts. */
+	[STMT_CASES_OPEN] = { STMT_CASES_OPEN, "cases_open",
+	    "INSERT INTO cases (thread_id, open_seq, party, last_seq, last_at)"
+	    " VALUES (?1, ?2, ?3, ?2, ?4) ON CONFLICT (thread_id) DO UPDATE"
+	    " SET open_seq = excluded.open_seq, party = excluded.party,"
+	    " messages = messages + 1,"
+	    " last_seq = max(last_seq, excluded.last_seq),"
+	    " last_at = max(last_at, excluded.last_at)" },
+	[STMT_CASES_TOUCH] = { STMT_CASES_TOUCH, "cases_touch",
+	    "UPDATE cases SET messages = messages + 1,"
+	    " last_seq = max(last_seq, ?2), last_at = max(last_at, ?3),"
+	    " status = CASE WHEN ?4 > 0 THEN ?4 ELSE status END"
+	    " WHERE thread_id = ?1" },
+	/* The first message of a box at or after seq ?2, with the time
+	 * --since compares: store_list.c searches for the bound with it. */
+	[STMT_LIST_PROBE] = { STMT_LIST_PROBE, "list_probe",
+	    "SELECT seq, CASE direction WHEN 'in' THEN received_at"
+	    " ELSE created_at END FROM messages"
+	    " WHERE direction = ?1 AND seq >= ?2 ORDER BY seq LIMIT 1" },
 };
 
 /* Checks that each entry sits at its id (a broken table is a bug, fatal)

@@ -77,19 +77,27 @@ enum stmt_id {
 	STMT_EVENT_ALERT_COUNT,
 	STMT_EVENT_ALERT_NEXT,
 	STMT_EVENT_PRUNE,
+	STMT_MSG_ANSWER,	/* store_msg.c: listings' columns */
+	STMT_COUNT_ADD,
+	STMT_CASES_OPEN,	/* store_list.c */
+	STMT_CASES_TOUCH,
+	STMT_LIST_PROBE,
 	STMT_MAX
 };
 
 /* The columns store_message_from_row() reads, in this order. */
-#define MSG_SELECT							\
+#define MSG_COLUMNS							\
 	"SELECT m.seq, m.id, m.direction, m.state, m.received_at,"	\
 	" m.delivered_at, m.reason, m.envelope,"			\
-	" coalesce(o.attempts, 0), coalesce(o.next_attempt_at, 0)"	\
-	" FROM messages m LEFT JOIN outbox o ON o.seq = m.seq "
+	" coalesce(o.attempts, 0), coalesce(o.next_attempt_at, 0),"	\
+	" m.acked_at, m.answered_at"
+#define MSG_SELECT							\
+	MSG_COLUMNS " FROM messages m LEFT JOIN outbox o ON o.seq = m.seq "
 enum msg_col {
 	MCOL_SEQ, MCOL_ID, MCOL_DIRECTION, MCOL_STATE, MCOL_RECEIVED_AT,
 	MCOL_DELIVERED_AT, MCOL_REASON, MCOL_ENVELOPE, MCOL_ATTEMPTS,
-	MCOL_NEXT_ATTEMPT_AT
+	MCOL_NEXT_ATTEMPT_AT, MCOL_ACKED_AT, MCOL_ANSWERED_AT,
+	MCOL_MAX
 };
 
 struct store_stmt {
