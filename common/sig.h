@@ -18,6 +18,7 @@
 
 #define SIG_CTX_RECORD		"pocd record v1"
 #define SIG_CTX_ENVELOPE	"pocd envelope v1"
+#define SIG_CTX_BATCH		"pocd envelope batch v1"  /* envsig.h */
 #define SIG_MAX_LEN		256	/* DER ECDSA P-256 is at most 72 */
 
 /* Loads a PEM private key.  NULL with err set on failure. */
