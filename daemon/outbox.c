@@ -224,8 +224,10 @@ outq_connect(struct outq *q)
  * one signed batch (docs/signatures.md): one signature for all of them,
  * verified once by the receiver, instead of one per envelope.  A window
  * of one goes as stored, under the single signature it was queued with
- * (the batch of one), which spares it the signing on the way.  If the
- * batch cannot be signed, the envelopes go as stored.  Returns 1 with
+ * (the batch of one), which spares it the signing on the way; so do the
+ * envelopes for a node whose Hello did not say it takes batches (one of
+ * an older version).  If the batch cannot be signed, the envelopes go as
+ * stored.  Returns 1 with
  * batch[] filled (free each), else 0.
  */
 static int
@@ -236,7 +238,7 @@ outq_batch(struct outq *q, const struct store_outbox_row *rows, int n,
 	size_t		 *inlen;
 	int		  i, ok;
 
-	if (n < 2)
+	if (n < 2 || !peer_batch_signatures(q->peer))
 		return 0;
 	in = calloc((size_t)n, sizeof(*in));
 	inlen = calloc((size_t)n, sizeof(*inlen));

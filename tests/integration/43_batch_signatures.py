@@ -18,9 +18,11 @@ what FRA kept: by the node (`show`), by `pocctl verify`, by `pocctl verify
 check written from the docs alone (evidence.py: Python and openssl).
 Both with the default single signature worker and with four.
 
-The outbox: AUS queues 6 envelopes while FRA is down; they go out in one
-window as one batch, and FRA keeps each with its batch proof, verified."""
+The outbox: FRA's Hello offers batch signatures; AUS queues 6 envelopes
+while FRA is down; they go out in one window as one batch, and FRA keeps
+each with its batch proof, verified."""
 
+import json
 import os
 import sqlite3
 
@@ -162,6 +164,10 @@ def batch_burst(tb, label):
 
 
 def outbox_batch(tb):
+    # FRA's Hello says it takes batches (a node before them would not).
+    rc, out, err = tb.pocpeer("AUS", "FRA", "hello")
+    check(rc == 0 and json.loads(out).get("batch_signatures") is True,
+          f"FRA's Hello does not offer batch signatures: {out}{err}")
     tb.stop("FRA")
     sent = [tb.send("AUS", envelope("FRA", "notification",
                                     {"summary": f"Queued notice {i}",
