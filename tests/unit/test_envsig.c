@@ -172,7 +172,7 @@ END_TEST
 /* NB envelopes differing in id and summary, signed as one batch. */
 static Poc__Envelope	 b_env[NB];
 static Poc__Notification b_note[NB];
-static char		 b_id[NB][40], b_sum[NB][40];
+static char		 b_id[NB][48], b_sum[NB][40];
 
 static struct envsig_batch *
 batch_of(EVP_PKEY *k, size_t n)

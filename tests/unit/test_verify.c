@@ -25,7 +25,7 @@
 
 static Poc__Envelope	 t_env[N];
 static Poc__Notification t_note[N];
-static char		 t_id[N][40];
+static char		 t_id[N][48];
 
 /* The N envelopes of one batch signed by AUS, as the receiver decodes
  * them, with a flipped path bit in BADPATH and another root's real
