@@ -210,7 +210,7 @@ FUZZ_CHECK_SECONDS ?= 10
 FUZZ_CC            ?= clang
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_MODS  := common/frame common/validate common/pbjson common/util \
-              common/envsig common/sig common/tls
+              common/envsig common/merkle common/sig common/tls
 FUZZ_BIN    = $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(call mods,$(FUZZ_MODS)))) $(B)/proto/poc.pb-c.o

@@ -1,5 +1,5 @@
 /*
- * pocctl's audit and signature commands:
+ * pocctl's audit commands:
  *
  *   audit export [--out FILE] [--after SEQ]
  *				the node's hash-chained audit log (or the
@@ -10,13 +10,8 @@
  *				recomputed, every link followed; reports the
  *				first broken entry (--continued: a range, whose
  *				first link is taken as given)
- *   verify ID			checks one message's signature here, from
- *				what the node kept (the signer's certificate
- *				against this operator's copy of the network
- *				CA), independently of the TLS session it
- *				came over
  *
- * A broken chain or a signature that does not verify exits 1.
+ * A broken chain exits 1.  `verify` is cmd_verify.c's.
  */
 #include <err.h>
 #include <errno.h>
@@ -25,15 +20,12 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/x509_vfy.h>
 
 #include "audit.h"
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/cmd_audit.h"
 #include "cli/jsonout.h"
-#include "envsig.h"
-#include "sig.h"
 
 #define AUDIT_LINE_MAX	(64 * 1024)	/* bytes in one exported line */
 #define AUDIT_PAGE	1000
@@ -248,75 +240,4 @@ cmd_audit(struct ctx *ctx, int argc, char **argv)
 		return cmd_audit_verify(ctx, argc - 1, argv + 1);
 	cmd_usage(ctx, "say 'audit export [--out FILE] [--after SEQ]' or "
 	    "'audit verify [--continued] FILE'");
-}
-
-/* Checks sm's signature with the kept signer certificate: the certificate
- * must chain to the CA file ca and name the sender.  Returns 1, or 0 with
- * why. */
-static int
-cmd_verify_message(const Poc__StoredMessage *sm, const char *ca, X509 **cp,
-    char *why, size_t whylen)
-{
-	X509_STORE	*st;
-	X509		*cert;
-	int		 ok;
-
-	*cp = NULL;
-	if (sm->signer_cert.len == 0) {
-		snprintf(why, whylen, "the node kept no signer certificate%s%s",
-		    sm->signature_error[0] ? ": " : "", sm->signature_error);
-		return 0;
-	}
-	if ((cert = sig_cert_from_der(sm->signer_cert.data,
-	    sm->signer_cert.len)) == NULL) {
-		snprintf(why, whylen, "the signer certificate does not decode");
-		return 0;
-	}
-	*cp = cert;
-	if ((st = X509_STORE_new()) == NULL)
-		errx(1, "out of memory");
-	if (X509_STORE_load_file(st, ca) != 1) {
-		X509_STORE_free(st);
-		errx(1, "%s: cannot load the network CA", ca);
-	}
-	ok = sig_cert_check(cert, st, sm->envelope->sender, why, whylen) &&
-	    envsig_verify(cert, sm->envelope, why, whylen);
-	X509_STORE_free(st);
-	return ok;
-}
-
-/* pocctl verify ID: one message's signature, checked here. */
-int
-cmd_verify(struct ctx *ctx, int argc, char **argv)
-{
-	struct client_config	 cfg;
-	struct output_audit_verify v;
-	const Poc__StoredMessage *sm;
-	const char		*id;
-	struct client		*cl;
-	Poc__OpReply		*r;
-	X509			*cert;
-	char			 why[512], fp[65];
-	int			 ok;
-
-	cmd_args(ctx, argc, argv, NULL, &id, 1, 1);
-	client_config_load(&cfg, client_config_path(ctx->config));
-	r = cmd_fetch(ctx, id, &cl, &sm);
-	why[0] = '\0';
-	fp[0] = '\0';
-	ok = cmd_verify_message(sm, cfg.ca, &cert, why, sizeof(why));
-	if (cert != NULL && sig_cert_fingerprint(cert, fp) == -1)
-		fp[0] = '\0';
-	X509_free(cert);
-	v.id = sm->envelope->id;
-	v.sender = sm->envelope->sender;
-	v.verified = ok;
-	v.node_verified = sm->signature_verified;
-	v.fingerprint = fp;
-	v.ca = cfg.ca;
-	v.reason = why;
-	ctx->out->audit_verify(&v);
-	client_reply_free(r);
-	client_close(cl);
-	return ok ? 0 : 1;
 }

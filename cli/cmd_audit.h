@@ -1,6 +1,5 @@
 /*
- * pocctl's audit and signature commands (cmd_audit.c): audit export,
- * audit verify, verify.
+ * pocctl's audit commands (cmd_audit.c): audit export, audit verify.
  */
 #ifndef POCCTL_CMD_AUDIT_H
 #define POCCTL_CMD_AUDIT_H
@@ -8,6 +7,5 @@
 struct ctx;
 
 int	 cmd_audit(struct ctx *, int, char **);
-int	 cmd_verify(struct ctx *, int, char **);
 
 #endif

@@ -59,7 +59,7 @@ static const char *const cmd_local_keys[] = {
 	"attempts", "next_attempt_at", "acknowledged_by",
 	"deadline_at", "overdue_at", "overdue", "escalation_step",
 	"next_contacts", "case_status", "case_history",
-	"signature_verified", "signature_error", "signature",
+	"signature_verified", "signature_error", "signature", "batch",
 	"signer_certificate", "cursor", "acked_at", "answered_at",
 	"_help",	/* the labels `template` adds */
 	NULL
@@ -253,6 +253,7 @@ cmd_template(struct ctx *ctx, int argc, char **argv)
 	    (j = json_object()) == NULL)
 		errx(1, "cannot make a template for %s", member);
 	json_object_set_new(t, "language", json_string(lang));
+	json_object_del(t, "batch");	/* the node's, like the signature */
 	if (from != NULL)
 		cmd_template_from(t, member, from);
 	json_object_set_new(j, "_help", cmd_template_help(member));

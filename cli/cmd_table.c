@@ -12,6 +12,7 @@
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/cmd_audit.h"
+#include "cli/cmd_verify.h"
 #include "cli/cmd_checks.h"
 #include "cli/cmd_dir.h"
 #include "cli/cmd_interop.h"
@@ -270,13 +271,18 @@ static const struct cmd cmd_table[] = {
 	},
 	{
 		.name = "verify",
-		.usage = "ID",
+		.usage = "ID [--save FILE] | --offline FILE (--ca CA | --cert CERT)",
 		.summary = "check a message's signature by its sender's node key",
 		.handler = cmd_verify,
 		.help =
 "Checks here, not on the node, that the message was signed by the key of\n"
 "its sender's node certificate, and that this certificate names the sender\n"
-"and chains to the network CA in pocctl.conf's 'ca'.  Exit 1 if not.",
+"and chains to the network CA in pocctl.conf's 'ca'.  Exit 1 if not.  A\n"
+"single signature or a batch signature (docs/signatures.md) alike.\n"
+"--save FILE also writes the evidence: the envelope as kept and the\n"
+"signer's certificate.  --offline FILE checks such a file without any\n"
+"node or pocctl.conf, against the network CA (--ca) or the sender's\n"
+"certificate as you hold it (--cert).",
 	},
 	{
 		.name = "directory",

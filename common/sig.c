@@ -140,9 +140,7 @@ sig_cert_check(X509 *cert, X509_STORE *store, const char *cn, char *err,
     size_t errlen)
 {
 	X509_STORE_CTX	*xs;
-	X509_NAME	*name;
-	char		 got[256];
-	int		 ok, i, n;
+	int		 ok;
 
 	if ((xs = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(xs, store, cert, NULL) != 1) {
@@ -158,6 +156,16 @@ sig_cert_check(X509 *cert, X509_STORE *store, const char *cn, char *err,
 	ERR_clear_error();
 	if (!ok)
 		return 0;
+	return sig_cert_check_cn(cert, cn, err, errlen);
+}
+
+int
+sig_cert_check_cn(X509 *cert, const char *cn, char *err, size_t errlen)
+{
+	X509_NAME	*name;
+	char		 got[256];
+	int		 i, n;
+
 	name = X509_get_subject_name(cert);
 	if ((i = X509_NAME_get_index_by_NID(name, NID_commonName, -1)) < 0 ||
 	    X509_NAME_get_index_by_NID(name, NID_commonName, i) >= 0 ||

@@ -18,6 +18,7 @@
 
 #define SIG_CTX_RECORD		"pocd record v1"
 #define SIG_CTX_ENVELOPE	"pocd envelope v1"
+#define SIG_CTX_BATCH		"pocd envelope batch v1"  /* envsig.h */
 #define SIG_MAX_LEN		256	/* DER ECDSA P-256 is at most 72 */
 
 /* Loads a PEM private key.  NULL with err set on failure. */
@@ -47,6 +48,11 @@ int		 sig_verify(X509 *cert, const char *ctx, const uint8_t *data,
  * the reason in err. */
 int		 sig_cert_check(X509 *cert, X509_STORE *store, const char *cn,
 		    char *err, size_t errlen);
+
+/* Checks only that cert's subject has one CN and that it is cn (for a
+ * certificate its checker holds as the member's own).  1 or 0 with err. */
+int		 sig_cert_check_cn(X509 *cert, const char *cn, char *err,
+		    size_t errlen);
 
 /* Lower-case hex SHA-256 of the certificate's DER, as tls_peer_fingerprint. */
 int		 sig_cert_fingerprint(X509 *cert, char hex[65]);

@@ -144,6 +144,8 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	if (e->signature.len != 0)
 		validate_add(vr, "signature", "is made by the node; leave it "
 		    "empty");
+	if (e->batch != NULL)
+		validate_add(vr, "batch", "is made by the node; leave it out");
 	for (i = 0; i < state.n; i++)
 		validate_add(vr, state.err[i].field, "%s", state.err[i].message);
 	if (vr->total > 0) {

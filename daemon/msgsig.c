@@ -7,7 +7,18 @@
  * session it came over (which the handshake verified and whose CN the
  * caller has matched with the sender); that certificate is kept with the
  * message so that the check can be repeated later without the session.
+ *
+ * An envelope of a signed batch (docs/signatures.md) is checked by hashing
+ * its path up to a root; each root's signature is verified once, and its
+ * verdict is kept in a small cache that the signature threads share
+ * (msgsig_roots), so that the other envelopes of the batch cost only
+ * their hashes.  A root is a hit only for the same certificate object
+ * (the connection's, kept alive by the entry's reference), the same tree
+ * size and the same signature bytes.  A thread that finds the root being
+ * verified by another waits for that verdict rather than verifying it
+ * again.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +33,27 @@
 #include "store_sig.h"
 #include "util.h"
 
+#define MSGSIG_ROOTS	32	/* batches in flight on all connections */
+
+/* A batch root whose signature was verified, or is being verified. */
+struct msgsig_root {
+	X509		*cert;		/* a reference; NULL: a free entry */
+	uint64_t	 size;
+	uint8_t		 root[32];
+	uint8_t		 sig[SIG_MAX_LEN];
+	size_t		 siglen;
+	int		 checking;	/* a thread is verifying it */
+	int		 ok;		/* the verdict, once not checking */
+};
+
 static EVP_PKEY	*msgsig_key;
 static X509	*msgsig_cert;
+
+static pthread_mutex_t	 msgsig_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 msgsig_checked = PTHREAD_COND_INITIALIZER;
+static struct msgsig_root msgsig_roots[MSGSIG_ROOTS];
+static unsigned		 msgsig_next;		/* round-robin eviction */
+static unsigned long	 msgsig_nverified;	/* root signatures checked */
 
 int
 msgsig_init(const char *key_file, const char *cert_file, char *err,
@@ -63,10 +93,19 @@ msgsig_init(const char *key_file, const char *cert_file, char *err,
 void
 msgsig_shutdown(void)
 {
+	int	 i;
+
 	EVP_PKEY_free(msgsig_key);
 	X509_free(msgsig_cert);
 	msgsig_key = NULL;
 	msgsig_cert = NULL;
+	/* The signature threads are stopped (verify_shutdown) by now. */
+	pthread_mutex_lock(&msgsig_mu);
+	for (i = 0; i < MSGSIG_ROOTS; i++) {
+		X509_free(msgsig_roots[i].cert);
+		memset(&msgsig_roots[i], 0, sizeof(msgsig_roots[i]));
+	}
+	pthread_mutex_unlock(&msgsig_mu);
 }
 
 int
@@ -85,6 +124,79 @@ msgsig_sign(Poc__Envelope *e, uint8_t *sig)
 		return -1;
 	}
 	return 0;
+}
+
+/* Frees the n envelopes of a batch and what msgsig_batch_pack() took
+ * from them. */
+static void
+msgsig_batch_drop(Poc__Envelope **e, ProtobufCBinaryData *sig, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i] == NULL)
+			continue;
+		e[i]->signature = sig[i];	/* unpacked memory: freed */
+		protobuf_c_message_free_unpacked(&e[i]->base, NULL);
+	}
+}
+
+/*
+ * Each stored envelope is unpacked, loses the single signature it was
+ * queued with (made over the same canonical bytes, and kept in the
+ * store: the sender's own evidence), and gets its batch proof; one
+ * signature covers them all.
+ */
+int
+msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen, size_t n,
+    uint8_t **out, size_t *outlen)
+{
+	struct envsig_batch	*b = NULL;
+	Poc__Envelope		**e;
+	ProtobufCBinaryData	*sig;
+	size_t			 i, done = 0;
+
+	if (msgsig_key == NULL || n == 0)
+		return -1;
+	e = calloc(n, sizeof(*e));
+	sig = calloc(n, sizeof(*sig));
+	if (e == NULL || sig == NULL)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((e[i] = poc__envelope__unpack(NULL, inlen[i], in[i])) ==
+		    NULL)
+			goto fail;
+		sig[i] = e[i]->signature;
+		e[i]->signature.data = NULL;
+		e[i]->signature.len = 0;
+		if (e[i]->batch != NULL)	/* never stored so */
+			goto fail;
+	}
+	if ((b = envsig_batch_sign(msgsig_key, e, n)) == NULL)
+		goto fail;
+	for (done = 0; done < n; done++) {
+		outlen[done] = poc__envelope__get_packed_size(e[done]);
+		if ((out[done] = malloc(outlen[done])) == NULL ||
+		    poc__envelope__pack(e[done], out[done]) != outlen[done]) {
+			free(out[done]);
+			goto fail;
+		}
+	}
+	envsig_batch_free(b);
+	msgsig_batch_drop(e, sig, n);
+	free(e);
+	free(sig);
+	return 0;
+ fail:
+	log_warnx("msgsig: cannot sign a batch of %zu envelopes", n);
+	while (done > 0)
+		free(out[--done]);
+	envsig_batch_free(b);
+	if (e != NULL && sig != NULL)
+		msgsig_batch_drop(e, sig, n);
+	free(e);
+	free(sig);
+	return -1;
 }
 
 /* The DER of cert, copied into malloc'd memory (free() it).  Returns the
@@ -117,14 +229,116 @@ msgsig_own_der(uint8_t **der, size_t *derlen)
 	return 0;
 }
 
+/* The cache entry of this root, or NULL; with msgsig_mu held. */
+static struct msgsig_root *
+msgsig_root_find(X509 *cert, uint64_t size, const uint8_t root[32],
+    const ProtobufCBinaryData *sig)
+{
+	struct msgsig_root	*r;
+	int			 i;
+
+	for (i = 0; i < MSGSIG_ROOTS; i++) {
+		r = &msgsig_roots[i];
+		if (r->cert == cert && r->size == size &&
+		    r->siglen == sig->len && memcmp(r->root, root, 32) == 0 &&
+		    memcmp(r->sig, sig->data, sig->len) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* A cache entry for a root about to be verified, marked checking, or
+ * NULL if every entry is being checked; with msgsig_mu held. */
+static struct msgsig_root *
+msgsig_root_claim(X509 *cert, uint64_t size, const uint8_t root[32],
+    const ProtobufCBinaryData *sig)
+{
+	struct msgsig_root	*r;
+	int			 i;
+
+	for (i = 0; i < MSGSIG_ROOTS; i++) {
+		r = &msgsig_roots[msgsig_next++ % MSGSIG_ROOTS];
+		if (r->checking)
+			continue;
+		X509_free(r->cert);
+		X509_up_ref(cert);
+		r->cert = cert;
+		r->size = size;
+		memcpy(r->root, root, 32);
+		memcpy(r->sig, sig->data, sig->len);
+		r->siglen = sig->len;
+		r->checking = 1;
+		r->ok = 0;
+		return r;
+	}
+	return NULL;
+}
+
+/* Verifies the batch signature of e's root once per root (see above).
+ * Returns 1 or 0 with why. */
+static int
+msgsig_check_batch(X509 *cert, const Poc__Envelope *e, char *why,
+    size_t whylen)
+{
+	const ProtobufCBinaryData	*sig = &e->batch->root_signature;
+	struct msgsig_root		*r;
+	uint8_t				 root[32];
+	uint64_t			 size = e->batch->tree_size;
+	int				 ok;
+
+	if (cert == NULL) {
+		snprintf(why, whylen, "no certificate of the signer");
+		return 0;
+	}
+	if (!envsig_batch_root(e, root, why, whylen))
+		return 0;
+	pthread_mutex_lock(&msgsig_mu);
+	if ((r = msgsig_root_find(cert, size, root, sig)) != NULL) {
+		while (r->checking)
+			pthread_cond_wait(&msgsig_checked, &msgsig_mu);
+		ok = r->ok;
+	} else {
+		r = msgsig_root_claim(cert, size, root, sig);
+		msgsig_nverified++;
+		pthread_mutex_unlock(&msgsig_mu);
+		ok = envsig_root_verify(cert, size, root, sig->data, sig->len);
+		pthread_mutex_lock(&msgsig_mu);
+		if (r != NULL) {
+			r->ok = ok;
+			r->checking = 0;
+			pthread_cond_broadcast(&msgsig_checked);
+		}
+	}
+	pthread_mutex_unlock(&msgsig_mu);
+	if (!ok)
+		snprintf(why, whylen, "batch signature does not verify with "
+		    "the sender's certificate (its path or root signature "
+		    "was changed)");
+	return ok;
+}
+
 /* Runs on the signature threads too (verify.c): it must touch nothing
- * but its arguments (no node key, no store, no log). */
+ * but its arguments and the root cache (no node key, no store, no
+ * log). */
 int
 msgsig_check_received(const char *member, X509 *cert, const Poc__Envelope *e,
     char *why, size_t whylen)
 {
 	(void)member;		/* receive.c has matched it with the CN */
+	if (e->batch != NULL && e->signature.len == 0)
+		return msgsig_check_batch(cert, e, why, whylen);
 	return envsig_verify(cert, e, why, whylen);
+}
+
+unsigned long
+msgsig_roots_verified(void)
+{
+	unsigned long	 n;
+
+	pthread_mutex_lock(&msgsig_mu);
+	n = msgsig_nverified;
+	pthread_mutex_unlock(&msgsig_mu);
+	return n;
 }
 
 /* Checks one stored message; returns 1 or 0 with why, and the signer's

@@ -31,17 +31,32 @@ void	 msgsig_shutdown(void);
  * SIG_MAX_LEN bytes and must outlive e's use.  Returns 0 or -1. */
 int	 msgsig_sign(Poc__Envelope *e, uint8_t *sig);
 
+/*
+ * Signs n stored (packed) envelopes, in[i] of inlen[i] bytes, as one batch
+ * with the node key (docs/signatures.md): writes each envelope packed
+ * with its batch proof, and without its single signature, to out[i]
+ * (malloc'd, outlen[i] bytes).  Returns 0, or -1 with nothing in out.
+ */
+int	 msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen,
+	    size_t n, uint8_t **out, size_t *outlen);
+
 /* The DER (malloc'd) of the node certificate whose key msgsig_sign()
  * uses now, to keep with what it signed.  Returns 0 or -1. */
 int	 msgsig_own_der(uint8_t **der, size_t *derlen);
 
 /*
- * Checks the signature of e, received from member over a TLS session whose
- * verified peer certificate is cert (the caller keeps cert with the
- * message).  Returns 1 if valid, else 0 with the reason in why.
+ * Checks the signature of e, single or batch, received from member over a
+ * TLS session whose verified peer certificate is cert (the caller keeps
+ * cert with the message).  A batch's root signature is verified once for
+ * all its envelopes (any thread).  Returns 1 if valid, else 0 with the
+ * reason in why.
  */
 int	 msgsig_check_received(const char *member, X509 *cert,
 	    const Poc__Envelope *e, char *why, size_t whylen);
+
+/* How many batch root signatures msgsig_check_received() has verified
+ * (each distinct root once while it stays cached), for tests and status. */
+unsigned long msgsig_roots_verified(void);
 
 /*
  * Re-verifies the kept signature of each message: against the kept signer

@@ -53,6 +53,7 @@ struct peer {
 	/* Expected (out) or CN (in); a longer CN is refused as no member
 	 * code in peer_ready_cb before it is copied. */
 	char			 member[VALIDATE_MAX_MEMBER + 1];
+	int			 batch_signatures;	/* their Hello */
 };
 
 static LIST_HEAD(, peer) peers = LIST_HEAD_INITIALIZER(peers);
@@ -198,6 +199,12 @@ peer_member(const struct peer *p)
 	return p->member;
 }
 
+int
+peer_batch_signatures(const struct peer *p)
+{
+	return p->batch_signatures;
+}
+
 X509 *
 peer_cert(const struct peer *p)
 {
@@ -248,6 +255,7 @@ peer_ready_cb(struct session *s, void *arg)
 	h.protocol_version = POC_PROTOCOL_VERSION;
 	h.member = env->conf.member;
 	h.software = (char *)POCD_SOFTWARE;
+	h.batch_signatures = 1;
 	f.kind_case = POC__PEER_FRAME__KIND_HELLO;
 	f.hello = &h;
 	session_send(s, &f.base);
@@ -284,6 +292,7 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 			return;
 		}
 	}
+	p->batch_signatures = h->batch_signatures;
 	peer_enter(p, PEER_ESTABLISHED);
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,
 	    session_addr(p->s), p->dir == PEER_INBOUND ? "inbound" : "outbound",

@@ -59,6 +59,10 @@ struct peer	*peer_dial(const char *member, const char *endpoint,
 const char	*peer_member(const struct peer *);
 X509		*peer_cert(const struct peer *);
 
+/* 1 if the other node's Hello said it accepts batch signatures
+ * (docs/signatures.md), else 0: send it single signatures only. */
+int		 peer_batch_signatures(const struct peer *);
+
 /* Sends one frame on an established connection.  0 or -1 (then the
  * connection is closed and p freed). */
 int		 peer_send_frame(struct peer *, const Poc__PeerFrame *);

@@ -5,7 +5,7 @@
  *   pocpeer --connect HOST:PORT --ca F --cert F --key F [--crl F]
  *           [--expect-cn CODE] [--member CODE] [--version N] [--count N]
  *           [--timeout SEC] [--json] [--no-sign | --bad-sign] [--bad-at K]
- *           COMMAND [FILE]
+ *           [--batch N [--bad-path-at K] [--bad-root-at K]] COMMAND [FILE]
  *
  *   hello      Hello exchange; prints the node's Hello as JSON.  The node
  *              sends its Hello as soon as TLS is up and answers a Hello it
@@ -24,6 +24,12 @@
  *              new case), written all at once so that the node takes them
  *              in one batch; --bad-at K signs the K-th (from 1) over other
  *              bytes.  Prints the receipts in order, one JSON line each.
+ *              --batch N signs them in batches of N instead (one root
+ *              signature per N envelopes, docs/signatures.md; the last
+ *              batch may be smaller), with two forgeries: --bad-path-at K
+ *              flips a bit of the K-th envelope's inclusion path, and
+ *              --bad-root-at K gives the K-th a real signature of this
+ *              key over another root of the same size.
  *   raw FILE   TLS only: sends FILE's bytes as they are, then prints every
  *              frame that comes back as one JSON line, and "closed" when
  *              the node closes.
@@ -41,6 +47,7 @@
 
 #include <jansson.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <event2/buffer.h>
@@ -68,6 +75,9 @@ struct peer_opts {
 	int		 timeout_ms;
 	int		 sign;		/* PEER_SIGN_* */
 	unsigned long	 bad_at;	/* burst: bad-sign this one (from 1) */
+	unsigned long	 batch;		/* burst: batch size, 0 = single */
+	unsigned long	 bad_path_at;	/* burst: forge this one's path */
+	unsigned long	 bad_root_at;	/* burst: forge this one's root */
 };
 
 enum { PEER_SIGN = 0, PEER_SIGN_NONE = 1, PEER_SIGN_BAD = 2 };
@@ -81,6 +91,7 @@ usage(void)
 	    "               [--crl FILE] [--expect-cn CODE] [--member CODE]\n"
 	    "               [--version N] [--count N] [--timeout SEC] [--json]\n"
 	    "               [--no-sign | --bad-sign] [--bad-at K]\n"
+	    "               [--batch N [--bad-path-at K] [--bad-root-at K]]\n"
 	    "               hello | send FILE | burst FILE | raw FILE\n");
 	exit(2);
 }
@@ -346,6 +357,96 @@ peer_cmd_send(const struct peer_opts *o, const char *file)
 	return 0;
 }
 
+/* A real batch signature by key over a root that is not the batch's: the
+ * forged root of --bad-root-at. */
+static void
+peer_forge_root(EVP_PKEY *k, uint64_t size, uint8_t *sig, size_t *siglen)
+{
+	uint8_t	 data[40];
+	int	 i;
+
+	for (i = 0; i < 8; i++)
+		data[i] = (uint8_t)(size >> (56 - 8 * i));
+	if (RAND_bytes(data + 8, 32) != 1 ||
+	    sig_sign(k, SIG_CTX_BATCH, data, sizeof(data), sig, siglen) == -1)
+		errx(1, "cannot forge a root signature");
+}
+
+/* Frames the n envelopes e[] (of --count, the first being number first,
+ * from 1) signed as one batch, with the forgeries asked for, to out. */
+static void
+peer_frame_batch(const struct peer_opts *o, EVP_PKEY *k, Poc__Envelope **e,
+    size_t n, unsigned long first, struct evbuffer *out)
+{
+	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
+	struct envsig_batch	*b;
+	Poc__EnvelopeBatchProof	*p;
+	ProtobufCBinaryData	 keep;
+	uint8_t			 forged[SIG_MAX_LEN];
+	size_t			 i, flen;
+
+	if ((b = envsig_batch_sign(k, e, n)) == NULL)
+		errx(1, "cannot sign a batch of %zu", n);
+	f.kind_case = POC__PEER_FRAME__KIND_ENVELOPE;
+	for (i = 0; i < n; i++) {
+		p = e[i]->batch;
+		keep = p->root_signature;
+		if (first + i == o->bad_path_at) {
+			if (p->n_path == 0)
+				errx(1, "--bad-path-at %lu: a batch of one has "
+				    "no path", o->bad_path_at);
+			p->path[0].data[0] ^= 0x01;
+		}
+		if (first + i == o->bad_root_at) {
+			peer_forge_root(k, n, forged, &flen);
+			p->root_signature.data = forged;
+			p->root_signature.len = flen;
+		}
+		f.envelope = e[i];
+		if (frame_pack(out, PEER_MAX_FRAME, &f.base) != 0)
+			errx(1, "cannot frame envelope %lu", first + i);
+		if (first + i == o->bad_path_at)
+			p->path[0].data[0] ^= 0x01;
+		p->root_signature = keep;
+	}
+	envsig_batch_free(b);
+}
+
+/* The envelopes of a --batch burst: shallow copies of env with ids of
+ * their own, framed a batch at a time. */
+static void
+peer_burst_batches(const struct peer_opts *o, const Poc__Envelope *env,
+    char (*ids)[UUID_STR_LEN], int new_case, struct evbuffer *out)
+{
+	Poc__Envelope	*copy, **ptr;
+	EVP_PKEY	*k;
+	unsigned long	 i, n;
+	char		 err[512];
+
+	if ((k = sig_key_load(o->tls.key_file, err, sizeof(err))) == NULL)
+		errx(1, "%s", err);
+	if ((copy = calloc(o->count, sizeof(*copy))) == NULL ||
+	    (ptr = calloc(o->count, sizeof(*ptr))) == NULL)
+		errx(1, "out of memory");
+	for (i = 0; i < o->count; i++) {
+		copy[i] = *env;
+		copy[i].id = ids[i];
+		if (new_case)
+			copy[i].thread_id = ids[i];
+		copy[i].signature.data = NULL;
+		copy[i].signature.len = 0;
+		copy[i].batch = NULL;
+		ptr[i] = &copy[i];
+	}
+	for (i = 0; i < o->count; i += n) {
+		n = o->count - i < o->batch ? o->count - i : o->batch;
+		peer_frame_batch(o, k, ptr + i, n, i + 1, out);
+	}
+	free(ptr);
+	free(copy);
+	EVP_PKEY_free(k);
+}
+
 /* burst: exchanges Hellos, then writes --count envelopes made from FILE
  * in one go (see the top of the file) and prints their receipts. */
 static int
@@ -369,9 +470,16 @@ peer_cmd_burst(const struct peer_opts *o, const char *file)
 		errx(1, "out of memory");
 	f.kind_case = POC__PEER_FRAME__KIND_ENVELOPE;
 	f.envelope = env;
-	for (i = 0; i < o->count; i++) {
+	for (i = 0; i < o->count; i++)
 		if (util_uuid_new(ids[i]) != 0)
 			errx(1, "cannot make an envelope id");
+	if (o->batch > 0) {
+		free(env->signature.data);	/* FILE's, if any */
+		env->signature.data = NULL;
+		env->signature.len = 0;
+		peer_burst_batches(o, env, ids, new_case, out);
+	}
+	for (i = 0; o->batch == 0 && i < o->count; i++) {
 		env->id = ids[i];
 		if (new_case)
 			env->thread_id = ids[i];
@@ -527,6 +635,9 @@ main(int argc, char *argv[])
 		{ "no-sign",	no_argument,		NULL, 'N' },
 		{ "bad-sign",	no_argument,		NULL, 'B' },
 		{ "bad-at",	required_argument,	NULL, 'b' },
+		{ "batch",	required_argument,	NULL, 'S' },
+		{ "bad-path-at", required_argument,	NULL, 'P' },
+		{ "bad-root-at", required_argument,	NULL, 'R' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -582,6 +693,17 @@ main(int argc, char *argv[])
 		case 'b':
 			o.bad_at = peer_number("bad-at", optarg, 1, 1000000);
 			break;
+		case 'S':
+			o.batch = peer_number("batch", optarg, 1, 1000000);
+			break;
+		case 'P':
+			o.bad_path_at = peer_number("bad-path-at", optarg, 1,
+			    1000000);
+			break;
+		case 'R':
+			o.bad_root_at = peer_number("bad-root-at", optarg, 1,
+			    1000000);
+			break;
 		default:
 			usage();
 		}
@@ -592,6 +714,11 @@ main(int argc, char *argv[])
 	    o.tls.cert_file == NULL || o.tls.key_file == NULL)
 		usage();
 	cmd = argv[0];
+	/* Forgeries need batches; batches are signed, and not --bad-at. */
+	if ((o.bad_path_at != 0 || o.bad_root_at != 0) && o.batch == 0)
+		usage();
+	if (o.batch != 0 && (o.bad_at != 0 || o.sign != PEER_SIGN))
+		usage();
 	if (o.timeout_ms == 0)
 		o.timeout_ms = strcmp(cmd, "hello") == 0 ? PEER_HELLO_WAIT :
 		    PEER_TIMEOUT;

@@ -167,6 +167,150 @@ START_TEST(test_canonical)
 }
 END_TEST
 
+#define NB	5
+
+/* NB envelopes differing in id and summary, signed as one batch. */
+static Poc__Envelope	 b_env[NB];
+static Poc__Notification b_note[NB];
+static char		 b_id[NB][48], b_sum[NB][40];
+
+static struct envsig_batch *
+batch_of(EVP_PKEY *k, size_t n)
+{
+	Poc__Envelope	*ep[NB];
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		b_env[i] = env_request();
+		poc__notification__init(&b_note[i]);
+		snprintf(b_id[i], sizeof(b_id[i]),
+		    "11111111-1111-4111-8111-%012zu", i);
+		snprintf(b_sum[i], sizeof(b_sum[i]), "Batched notice %zu", i);
+		b_note[i].summary = b_sum[i];
+		b_env[i].id = b_id[i];
+		b_env[i].body_case = POC__ENVELOPE__BODY_NOTIFICATION;
+		b_env[i].notification = &b_note[i];
+		ep[i] = &b_env[i];
+	}
+	return envsig_batch_sign(k, ep, n);
+}
+
+/* Each envelope of a batch, after travelling, verifies on its own with
+ * the sender's certificate, and not with another's; a batch of one is a
+ * tree of one leaf with an empty path. */
+START_TEST(test_batch_verify)
+{
+	EVP_PKEY		*k = key_of("AUS");
+	X509			*aus = cert_of("AUS"), *fra = cert_of("FRA");
+	struct envsig_batch	*b;
+	Poc__Envelope		*r;
+	size_t			 i, n;
+	char			 why[256];
+
+	for (n = 1; n <= NB; n++) {
+		ck_assert_ptr_nonnull(b = batch_of(k, n));
+		for (i = 0; i < n; i++) {
+			ck_assert_ptr_nonnull(b_env[i].batch);
+			ck_assert_uint_eq(b_env[i].signature.len, 0);
+			ck_assert_uint_eq(b_env[i].batch->leaf_index, i);
+			ck_assert_uint_eq(b_env[i].batch->tree_size, n);
+			ck_assert_ptr_nonnull(r = travel(&b_env[i]));
+			ck_assert_msg(envsig_verify(aus, r, why, sizeof(why)) ==
+			    1, "%zu of %zu: %s", i, n, why);
+			ck_assert_int_eq(envsig_verify(fra, r, why,
+			    sizeof(why)), 0);
+			if (n == 1)
+				ck_assert_uint_eq(r->batch->n_path, 0);
+			protobuf_c_message_free_unpacked(&r->base, NULL);
+		}
+		envsig_batch_free(b);
+		for (i = 0; i < n; i++)
+			ck_assert_ptr_null(b_env[i].batch);
+	}
+	X509_free(aus);
+	X509_free(fra);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* A changed path hash, index, size, root signature or body fails for the
+ * envelope it is in; a proof moved to another envelope of the batch
+ * fails; a single signature beside the proof is refused. */
+START_TEST(test_batch_tampered)
+{
+	EVP_PKEY		*k = key_of("AUS");
+	X509			*aus = cert_of("AUS");
+	struct envsig_batch	*b;
+	Poc__Envelope		*r;
+	uint8_t			 extra[8] = { 1 };
+	char			 why[256];
+	int			 f;
+
+	ck_assert_ptr_nonnull(b = batch_of(k, NB));
+	for (f = 0; f < 8; f++) {
+		ck_assert_ptr_nonnull(r = travel(&b_env[2]));
+		switch (f) {
+		case 0:
+			r->batch->path[0].data[5] ^= 0x01;
+			break;
+		case 1:
+			r->batch->path[r->batch->n_path - 1].data[31] ^= 0x80;
+			break;
+		case 2:
+			r->batch->leaf_index = 3;
+			break;
+		case 3:
+			r->batch->tree_size = 4;	/* same root as 5? */
+			break;
+		case 4:
+			r->batch->root_signature.data[
+			    r->batch->root_signature.len - 1] ^= 0x01;
+			break;
+		case 5:
+			r->notification->summary[0] = 'b';
+			break;
+		case 6:
+			r->signature.data = extra;
+			r->signature.len = sizeof(extra);
+			break;
+		case 7:
+			r->batch->n_path--;
+			break;
+		}
+		ck_assert_msg(envsig_verify(aus, r, why, sizeof(why)) == 0,
+		    "change %d verified", f);
+		if (f == 6) {
+			r->signature.data = NULL;
+			r->signature.len = 0;
+		}
+		if (f == 7)
+			r->batch->n_path++;
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+	}
+	/* Envelope 1 with envelope 2's proof. */
+	b_env[1].batch = b_env[2].batch;
+	ck_assert_int_eq(envsig_verify(aus, &b_env[1], why, sizeof(why)), 0);
+	envsig_batch_free(b);
+	X509_free(aus);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* Only unsigned envelopes are batched, and not none. */
+START_TEST(test_batch_refused)
+{
+	EVP_PKEY	*k = key_of("AUS");
+	Poc__Envelope	 e = env_request(), *ep[1] = { &e };
+	uint8_t		 sig[SIG_MAX_LEN];
+
+	ck_assert_ptr_null(envsig_batch_sign(k, ep, 0));
+	ck_assert_int_eq(envsig_sign(k, &e, sig), 0);
+	ck_assert_ptr_null(envsig_batch_sign(k, ep, 1));
+	ck_assert_ptr_null(e.batch);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -180,6 +324,9 @@ main(void)
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_missing_damaged);
 	tcase_add_test(tc, test_canonical);
+	tcase_add_test(tc, test_batch_verify);
+	tcase_add_test(tc, test_batch_tampered);
+	tcase_add_test(tc, test_batch_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

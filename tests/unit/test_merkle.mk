@@ -1,0 +1,1 @@
+test_merkle_MODS := common/merkle

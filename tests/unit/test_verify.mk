@@ -1,0 +1,1 @@
+test_verify_LIBS := libdaemon.a libcommon.a
