@@ -235,27 +235,3 @@ cmd_args_flags(struct ctx *ctx, int argc, char **argv,
 		cmd_usage(ctx, "missing argument");
 	ctx->out = output_get(ctx->json);
 }
-
-/* Flags first, then cmd_args on what is left (see cmd.h). */
-int
-cmd_flags(int argc, char **argv, const char *const *names, int *flags)
-{
-	int	 i, j, k;
-
-	for (i = j = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			while (i < argc)
-				argv[j++] = argv[i++];
-			break;
-		}
-		for (k = 0; names[k] != NULL; k++)
-			if (strcmp(argv[i], names[k]) == 0)
-				break;
-		if (names[k] != NULL)
-			flags[k] = 1;
-		else
-			argv[j++] = argv[i];
-	}
-	argv[j] = NULL;
-	return j;
-}

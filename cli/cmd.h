@@ -57,13 +57,6 @@ void	 cmd_args(struct ctx *, int argc, char **argv,
 	    const struct cmd_opt *opts, const char **pos, int minpos,
 	    int maxpos);
 
-/*
- * Takes the flags (options without a value, "--real") in names (NULL-
- * terminated) out of argv, so that cmd_args sees only the rest; flags[i]
- * is set for names[i].  Returns the new argc.
- */
-int	 cmd_flags(int argc, char **argv, const char *const *names,
-	    int *flags);
 /* The same, with the command's switches too (flags may be NULL). */
 void	 cmd_args_flags(struct ctx *, int argc, char **argv,
 	    const struct cmd_opt *opts, const struct cmd_flag *flags,

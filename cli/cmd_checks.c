@@ -111,25 +111,25 @@ cmd_check_wait(struct client *cl, Poc__OpReply *r)
 int
 cmd_check(struct ctx *ctx, int argc, char **argv)
 {
-	static const char *const flagnames[] = { "--all", "--exercise",
-	    "--wait", NULL };
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__CheckStart	 cs = POC__CHECK_START__INIT;
 	const char	*pos[CHECKS_MAX_MEMBERS], *within = NULL;
 	struct cmd_opt	 opts[] = { { "reply-by", &within }, { NULL, NULL } };
-	int		 flags[3] = { 0, 0, 0 }, i, npos;
+	int		 all = 0, exercise = 0, wait = 0, i, npos;
+	struct cmd_flag	 flags[] = { { "all", &all }, { "exercise", &exercise },
+			    { "wait", &wait }, { NULL, NULL } };
 	long long	 sec = 0;
 	struct client	*cl;
 	Poc__OpReply	*r;
 
-	argc = cmd_flags(argc, argv, flagnames, flags);
 	memset(pos, 0, sizeof(pos));
-	cmd_args(ctx, argc, argv, opts, pos, 0, CHECKS_MAX_MEMBERS);
+	cmd_args_flags(ctx, argc, argv, opts, flags, pos, 0,
+	    CHECKS_MAX_MEMBERS);
 	for (npos = 0; npos < CHECKS_MAX_MEMBERS && pos[npos] != NULL; npos++)
 		;
-	if (flags[0] && npos > 0)
+	if (all && npos > 0)
 		cmd_usage(ctx, "give members or --all, not both");
-	if (!flags[0] && npos == 0)
+	if (!all && npos == 0)
 		cmd_usage(ctx, "give at least one member code, or --all");
 	if (within != NULL && (sec = cmd_checks_duration(within)) == -1)
 		cmd_usage(ctx, "--reply-by wants a duration such as 3600, 90s, "
@@ -137,8 +137,8 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < npos; i++)
 		if (!validate_member_code(pos[i]))
 			cmd_usage(ctx, "\"%s\" is not a member code", pos[i]);
-	cs.all = flags[0];
-	cs.exercise = flags[1];
+	cs.all = all;
+	cs.exercise = exercise;
 	cs.n_members = (size_t)npos;
 	cs.members = (char **)pos;
 	cs.reply_within = sec;
@@ -147,7 +147,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	cl = cmd_open(ctx);
 	r = client_call(cl, &req);
 	client_expect(r, POC__OP_REPLY__KIND_CHECK_CAMPAIGNS, NULL);
-	if (flags[2])
+	if (wait)
 		r = cmd_check_wait(cl, r);
 	ctx->out->campaigns(r->check_campaigns, 0);
 	client_reply_free(r);
@@ -159,17 +159,16 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 int
 cmd_checks(struct ctx *ctx, int argc, char **argv)
 {
-	static const char *const flagnames[] = { "--list", NULL };
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__CheckQuery	 q = POC__CHECK_QUERY__INIT;
 	const char	*id = NULL, *limit = NULL;
 	struct cmd_opt	 opts[] = { { "limit", &limit }, { NULL, NULL } };
-	int		 flags[1] = { 0 };
+	int		 list = 0;
+	struct cmd_flag	 flags[] = { { "list", &list }, { NULL, NULL } };
 	Poc__OpReply	*r;
 
-	argc = cmd_flags(argc, argv, flagnames, flags);
-	cmd_args(ctx, argc, argv, opts, &id, 0, 1);
-	if (id != NULL && flags[0])
+	cmd_args_flags(ctx, argc, argv, opts, flags, &id, 0, 1);
+	if (id != NULL && list)
 		cmd_usage(ctx, "give a campaign or --list, not both");
 	if (id != NULL && (strlen(id) < VALIDATE_ID_PREFIX_MIN ||
 	    strlen(id) > 36))
@@ -178,7 +177,7 @@ cmd_checks(struct ctx *ctx, int argc, char **argv)
 	if (limit != NULL)
 		q.limit = cmd_limit(ctx, limit, CHECKS_LIMIT_MAX);
 	q.campaign_id = (char *)(id != NULL ? id : "");
-	q.list = flags[0];
+	q.list = list;
 	req.kind_case = POC__OP_REQUEST__KIND_CHECK_QUERY;
 	req.check_query = &q;
 	r = cmd_call(ctx, &req);

@@ -14,24 +14,6 @@
 #include "cli/cmd_interop.h"
 #include "cli/interop.h"
 
-/* Removes flag from argv (before any "--"); returns 1 if it was there. */
-static int
-cmd_interop_flag(int *argc, char **argv, const char *flag)
-{
-	int	 i, j, found = 0;
-
-	for (i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], flag) != 0)
-			continue;
-		for (j = i; j < *argc - 1; j++)
-			argv[j] = argv[j + 1];
-		(*argc)--;
-		i--;
-		found = 1;
-	}
-	return found;
-}
-
 /* The messages to export: the one ID names, or its whole thread. */
 static Poc__OpReply *
 cmd_interop_fetch(struct client *cl, const char *id, int thread,
@@ -114,14 +96,15 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	FILE				*fp = stdout;
 	char				 errbuf[256];
 	size_t				 i, n;
-	int				 thread, k;
+	int				 thread = 0, k;
+	struct cmd_flag			 flags[] = { { "thread", &thread },
+					    { NULL, NULL } };
 
-	thread = cmd_interop_flag(&argc, argv, "--thread");
 	/* -o FILE is --out FILE, as for audit export. */
 	for (k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
 		if (strcmp(argv[k], "-o") == 0)
 			argv[k] = (char *)"--out";
-	cmd_args(ctx, argc, argv, opts, &id, 1, 1);
+	cmd_args_flags(ctx, argc, argv, opts, flags, &id, 1, 1);
 	if (format == NULL)
 		cmd_usage(ctx, "--format is required: misp, stix or iodef");
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)

@@ -133,14 +133,18 @@ cmd_watch_follow(const struct ctx *ctx, struct client *cl, int backlog,
 int
 cmd_watch(struct ctx *ctx, int argc, char **argv)
 {
-	static const char *const flagnames[] = { "--exercise", "--real",
-	    "--no-backlog", NULL };
 	const char		*urgency = NULL, *kinds = NULL;
-	int			 flags[3] = { 0, 0, 0 }, backoff = 1, timeout;
+	int			 no_backlog = 0, backoff = 1, timeout;
 	struct watch_filter	 f;
 	struct cmd_opt		 opts[] = {
 		{ "urgency", &urgency },
 		{ "kind", &kinds },
+		{ NULL, NULL },
+	};
+	struct cmd_flag		 flags[] = {
+		{ "exercise", &f.exercise },
+		{ "real", &f.real },
+		{ "no-backlog", &no_backlog },
 		{ NULL, NULL },
 	};
 	struct client		*cl;
@@ -150,10 +154,7 @@ cmd_watch(struct ctx *ctx, int argc, char **argv)
 	int			 ever = 0;
 
 	memset(&f, 0, sizeof(f));
-	argc = cmd_flags(argc, argv, flagnames, flags);
-	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
-	f.exercise = flags[0];
-	f.real = flags[1];
+	cmd_args_flags(ctx, argc, argv, opts, flags, NULL, 0, 0);
 	if (urgency != NULL &&
 	    (f.min_urgency = evfmt_urgency_parse(urgency)) < 0)
 		cmd_usage(ctx, "--urgency wants ROUTINE, PRIORITY, IMMEDIATE "
@@ -176,7 +177,7 @@ cmd_watch(struct ctx *ctx, int argc, char **argv)
 			if (!ever)
 				errx(1, "%s", err);
 		} else {
-			if (cmd_watch_follow(ctx, cl, !ever && !flags[2],
+			if (cmd_watch_follow(ctx, cl, !ever && !no_backlog,
 			    ever, &last_seq, &f, err, sizeof(err))) {
 				ever = 1;
 				backoff = 1;
