@@ -72,6 +72,7 @@ struct config {
 	/* [directory] */
 	int			 sync_interval;		/* seconds; 0 = on demand */
 	int			 record_lifetime;	/* days until own record expires */
+	char			 enrollment[8];		/* manual, open or off */
 	/* [upstream CODE] sections */
 	int			 nupstreams;
 	struct config_upstream	 upstreams[CONFIG_MAX_UPSTREAMS];

@@ -155,6 +155,24 @@ static const char *const store_migrations[] = {
 	"DROP INDEX audit_message;"
 	"DROP INDEX messages_ref;"
 	"CREATE INDEX messages_ref ON messages (ref_id) WHERE ref_id != '';",
+	/* Enrollment requests (store_enroll.c): one row per member that
+	 * asked to join through this node, the record it offered and the
+	 * operator's decision.  A request never touches the directory
+	 * table until it is approved. */
+	"CREATE TABLE enrollments ("
+	" code TEXT PRIMARY KEY,"
+	" fp TEXT NOT NULL,"
+	" record BLOB NOT NULL,"
+	" source TEXT NOT NULL,"
+	" received_at INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" requests INTEGER NOT NULL DEFAULT 1,"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('pending', 'approved', 'refused')),"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" decided_at INTEGER NOT NULL DEFAULT 0,"
+	" decided_by TEXT NOT NULL DEFAULT ''"
+	");",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
