@@ -69,6 +69,9 @@ static const struct config_key config_keys[] = {
 	{ "directory", "enrollment", CT_ENROLL, S(enrollment), 0, 0,
 	    "members with no record here that ask to join: manual (the "
 	    "operator approves), open (taken at first contact) or off" },
+	{ "directory", "enrollment_rate", CT_INT, N(enrollment_rate), 0,
+	    100000, "enrolling connections a minute per remote address and "
+	    "per member code; 0 = no limit" },
 	{ "peer_listener", "listen", CT_ADDR, S(peer.listen), 0, 0,
 	    "host:port where other members connect" },
 	{ "peer_listener", "ca", CT_PATH, S(peer.ca), 0, 0,
@@ -176,6 +179,7 @@ config_defaults(struct config *c)
 	c->sync_interval = 300;
 	c->record_lifetime = 365;
 	snprintf(c->enrollment, sizeof(c->enrollment), "manual");
+	c->enrollment_rate = 10;
 	c->retry_initial = 1;
 	c->retry_max = 300;
 	c->window = 64;

@@ -73,6 +73,7 @@ struct config {
 	int			 sync_interval;		/* seconds; 0 = on demand */
 	int			 record_lifetime;	/* days until own record expires */
 	char			 enrollment[8];		/* manual, open or off */
+	int			 enrollment_rate;	/* a minute; 0 = no limit */
 	/* [upstream CODE] sections */
 	int			 nupstreams;
 	struct config_upstream	 upstreams[CONFIG_MAX_UPSTREAMS];

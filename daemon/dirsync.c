@@ -76,6 +76,8 @@ struct dirsync {
 	int64_t				 last_error_at;
 	char				 last_error[320];
 	unsigned			 last_taken, last_refused;
+	int				 held;	/* refused: no timer
+						 * pulls until asked */
 	char				 enrollment[16];
 	char				 enroll_reason[256];
 	int64_t				 enroll_since;
@@ -204,8 +206,11 @@ dirsync_now(void)
 {
 	int	 i, n = 0;
 
-	for (i = 0; i < nsyncs; i++)
+	/* The operator asks: an upstream that refused us is asked again. */
+	for (i = 0; i < nsyncs; i++) {
+		syncs[i].held = 0;
 		n += dirsync_start(&syncs[i]);
+	}
 	return n;
 }
 
@@ -214,10 +219,14 @@ dirsync_timer_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct timeval	 tv = { env->conf.sync_interval, 0 };
 
+	int		 i;
+
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	dirsync_now();
+	for (i = 0; i < nsyncs; i++)
+		if (!syncs[i].held)
+			(void)dirsync_start(&syncs[i]);
 	if (env->conf.sync_interval > 0)
 		evtimer_add(sync_timer, &tv);
 }
@@ -436,8 +445,14 @@ dirsync_on_enroll_answer(struct dirsync *ds, const Poc__EnrollAnswer *a)
 		dirsync_fail(ds, "enrollment pending");
 		return;
 	default:
+		/* A refusal stands until someone changes something: the
+		 * timer stops asking (pocctl directory sync asks again). */
 		snprintf(why, sizeof(why), "enrollment %s: %.200s",
 		    ds->enrollment, a->reason);
+		ds->held = 1;
+		log_warnx("directory sync %s: enrollment refused (%.200s); no "
+		    "more pulls from it until pocctl directory sync or a "
+		    "restart", ds->up.member, a->reason);
 		dirsync_fail(ds, why);
 		return;
 	}

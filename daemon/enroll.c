@@ -29,9 +29,8 @@
 #include "util.h"
 #include "validate.h"
 
-#define ENROLL_RATE_WINDOW_MS	60000	/* rate-limit window */
-#define ENROLL_RATE_MAX		10	/* enrolling connections per window,
-					 * per address and per CN */
+#define ENROLL_RATE_WINDOW_MS	60000	/* rate-limit window; the limit is
+					 * [directory] enrollment_rate */
 #define ENROLL_RATE_SLOTS	512	/* keys remembered */
 #define ENROLL_MAX_PENDING	1000	/* pending requests kept at most */
 #define ENROLL_STATUS_MAX	50	/* pending requests shown in status */
@@ -45,7 +44,8 @@ static struct enroll_rate {
 	int	 warned;
 } rates[ENROLL_RATE_SLOTS];
 
-/* 1 if key may have one more enrolling connection now. */
+/* 1 if key may have one more enrolling connection now; else 0 the first
+ * time in the window (to be logged), -1 after. */
 static int
 enroll_rate_ok(const char *key, int64_t now)
 {
@@ -72,8 +72,9 @@ enroll_rate_ok(const char *key, int64_t now)
 		r->count = 0;
 		r->warned = 0;
 	}
-	if (r->count >= ENROLL_RATE_MAX)
-		return 0;
+	if (env->conf.enrollment_rate > 0 &&
+	    r->count >= env->conf.enrollment_rate)
+		return r->warned++ == 0 ? 0 : -1;
 	r->count++;
 	return 1;
 }
@@ -84,7 +85,7 @@ enroll_admit(struct peer *p, const char *fp)
 	const char	*code = peer_member(p);
 	char		 host[300], port[16], key[80];
 	int64_t		 now = util_now_ms();
-	int		 i;
+	int		 i, r;
 
 	if (strcmp(env->conf.enrollment, "off") == 0)
 		return 0;
@@ -101,11 +102,13 @@ enroll_admit(struct peer *p, const char *fp)
 	/* Per remote address, then per CN. */
 	snprintf(key, sizeof(key), "a:%.70s", host);
 	for (i = 0; i < 2; i++) {
-		if (!enroll_rate_ok(key, now)) {
-			log_warnx("enrollment: %s (%s) refused: more than %d "
-			    "enrolling connections for %s within %d s", code,
-			    peer_addr(p), ENROLL_RATE_MAX, key + 2,
-			    ENROLL_RATE_WINDOW_MS / 1000);
+		if ((r = enroll_rate_ok(key, now)) != 1) {
+			if (r == 0)	/* once per window and key */
+				log_warnx("enrollment: %s (%s) refused: more "
+				    "than %d enrolling connections for %s "
+				    "within %d s", code, peer_addr(p),
+				    env->conf.enrollment_rate, key + 2,
+				    ENROLL_RATE_WINDOW_MS / 1000);
 			return 0;
 		}
 		snprintf(key, sizeof(key), "c:%s", code);

@@ -40,6 +40,7 @@ static const struct {
 } reload_runtime[] = {
 	{ "node", "log_level" },
 	{ "directory", "enrollment" },
+	{ "directory", "enrollment_rate" },
 	{ "peer_listener", "ca" },
 	{ "peer_listener", "cert" },
 	{ "peer_listener", "key" },
