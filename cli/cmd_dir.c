@@ -17,6 +17,7 @@
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/cmd_dir.h"
+#include "cli/cmd_enroll.h"
 #include "cli/dirfmt.h"
 #include "cli/i18n.h"
 #include "dirrec.h"
@@ -40,18 +41,27 @@ cmd_dir_call(struct ctx *ctx, Poc__OpRequest *req, Poc__OpReply__KindCase want,
 	return r;
 }
 
-/* The listing of one member ("" = all). */
+/* The listing of one member ("" = all), of one regional network if net
+ * is not NULL. */
 static Poc__OpReply *
-cmd_dir_listing(struct ctx *ctx, const char *member)
+cmd_dir_listing_net(struct ctx *ctx, const char *member, const char *net)
 {
 	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
 	Poc__OpDirectoryShow	 sh = POC__OP_DIRECTORY_SHOW__INIT;
 
 	sh.member = (char *)member;
+	if (net != NULL)
+		sh.network = (char *)net;
 	req.kind_case = POC__OP_REQUEST__KIND_DIRECTORY_SHOW;
 	req.directory_show = &sh;
 	return cmd_dir_call(ctx, &req, POC__OP_REPLY__KIND_DIRECTORY_LISTING,
 	    NULL);
+}
+
+static Poc__OpReply *
+cmd_dir_listing(struct ctx *ctx, const char *member)
+{
+	return cmd_dir_listing_net(ctx, member, NULL);
 }
 
 /* This node's own record, as held (borrowed from *reply). */
@@ -86,17 +96,21 @@ cmd_dir_send_edit(struct ctx *ctx, Poc__DirectoryRecord *r, uint64_t base)
 	return 0;
 }
 
-/* pocctl directory [show] [MEMBER] */
+/* pocctl directory [show] [MEMBER] [--network NAME] */
 static int
 cmd_dir_show(struct ctx *ctx, int argc, char **argv)
 {
-	const char	*pos[1] = { "" };
+	const char	*pos[1] = { "" }, *net = NULL;
+	struct cmd_opt	 opts[] = { { "network", &net }, { NULL, NULL } };
 	Poc__OpReply	*r;
 
-	cmd_args(ctx, argc, argv, NULL, pos, 0, 1);
+	cmd_args(ctx, argc, argv, opts, pos, 0, 1);
 	if (pos[0][0] != '\0' && !validate_member_code(pos[0]))
 		cmd_usage(ctx, "\"%s\" is not a member code", pos[0]);
-	r = cmd_dir_listing(ctx, pos[0]);
+	if (net != NULL && (net[0] == '\0' || strlen(net) > 128))
+		cmd_usage(ctx, "--network: a regional network's name, as "
+		    "records list it (e.g. OSCE)");
+	r = cmd_dir_listing_net(ctx, pos[0], net);
 	ctx->out->dir_listing(r->directory_listing);
 	client_reply_free(r);
 	return 0;
@@ -535,6 +549,9 @@ static const struct {
 	{ "import", cmd_dir_import },
 	{ "export", cmd_dir_export },
 	{ "sync", cmd_dir_sync },
+	{ "pending", cmd_enroll_pending },
+	{ "approve", cmd_enroll_approve },
+	{ "reject", cmd_enroll_reject },
 };
 
 int

@@ -286,13 +286,16 @@ static const struct cmd cmd_table[] = {
 	},
 	{
 		.name = "directory",
-		.usage = "[show [MEMBER] | own | edit FILE | set FIELD VALUE... | "
-		    "poc add|remove ... | import FILE | export [--format F] "
-		    "[MEMBER] | sync [--wait]]",
+		.usage = "[show [MEMBER] [--network NAME] | own | edit FILE | "
+		    "set FIELD VALUE... | poc add|remove ... | import FILE | "
+		    "export [--format F] [MEMBER] | sync [--wait] | pending "
+		    "[--all] | approve CODE | reject CODE [--reason TEXT]]",
 		.summary = "the PoC directory: members, PoCs, the own record",
 		.handler = cmd_directory,
 		.help =
-"show [MEMBER]       members and their PoCs (STALE past expiry); the default\n"
+"show [MEMBER] [--network NAME]\n"
+"                    members and their PoCs (STALE past expiry); the default;\n"
+"                    --network: only the members of that regional network\n"
 "own                 the own record as JSON, to edit and give to 'edit'\n"
 "edit FILE           replace the own record's fields (name, networks,\n"
 "                    endpoints, fingerprints, expires, pocs) from JSON\n"
@@ -309,6 +312,11 @@ static const struct cmd cmd_table[] = {
 "export [--format json|csv|vcard] [MEMBER]   vCard 4.0: one card per PoC\n"
 "sync [--wait]       pull from the [upstream] nodes now; --wait stays\n"
 "                    until a sync has finished (within --timeout)\n"
+"pending [--all]     members asking to join through this node (--all: and\n"
+"                    the decided ones): code, fingerprint, source, record\n"
+"approve CODE [--fingerprint SHA256]\n"
+"                    store CODE's offered record, pin its certificate\n"
+"reject CODE [--reason TEXT]   refuse it; the member is told TEXT\n"
 "Every change to the own record bumps its serial and is signed by the node.",
 	},
 	{

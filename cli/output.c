@@ -18,6 +18,7 @@
 #include "cli/output_cases.h"
 #include "cli/output_checks.h"
 #include "cli/output_dir.h"
+#include "cli/output_enroll.h"
 #include "cli/output_metrics.h"
 #include "cli/output_view.h"
 #include "cli/output_watch.h"
@@ -40,6 +41,7 @@ static const struct output output_text = {
 	.dir_synced = output_dir_text_synced,
 	.dir_export = output_dir_export,
 	.who = output_dir_text_who,
+	.enrollments = output_enroll_text,
 	.audit_exported = output_audit_text_exported,
 	.audit_check = output_audit_text_check,
 	.audit_verify = output_audit_text_verify,
@@ -64,6 +66,7 @@ static const struct output output_json = {
 	.dir_synced = output_dir_json_synced,
 	.dir_export = output_dir_export,
 	.who = output_dir_json_who,
+	.enrollments = output_enroll_json,
 	.audit_exported = output_audit_json_exported,
 	.audit_check = output_audit_json_check,
 	.audit_verify = output_audit_json_verify,

@@ -53,6 +53,8 @@ struct output {
 	/* pocctl directory export: format json, csv or vcard */
 	void	(*dir_export)(Poc__DirectoryRecord *const *, size_t,
 		    const char *format);
+	/* pocctl directory pending/approve/reject */
+	void	(*enrollments)(const Poc__OpEnrollments *);
 	/* pocctl who MEMBER */
 	void	(*who)(const Poc__OpWhoReply *, const char *member);
 

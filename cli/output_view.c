@@ -15,6 +15,7 @@
 #include "cli/i18n.h"
 #include "cli/jsonout.h"
 #include "cli/output_checks.h"
+#include "cli/output_enroll.h"
 #include "cli/output_view.h"
 #include "cli/render.h"
 #include "cli/table.h"
@@ -152,6 +153,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 		table_print(&t, stdout);
 		table_free(&t);
 	}
+	output_enroll_text_status(st);	/* upstreams, joining */
 	if (st->n_certificates == 0)
 		return;
 	putchar('\n');

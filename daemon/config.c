@@ -35,6 +35,7 @@ enum config_type {
 	CT_SYNC,
 	CT_MEMBER,
 	CT_URGENCY,	/* ROUTINE .. FLASH */
+	CT_ENROLL,	/* manual, open or off */
 };
 
 struct config_key {
@@ -68,6 +69,12 @@ static const struct config_key config_keys[] = {
 	    "seconds between pulls from the upstreams; 0 = on demand only" },
 	{ "directory", "record_lifetime", CT_INT, N(record_lifetime), 1,
 	    3660, "days until the own record, as first created, expires" },
+	{ "directory", "enrollment", CT_ENROLL, S(enrollment), 0, 0,
+	    "members with no record here that ask to join: manual (the "
+	    "operator approves), open (taken at first contact) or off" },
+	{ "directory", "enrollment_rate", CT_INT, N(enrollment_rate), 0,
+	    100000, "enrolling connections a minute per remote address and "
+	    "per member code; 0 = no limit" },
 	{ "peer_listener", "listen", CT_ADDR, S(peer.listen), 0, 0,
 	    "host:port where other members connect" },
 	{ "peer_listener", "ca", CT_PATH, S(peer.ca), 0, 0,
@@ -194,6 +201,8 @@ config_defaults(struct config *c)
 	c->verify_threads = 1;
 	c->sync_interval = 300;
 	c->record_lifetime = 365;
+	snprintf(c->enrollment, sizeof(c->enrollment), "manual");
+	c->enrollment_rate = 10;
 	c->retry_initial = 1;
 	c->retry_max = 300;
 	c->window = 64;
@@ -327,6 +336,15 @@ config_set(struct config_parse *p, const struct config_key *k, const char *v)
 			return -1;
 		}
 		*(int *)(void *)dst = lvl;
+		return 0;
+	case CT_ENROLL:
+		if (strcmp(v, "manual") != 0 && strcmp(v, "open") != 0 &&
+		    strcmp(v, "off") != 0) {
+			config_error(p, "%s: expected manual, open or off, got "
+			    "\"%s\"", k->name, v);
+			return -1;
+		}
+		snprintf(dst, k->len, "%s", v);
 		return 0;
 	case CT_SYNC:
 		if (strcmp(v, "full") == 0)
@@ -522,6 +540,7 @@ config_print(const struct config *c, FILE *out)
 		case CT_ADDR:
 		case CT_MEMBER:
 		case CT_LOGTARGET:
+		case CT_ENROLL:
 			fprintf(out, "%s", v);
 			break;
 		case CT_INT:

@@ -83,6 +83,8 @@ struct config {
 	int			 alert_retry;		/* seconds, doubled */
 	int			 alert_delivery_failing; /* seconds queued */
 	int			 alert_keep_days;	/* events kept */
+	char			 enrollment[8];		/* manual, open or off */
+	int			 enrollment_rate;	/* a minute; 0 = no limit */
 	/* [upstream CODE] sections */
 	int			 nupstreams;
 	struct config_upstream	 upstreams[CONFIG_MAX_UPSTREAMS];

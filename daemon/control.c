@@ -19,6 +19,7 @@
 #include "ctl_checks.h"
 #include "ctl_dir.h"
 #include "ctl_cases.h"
+#include "ctl_enroll.h"
 #include "ctl_msg.h"
 #include "ctl_status.h"
 #include "ctl_watch.h"
@@ -57,6 +58,10 @@ static const struct {
 	[POC__OP_REQUEST__KIND_DIRECTORY_SYNC] = { "directory_sync",
 	    ctl_dir_sync, ctl_dir_free },
 	[POC__OP_REQUEST__KIND_WHO] = { "who", ctl_dir_who, ctl_dir_free },
+	[POC__OP_REQUEST__KIND_ENROLL_LIST] = { "enroll_list",
+	    ctl_enroll_list, ctl_enroll_free },
+	[POC__OP_REQUEST__KIND_ENROLL_DECIDE] = { "enroll_decide",
+	    ctl_enroll_decide, ctl_enroll_free },
 	[POC__OP_REQUEST__KIND_CHECK_START] = { "check_start",
 	    ctl_checks_start, ctl_checks_free },
 	[POC__OP_REQUEST__KIND_CHECK_QUERY] = { "check_query",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl.h"
 #include "ctl_dir.h"
@@ -43,10 +44,24 @@ static struct {
 	Poc__DirectoryRecord	*record;
 } cd;
 
+/* 1 if r says its member belongs to regional network net (the names are
+ * compared without regard to ASCII case: "OSCE" is "osce"). */
+static int
+ctl_dir_in_network(const Poc__DirectoryRecord *r, const char *net)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n_networks; i++)
+		if (strcasecmp(r->networks[i], net) == 0)
+			return 1;
+	return 0;
+}
+
 void
 ctl_dir_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const char	*want = req->directory_show->member;
+	const char	*net = req->directory_show->network;
 	int64_t		 now = util_now_ms();
 	int		 i, k = 0;
 
@@ -73,6 +88,8 @@ ctl_dir_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 		Poc__DirectoryRecord	*r = cd.rows[i].record;
 
 		if (want[0] != '\0' && strcmp(want, cd.rows[i].code) != 0)
+			continue;
+		if (net[0] != '\0' && !ctl_dir_in_network(r, net))
 			continue;
 		poc__directory_member__init(m);
 		m->record = r;

@@ -9,6 +9,8 @@
 #include "ctl.h"
 #include "ctl_status.h"
 #include "directory.h"
+#include "dirsync.h"
+#include "enroll.h"
 #include "node.h"
 #include "outbox.h"
 #include "peer.h"
@@ -51,6 +53,9 @@ ctl_status_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	st->inbox = (uint32_t)store_count(env->store, STORE_INBOX, 0);
 	st->outbox_queued = (uint32_t)store_count(env->store, STORE_OUTBOX, 1);
 	(void)status_ops_fill(st);	/* operations fields (status.c) */
+	/* Federation: upstreams and enrollment (dirsync.c, enroll.c). */
+	(void)dirsync_status_fill(st);
+	(void)enroll_status_fill(st);
 	pp = calloc((size_t)npeers + 1, sizeof(*pp));
 	ppp = calloc((size_t)npeers + 1, sizeof(*ppp));
 	if (pp == NULL || ppp == NULL) {
@@ -95,6 +100,8 @@ ctl_status_free(Poc__OpReply *rep)
 	if (rep->kind_case != POC__OP_REPLY__KIND_STATUS)
 		return;
 	status_ops_free(st);
+	dirsync_status_free(st);
+	enroll_status_free(st);
 	if (st->peers == NULL)
 		return;
 	for (i = 0; i < st->n_peers; i++)

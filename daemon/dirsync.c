@@ -6,11 +6,23 @@
  * every record held) and then for records by code.  A registry is simply a
  * node that others pull from.
  *
- * Pulling, one FSM per configured upstream:
+ * Pulling, one FSM per configured upstream, each on its own (one upstream
+ * down does not hold up the others):
  *
  *	IDLE --start--> CONNECTING --Hello done--> DIGEST --digest-->
- *	    FETCH --records (repeat while codes remain)--> IDLE
- *	    any state --close, error, timeout--> IDLE
+ *	    [OFFER --answer-->] FETCH --records (repeat while codes remain)-->
+ *	    IDLE
+ *	DIGEST --"not enrolled"--> ENROLL --answer--> IDLE
+ *	    (approved: a new pull at once)
+ *	any state --close, error, timeout--> IDLE
+ *
+ * Joining (docs/directory.md "Joining"): an upstream that holds no record
+ * of this node lets the connection in only to enroll, and answers the
+ * digest request with "not enrolled"; this node then offers its own
+ * signed record and hears pending, approved or refused.  Once enrolled,
+ * if the digest shows the upstream holding an older serial of the own
+ * record, the newer one is offered before the fetch (OFFER), so that a
+ * change reaches a registry without it pulling from every member.
  *
  * The records wanted are those missing here or with a higher serial than
  * held; each one received passes directory_take() (signature, chain, pin,
@@ -45,6 +57,8 @@ enum dirsync_state {
 	DS_CONNECTING,
 	DS_DIGEST,
 	DS_FETCH,
+	DS_ENROLL,
+	DS_OFFER,
 };
 
 struct dirsync {
@@ -57,6 +71,17 @@ struct dirsync {
 	size_t				 nwant, next;
 	size_t				 asked;		/* codes in the fetch out */
 	unsigned			 taken, refused;
+	/* For status: the last pull, and where joining stands here. */
+	int64_t				 last_attempt, last_success;
+	int64_t				 last_error_at;
+	char				 last_error[320];
+	unsigned			 last_taken, last_refused;
+	int				 held;	/* refused: no timer
+						 * pulls until asked */
+	char				 enrollment[16];
+	char				 enroll_reason[256];
+	int64_t				 enroll_since;
+	uint64_t			 own_held;
 };
 
 static struct dirsync	*syncs;
@@ -87,6 +112,10 @@ dirsync_strstate(enum dirsync_state s)
 		return "DIGEST";
 	case DS_FETCH:
 		return "FETCH";
+	case DS_ENROLL:
+		return "ENROLL";
+	case DS_OFFER:
+		return "OFFER";
 	}
 	return "?";
 }
@@ -124,6 +153,15 @@ dirsync_finish(struct dirsync *ds, const char *why)
 		peer_close(p, why);
 }
 
+/* Ends a pull that failed, keeping why for status. */
+static void
+dirsync_fail(struct dirsync *ds, const char *why)
+{
+	snprintf(ds->last_error, sizeof(ds->last_error), "%.300s", why);
+	ds->last_error_at = util_now_ms();
+	dirsync_finish(ds, why);
+}
+
 /* Starts a pull from one upstream unless one is running. */
 static int
 dirsync_start(struct dirsync *ds)
@@ -137,13 +175,20 @@ dirsync_start(struct dirsync *ds)
 	else if (directory_endpoint(ds->up.member, ep, sizeof(ep)) != 0) {
 		log_warnx("directory sync %s: no endpoint (not configured, no "
 		    "directory record)", ds->up.member);
+		snprintf(ds->last_error, sizeof(ds->last_error), "no endpoint "
+		    "(not configured, no directory record)");
+		ds->last_error_at = util_now_ms();
 		return 0;
 	}
+	ds->last_attempt = util_now_ms();
 	snprintf(ds->pin, sizeof(ds->pin), "%s", ds->up.fingerprint);
 	ds->taken = ds->refused = 0;
 	dirsync_enter(ds, DS_CONNECTING);
 	ds->peer = peer_dial(ds->up.member, ep, &dirsync_peer_cb, ds);
 	if (ds->peer == NULL) {
+		snprintf(ds->last_error, sizeof(ds->last_error), "cannot dial "
+		    "%.200s", ep);
+		ds->last_error_at = util_now_ms();
 		dirsync_enter(ds, DS_IDLE);
 		return 0;
 	}
@@ -161,8 +206,11 @@ dirsync_now(void)
 {
 	int	 i, n = 0;
 
-	for (i = 0; i < nsyncs; i++)
+	/* The operator asks: an upstream that refused us is asked again. */
+	for (i = 0; i < nsyncs; i++) {
+		syncs[i].held = 0;
 		n += dirsync_start(&syncs[i]);
+	}
 	return n;
 }
 
@@ -171,10 +219,14 @@ dirsync_timer_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct timeval	 tv = { env->conf.sync_interval, 0 };
 
+	int		 i;
+
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	dirsync_now();
+	for (i = 0; i < nsyncs; i++)
+		if (!syncs[i].held)
+			(void)dirsync_start(&syncs[i]);
 	if (env->conf.sync_interval > 0)
 		evtimer_add(sync_timer, &tv);
 }
@@ -190,8 +242,13 @@ dirsync_init(void)
 		return 0;
 	if ((syncs = calloc((size_t)nsyncs, sizeof(*syncs))) == NULL)
 		return -1;
-	for (i = 0; i < nsyncs; i++)
+	for (i = 0; i < nsyncs; i++) {
+		char	 key[80];
+
 		syncs[i].up = env->conf.upstreams[i];
+		snprintf(key, sizeof(key), "last_sync %s", syncs[i].up.member);
+		syncs[i].last_success = store_dir_meta_get(env->store, key);
+	}
 	if ((sync_timer = evtimer_new(env->base, dirsync_timer_cb,
 	    NULL)) == NULL)
 		return -1;
@@ -247,7 +304,7 @@ dirsync_up_cb(struct peer *p, void *arg)
 	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST;
 	f.directory_digest_request = &rq;
 	if (dirsync_send(p, &f) != 0)
-		dirsync_finish(ds, "cannot send the digest request");
+		dirsync_fail(ds, "cannot send the digest request");
 }
 
 /* Asks for the next batch of wanted codes, or ends the pull. */
@@ -259,10 +316,19 @@ dirsync_fetch_next(struct dirsync *ds)
 	size_t			 n;
 
 	if (ds->next >= ds->nwant) {
+		char	 key[80];
+
 		log_info("directory sync %s: done, %u record%s taken, %u "
 		    "refused", ds->up.member, ds->taken, ds->taken == 1 ?
 		    "" : "s", ds->refused);
-		directory_set_last_sync(util_now_ms());
+		ds->last_success = util_now_ms();
+		ds->last_taken = ds->taken;
+		ds->last_refused = ds->refused;
+		snprintf(key, sizeof(key), "last_sync %s", ds->up.member);
+		if (store_dir_meta_set(env->store, key, ds->last_success) != 0)
+			log_warnx("directory sync %s: cannot record the time",
+			    ds->up.member);
+		directory_set_last_sync(ds->last_success);
 		dirsync_finish(ds, "directory sync done");
 		return;
 	}
@@ -276,7 +342,120 @@ dirsync_fetch_next(struct dirsync *ds)
 	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_FETCH;
 	f.directory_fetch = &fe;
 	if (dirsync_send(ds->peer, &f) != 0)
-		dirsync_finish(ds, "cannot send the fetch");
+		dirsync_fail(ds, "cannot send the fetch");
+}
+
+/* Sends this node's own record as an EnrollRequest and waits for the
+ * answer in state st (ENROLL: to join; OFFER: a newer serial). */
+static void
+dirsync_send_own(struct dirsync *ds, enum dirsync_state st)
+{
+	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
+	Poc__EnrollRequest	 rq = POC__ENROLL_REQUEST__INIT;
+	Poc__DirectoryRecord	*own;
+
+	if (store_dir_get(env->store, env->conf.member, &own, NULL) != 1) {
+		dirsync_fail(ds, "this node has no own record to offer");
+		return;
+	}
+	rq.record = own;
+	f.kind_case = POC__PEER_FRAME__KIND_ENROLL_REQUEST;
+	f.enroll_request = &rq;
+	dirsync_enter(ds, st);
+	if (st == DS_ENROLL)
+		log_info("directory sync %s: no record of %s there; offering "
+		    "the own record (serial %llu) to enroll", ds->up.member,
+		    env->conf.member, (unsigned long long)own->serial);
+	if (dirsync_send(ds->peer, &f) != 0)
+		dirsync_fail(ds, "cannot send the own record");
+	poc__directory_record__free_unpacked(own, NULL);
+}
+
+/* A new pull from the upstream at the next loop turn (after an
+ * approval: the connection that enrolled may do nothing else). */
+static void
+dirsync_again_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	dirsync_start(arg);
+}
+
+static const char *
+dirsync_enroll_name(Poc__EnrollAnswer__State st)
+{
+	switch (st) {
+	case POC__ENROLL_ANSWER__STATE__NOT_ENROLLED:
+		return "not_enrolled";
+	case POC__ENROLL_ANSWER__STATE__PENDING:
+		return "pending";
+	case POC__ENROLL_ANSWER__STATE__APPROVED:
+		return "approved";
+	case POC__ENROLL_ANSWER__STATE__REFUSED:
+		return "refused";
+	default:
+		return "?";
+	}
+}
+
+/* The upstream's answer to our enrollment request or offer. */
+static void
+dirsync_on_enroll_answer(struct dirsync *ds, const Poc__EnrollAnswer *a)
+{
+	struct timeval	 now = { 0, 0 };
+	char		 why[300];
+
+	if (ds->state == DS_DIGEST &&
+	    a->state == POC__ENROLL_ANSWER__STATE__NOT_ENROLLED) {
+		snprintf(ds->enrollment, sizeof(ds->enrollment),
+		    "not_enrolled");
+		dirsync_send_own(ds, DS_ENROLL);
+		return;
+	}
+	if (ds->state == DS_OFFER) {
+		if (a->state == POC__ENROLL_ANSWER__STATE__APPROVED)
+			log_info("directory sync %s: own record offered: %.200s",
+			    ds->up.member, a->reason);
+		else
+			log_warnx("directory sync %s: own record offered, "
+			    "refused: %.200s", ds->up.member, a->reason);
+		dirsync_fetch_next(ds);
+		return;
+	}
+	if (ds->state != DS_ENROLL) {
+		dirsync_fail(ds, "unexpected enrollment answer");
+		return;
+	}
+	snprintf(ds->enrollment, sizeof(ds->enrollment), "%s",
+	    dirsync_enroll_name(a->state));
+	snprintf(ds->enroll_reason, sizeof(ds->enroll_reason), "%.200s",
+	    a->reason);
+	ds->enroll_since = a->since;
+	log_info("directory sync %s: enrollment %s: %.200s", ds->up.member,
+	    ds->enrollment, a->reason);
+	switch (a->state) {
+	case POC__ENROLL_ANSWER__STATE__APPROVED:
+		dirsync_finish(ds, "enrolled");
+		if (event_base_once(env->base, -1, EV_TIMEOUT,
+		    dirsync_again_cb, ds, &now) != 0)
+			log_warnx("directory sync %s: cannot schedule the "
+			    "pull", ds->up.member);
+		return;
+	case POC__ENROLL_ANSWER__STATE__PENDING:
+		dirsync_fail(ds, "enrollment pending");
+		return;
+	default:
+		/* A refusal stands until someone changes something: the
+		 * timer stops asking (pocctl directory sync asks again). */
+		snprintf(why, sizeof(why), "enrollment %s: %.200s",
+		    ds->enrollment, a->reason);
+		ds->held = 1;
+		log_warnx("directory sync %s: enrollment refused (%.200s); no "
+		    "more pulls from it until pocctl directory sync or a "
+		    "restart", ds->up.member, a->reason);
+		dirsync_fail(ds, why);
+		return;
+	}
 }
 
 /* The upstream's digest: keep the codes that are new or newer here. */
@@ -286,16 +465,17 @@ dirsync_on_digest(struct dirsync *ds, const Poc__DirectoryDigest *d)
 	Poc__DirectoryRecord	*held;
 	size_t			 i;
 	int			 n;
+	uint64_t		 own = 0;
 
 	if (d->n_entries > DIRSYNC_MAX_DIGEST) {
 		log_warnx("directory sync %s: digest of %zu entries (at most "
 		    "%d); ignored", ds->up.member, d->n_entries,
 		    DIRSYNC_MAX_DIGEST);
-		dirsync_finish(ds, "digest too large");
+		dirsync_fail(ds, "digest too large");
 		return;
 	}
 	if ((ds->want = calloc(d->n_entries + 1, sizeof(*ds->want))) == NULL) {
-		dirsync_finish(ds, "out of memory");
+		dirsync_fail(ds, "out of memory");
 		return;
 	}
 	for (i = 0; i < d->n_entries; i++) {
@@ -306,10 +486,12 @@ dirsync_on_digest(struct dirsync *ds, const Poc__DirectoryDigest *d)
 			    "valid; skipped", ds->up.member, i);
 			continue;
 		}
-		if (strcmp(e->code, env->conf.member) == 0)
+		if (strcmp(e->code, env->conf.member) == 0) {
+			own = e->serial;
 			continue;
+		}
 		if ((n = store_dir_get(env->store, e->code, &held, NULL)) < 0) {
-			dirsync_finish(ds, "store failed");
+			dirsync_fail(ds, "store failed");
 			return;
 		}
 		if (n == 1) {
@@ -319,13 +501,28 @@ dirsync_on_digest(struct dirsync *ds, const Poc__DirectoryDigest *d)
 				continue;
 		}
 		if ((ds->want[ds->nwant] = strdup(e->code)) == NULL) {
-			dirsync_finish(ds, "out of memory");
+			dirsync_fail(ds, "out of memory");
 			return;
 		}
 		ds->nwant++;
 	}
 	log_debug("directory sync %s: digest of %zu, %zu wanted",
 	    ds->up.member, d->n_entries, ds->nwant);
+	/* The upstream let us in, so it holds (and pins) our record. */
+	ds->own_held = own;
+	if (own > 0) {
+		snprintf(ds->enrollment, sizeof(ds->enrollment), "enrolled");
+		ds->enroll_reason[0] = '\0';
+	}
+	if ((n = store_dir_get(env->store, env->conf.member, &held,
+	    NULL)) == 1) {
+		n = own > 0 && held->serial > own;
+		poc__directory_record__free_unpacked(held, NULL);
+		if (n) {
+			dirsync_send_own(ds, DS_OFFER);
+			return;
+		}
+	}
 	dirsync_fetch_next(ds);
 }
 
@@ -374,10 +571,12 @@ dirsync_frame_cb(struct peer *p, Poc__PeerFrame *f, void *arg)
 	else if (ds->state == DS_FETCH &&
 	    f->kind_case == POC__PEER_FRAME__KIND_DIRECTORY_RECORDS)
 		dirsync_on_records(ds, f->directory_records);
+	else if (f->kind_case == POC__PEER_FRAME__KIND_ENROLL_ANSWER)
+		dirsync_on_enroll_answer(ds, f->enroll_answer);
 	else {
 		log_warnx("directory sync %s: unexpected frame %d in state %s",
 		    ds->up.member, f->kind_case, dirsync_strstate(ds->state));
-		dirsync_finish(ds, "unexpected frame");
+		dirsync_fail(ds, "unexpected frame");
 	}
 	return 0;
 }
@@ -388,9 +587,13 @@ dirsync_down_cb(struct peer *p, const char *reason, void *arg)
 	struct dirsync	*ds = arg;
 
 	(void)p;
-	if (ds->state != DS_IDLE)
+	if (ds->state != DS_IDLE) {
 		log_warnx("directory sync %s: connection ended in %s: %s",
 		    ds->up.member, dirsync_strstate(ds->state), reason);
+		snprintf(ds->last_error, sizeof(ds->last_error), "%.300s",
+		    reason);
+		ds->last_error_at = util_now_ms();
+	}
 	ds->peer = NULL;
 	dirsync_want_free(ds);
 	dirsync_enter(ds, DS_IDLE);
@@ -481,4 +684,57 @@ dirsync_serve(struct peer *p, const Poc__PeerFrame *f)
 		dirsync_serve_digest(p);
 	else
 		dirsync_serve_fetch(p, f->directory_fetch);
+}
+
+/* Status storage, until the reply is sent. */
+static Poc__UpstreamStatus	*status_ups;
+
+int
+dirsync_status_fill(Poc__OpStatusReply *st)
+{
+	int	 i;
+
+	if (nsyncs == 0)
+		return 0;
+	status_ups = calloc((size_t)nsyncs, sizeof(*status_ups));
+	st->upstreams = calloc((size_t)nsyncs, sizeof(*st->upstreams));
+	if (status_ups == NULL || st->upstreams == NULL) {
+		free(status_ups);
+		free(st->upstreams);
+		status_ups = NULL;
+		st->upstreams = NULL;
+		return -1;
+	}
+	for (i = 0; i < nsyncs; i++) {
+		struct dirsync		*ds = &syncs[i];
+		Poc__UpstreamStatus	*u = &status_ups[i];
+
+		poc__upstream_status__init(u);
+		u->member = ds->up.member;
+		u->endpoint = ds->up.endpoint;
+		u->state = (char *)dirsync_strstate(ds->state);
+		u->last_attempt = ds->last_attempt;
+		u->last_success = ds->last_success;
+		u->last_error = ds->last_error;
+		u->last_error_at = ds->last_error_at;
+		u->taken = ds->last_taken;
+		u->refused = ds->last_refused;
+		u->enrollment = ds->enrollment;
+		u->enrollment_reason = ds->enroll_reason;
+		u->enrollment_since = ds->enroll_since;
+		u->own_serial_held = ds->own_held;
+		st->upstreams[i] = u;
+	}
+	st->n_upstreams = (size_t)nsyncs;
+	return 0;
+}
+
+void
+dirsync_status_free(Poc__OpStatusReply *st)
+{
+	free(st->upstreams);
+	st->upstreams = NULL;
+	st->n_upstreams = 0;
+	free(status_ups);
+	status_ups = NULL;
 }

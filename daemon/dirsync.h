@@ -22,6 +22,11 @@ int	 dirsync_now(void);
 /* The upstreams configured at start. */
 int	 dirsync_upstreams(void);
 
+/* Fills status with each upstream's last pull and enrollment, and frees
+ * what it allocated. */
+int	 dirsync_status_fill(Poc__OpStatusReply *st);
+void	 dirsync_status_free(Poc__OpStatusReply *st);
+
 /* Answers a member's DirectoryDigestRequest or DirectoryFetch on p. */
 void	 dirsync_serve(struct peer *p, const Poc__PeerFrame *f);
 

@@ -3,7 +3,15 @@
  * direction:
  *
  *	HANDSHAKE --TLS up--> HELLO --their Hello ok--> ESTABLISHED
+ *	    HELLO --Hello ok, not pinned, serving table's enroll()--> ENROLLING
  *	    any state --error, timeout, close--> CLOSED
+ *
+ * ENROLLING is an inbound connection from a member with a network-CA
+ * certificate that the directory does not pin: whether to let it in is
+ * the serving table's decision (policy, rate limits); what it may then do
+ * is enforced here, so that no user of peer.c can forget it: only
+ * EnrollRequest and DirectoryDigestRequest reach the serving table, and
+ * any other frame closes the connection.
  *
  * Both sides send their Hello as soon as TLS is up.  In ESTABLISHED a
  * request (an envelope, a directory request) may arrive on either kind of
@@ -34,6 +42,7 @@ enum peer_state {
 	PEER_HANDSHAKE,
 	PEER_HELLO,
 	PEER_ESTABLISHED,
+	PEER_ENROLLING,
 	PEER_CLOSED,
 };
 
@@ -83,6 +92,8 @@ peer_strstate(enum peer_state s)
 		return "HELLO";
 	case PEER_ESTABLISHED:
 		return "ESTABLISHED";
+	case PEER_ENROLLING:
+		return "ENROLLING";
 	case PEER_CLOSED:
 		return "CLOSED";
 	}
@@ -205,6 +216,18 @@ peer_batch_signatures(const struct peer *p)
 	return p->batch_signatures;
 }
 
+const char *
+peer_addr(const struct peer *p)
+{
+	return session_addr(p->s);
+}
+
+int
+peer_enrolling(const struct peer *p)
+{
+	return p->state == PEER_ENROLLING;
+}
+
 X509 *
 peer_cert(const struct peer *p)
 {
@@ -286,6 +309,14 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 	if (p->dir == PEER_INBOUND) {
 		session_fingerprint(p->s, fp);
 		if (!peer_pinned(peer_serve, peer_serve_arg, p->member, fp)) {
+			if (peer_serve != NULL && peer_serve->enroll != NULL &&
+			    peer_serve->enroll(p, fp, peer_serve_arg)) {
+				peer_enter(p, PEER_ENROLLING);
+				log_info("peer %s (%s): no record here; the "
+				    "connection may only enroll", p->member,
+				    session_addr(p->s));
+				return;
+			}
 			peer_fail(p, POC__ERROR__CODE__IDENTITY, "certificate "
 			    "%s is not pinned in %s's directory record (or there "
 			    "is no record)", fp, p->member);
@@ -349,6 +380,14 @@ peer_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "expected Hello first");
 		goto done;
 	}
+	if (p->state == PEER_ENROLLING &&
+	    f->kind_case != POC__PEER_FRAME__KIND_ENROLL_REQUEST &&
+	    f->kind_case != POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST &&
+	    f->kind_case != POC__PEER_FRAME__KIND_ERROR) {
+		peer_fail(p, POC__ERROR__CODE__IDENTITY, "%s has no record "
+		    "here: this connection may only enroll", p->member);
+		goto done;
+	}
 	switch (f->kind_case) {
 	case POC__PEER_FRAME__KIND_HELLO:
 		peer_on_hello(p, f->hello);
@@ -356,20 +395,29 @@ peer_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 	case POC__PEER_FRAME__KIND_ENVELOPE:
 	case POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST:
 	case POC__PEER_FRAME__KIND_DIRECTORY_FETCH:
+	case POC__PEER_FRAME__KIND_ENROLL_REQUEST:
 		if (peer_on_request(p, f))
 			return;		/* the serving side owns f */
 		break;
 	case POC__PEER_FRAME__KIND_DIRECTORY_DIGEST:
 	case POC__PEER_FRAME__KIND_DIRECTORY_RECORDS:
+	case POC__PEER_FRAME__KIND_ENROLL_ANSWER:
 	case POC__PEER_FRAME__KIND_RECEIPT:
 		peer_on_answer(p, f);
 		break;
-	case POC__PEER_FRAME__KIND_ERROR:
+	case POC__PEER_FRAME__KIND_ERROR: {
+		char	 why[300];
+
 		log_warnx("peer %s (%s): sent error %d: %.200s; closing",
 		    peer_name(p), session_addr(p->s), f->error->code,
 		    f->error->message);
-		session_close(p->s, "peer sent an error");
+		/* The reason its users hear (and status shows) is the
+		 * peer's own. */
+		snprintf(why, sizeof(why), "peer sent an error: %.200s",
+		    f->error->message);
+		session_close(p->s, why);
 		break;
+	}
 	default:
 		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "empty or unknown "
 		    "frame kind");
@@ -435,7 +483,7 @@ peer_send_envelope(struct peer *p, const uint8_t *data, size_t len)
 int
 peer_send_frame(struct peer *p, const Poc__PeerFrame *f)
 {
-	if (p->state != PEER_ESTABLISHED)
+	if (p->state != PEER_ESTABLISHED && p->state != PEER_ENROLLING)
 		return -1;
 	return session_send(p->s, &f->base);
 }

@@ -35,6 +35,14 @@ struct peer;
 struct peer_cb {
 	/* 1 if fp (hex SHA-256 of its certificate) is pinned for member. */
 	int	(*pinned)(const char *member, const char *fp, void *arg);
+	/*
+	 * Serving table, inbound connections whose certificate pinned()
+	 * refused: 1 lets the connection in ENROLLING, where the only
+	 * requests that reach frame are EnrollRequest and
+	 * DirectoryDigestRequest (peer_enrolling() says so) and any other
+	 * frame closes it; 0 refuses it as not pinned.
+	 */
+	int	(*enroll)(struct peer *, const char *fp, void *arg);
 	void	(*up)(struct peer *, void *arg);
 	/* Returns 1 if it took ownership of f, 0 if peer.c frees it. */
 	int	(*frame)(struct peer *, Poc__PeerFrame *f, void *arg);
@@ -57,14 +65,20 @@ struct peer	*peer_dial(const char *member, const char *endpoint,
 /* The member the connection speaks for (its certificate's CN, once TLS
  * is up), and its certificate (borrowed). */
 const char	*peer_member(const struct peer *);
+
+/* The remote address ("host:port"), for logs and rate limits. */
+const char	*peer_addr(const struct peer *);
+
+/* 1 if the connection was let in only to enroll (see enroll above). */
+int		 peer_enrolling(const struct peer *);
 X509		*peer_cert(const struct peer *);
 
 /* 1 if the other node's Hello said it accepts batch signatures
  * (docs/signatures.md), else 0: send it single signatures only. */
 int		 peer_batch_signatures(const struct peer *);
 
-/* Sends one frame on an established connection.  0 or -1 (then the
- * connection is closed and p freed). */
+/* Sends one frame on an established (or enrolling) connection.  0 or -1
+ * (then the connection is closed and p freed). */
 int		 peer_send_frame(struct peer *, const Poc__PeerFrame *);
 
 /* Sends one stored envelope (its packed bytes) as a PeerFrame. */

@@ -26,6 +26,7 @@
 #include "dirsync.h"
 #include "events.h"
 #include "events_expiry.h"
+#include "enroll.h"
 #include "gcommit.h"
 #include "listener.h"
 #include "log.h"
@@ -48,6 +49,7 @@
 static struct listener	*peer_listener, *op_listener;
 
 static int	pocd_pinned_cb(const char *, const char *, void *);
+static int	pocd_enroll_cb(struct peer *, const char *, void *);
 static int	pocd_request_cb(struct peer *, Poc__PeerFrame *, void *);
 static void	pocd_down_cb(struct peer *, const char *, void *);
 static int	pocd_receipt_cb(void *, const Poc__Receipt *);
@@ -56,6 +58,7 @@ static void	pocd_fail_cb(void *, Poc__Error__Code, const char *);
 /* What this node serves on every peer connection (peer.h). */
 static const struct peer_cb pocd_serve = {
 	.pinned = pocd_pinned_cb,
+	.enroll = pocd_enroll_cb,
 	.frame = pocd_request_cb,
 	.down = pocd_down_cb,
 };
@@ -146,12 +149,27 @@ pocd_pinned_cb(const char *member, const char *fp, void *arg)
 	return directory_pinned(member, fp);
 }
 
+/* A member with a CA certificate but no pinned record: enroll.c
+ * decides whether it may enroll. */
+static int
+pocd_enroll_cb(struct peer *p, const char *fp, void *arg)
+{
+	(void)arg;
+	return enroll_admit(p, fp);
+}
+
 /* A peer's request: envelopes to the receive path, directory requests to
- * replication.  Returns 1 if the receive path took f. */
+ * replication, enrollment (and anything on an enrolling connection) to
+ * enroll.c.  Returns 1 if the receive path took f. */
 static int
 pocd_request_cb(struct peer *p, Poc__PeerFrame *f, void *arg)
 {
 	(void)arg;
+	if (peer_enrolling(p) ||
+	    f->kind_case == POC__PEER_FRAME__KIND_ENROLL_REQUEST) {
+		enroll_serve(p, f);
+		return 0;
+	}
 	if (f->kind_case == POC__PEER_FRAME__KIND_ENVELOPE)
 		return receive_envelope(p, peer_member(p), peer_cert(p), f);
 	dirsync_serve(p, f);

@@ -39,6 +39,8 @@ static const struct {
 	const char	*name;		/* NULL: the whole section */
 } reload_runtime[] = {
 	{ "node", "log_level" },
+	{ "directory", "enrollment" },
+	{ "directory", "enrollment_rate" },
 	{ "peer_listener", "ca" },
 	{ "peer_listener", "cert" },
 	{ "peer_listener", "key" },

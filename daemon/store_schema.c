@@ -269,6 +269,24 @@ static const char *const store_migrations[] = {
 	" SELECT 'in', count(*) FROM messages WHERE direction = 'in'"
 	" UNION ALL"
 	" SELECT 'out', count(*) FROM messages WHERE direction = 'out';",
+	/* Enrollment requests (store_enroll.c): one row per member that
+	 * asked to join through this node, the record it offered and the
+	 * operator's decision.  A request never touches the directory
+	 * table until it is approved. */
+	"CREATE TABLE enrollments ("
+	" code TEXT PRIMARY KEY,"
+	" fp TEXT NOT NULL,"
+	" record BLOB NOT NULL,"
+	" source TEXT NOT NULL,"
+	" received_at INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" requests INTEGER NOT NULL DEFAULT 1,"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('pending', 'approved', 'refused')),"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" decided_at INTEGER NOT NULL DEFAULT 0,"
+	" decided_by TEXT NOT NULL DEFAULT ''"
+	");",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -36,6 +36,11 @@ _Static_assert(STORE_KIND_STATUS_UPDATE == POC__ENVELOPE__BODY_STATUS_UPDATE,
 #define STORE_SQL_XSTR(x)	STORE_SQL_STR(x)
 #define STORE_SQL_KIND(k)	STORE_SQL_XSTR(STORE_KIND_##k)
 
+/* The columns store_enroll.c reads from an enrollments row, in order. */
+#define STORE_ENROLL_COLS						\
+	"code, fp, record, source, received_at, last_seen, requests,"	\
+	" state, reason, decided_at, decided_by"
+
 /* Indexed by id; store_sql_prepare() checks that each entry is in place. */
 const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_BEGIN] = { STMT_BEGIN, "begin", "BEGIN IMMEDIATE" },
@@ -330,6 +335,25 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "SELECT seq, CASE direction WHEN 'in' THEN received_at"
 	    " ELSE created_at END FROM messages"
 	    " WHERE direction = ?1 AND seq >= ?2 ORDER BY seq LIMIT 1" },
+	/* Enrollment requests (store_enroll.c). */
+	[STMT_ENROLL_GET] = { STMT_ENROLL_GET, "enroll_get",
+	    "SELECT " STORE_ENROLL_COLS " FROM enrollments WHERE code = ?1" },
+	[STMT_ENROLL_PUT] = { STMT_ENROLL_PUT, "enroll_put",
+	    "INSERT OR REPLACE INTO enrollments (code, fp, record, source,"
+	    " received_at, last_seen, requests, state, reason, decided_at,"
+	    " decided_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11)" },
+	[STMT_ENROLL_SEEN] = { STMT_ENROLL_SEEN, "enroll_seen",
+	    "UPDATE enrollments SET last_seen = ?2, source = ?3,"
+	    " requests = requests + 1 WHERE code = ?1" },
+	[STMT_ENROLL_DECIDE] = { STMT_ENROLL_DECIDE, "enroll_decide",
+	    "UPDATE enrollments SET state = ?2, reason = ?3, decided_at = ?4,"
+	    " decided_by = ?5 WHERE code = ?1" },
+	[STMT_ENROLL_LIST] = { STMT_ENROLL_LIST, "enroll_list",
+	    "SELECT " STORE_ENROLL_COLS " FROM enrollments"
+	    " WHERE ?1 OR state = 'pending' ORDER BY received_at, code" },
+	[STMT_ENROLL_COUNT] = { STMT_ENROLL_COUNT, "enroll_count",
+	    "SELECT count(*) FROM enrollments WHERE state = 'pending'" },
 };
 
 /* Checks that each entry sits at its id (a broken table is a bug, fatal)

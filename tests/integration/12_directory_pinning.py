@@ -2,8 +2,9 @@
 """Pinning: the network CA vouches for a member's name, the member's own
 signed directory record for its key.  A second certificate for AUS, validly
 issued by the network CA but not pinned in AUS's record, is refused on
-FRA's peer listener with Error IDENTITY (and logged), as is a member with
-no record at all; once AUS publishes the new fingerprint in a newer record
+FRA's peer listener with Error IDENTITY (and logged); a member with no
+record at all may only enroll, and its envelope is refused the same way;
+once AUS publishes the new fingerprint in a newer record
 (key rotation) the same certificate is accepted.  Outgoing connections
 check the server too: after FRA rotates its key, AUS will not deliver to
 it until it holds FRA's newer record."""
@@ -11,7 +12,7 @@ it until it holds FRA's newer record."""
 import os
 
 from dirtb import export, fingerprint, import_records, wait_log
-from tb import MKPKI, check, check_eq, envelope, run, run_test
+from tb import MKPKI, check, check_eq, envelope, run, run_test, wire_envelope
 
 
 def issue(tb, d, code):
@@ -53,10 +54,18 @@ def test(tb):
     check(rc == 1 and "IDENTITY" in err, f"unpinned AUS cert: exit {rc}: {err}")
     wait_log(tb, "FRA", off, rf"certificate {fp2} is not pinned in AUS's "
              r"directory record", "FRA logs the unpinned certificate")
-    # A member the directory does not know at all.
+    # A member the directory does not know at all: its Hello is taken so
+    # that it may enroll ([directory] enrollment = manual), and nothing
+    # else: an envelope closes the connection with IDENTITY, unstored.
     cert3, key3, _ = issue(tb, os.path.join(tb.dir, "stranger"), "NZL")
     rc, out, err = hello(tb, "NZL", cert3, key3)
-    check(rc == 1 and "IDENTITY" in err, f"member without record: exit {rc}: {err}")
+    check(rc == 0, f"member without record may enroll: exit {rc}: {err}")
+    env = wire_envelope("from a stranger", sender="NZL", recipient="FRA")
+    rc, out, err = tb.pocpeer("AUS", "FRA", "--member", "NZL", "send",
+                              tb.tmpfile("nzl.json", env), cert=cert3, key=key3)
+    check(rc == 1 and "IDENTITY" in err and "may only enroll" in err,
+          f"envelope of a member without record: exit {rc}: {err}")
+    check(not tb.find("FRA", "inbox", env["id"]), "the envelope is not stored")
 
     # Key rotation: AUS publishes the new fingerprint beside the old one.
     rc, out, err = tb.pocctl_text("AUS", "directory", "set", "fingerprints",

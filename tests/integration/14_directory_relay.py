@@ -7,36 +7,16 @@ changed: FRA refuses it (signature) and keeps what it holds.  Then it
 offers the record exactly as AUS signed it: FRA takes it, so the relay path
 works and the refusal was for the forgery."""
 
-import base64
 import json
 import socket
 import ssl
 import threading
 
-from dirtb import export, restart_with, serial, wait_log
+from dirtb import export, pack_record, restart_with, serial, wait_log
 from tb import check, check_eq, frame, pb_field, run_test
 
 # PeerFrame fields (proto/poc.proto)
 PF_HELLO, PF_DIGEST_REQ, PF_DIGEST, PF_FETCH, PF_RECORDS = 1, 10, 11, 12, 13
-
-
-def pack_record(r):
-    """A DirectoryRecord without PoCs, packed as protobuf-c packs it
-    (fields in number order, defaults left out)."""
-    out = b""
-    for num, key in ((1, "network"), (2, "code"), (3, "name")):
-        if r.get(key):
-            out += pb_field(num, r[key])
-    for num, key in ((4, "networks"), (5, "endpoints"), (6, "fingerprints")):
-        for v in r.get(key, []):
-            out += pb_field(num, v)
-    for num, key in ((7, "expires"), (8, "serial"), (9, "signed_at")):
-        if r.get(key):
-            out += pb_field(num, int(r[key]))
-    check(not r.get("pocs"), "pack_record handles records without PoCs only")
-    out += pb_field(11, base64.b64decode(r["certificate"]))
-    out += pb_field(12, base64.b64decode(r["signature"]))
-    return out
 
 
 def read_frame(s):

@@ -1,11 +1,12 @@
 """Helpers for the directory tests (10-19): the own record through pocctl,
 records as the node holds them, config changes between restarts."""
 
+import base64
 import json
 import os
 import re
 
-from tb import TestFailure, check
+from tb import TestFailure, check, pb_field
 
 
 def add_config(tb, member, text):
@@ -63,3 +64,22 @@ def wait_log(tb, member, offset, pattern, what, timeout=10.0):
     rx = re.compile(pattern)
     return tb.wait_until(lambda: rx.search(log_after(tb, member, offset)),
                          timeout, f"{what}: /{pattern}/ in {member}'s log")
+
+
+def pack_record(r):
+    """A DirectoryRecord without PoCs, packed as protobuf-c packs it
+    (fields in number order, defaults left out)."""
+    out = b""
+    for num, key in ((1, "network"), (2, "code"), (3, "name")):
+        if r.get(key):
+            out += pb_field(num, r[key])
+    for num, key in ((4, "networks"), (5, "endpoints"), (6, "fingerprints")):
+        for v in r.get(key, []):
+            out += pb_field(num, v)
+    for num, key in ((7, "expires"), (8, "serial"), (9, "signed_at")):
+        if r.get(key):
+            out += pb_field(num, int(r[key]))
+    check(not r.get("pocs"), "pack_record handles records without PoCs only")
+    out += pb_field(11, base64.b64decode(r["certificate"]))
+    out += pb_field(12, base64.b64decode(r["signature"]))
+    return out
