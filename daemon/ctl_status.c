@@ -12,6 +12,7 @@
 #include "node.h"
 #include "outbox.h"
 #include "peer.h"
+#include "sendmany.h"
 #include "status.h"
 #include "store.h"
 #include "util.h"
@@ -81,6 +82,7 @@ ctl_status_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 		ppp[0] = pp;	/* so that ctl_status_free frees it */
 	st->n_peers = (size_t)npeers;
 	st->peers = ppp;
+	st->cases_to_many = sendmany_latest(&st->n_cases_to_many);
 	rep->kind_case = POC__OP_REPLY__KIND_STATUS;
 	rep->status = st;
 	free(ps);
@@ -95,6 +97,9 @@ ctl_status_free(Poc__OpReply *rep)
 	if (rep->kind_case != POC__OP_REPLY__KIND_STATUS)
 		return;
 	status_ops_free(st);
+	sendmany_cases_free(st->cases_to_many, st->n_cases_to_many);
+	st->cases_to_many = NULL;
+	st->n_cases_to_many = 0;
 	if (st->peers == NULL)
 		return;
 	for (i = 0; i < st->n_peers; i++)
