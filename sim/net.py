@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -123,13 +124,34 @@ class Net:
         second = others[regs.index(h) % len(others)] if others else g
         return [h, second]
 
-    def setup(self):
-        os.makedirs(self.dir, exist_ok=True)
+    def pki(self, cache):
+        """The PKI of every node in self.dir: copied from cache if a run
+        before made it for the same codes, else made there by certs/mkpki
+        (minutes for 199 nodes on 2 busy cores) and then copied.  A copy,
+        because the scenarios revoke and issue certificates."""
         t0 = time.monotonic()
-        rc, out, err = run([MKPKI, "all", self.dir] + self.codes, timeout=1800)
-        if rc != 0:
-            raise SimError(f"mkpki all: {out}{err}")
-        self.log(f"PKI for {len(self.codes)} nodes in {time.monotonic() - t0:.1f} s")
+        key = hashlib.sha256(" ".join(self.codes).encode()).hexdigest()[:16]
+        src = os.path.join(cache, key) if cache else None
+        if src is None or not os.path.exists(os.path.join(src, "complete")):
+            dst = src or self.dir
+            if src:
+                shutil.rmtree(src, ignore_errors=True)
+            os.makedirs(dst, exist_ok=True)
+            rc, out, err = run([MKPKI, "all", dst] + self.codes, timeout=3600)
+            if rc != 0:
+                raise SimError(f"mkpki all: {out}{err}")
+            if src:
+                with open(os.path.join(src, "complete"), "w", encoding="ascii") as f:
+                    f.write(" ".join(self.codes) + "\n")
+            self.log(f"PKI for {len(self.codes)} nodes made in "
+                     f"{time.monotonic() - t0:.1f} s")
+        if src:
+            shutil.copytree(src, self.dir, symlinks=True, dirs_exist_ok=True)
+            self.log(f"PKI for {len(self.codes)} nodes from {src}")
+
+    def setup(self, pki_cache=None):
+        os.makedirs(self.dir, exist_ok=True)
+        self.pki(pki_cache)
         ports = testbed.free_ports(2 * len(self.codes))
         for i, code in enumerate(self.codes):
             info = testbed.member_paths(self.dir, code)
@@ -183,15 +205,22 @@ class Net:
         for code in codes:
             testbed.signal_pid(self.nodes[code], signal.SIGHUP)
 
-    def rss_kib(self, code):
+    def memory_kib(self, code):
+        """{rss, pss, uss} of code's pocd in KiB (smaps_rollup), or None.
+        RSS counts the shared libraries' pages in full in every process;
+        PSS shares them out among the processes mapping them; USS is the
+        node's own memory, what one more node costs."""
         info = self.nodes[code]
         if not testbed.is_ours(info["pid"], info):
             return None
-        with open(f"/proc/{info['pid']}/status", encoding="ascii") as f:
+        v = {}
+        with open(f"/proc/{info['pid']}/smaps_rollup", encoding="ascii") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return None
+                k, _, rest = line.partition(":")
+                if k in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+                    v[k] = int(rest.split()[0])
+        return {"rss": v["Rss"], "pss": v["Pss"],
+                "uss": v["Private_Clean"] + v["Private_Dirty"]}
 
     # ---------------------------------------------------------------- logs
 

@@ -13,12 +13,14 @@ def _figure(name, r):
     if r.get("status") == "skipped":
         return "-", "-", "-"
     if name == "join":
-        rss = r.get("rss_idle_member_kib", {})
         return ("rounds / time to all records",
                 f"{r.get('rounds')} rounds, {r.get('converge_seconds')} s",
                 "<= 3 rounds")
-    if name == "rss":
-        return ("RSS per idle member node", f"median {r.get('median', 0) / 1024:.1f}, "
+    if name in ("rss", "pss", "uss"):
+        what = {"rss": "RSS per idle member node (shared libraries in full)",
+                "pss": "PSS per idle member node (shared libraries shared out)",
+                "uss": "USS per idle member node (its own memory)"}[name]
+        return (what, f"median {r.get('median', 0) / 1024:.1f}, "
                 f"max {r.get('max', 0) / 1024:.1f} MiB", "<= 8 MiB")
     if name in ("change", "regional_down"):
         return ("rounds / time to every node", f"{r.get('rounds')} rounds, "
@@ -50,9 +52,11 @@ def table(results):
     rows = [("SCENARIO", "STATUS", "MEASURED", "FIGURE", "TARGET", "MET")]
     items = list(results.get("scenarios", {}).items())
     j = results.get("scenarios", {}).get("join", {})
-    if j.get("rss_idle_member_kib"):
-        items.insert(1, ("rss", dict(j["rss_idle_member_kib"], status="measured",
-                                     target_met=j.get("rss_target_met"))))
+    for k, key in enumerate(("rss", "pss", "uss")):
+        m = j.get("memory_idle_member_kib", {}).get(key)
+        if m:
+            items.insert(1 + k, (key, dict(m, status="measured",
+                                           target_met=m["max"] <= 8192)))
     for name, r in items:
         what, fig, target = _figure(name, r)
         met = r.get("target_met")
@@ -66,6 +70,28 @@ def table(results):
     for name, r in results.get("scenarios", {}).items():
         if r.get("status") != "passed" and (r.get("error") or r.get("reason")):
             out.append(f"{name}: {r['status']}: {r.get('error') or r.get('reason')}")
+    return "\n".join(out)
+
+
+def check_lines(results):
+    """One PASS/FAIL/SKIP line per scenario and the totals, as make check's
+    steps print them (a scenario that did not run because join failed is a
+    failure too)."""
+    out, passed, failed = [], 0, 0
+    names = ["join", "change", "check", "notify", "notify_faults",
+             "regional_down", "revoked", "rotation"]
+    got = results.get("scenarios", {})
+    for name in names:
+        r = got.get(name, {"status": "failed", "error": "did not run"})
+        if r["status"] == "passed":
+            passed += 1
+            out.append(f"PASS sim/{name}")
+        elif r["status"] == "skipped":
+            out.append(f"SKIP sim/{name}: {r.get('reason', '')}")
+        else:
+            failed += 1
+            out.append(f"FAIL sim/{name}\n    {r.get('error', '')}")
+    out.append(f"{passed} passed, {failed} failed")
     return "\n".join(out)
 
 

@@ -2,6 +2,7 @@
 """make sim: the whole network on loopback (issue 12 item 4).
 
   sim/sim.py [--members N] [--registries N] [--out DIR] [--seed N] [--keep]
+             [--pki-cache DIR] [--only NAME,...] [--check]
 
 Runs real pocd nodes (build/pocd) for N members (193 by default, ISO 3166
 alpha-3 codes) and N registries (6: one global, five regional), plays the
@@ -53,6 +54,11 @@ def main(argv):
     ap.add_argument("--out", default=os.path.dirname(os.path.realpath(__file__)))
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--pki-cache", default=os.path.join(
+        os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "build", "sim-pki"),
+        help="where the PKI is kept between runs ('' = make it each time)")
+    ap.add_argument("--check", action="store_true", help="also print PASS/FAIL "
+                    "lines per scenario and 'N passed, M failed' (make check)")
     ap.add_argument("--only", default="", help="comma-separated scenario names "
                     "(join always runs first)")
     a = ap.parse_args(argv)
@@ -67,6 +73,10 @@ def main(argv):
 
     ms, regs, home = world.topology(a.members, a.registries)
     d = tempfile.mkdtemp(prefix="pocd-sim-")
+    if os.environ.get("POCD_IT_REGISTRY"):
+        # tests/integration/run.py brings down what a killed run left
+        with open(os.environ["POCD_IT_REGISTRY"], "a", encoding="utf-8") as f:
+            f.write(d + "\n")
     net = Net(d, ms, regs, home, log=say)
     results = {"members": len(ms), "registries": len(regs), "seed": a.seed,
                "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -74,7 +84,7 @@ def main(argv):
     ok = False
     try:
         say(f"{len(ms)} members, {len(regs)} registries ({', '.join(regs)}) in {d}")
-        net.setup()
+        net.setup(a.pki_cache or None)
         t0 = time.monotonic()
         net.start(net.codes)
         say(f"{len(net.codes)} nodes started in {time.monotonic() - t0:.1f} s")
@@ -118,6 +128,8 @@ def main(argv):
         with open(os.path.join(a.out, "convergence.svg"), "w", encoding="utf-8") as f:
             f.write(report.svg(results))
         print(report.table(results))
+        if a.check:
+            print(report.check_lines(results), flush=True)
         say(f"wrote {os.path.join(a.out, 'results.json')} and convergence.svg")
         if ok and not a.keep:
             shutil.rmtree(d, ignore_errors=True)
