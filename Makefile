@@ -342,4 +342,4 @@ ops-check: bin
 clean:
 	rm -rf $(B) $(ASAN_B) $(B)-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
