@@ -348,7 +348,9 @@ def cert_revoked(net, rng, say):
 def key_rotation(net, rng, say):
     code = rng.choice([m for m in net.members if m not in net.revoked])
     info = net.nodes[code]
-    others = [c for c in net.codes if c != code]
+    # A revoked node is cut off from every pull, so it keeps the record it
+    # had: it is not asked.
+    others = [c for c in net.codes if c != code and c not in net.revoked]
     d = os.path.join(net.dir, f"rotate-{code}")
     os.makedirs(d, exist_ok=True)
     for name in ("network-ca.pem", "network-ca.key", "network-ca.crl", "network-ca.d"):
