@@ -47,7 +47,9 @@ sendmany_kind_name(int kind)
 	}
 }
 
-/* Frees the per-recipient envelopes, ids and signatures of a queueing. */
+static char	*sendmany_str(const char *);
+
+/* The per-recipient envelopes of one send, their ids and signatures. */
 struct sendmany_batch {
 	size_t		  n;
 	Poc__Envelope	 *env;		/* n copies of the template */
@@ -56,6 +58,7 @@ struct sendmany_batch {
 	uint8_t		(*sig)[SIG_MAX_LEN];
 };
 
+/* Frees what sendmany_batch_make() allocated (the strings are e's). */
 static void
 sendmany_batch_free(struct sendmany_batch *b)
 {
@@ -150,9 +153,17 @@ sendmany_queue(const char *by, Poc__Envelope *e,
 			break;
 		poc__send_many_queued__init(q->to[i]);
 		q->n_to++;
-		if ((q->to[i]->recipient = strdup(m->code[i])) == NULL ||
-		    (q->to[i]->id = strdup(b.id[i])) == NULL)
+		q->to[i]->recipient = sendmany_str(m->code[i]);
+		q->to[i]->id = sendmany_str(b.id[i]);
+		if (q->to[i]->recipient == NULL || q->to[i]->id == NULL) {
+			/* Never a NULL string in a reply to pack. */
+			if (q->to[i]->recipient == NULL)
+				q->to[i]->recipient =
+				    (char *)protobuf_c_empty_string;
+			if (q->to[i]->id == NULL)
+				q->to[i]->id = (char *)protobuf_c_empty_string;
 			break;
+		}
 	}
 	log_info("operator %s: queued %s %s to %zu members in one case",
 	    by, sendmany_kind_name(c.kind), c.id, b.n);

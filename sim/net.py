@@ -107,6 +107,8 @@ class Net:
         self.nodes = {}
         self.log_offsets = {}
         self.revoked = set()        # members whose certificate was revoked
+        self.started_members = False
+        self.ever_ready = set()
 
     # ------------------------------------------------------------ set-up
 
@@ -186,12 +188,58 @@ class Net:
     # --------------------------------------------------------- processes
 
     def start(self, codes, timeout=120):
-        for code in codes:
-            info = self.nodes[code]
-            self.log_offsets[code] = self.log_size(code)
-            testbed.spawn(info)
-            self.save()
-        self.wait_logged(codes, re.compile(r"member \S+ ready"), timeout, "ready")
+        """Starts codes and waits until each is ready.  A node that finds
+        its port taken at its first start (the ports were free when
+        chosen, but this machine is shared) gets new ones and is started
+        again; the registries go first, before anyone dials them."""
+        codes = list(codes)
+        for attempt in range(4):
+            for code in codes:
+                self.log_offsets[code] = self.log_size(code)
+                testbed.spawn(self.nodes[code])
+                self.save()
+            failed = self._wait_ready(codes, timeout)
+            if not failed:
+                return
+            # A node that ran before has its endpoint in records others
+            # hold; a registry is dialled by the members once they run.
+            if attempt == 3 or any(c in self.ever_ready or (
+                    c in self.registries and self.started_members) for c in failed):
+                raise SimError(f"nodes did not start, port taken: {failed}")
+            self.log(f"ports taken meanwhile for {failed}: new ports, started again")
+            for code in failed:
+                ports = testbed.free_ports(2)
+                self.nodes[code].update(peer_port=ports[0], operator_port=ports[1])
+            for code in self.codes:
+                if code in failed or set(self.upstreams(code)) & set(failed):
+                    self.write_config(code)
+                    testbed.write_file(self.nodes[code]["pocctl_config"],
+                                       testbed.pocctl_config(code, self.nodes[code]))
+            codes = failed
+
+    def _wait_ready(self, codes, timeout):
+        """Waits for "ready" in each log; returns the nodes that exited
+        because their port was taken (any other failure raises)."""
+        rx = re.compile(r"member \S+ ready")
+        pending, taken = set(codes), []
+        deadline = time.monotonic() + timeout
+        while pending:
+            for code in list(pending):
+                text = self.log_since(code, self.log_offsets.get(code, 0))
+                if rx.search(text):
+                    pending.discard(code)
+                    self.ever_ready.add(code)
+                    if code in self.members:
+                        self.started_members = True
+                elif not testbed.is_ours(self.nodes[code]["pid"], self.nodes[code]):
+                    pending.discard(code)
+                    if "Address already in use" not in text:
+                        raise SimError(f"{code}: pocd exited at start:\n{text[-800:]}")
+                    taken.append(code)
+            if pending and time.monotonic() > deadline:
+                raise SimError(f"not ready within {timeout} s: {sorted(pending)[:10]}")
+            time.sleep(0.2)
+        return taken
 
     def stop(self, codes, sig=signal.SIGTERM):
         testbed.stop_members({"members": self.nodes}, list(codes), sig)
