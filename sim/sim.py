@@ -27,6 +27,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 
 import members as world          # noqa: E402
+import net as netmod             # noqa: E402
 import report                    # noqa: E402
 import scenarios                 # noqa: E402
 from net import Net, SimError    # noqa: E402
@@ -77,6 +78,18 @@ def main(argv):
         # tests/integration/run.py brings down what a killed run left
         with open(os.environ["POCD_IT_REGISTRY"], "a", encoding="utf-8") as f:
             f.write(d + "\n")
+    # The run uses copies of the binaries: a build during a long run (make
+    # check, another make) must not swap them under it.
+    bindir = os.path.join(d, "bin")
+    os.makedirs(bindir)
+    for name, mod, attr in (("pocd", netmod.testbed, "POCD"),
+                            ("pocctl", netmod, "POCCTL"),
+                            ("pocpeer", netmod, "POCPEER")):
+        src = {"POCD": netmod.testbed.POCD, "POCCTL": netmod.POCCTL,
+               "POCPEER": netmod.POCPEER}[attr]
+        shutil.copy2(src, os.path.join(bindir, name))
+        setattr(mod, attr, os.path.join(bindir, name))
+    netmod.testbed.POCCTL = netmod.POCCTL
     net = Net(d, ms, regs, home, log=say)
     results = {"members": len(ms), "registries": len(regs), "seed": a.seed,
                "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
