@@ -48,7 +48,8 @@ checkpoint_pages = 0
 batch_wait_ms = 0
 
 [limits]
-max_connections = 512
+max_connections = 1024
+max_connections_per_address = 1024
 tls_session_cache = 64
 
 [directory]
