@@ -66,7 +66,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 .PHONY: all bin deps check unit unit-bin unit-run integration asan asan-bin demo bench crash chaos soak \
         bench-store \
         tlsscan clean install uninstall pot ops-check
-.PHONY: fuzz fuzz-check fuzz-bin fuzz-run include-check
+.PHONY: fuzz fuzz-check fuzz-bin fuzz-run include-check sim sim-check
 .DEFAULT_GOAL := all
 
 # Public targets install what is missing first, then build in a sub-make so
@@ -197,6 +197,20 @@ bench-store: all
 
 demo: all
 	tests/demo
+
+# The whole network on loopback (sim/sim.py, docs/simulation.md): 193
+# members, 5 regional registries and a global one, every scenario; prints
+# a table, writes sim/results.json and sim/convergence.svg.  SIM_ARGS
+# passes options, e.g. SIM_ARGS="--members 40 --registries 3".
+sim: all
+	POCD=$(abspath $(B)/pocd) POCCTL=$(abspath $(B)/pocctl) POCPEER=$(abspath $(B)/pocpeer) \
+	  $(PYTHON) sim/sim.py $(SIM_ARGS)
+
+# The small simulation that make check runs as a guard (untimed): 12
+# members, 2 registries, every scenario; results in $(B)/sim-small/.
+sim-check: bin
+	POCD=$(abspath $(B)/pocd) POCCTL=$(abspath $(B)/pocctl) POCPEER=$(abspath $(B)/pocpeer) \
+	  $(PYTHON) sim/sim.py --members 12 --registries 2 --out $(B)/sim-small --check
 
 # Fuzzing: libFuzzer targets fuzz/fuzz_TARGET.c, built with clang and
 # ASan+UBSan in their own tree ($(B)-fuzz), run over a scratch corpus seeded

@@ -277,16 +277,19 @@ cmd_refused(const Poc__OpError *e, const char *what, const char *retry)
 	client_fail(e, NULL);
 }
 
-/* Sends env over cl; returns the reply holding the OpQueued, or exits 1
- * reporting the problems (what/retry as for output_field_errors). */
+/* Sends env over cl (to many if to is not NULL); returns the reply
+ * holding the OpQueued, or exits 1 reporting the problems (what/retry as
+ * for output_field_errors). */
 static Poc__OpReply *
-cmd_send_envelope(struct client *cl, Poc__Envelope *env, const char *what,
-    const char *retry)
+cmd_send_envelope_to(struct client *cl, Poc__Envelope *env,
+    Poc__OpSend *to, const char *what, const char *retry)
 {
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__OpSend	 send = POC__OP_SEND__INIT;
 	Poc__OpReply	*r;
 
+	if (to != NULL)
+		send = *to;
 	send.envelope = env;
 	req.kind_case = POC__OP_REQUEST__KIND_SEND;
 	req.send = &send;
@@ -408,23 +411,89 @@ cmd_send_resolve(struct client *cl, const char *field, char **id)
 	*id = full;
 }
 
-/* pocctl send FILE: reads a template, checks that it maps onto an Envelope,
- * and submits it. */
+static Poc__OpReply *
+cmd_send_envelope(struct client *cl, Poc__Envelope *env, const char *what,
+    const char *retry)
+{
+	return cmd_send_envelope_to(cl, env, NULL, what, retry);
+}
+
+/*
+ * Recipients of a send: "all", "network:NAME", or member codes separated
+ * by commas or blanks (a JSON array of codes in a template).  One code is
+ * an ordinary send; anything else fills to (and returns 1), a send to
+ * many: one case, one envelope per member.  Exits 1 on a bad spec.
+ */
+static int
+cmd_recipients(const char *spec, const json_t *arr, Poc__OpSend *to,
+    char **buf, const char *what)
+{
+	const char	*net = "network:";
+	char		*p, *tok, *save;
+	json_t		*v;
+	size_t		 i, n = 0;
+
+	if (arr != NULL) {
+		if ((to->recipients = calloc(json_array_size(arr) + 1,
+		    sizeof(char *))) == NULL)
+			err(1, "calloc");
+		json_array_foreach(arr, i, v) {
+			if (!json_is_string(v))
+				errx(1, "%s: recipient[%zu]: expected a member "
+				    "code (a string), nothing sent", what, i);
+			to->recipients[n++] = (char *)json_string_value(v);
+		}
+		to->n_recipients = n;
+		if (n == 0)
+			errx(1, "%s: recipient: the list is empty, nothing "
+			    "sent", what);
+		return 1;
+	}
+	if (strcmp(spec, "all") == 0) {
+		to->all = 1;
+		return 1;
+	}
+	if (strncmp(spec, net, strlen(net)) == 0) {
+		to->network = (char *)spec + strlen(net);
+		if (to->network[0] == '\0')
+			errx(1, "%s: recipient: network: wants a name, as in "
+			    "network:OSCE; nothing sent", what);
+		return 1;
+	}
+	if (strpbrk(spec, ", \t") == NULL)
+		return 0;
+	if ((*buf = strdup(spec)) == NULL ||
+	    (to->recipients = calloc(strlen(spec) / 2 + 2,
+	    sizeof(char *))) == NULL)
+		err(1, "out of memory");
+	for (p = *buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL)
+		to->recipients[n++] = tok;
+	to->n_recipients = n;
+	return n > 1 || n == 0 ? 1 : 0;
+}
+
+/* pocctl send FILE [--to SPEC]: reads a template, checks that it maps
+ * onto an Envelope, and submits it, to one member or to many. */
 int
 cmd_send(struct ctx *ctx, int argc, char **argv)
 {
-	const char		*file, *what;
+	const char		*file, *what, *tospec = NULL;
+	struct cmd_opt		 opts[] = { { "to", &tospec }, { NULL, NULL } };
 	struct pbjson_errors	*pe;
 	Poc__Envelope		*e;
+	Poc__OpSend		 to = POC__OP_SEND__INIT;
 	struct client		*cl;
 	Poc__OpReply		*r;
 	json_error_t		 je;
-	json_t			*j;
+	json_t			*j, *rcp;
 	char			 retry[1100];
+	char			*tobuf = NULL, *spec = NULL;
+	int			 many = 0;
 
-	cmd_args(ctx, argc, argv, NULL, &file, 1, 1);
-	snprintf(retry, sizeof(retry), "%s send %s",
-	    program_invocation_short_name, file);
+	cmd_args(ctx, argc, argv, opts, &file, 1, 1);
+	snprintf(retry, sizeof(retry), "%s send %s%s%s",
+	    program_invocation_short_name, file, tospec ? " --to " : "",
+	    tospec ? tospec : "");
 	if (strcmp(file, "-") == 0) {
 		what = "standard input";
 		j = json_loadf(stdin, JSON_REJECT_DUPLICATES, &je);
@@ -438,6 +507,23 @@ cmd_send(struct ctx *ctx, int argc, char **argv)
 			    what, je.line, je.column, je.text);
 		errx(1, "%s", je.text);
 	}
+	/* --to replaces the template's recipient; a list, a network or
+	 * "all" is taken out of the envelope and sent beside it. */
+	rcp = json_is_object(j) ? json_object_get(j, "recipient") : NULL;
+	json_incref(rcp);	/* to.recipients may point into it */
+	if (tospec != NULL)
+		many = cmd_recipients(tospec, NULL, &to, &tobuf, "--to");
+	else if (json_is_array(rcp))
+		many = cmd_recipients(NULL, rcp, &to, &tobuf, what);
+	else if (json_is_string(rcp)) {
+		if ((spec = strdup(json_string_value(rcp))) == NULL)
+			err(1, "strdup");
+		many = cmd_recipients(spec, NULL, &to, &tobuf, what);
+	}
+	if (json_is_object(j) && (many || tospec != NULL ||
+	    to.n_recipients == 1))
+		json_object_set_new(j, "recipient", json_string(many ? "" :
+		    to.n_recipients == 1 ? to.recipients[0] : tospec));
 	if ((pe = malloc(sizeof(*pe))) == NULL)
 		err(1, "malloc");
 	e = (Poc__Envelope *)pbjson_parse(j, &poc__envelope__descriptor,
@@ -458,11 +544,15 @@ cmd_send(struct ctx *ctx, int argc, char **argv)
 	if (e->body_case == POC__ENVELOPE__BODY_ASSISTANCE_RESPONSE)
 		cmd_send_resolve(cl, "assistance_response.request_id",
 		    &e->assistance_response->request_id);
-	r = cmd_send_envelope(cl, e, what, retry);
+	r = cmd_send_envelope_to(cl, e, many ? &to : NULL, what, retry);
 	ctx->out->queued(r->queued, 1);
 	client_reply_free(r);
 	client_close(cl);
 	protobuf_c_message_free_unpacked(&e->base, NULL);
+	json_decref(rcp);	/* after the request: it holds its strings */
+	free(to.recipients);
+	free(tobuf);
+	free(spec);
 	return 0;
 }
 

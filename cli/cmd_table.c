@@ -116,14 +116,19 @@ static const struct cmd cmd_table[] = {
 	},
 	{
 		.name = "send",
-		.usage = "FILE|-",
-		.summary = "send a filled-in template (JSON) to its recipient",
+		.usage = "FILE|- [--to RECIPIENTS]",
+		.summary = "send a filled-in template (JSON) to its recipient(s)",
 		.handler = cmd_send,
 		.help =
 "The file is a template from 'pocctl template' or the output of\n"
 "'pocctl show --json' (node-local keys such as state are ignored).\n"
 "The node checks every field before anything is queued; problems are\n"
-"listed field by field and nothing is sent.",
+"listed field by field and nothing is sent.\n"
+"Recipients (the template's recipient, or --to, which replaces it):\n"
+"a member code; several (\"FRA, DEU\", or a JSON array in the\n"
+"template); network:NAME; or all.  Several make one case of one signed\n"
+"envelope each, queued together or not at all; 'pocctl thread' shows\n"
+"who has it, acknowledged it, answered, is overdue.",
 	},
 	{
 		.name = "inbox",

@@ -16,6 +16,7 @@
 #include "cli/jsonout.h"
 #include "cli/output_checks.h"
 #include "cli/output_enroll.h"
+#include "cli/output_many.h"
 #include "cli/output_view.h"
 #include "cli/render.h"
 #include "cli/table.h"
@@ -154,6 +155,8 @@ output_view_text_status(const Poc__OpStatusReply *st)
 		table_free(&t);
 	}
 	output_enroll_text_status(st);	/* upstreams, joining */
+	output_many_text_cases(stdout, st->cases_to_many,
+	    st->n_cases_to_many);
 	if (st->n_certificates == 0)
 		return;
 	putchar('\n');
@@ -260,10 +263,20 @@ output_view_text_message(const Poc__StoredMessage *sm)
 void
 output_view_text_thread(const Poc__OpMessages *ms)
 {
-	size_t	 i;
+	const char	*first = NULL;
+	size_t		 i, shown = 0;
 
+	/* A case sent to many: its matrix, then its message once, then the
+	 * answers. */
+	if (ms->to_many != NULL) {
+		output_many_text_case(stdout, ms->to_many);
+		putchar('\n');
+	}
 	for (i = 0; i < ms->n_messages; i++) {
-		if (i > 0)
+		if (ms->to_many != NULL && output_many_is_copy(ms->to_many,
+		    ms->messages[i], &first))
+			continue;
+		if (shown++ > 0)
 			putchar('\n');
 		render_block(stdout, ms->messages[i]);
 	}
@@ -272,7 +285,9 @@ output_view_text_thread(const Poc__OpMessages *ms)
 void
 output_view_text_queued(const Poc__OpQueued *q, int with_thread)
 {
-	if (with_thread)
+	if (q->n_to > 0)
+		output_many_text_queued(q);
+	else if (with_thread)
 		printf(_("queued %s (thread %s)\n"), q->id, q->thread_id);
 	else
 		printf(_("queued %s\n"), q->id);
@@ -336,11 +351,12 @@ output_view_json_status(const Poc__OpStatusReply *st)
 	jsonout_print_message(&st->base);
 }
 
-/* Prints the messages as one JSON array. */
+/* Prints the messages as one JSON array; for a case sent to many, an
+ * object of its matrix ("to_many") and that array ("messages"). */
 void
 output_view_json_thread(const Poc__OpMessages *ms)
 {
-	json_t	*a;
+	json_t	*a, *o;
 	size_t	 i;
 
 	if ((a = json_array()) == NULL)
@@ -348,6 +364,14 @@ output_view_json_thread(const Poc__OpMessages *ms)
 	for (i = 0; i < ms->n_messages; i++)
 		json_array_append_new(a,
 		    output_view_message_json(ms->messages[i]));
+	if (ms->to_many != NULL) {
+		if ((o = json_object()) == NULL)
+			errx(1, "out of memory");
+		json_object_set_new(o, "to_many",
+		    output_many_json_case(ms->to_many));
+		json_object_set_new(o, "messages", a);
+		a = o;
+	}
 	jsonout_print(a);
 	json_decref(a);
 }

@@ -38,17 +38,10 @@
 #include "util.h"
 #include "validate.h"
 
-#define CHECKS_MAX_TARGETS	1024
 #define CHECKS_REARM_MAX_MS	60000	/* re-read the wall clock this often */
 #define CHECKS_RETRY_MS		60000	/* after a scheduled campaign failed */
 
 static struct event	*checks_timer;
-
-/* A list of member codes without duplicates. */
-struct checks_members {
-	size_t	 n;
-	char	 code[CHECKS_MAX_TARGETS][64];
-};
 
 /* Adds code once; -1 if the list is full. */
 static int
@@ -65,9 +58,22 @@ checks_members_add(struct checks_members *m, const char *code)
 	return 0;
 }
 
-/* Every member of the directory except this node.  0 or -1. */
+/* Whether record r names network. */
 static int
-checks_members_all(struct checks_members *m)
+checks_in_network(const Poc__DirectoryRecord *r, const char *network)
+{
+	size_t	 i;
+
+	for (i = 0; r != NULL && i < r->n_networks; i++)
+		if (strcmp(r->networks[i], network) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every member of the directory except this node, or, if network is not
+ * NULL, those whose record names it.  0 or -1. */
+static int
+checks_members_all(struct checks_members *m, const char *network)
 {
 	struct store_dir_row	*rows;
 	int			 n, i, r = 0;
@@ -76,6 +82,8 @@ checks_members_all(struct checks_members *m)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (strcmp(rows[i].code, env->conf.member) != 0 &&
+		    (network == NULL ||
+		    checks_in_network(rows[i].record, network)) &&
 		    checks_members_add(m, rows[i].code) == -1)
 			r = -1;
 	store_dir_rows_free(rows, n);
@@ -174,20 +182,16 @@ checks_queue_one(const struct store_check_campaign *c, const char *member,
 	return 0;
 }
 
-/*
- * Starts a campaign for the members in m (or every member of the
- * directory if all): everything commits in one transaction, then the
- * outbox is kicked.  Returns 0 with c filled, or -1 with err.
- */
-static int
-checks_start(struct checks_members *m, int all, int64_t reply_within_ms,
-    int exercise, int scheduled, const char *by,
-    struct store_check_campaign *c, char *err, size_t errlen)
+int
+checks_members_resolve(struct checks_members *m, int all,
+    const char *network, char *err, size_t errlen)
 {
 	size_t	 i;
 
-	if (all && checks_members_all(m) == -1) {
-		snprintf(err, errlen, "cannot read the directory");
+	if ((all || network != NULL) &&
+	    checks_members_all(m, all ? NULL : network) == -1) {
+		snprintf(err, errlen, "cannot read the directory (or more "
+		    "than %d members)", CHECKS_MAX_TARGETS);
 		return -1;
 	}
 	for (i = 0; i < m->n; i++) {
@@ -201,11 +205,50 @@ checks_start(struct checks_members *m, int all, int64_t reply_within_ms,
 			return -1;
 		}
 	}
-	if (m->n == 0) {
-		snprintf(err, errlen, "no member to check: the directory "
+	if (m->n == 0 && network != NULL && !all)
+		snprintf(err, errlen, "no other member's record in this "
+		    "node's directory names network \"%.64s\"", network);
+	else if (m->n == 0)
+		snprintf(err, errlen, "no member given, and the directory "
 		    "holds no other member");
-		return -1;
+	return m->n == 0 ? -1 : 0;
+}
+
+int
+checks_members_parse(struct checks_members *m, char *const *codes,
+    size_t n, char *err, size_t errlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (!validate_member_code(codes[i])) {
+			snprintf(err, errlen, "\"%.40s\" is not a member code",
+			    codes[i]);
+			return -1;
+		}
+		if (checks_members_add(m, codes[i]) == -1) {
+			snprintf(err, errlen, "more than %d members",
+			    CHECKS_MAX_TARGETS);
+			return -1;
+		}
 	}
+	return 0;
+}
+
+/*
+ * Starts a campaign for the members in m (or every member of the
+ * directory if all): everything commits in one transaction, then the
+ * outbox is kicked.  Returns 0 with c filled, or -1 with err.
+ */
+static int
+checks_start(struct checks_members *m, int all, int64_t reply_within_ms,
+    int exercise, int scheduled, const char *by,
+    struct store_check_campaign *c, char *err, size_t errlen)
+{
+	size_t	 i;
+
+	if (checks_members_resolve(m, all, NULL, err, errlen) == -1)
+		return -1;
 	memset(c, 0, sizeof(*c));
 	if (util_uuid_new(c->id) != 0) {
 		snprintf(err, errlen, "cannot make an id");
@@ -378,7 +421,6 @@ checks_start_members(char *const *members, size_t n, int all,
     struct store_check_campaign *c, char *err, size_t errlen)
 {
 	struct checks_members	*m;
-	size_t			 i;
 	int			 r = -1;
 
 	if (n > CHECKS_MAX_TARGETS) {
@@ -390,14 +432,8 @@ checks_start_members(char *const *members, size_t n, int all,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (!validate_member_code(members[i])) {
-			snprintf(err, errlen, "\"%.40s\" is not a member code",
-			    members[i]);
-			goto out;
-		}
-		(void)checks_members_add(m, members[i]);
-	}
+	if (checks_members_parse(m, members, n, err, errlen) == -1)
+		goto out;
 	r = checks_start(m, all, reply_within_ms, exercise, 0, by, c, err,
 	    errlen);
  out:

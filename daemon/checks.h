@@ -23,6 +23,30 @@ int64_t	 checks_last_campaign_ms(void);
 struct store_check_campaign;
 
 /*
+ * A set of members to reach, without duplicates: the targets of a check
+ * campaign, and the recipients of a send to many (sendmany.c).
+ */
+#define CHECKS_MAX_TARGETS	1024
+struct checks_members {
+	size_t	 n;
+	char	 code[CHECKS_MAX_TARGETS][64];
+};
+
+/* Adds the n member codes given by an operator (each checked; repeats
+ * kept once).  0, or -1 with err. */
+int	 checks_members_parse(struct checks_members *, char *const *codes,
+	    size_t n, char *err, size_t errlen);
+
+/*
+ * Completes and checks a set: adds every other member of the directory
+ * if all, or those whose record names network if network is not NULL;
+ * then refuses this node, a member with no record here, and an empty
+ * set.  0, or -1 with err.
+ */
+int	 checks_members_resolve(struct checks_members *, int all,
+	    const char *network, char *err, size_t errlen);
+
+/*
  * Starts a campaign by hand: one check to each of the n members (or to
  * every member of the directory if all), answered within reply_within_ms;
  * by is the operator.  Everything commits in one transaction, then the

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h"
 #include "ctl.h"
 #include "ctl_msg.h"
 #include "deadline.h"
@@ -16,8 +17,10 @@
 #include "msgsig.h"
 #include "node.h"
 #include "outbox.h"
+#include "sendmany.h"
 #include "sig.h"
 #include "store.h"
+#include "store_send.h"
 #include "util.h"
 #include "validate.h"
 
@@ -119,20 +122,97 @@ ctl_msg_uncomplete(const char *op, Poc__Envelope *e)
 		e->check_reply->replied_by = (char *)protobuf_c_empty_string;
 }
 
+/*
+ * Checks what only a send to many refuses, and resolves its recipients
+ * into m (checks.c's member sets, as for a check campaign).  Sets the
+ * template's recipient to the first, so that the envelope is validated
+ * as it will go out.  0, or -1 with the error set in rep.
+ */
+static int
+ctl_msg_many_prepare(const Poc__OpSend *s, struct checks_members *m,
+    Poc__OpReply *rep)
+{
+	Poc__Envelope	*e = s->envelope;
+	char		 err[256];
+
+	if (e->recipient[0] != '\0') {
+		ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "recipient: give "
+		    "the recipients either in the envelope or as a list, "
+		    "network or all, not both");
+		return -1;
+	}
+	if (e->in_reply_to[0] != '\0' || e->thread_id[0] != '\0') {
+		ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "in_reply_to: a "
+		    "send to many opens a new case; answer each member in "
+		    "its own thread (pocctl ack, respond, update)");
+		return -1;
+	}
+	if (e->body_case != POC__ENVELOPE__BODY_NOTIFICATION &&
+	    e->body_case != POC__ENVELOPE__BODY_ASSISTANCE_REQUEST) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "only a "
+		    "notification or an assistance request goes to many "
+		    "members (checks have pocctl check)");
+		return -1;
+	}
+	if (s->network[0] != '\0' && !validate_member_code(s->network)) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "network: \"%.40s\" "
+		    "is not a network name", s->network);
+		return -1;
+	}
+	if (s->n_recipients > CHECKS_MAX_TARGETS) {
+		ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "at most %d "
+		    "recipients in one case", CHECKS_MAX_TARGETS);
+		return -1;
+	}
+	if (checks_members_parse(m, s->recipients, s->n_recipients, err,
+	    sizeof(err)) == -1 || checks_members_resolve(m, s->all,
+	    s->network[0] != '\0' ? s->network : NULL, err,
+	    sizeof(err)) == -1) {
+		ctl_error(rep, strncmp(err, "cannot read", 11) == 0 ?
+		    POC__OP_ERROR__CODE__INTERNAL : POC__OP_ERROR__CODE__INVALID,
+		    "recipients: %s", err);
+		return -1;
+	}
+	e->recipient = m->code[0];
+	return 0;
+}
+
+/* Whether s asks for a send to many. */
+static int
+ctl_msg_is_many(const Poc__OpSend *s)
+{
+	return s->n_recipients > 0 || s->all || s->network[0] != '\0';
+}
+
 void
 ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	Poc__Envelope		*e = req->send->envelope;
 	struct validate_result	*vr = &reply_store.vr, state;
+	struct checks_members	*m = NULL;
 	size_t			 i, derlen;
 	enum store_put		 put;
 	uint8_t			*der;
+	char			 err[256];
+	int			 internal;
 
 	if (e == NULL) {
 		ctl_error(rep, POC__OP_ERROR__CODE__BAD_REQUEST, "no envelope");
 		return;
 	}
+	sendmany_queued_free(&reply_store.queued);
 	memset(&reply_store, 0, sizeof(reply_store));
+	if (ctl_msg_is_many(req->send)) {
+		if ((m = calloc(1, sizeof(*m))) == NULL) {
+			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "out of "
+			    "memory");
+			return;
+		}
+		if (ctl_msg_many_prepare(req->send, m, rep) == -1) {
+			free(m);
+			return;
+		}
+	}
 	poc__op_queued__init(&reply_store.queued);
 	memset(&state, 0, sizeof(state));
 	if (ctl_msg_complete(op, e, &state) != 0) {
@@ -155,6 +235,18 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 		    vr->err[0].field, vr->err[0].message);
 		ctl_invalid(rep, vr, "the template");
 		goto out;
+	}
+	if (m != NULL) {
+		/* Each envelope is signed on its own in sendmany_queue(). */
+		if (sendmany_queue(op, e, m, &reply_store.queued, &internal,
+		    err, sizeof(err)) == -1) {
+			ctl_error(rep, internal ? POC__OP_ERROR__CODE__INTERNAL :
+			    POC__OP_ERROR__CODE__INVALID, "%s; nothing was "
+			    "queued%s", err, internal ? " (see the node's log)" :
+			    "");
+			goto out;
+		}
+		goto queued;
 	}
 	/* Signed before it is stored: the stored bytes are what goes out. */
 	if (msgsig_sign(e, reply_store.sig) == -1) {
@@ -193,6 +285,7 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	}
 	log_info("operator %s: queued %s %s for %s (thread %s)", op,
 	    validate_body_name(e), e->id, e->recipient, e->thread_id);
+ queued:
 	snprintf(reply_store.recipient, sizeof(reply_store.recipient), "%s",
 	    e->recipient);
 	if (e->id != reply_store.id)
@@ -205,11 +298,18 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	rep->kind_case = POC__OP_REPLY__KIND_QUEUED;
 	rep->queued = &reply_store.queued;
 	ctl_msg_uncomplete(op, e);
-	outbox_kick(reply_store.recipient);
-	deadline_kick();
+	if (m == NULL) {
+		outbox_kick(reply_store.recipient);
+		deadline_kick();
+	} else
+		e->recipient = (char *)protobuf_c_empty_string;
+	free(m);
 	return;
 out:
 	ctl_msg_uncomplete(op, e);
+	if (m != NULL)
+		e->recipient = (char *)protobuf_c_empty_string;
+	free(m);
 }
 
 /* Hands an array of n stored messages to the reply with their deadlines,
@@ -361,20 +461,32 @@ void
 ctl_msg_thread(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	Poc__StoredMessage	*m, **arr = NULL;
-	int			 n;
+	struct store_send_case	 c;
+	int			 n, many = 0;
 
 	(void)op;
 	if ((m = ctl_msg_find(req->thread->id, rep)) == NULL)
 		return;
+	/* A case sent to many: every envelope's thread, and the matrix. */
 	n = store_thread(env->store, m->envelope->thread_id, &arr);
-	protobuf_c_message_free_unpacked(&m->base, NULL);
+	if (n >= 0)
+		many = sendmany_gather(m->envelope->thread_id, &arr, &n, &c);
 	ctl_msg_reply(rep, arr, n);
+	if (many == 1 && rep->kind_case == POC__OP_REPLY__KIND_MESSAGES)
+		rep->messages->to_many = sendmany_matrix(&c, arr, (size_t)n,
+		    1);
+	protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
 void
 ctl_msg_free(Poc__OpReply *rep)
 {
-	if (rep->kind_case == POC__OP_REPLY__KIND_MESSAGES)
+	if (rep->kind_case == POC__OP_REPLY__KIND_MESSAGES) {
 		store_messages_free(rep->messages->messages,
 		    (int)rep->messages->n_messages);
+		sendmany_case_free(rep->messages->to_many);
+		rep->messages->to_many = NULL;
+	}
+	if (rep->kind_case == POC__OP_REPLY__KIND_QUEUED)
+		sendmany_queued_free(rep->queued);
 }

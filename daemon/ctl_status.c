@@ -14,6 +14,7 @@
 #include "node.h"
 #include "outbox.h"
 #include "peer.h"
+#include "sendmany.h"
 #include "status.h"
 #include "store.h"
 #include "util.h"
@@ -86,6 +87,7 @@ ctl_status_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 		ppp[0] = pp;	/* so that ctl_status_free frees it */
 	st->n_peers = (size_t)npeers;
 	st->peers = ppp;
+	st->cases_to_many = sendmany_latest(&st->n_cases_to_many);
 	rep->kind_case = POC__OP_REPLY__KIND_STATUS;
 	rep->status = st;
 	free(ps);
@@ -102,6 +104,9 @@ ctl_status_free(Poc__OpReply *rep)
 	status_ops_free(st);
 	dirsync_status_free(st);
 	enroll_status_free(st);
+	sendmany_cases_free(st->cases_to_many, st->n_cases_to_many);
+	st->cases_to_many = NULL;
+	st->n_cases_to_many = 0;
 	if (st->peers == NULL)
 		return;
 	for (i = 0; i < st->n_peers; i++)

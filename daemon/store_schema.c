@@ -287,6 +287,26 @@ static const char *const store_migrations[] = {
 	" decided_at INTEGER NOT NULL DEFAULT 0,"
 	" decided_by TEXT NOT NULL DEFAULT ''"
 	");",
+	/* Cases sent to many (store_send.c): one row per case and one per
+	 * envelope, written in the transaction that queues the envelopes.
+	 * On the wire each envelope is a case of its own (thread_id = id);
+	 * these rows are what makes them one case here.  The case's id is
+	 * its first envelope's. */
+	"CREATE TABLE send_many ("
+	" id TEXT PRIMARY KEY,"
+	" created_at INTEGER NOT NULL,"
+	" kind INTEGER NOT NULL,"
+	" recipients INTEGER NOT NULL CHECK (recipients > 0),"
+	" created_by TEXT NOT NULL"
+	");"
+	"CREATE INDEX send_many_created ON send_many (created_at);"
+	"CREATE TABLE send_many_envelopes ("
+	" envelope_id TEXT PRIMARY KEY,"
+	" case_id TEXT NOT NULL REFERENCES send_many (id),"
+	" recipient TEXT NOT NULL"
+	");"
+	"CREATE INDEX send_many_envelopes_case ON send_many_envelopes"
+	" (case_id);",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -354,6 +354,25 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " WHERE ?1 OR state = 'pending' ORDER BY received_at, code" },
 	[STMT_ENROLL_COUNT] = { STMT_ENROLL_COUNT, "enroll_count",
 	    "SELECT count(*) FROM enrollments WHERE state = 'pending'" },
+	/* Cases sent to many (store_send.c). */
+	[STMT_SEND_MANY_ADD] = { STMT_SEND_MANY_ADD, "send_many_add",
+	    "INSERT INTO send_many (id, created_at, kind, recipients,"
+	    " created_by) VALUES (?1, ?2, ?3, ?4, ?5)" },
+	[STMT_SEND_MANY_ENVELOPE_ADD] = { STMT_SEND_MANY_ENVELOPE_ADD,
+	    "send_many_envelope_add",
+	    "INSERT INTO send_many_envelopes (envelope_id, case_id, recipient)"
+	    " VALUES (?1, ?2, ?3)" },
+	[STMT_SEND_MANY_OF] = { STMT_SEND_MANY_OF, "send_many_of",
+	    "SELECT s.id, s.created_at, s.kind, s.recipients, s.created_by"
+	    " FROM send_many_envelopes e JOIN send_many s ON s.id = e.case_id"
+	    " WHERE e.envelope_id = ?1" },
+	[STMT_SEND_MANY_ENVELOPES] = { STMT_SEND_MANY_ENVELOPES,
+	    "send_many_envelopes",
+	    "SELECT envelope_id FROM send_many_envelopes WHERE case_id = ?1"
+	    " ORDER BY rowid" },
+	[STMT_SEND_MANY_LATEST] = { STMT_SEND_MANY_LATEST, "send_many_latest",
+	    "SELECT id, created_at, kind, recipients, created_by"
+	    " FROM send_many ORDER BY created_at DESC, rowid DESC LIMIT ?1" },
 };
 
 /* Checks that each entry sits at its id (a broken table is a bug, fatal)

@@ -8,6 +8,7 @@ what failed, nothing else.
     fuzz         each libFuzzer target: one line
     ops          each operations check (tests/ops/run): PASS/FAIL
     integration  each integration test (tests/integration/run.py): PASS/FAIL
+    sim          the small simulation (make sim-check): PASS/FAIL per scenario
 
 A failure is printed in full (the suite's, check's or test's output, or
 the build's errors).  Everything else -- compiler command lines, the log
@@ -176,7 +177,8 @@ def step_asan(log):
 
 
 NOUNS = {"unit": "unit suite", "asan": "asan suite", "fuzz": "fuzz target",
-         "ops": "ops check", "integration": "integration test"}
+         "ops": "ops check", "integration": "integration test",
+         "sim": "sim scenario"}
 
 
 def plural(n, one, many=None):
@@ -212,6 +214,7 @@ def main():
         step("fuzz", step_tests, log, "fuzz-check", "fuzz")
         step("ops", step_tests, log, "ops-check", "ops")
         step("integration", step_tests, log, "integration", "integration")
+        step("sim", step_tests, log, "sim-check", "sim")
 
     what = ", ".join(plural(n, NOUNS[name]) for name, n in counts) or "build"
     secs = time.monotonic() - t_all
