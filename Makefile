@@ -172,7 +172,8 @@ include-check:
 # installs both servers itself: neither is needed by the build or the tests.
 # The servers it runs are its own (temporary directory, free ports, stopped
 # by PID); a system service the packages may have started is left alone.
-BENCH_DEB_PKGS := mosquitto rabbitmq-server
+# strace: bench/fsynccheck.py watches RabbitMQ fsync before its confirms.
+BENCH_DEB_PKGS := mosquitto rabbitmq-server strace
 bench: all
 	@missing=""; for p in $(BENCH_DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \

@@ -425,10 +425,11 @@ amqp_queue_declare(struct bconn *c)
 		put8(&t, 'S');
 		putlong(&t, "quorum");
 	} else {
-		/* Version 1: version 2 (3.10) confirms before its fsync. */
+		/* Version 1: version 2 (3.10) confirms before its fsync, and
+		 * is declared only as the control of bench/fsynccheck.py. */
 		putshort(&t, "x-queue-version");
 		put8(&t, 'I');
-		put32(&t, 1);
+		put32(&t, strcmp(opts.queue_type, "classic-v2") == 0 ? 2 : 1);
 	}
 	amqp_method(&p, QUEUE_DECLARE);
 	put16(&p, 0);
@@ -448,8 +449,9 @@ amqp_mode_setup(void)
 	int		 i;
 
 	if (strcmp(opts.queue_type, "classic") != 0 &&
-	    strcmp(opts.queue_type, "quorum") != 0)
-		bench_die("--queue-type is classic or quorum");
+	    strcmp(opts.queue_type, "quorum") != 0 &&
+	    strcmp(opts.queue_type, "classic-v2") != 0)
+		bench_die("--queue-type is classic, quorum or classic-v2");
 	if (bconn_open(&c, NULL) != 0 || amqp_open(&c, 0) != 0)
 		bench_die("cannot connect to RabbitMQ");
 	for (i = 0; i < opts.conns; i++) {

@@ -27,8 +27,8 @@ void	 amqp_queue_publish(struct bconn *);
  * (several if it is "multiple"), or -1 on a Nack or an error. */
 int	 amqp_confirms(struct bconn *);
 
-/* amqsetup --queue Q --queue-type classic|quorum --conns C: declares the
- * durable queues Q-0 .. Q-(C-1) and purges them. */
+/* amqsetup --queue Q --queue-type classic|quorum|classic-v2 --conns C:
+ * declares the durable queues Q-0 .. Q-(C-1) and purges them. */
 void	 amqp_mode_setup(void);
 
 /* amqdrain --queue Q --count N --window W: consumes N messages from Q-0

@@ -26,9 +26,9 @@
  *		PUBLISH (PUBACK each); seconds until all are in
  *	queue	--count N --conns C: N OpSend requests on the operator
  *		listener (operator certificate), for the drain benchmark
- *	amqsetup --queue Q --queue-type classic|quorum --conns C: declare
- *		the durable queues Q-0 .. Q-(C-1) and purge them (tput and
- *		lat publish to Q-I from connection I)
+ *	amqsetup --queue Q --queue-type classic|quorum|classic-v2 --conns C:
+ *		declare the durable queues Q-0 .. Q-(C-1) and purge them
+ *		(tput and lat publish to Q-I from connection I)
  *	amqdrain --queue Q --count N --window W: consume N from Q-0 with a
  *		prefetch of W, acknowledging each; seconds until all are in
  *
@@ -81,7 +81,8 @@ usage(void)
 	    "--proto poc|mqtt|amqp --port N --ca F --cert F --key F "
 	    "[--member M] [--to M] [--conns N] [--count N] [--window N] "
 	    "[--interval-ms N] [--seconds N] [--threads N] [--resume] "
-	    "[--client-id ID] [--queue Q] [--queue-type classic|quorum]\n");
+	    "[--client-id ID] [--queue Q] "
+	    "[--queue-type classic|quorum|classic-v2]\n");
 	exit(2);
 }
 

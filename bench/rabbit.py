@@ -25,7 +25,7 @@ import subprocess
 import time
 
 RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
-START_TIMEOUT = 90
+START_TIMEOUT = 300
 STOP_TIMEOUT = 30
 
 

@@ -16,7 +16,8 @@ Environment: POCD, POCCTL, POCBENCH (binaries), BENCH_QUICK=1 (a short run
 with small counts, for trying the bench itself), BENCH_RUNS (default 3),
 BENCH_KEEP=1 (keep the work directory), BENCH_DRAIN=N (messages in the
 drain rows, default 50,000), BENCH_ROWS (the sections to run, comma
-separated, of throughput, latency, storm, idle, drain; default all),
+separated, of guarantee, throughput, latency, storm, idle, drain; default
+all),
 BENCH_POCD_WINDOW, BENCH_MQ_INFLIGHT, BENCH_RABBIT_PREFETCH (the drain's
 window for each side; defaults are each side's best on the development
 machine, docs/performance.md).  A section that fails is reported as failed
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import time
 
+import fsynccheck
 import rabbit
 import table
 
@@ -55,14 +57,14 @@ IDLE = (200, 500) if QUICK else (1000, 5000)
 N_DRAIN = int(os.environ.get("BENCH_DRAIN", 2000 if QUICK else 50000))
 WINDOW = 64
 QUEUE_TYPES = ("classic", "quorum")
-SECTIONS = ("throughput", "latency", "storm", "idle", "drain")
+SECTIONS = ("guarantee", "throughput", "latency", "storm", "idle", "drain")
 ROWS = [x for x in os.environ.get("BENCH_ROWS", ",".join(SECTIONS)).split(",") if x]
 # Each side at its best in the drain (issue 11): pocd's [delivery] window
 # at AUS, Mosquitto's max_inflight_messages (0: unlimited), the RabbitMQ
 # consumer's prefetch (basic.qos).
 POCD_DRAIN_WINDOW = int(os.environ.get("BENCH_POCD_WINDOW", "256"))
 MQ_DRAIN_INFLIGHT = int(os.environ.get("BENCH_MQ_INFLIGHT", "0"))
-RABBIT_PREFETCH = int(os.environ.get("BENCH_RABBIT_PREFETCH", "256"))
+RABBIT_PREFETCH = int(os.environ.get("BENCH_RABBIT_PREFETCH", "1000"))
 BENCH_LIMITS = """
 # ---- added by bench/run.py: room for the idle-connection rows
 [limits]
@@ -552,7 +554,17 @@ def start_rabbit(d, bed):
          "key": aus["node_key"]}, "AUS")
 
 
+def guarantee(rq, d):
+    """bench/fsynccheck.py for each queue type, and classic version 2 as
+    the control that must fail it."""
+    return {qt: fsynccheck.check(pocbench, rq, f"fsync-{qt}", qt, d)
+            for qt in QUEUE_TYPES + ("classic-v2",)}
+
+
 def run_sections(res, d, bed, mq, rq):
+    if "guarantee" in ROWS and rq is not None:
+        res["guarantee"] = section("RabbitMQ: a confirm only after an fsync?",
+                                   lambda: guarantee(rq, d))
     if "throughput" in ROWS:
         res["throughput"] = {}
         for c in (1, 8):
@@ -593,7 +605,8 @@ def main():
         if b and not os.access(b, os.X_OK):
             sys.exit(f"bench: {b}: not built (make bin)")
     for b, where in (("mosquitto", "mosquitto"),
-                     (rabbit.RABBITMQ_SERVER, "rabbitmq-server")):
+                     (rabbit.RABBITMQ_SERVER, "rabbitmq-server"),
+                     ("strace", "strace")):
         if shutil.which(b) is None:
             sys.exit(f"bench: {b} is not installed (make bench installs "
                      f"the {where} package)")
