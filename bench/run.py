@@ -535,6 +535,18 @@ def failed(name, e):
     ERRORS[name] = str(e)
 
 
+RESULTS_JSON = os.path.join(HERE, "results.json")
+
+
+def save(res):
+    """Writes what is measured so far, so that a run stopped half-way
+    still leaves its figures ("complete": false until the end)."""
+    tmp = RESULTS_JSON + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(res, f, indent=2)
+    os.replace(tmp, RESULTS_JSON)
+
+
 def section(name, fn):
     say(name)
     try:
@@ -562,35 +574,45 @@ def guarantee(rq, d):
 
 
 def run_sections(res, d, bed, mq, rq):
+    """Each section in turn; results.json is rewritten after each."""
     if "guarantee" in ROWS and rq is not None:
         res["guarantee"] = section("RabbitMQ: a confirm only after an fsync?",
                                    lambda: guarantee(rq, d))
+        save(res)
     if "throughput" in ROWS:
         res["throughput"] = {}
         for c in (1, 8):
             res["throughput"][str(c)] = section(
                 f"throughput, {c} peer(s)",
                 lambda c=c: bench_throughput(bed, mq, rq, c))
+            save(res)
     if "latency" in ROWS:
         res["latency"] = section("latency, and the fsync p99 of the same minutes",
                                  lambda: bench_latency(bed, mq, rq, d))
         res["fsync_p99_ms"] = (res["latency"] or {}).pop("fsync_p99_ms", None)
+        save(res)
     if "storm" in ROWS:
         res["storm"] = section("connection storm", lambda: bench_storm(bed, mq))
+        save(res)
     if "idle" in ROWS:
         res["idle"] = {}
         for n in IDLE:
             res["idle"][str(n)] = section(f"{n} idle connections",
                                           lambda n=n: bench_idle(bed, mq, n))
+            save(res)
     if "drain" in ROWS:
-        res["drain"] = {"mosquitto": section("drain: Mosquitto",
-                                             lambda: drain_mosquitto(mq))}
+        res["drain"] = {}
+        res["drain"]["mosquitto"] = section("drain: Mosquitto",
+                                            lambda: drain_mosquitto(mq))
+        save(res)
         if rq is not None:
             for qt in QUEUE_TYPES:
                 res["drain"][f"rabbitmq_{qt}"] = section(
                     f"drain: RabbitMQ {qt}", lambda qt=qt: drain_rabbit(rq, qt))
+                save(res)
         res["drain"]["pocd"] = section("federation drain: pocd",
                                        lambda: drain_pocd(bed))
+        save(res)
 
 
 def main():
@@ -624,7 +646,7 @@ def main():
                "counts": {"throughput": N_TPUT, "latency": N_LAT,
                           "storm_seconds": STORM_S, "idle": list(IDLE),
                           "drain": N_DRAIN, "window": WINDOW, "body_bytes": 1024},
-               "errors": ERRORS}
+               "errors": ERRORS, "complete": False}
         say(f"work directory {d}")
         bed = Bed(d)
         mq = Mosquitto(d, bed)
@@ -640,10 +662,9 @@ def main():
                  f"{m['load_average'][0]:.1f} at the start"
                  f"{' (BENCH_QUICK)' if QUICK else ''}")
         print("\n" + table.render(rows, title, ERRORS))
-        out = os.path.join(HERE, "results.json")
-        with open(out, "w", encoding="utf-8") as f:
-            json.dump(res, f, indent=2)
-        say(f"wrote {out}")
+        res["complete"] = True
+        save(res)
+        say(f"wrote {RESULTS_JSON}")
         ok = True
     finally:
         for server in (rq, mq):
