@@ -13,7 +13,7 @@
 #   make chaos      long broken-network run through a fault proxy (CHAOS_SECONDS, CHAOS_SEED)
 #   make soak       three nodes under mixed traffic, restarts, SIGHUPs (SOAK_SECONDS)
 #   make tlsscan    testssl.sh scan of both listeners (installs testssl.sh)
-#   make bench      pocd against Mosquitto on loopback (bench/results.json)
+#   make bench      pocd against Mosquitto and RabbitMQ on loopback (bench/results.json)
 #
 # Generated protobuf-c code goes to build/, never into the tree.
 
@@ -177,13 +177,23 @@ include-check:
 	  { $(PYTHON) tests/ops/test_check_include_cycles.py; exit 1; }
 	$(PYTHON) tests/ops/check_include_cycles.py .
 
-# The benchmark against Mosquitto (bench/run.py; BENCH_QUICK=1 for a short
-# run).  Installs Mosquitto itself: it is not needed by the build or the tests.
+# The benchmark against Mosquitto and RabbitMQ (bench/run.py; BENCH_QUICK=1
+# for a short run, BENCH_ROWS for some sections; docs/performance.md).  It
+# installs both servers itself: neither is needed by the build or the tests.
+# The servers it runs are its own (temporary directory, free ports, stopped
+# by PID); a system service the packages may have started is left alone.
+# strace: bench/fsynccheck.py watches RabbitMQ fsync before its confirms.
+BENCH_DEB_PKGS := mosquitto rabbitmq-server strace
 bench: all
-	@dpkg-query -W -f='$${Status}' mosquitto 2>/dev/null | grep -q "ok installed" || \
-	  { if [ "$$(id -u)" = 0 ]; then echo "installing: mosquitto"; \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null || exit 1; \
-	    else echo "run as root:  apt-get install -y mosquitto"; exit 1; fi; }
+	@missing=""; for p in $(BENCH_DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      -o DPkg::Lock::Timeout=300 $$missing >/dev/null || exit 1; \
+	  else echo "run as root:  apt-get install -y$$missing"; exit 1; fi; \
+	fi
 	POCD=$(abspath $(B)/pocd) POCCTL=$(abspath $(B)/pocctl) POCBENCH=$(abspath $(B)/pocbench) \
 	  $(PYTHON) bench/run.py
 

@@ -18,6 +18,8 @@ struct bconn {
 	int		 fd;
 	SSL		*ssl;
 	uint16_t	 pid;		/* MQTT packet id */
+	uint64_t	 seq, confirmed;	/* AMQP publishes, confirms */
+	char		 name[64];	/* AMQP queue */
 	struct evbuffer	*in;		/* read, not yet taken */
 	uint8_t		*out;		/* queued, not yet written */
 	size_t		 outlen, outcap;

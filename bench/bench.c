@@ -12,7 +12,8 @@
 
 struct bench_opts opts = {
 	.proto = BENCH_POC, .member = "AUS", .to = "FRA",
-	.client_id = "pocbench", .conns = 1, .count = 1000, .window = 64,
+	.client_id = "pocbench", .queue = "pocbench",
+	.queue_type = "classic", .conns = 1, .count = 1000, .window = 64,
 	.interval_ms = 5, .seconds = 5, .threads = 2,
 };
 

@@ -12,6 +12,7 @@
 enum bench_proto {
 	BENCH_POC = 0,		/* pocd's peer (or operator) protocol */
 	BENCH_MQTT = 1,		/* MQTT 3.1.1, QoS 1 */
+	BENCH_AMQP = 2,		/* AMQP 0-9-1, publisher confirms */
 };
 
 struct bench_opts {
@@ -20,6 +21,7 @@ struct bench_opts {
 	const char	*ca, *cert, *key;
 	const char	*member, *to;
 	const char	*client_id;
+	const char	*queue, *queue_type;	/* AMQP */
 	int		 conns, count, window, interval_ms, seconds, threads;
 	int		 resume;
 };

@@ -1,8 +1,8 @@
 /*
  * pocbench's measurements (see mode.h): the worker pool, and the modes
- * that run the same client against pocd or Mosquitto through four
- * per-protocol steps (greet, queue a message, read its acknowledgement,
- * leave).
+ * that run the same client against pocd, Mosquitto or RabbitMQ through
+ * four per-protocol steps (greet, queue a message, read its
+ * acknowledgement, leave).
  */
 #include <sys/resource.h>
 
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "amqp.h"
 #include "bconn.h"
 #include "bench.h"
 #include "mode.h"
@@ -19,41 +20,65 @@
 
 struct worker {
 	pthread_t	 t;
+	int		 i;		/* its index: AMQP queue -i */
 	int		 n;
 	int		 ok;
 	long		 done;
 	char		 id[64];
 };
 
-/* Opens a connection and greets (Hello / CONNECT). */
+/* Opens a connection and greets (Hello / CONNECT / AMQP's open and
+ * Confirm.Select; its messages go to the queue named --queue-idx). */
 static int
-greet(struct bconn *c, SSL_SESSION *sess, const char *client_id)
+greet(struct bconn *c, SSL_SESSION *sess, const char *client_id, int idx)
 {
+	int	 rv;
+
 	if (bconn_open(c, sess) != 0)
 		return -1;
-	if ((opts.proto == BENCH_POC ? poc_hello(c) :
-	    mqtt_connect(c, client_id, 1)) != 0) {
+	switch (opts.proto) {
+	case BENCH_POC:
+		rv = poc_hello(c);
+		break;
+	case BENCH_MQTT:
+		rv = mqtt_connect(c, client_id, 1);
+		break;
+	default:
+		snprintf(c->name, sizeof(c->name), "%s-%d", opts.queue, idx);
+		rv = amqp_open(c, 1);
+		break;
+	}
+	if (rv != 0) {
 		bconn_close(c);
 		return -1;
 	}
 	return 0;
 }
 
-/* Queues one message (a signed envelope / a PUBLISH). */
+/* Queues one message (a signed envelope / a PUBLISH / a persistent
+ * Basic.Publish). */
 static void
 message(struct bconn *c)
 {
 	if (opts.proto == BENCH_POC)
 		poc_queue_envelope(c);
-	else
+	else if (opts.proto == BENCH_MQTT)
 		mqtt_queue_publish(c);
+	else
+		amqp_queue_publish(c);
 }
 
-/* Reads one acknowledgement (an ACCEPTED receipt / a PUBACK). */
+/* Reads one acknowledgement (an ACCEPTED receipt / a PUBACK / a
+ * Basic.Ack) and returns how many messages it acknowledges (a "multiple"
+ * Basic.Ack may confirm several), or -1. */
 static int
 ack(struct bconn *c)
 {
-	return opts.proto == BENCH_POC ? poc_receipt(c) : mqtt_puback(c);
+	if (opts.proto == BENCH_POC)
+		return poc_receipt(c) == 0 ? 1 : -1;
+	if (opts.proto == BENCH_MQTT)
+		return mqtt_puback(c) == 0 ? 1 : -1;
+	return amqp_confirms(c);
 }
 
 static void
@@ -61,6 +86,8 @@ bye(struct bconn *c)
 {
 	if (opts.proto == BENCH_MQTT)
 		mqtt_disconnect(c);
+	else if (opts.proto == BENCH_AMQP)
+		amqp_close(c);
 	bconn_close(c);
 }
 
@@ -77,9 +104,9 @@ tput_worker(void *arg)
 {
 	struct worker	*w = arg;
 	struct bconn	 c;
-	int		 sent = 0, acked = 0;
+	int		 sent = 0, acked = 0, n;
 
-	if (greet(&c, NULL, w->id) != 0)
+	if (greet(&c, NULL, w->id, w->i) != 0)
 		return NULL;
 	while (acked < opts.count) {
 		while (sent < opts.count && sent - acked < opts.window) {
@@ -89,9 +116,9 @@ tput_worker(void *arg)
 		if (bconn_flush(&c) != 0)
 			goto out;
 		do {
-			if (ack(&c) != 0)
+			if ((n = ack(&c)) < 0)
 				goto out;
-			acked++;
+			acked += n;
 		} while (acked < sent && bconn_readable(&c));
 	}
 	w->ok = 1;
@@ -139,6 +166,7 @@ static void
 tput_init(struct worker *w, int i)
 {
 	snprintf(w->id, sizeof(w->id), "%s-%d", opts.client_id, i);
+	w->i = i;
 }
 
 void
@@ -165,12 +193,12 @@ mode_lat(void)
 
 	if (v == NULL)
 		bench_die("calloc");
-	if (greet(&c, NULL, opts.client_id) != 0)
+	if (greet(&c, NULL, opts.client_id, 0) != 0)
 		bench_die("cannot connect");
 	for (i = 0; i < opts.count; i++) {
 		message(&c);	/* built (and signed) before the clock */
 		t = bench_now();
-		if (bconn_flush(&c) != 0 || ack(&c) != 0)
+		if (bconn_flush(&c) != 0 || ack(&c) != 1)
 			bench_die("message %d failed", i);
 		v[i] = (bench_now() - t) * 1000.0;
 		if (opts.interval_ms > 0)
@@ -196,7 +224,7 @@ storm_worker(void *arg)
 
 	w->ok = 1;
 	while (!storm_stop) {
-		if (greet(&c, opts.resume ? sess : NULL, w->id) != 0) {
+		if (greet(&c, opts.resume ? sess : NULL, w->id, 0) != 0) {
 			w->ok = 0;
 			break;
 		}
@@ -270,7 +298,7 @@ mode_idle(void)
 	for (i = 0; i < opts.conns; i++) {
 		/* one connection each, held open until stdin closes */
 		snprintf(id, sizeof(id), "%s-i%d", opts.client_id, i);
-		if (greet(&cs[i], NULL, id) != 0)
+		if (greet(&cs[i], NULL, id, 0) != 0)
 			bench_die("connection %d failed", i);
 	}
 	printf("{\"ready\": %d}\n", opts.conns);

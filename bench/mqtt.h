@@ -24,7 +24,8 @@ int	 mqtt_puback(struct bconn *);
 /* mqsub: a persistent session for --client-id, SUBSCRIBE QoS 1, leave. */
 void	 mqtt_mode_sub(void);
 
-/* mqdrain: resume --client-id's session and take --count PUBLISH. */
+/* mqdrain: resume --client-id's session, take --count PUBLISH, then end
+ * the session. */
 void	 mqtt_mode_drain(void);
 
 #endif

@@ -1,15 +1,17 @@
 /*
  * pocbench: the load generator of `make bench` (bench/run.py drives it).
  *
- * It speaks either pocd's peer protocol (Hello, then signed Envelopes
- * answered by Receipts, framed with common/frame's wire format) or MQTT
- * 3.1.1 QoS 1 (PUBLISH answered by PUBACK) to Mosquitto, over the same
- * mutual-TLS client code, so both servers see the same client: one thread
- * and one blocking TLS connection per simulated peer, the same window of
- * unacknowledged messages, the same 1 KiB body.
+ * It speaks pocd's peer protocol (Hello, then signed Envelopes answered
+ * by Receipts, framed with common/frame's wire format), MQTT 3.1.1 QoS 1
+ * (PUBLISH answered by PUBACK) to Mosquitto, or AMQP 0-9-1 to RabbitMQ
+ * (persistent publishes to a durable queue answered by publisher
+ * confirms), over the same mutual-TLS client code, so every server sees
+ * the same client: one thread and one blocking TLS connection per
+ * simulated peer, the same window of unacknowledged messages, the same
+ * 1 KiB body.
  *
- *	pocbench MODE --proto poc|mqtt --port N --ca F --cert F --key F
- *	    [--member AUS --to FRA] [options]
+ *	pocbench MODE --proto poc|mqtt|amqp --port N --ca F --cert F --key F
+ *	    [--member AUS --to FRA] [--queue Q] [options]
  *
  * Modes (each prints one JSON object on stdout):
  *	tput	--conns C --count N --window W: N messages per connection,
@@ -24,6 +26,11 @@
  *		PUBLISH (PUBACK each); seconds until all are in
  *	queue	--count N --conns C: N OpSend requests on the operator
  *		listener (operator certificate), for the drain benchmark
+ *	amqsetup --queue Q --queue-type classic|quorum|classic-v2 --conns C:
+ *		declare the durable queues Q-0 .. Q-(C-1) and purge them
+ *		(tput and lat publish to Q-I from connection I)
+ *	amqdrain --queue Q --count N --window W: consume N from Q-0 with a
+ *		prefetch of W, acknowledging each; seconds until all are in
  *
  * A failure (refused, a receipt that is not ACCEPTED, a timeout) exits 1
  * with the reason on stderr: a benchmark figure is only printed for a run
@@ -31,8 +38,9 @@
  *
  * The parts: bench.c (options, body, clock, exit), bconn.c (the TLS
  * client connection, on common/tls, conn and frame), poc.c (pocd's peer
- * and operator messages), mqtt.c (MQTT and its two session modes), mode.c
- * (the worker pool and the measurements).  This file reads the options
+ * and operator messages), mqtt.c (MQTT and its two session modes), amqp.c
+ * (AMQP and its two queue modes), mode.c (the worker pool and the
+ * measurements).  This file reads the options
  * and runs the mode.
  */
 #include <getopt.h>
@@ -41,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amqp.h"
 #include "bconn.h"
 #include "bench.h"
 #include "mode.h"
@@ -60,15 +69,20 @@ static const struct bench_mode {
 	{ "mqsub",	mqtt_mode_sub,		1 },
 	{ "mqdrain",	mqtt_mode_drain,	1 },
 	{ "queue",	mode_queue,		0 },
+	{ "amqsetup",	amqp_mode_setup,	0 },
+	{ "amqdrain",	amqp_mode_drain,	0 },
 };
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: pocbench "
-	    "tput|lat|storm|idle|mqsub|mqdrain|queue --proto poc|mqtt --port N --ca F --cert F --key F [--member M] "
-	    "[--to M] [--conns N] [--count N] [--window N] [--interval-ms N] "
-	    "[--seconds N] [--threads N] [--resume] [--client-id ID]\n");
+	    "tput|lat|storm|idle|mqsub|mqdrain|queue|amqsetup|amqdrain "
+	    "--proto poc|mqtt|amqp --port N --ca F --cert F --key F "
+	    "[--member M] [--to M] [--conns N] [--count N] [--window N] "
+	    "[--interval-ms N] [--seconds N] [--threads N] [--resume] "
+	    "[--client-id ID] [--queue Q] "
+	    "[--queue-type classic|quorum|classic-v2]\n");
 	exit(2);
 }
 
@@ -91,6 +105,8 @@ main(int argc, char *argv[])
 		{ "threads", required_argument, NULL, 'T' },
 		{ "resume", no_argument, NULL, 'r' },
 		{ "client-id", required_argument, NULL, 'I' },
+		{ "queue", required_argument, NULL, 'q' },
+		{ "queue-type", required_argument, NULL, 'Q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct bench_mode	*m = NULL;
@@ -106,8 +122,14 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'P':
-			opts.proto = strcmp(optarg, "mqtt") == 0 ? BENCH_MQTT :
-			    BENCH_POC;
+			if (strcmp(optarg, "mqtt") == 0)
+				opts.proto = BENCH_MQTT;
+			else if (strcmp(optarg, "amqp") == 0)
+				opts.proto = BENCH_AMQP;
+			else if (strcmp(optarg, "poc") == 0)
+				opts.proto = BENCH_POC;
+			else
+				usage();
 			break;
 		case 'p': opts.port = atoi(optarg); break;
 		case 'a': opts.ca = optarg; break;
@@ -123,6 +145,8 @@ main(int argc, char *argv[])
 		case 'T': opts.threads = atoi(optarg); break;
 		case 'r': opts.resume = 1; break;
 		case 'I': opts.client_id = optarg; break;
+		case 'q': opts.queue = optarg; break;
+		case 'Q': opts.queue_type = optarg; break;
 		default: usage();
 		}
 	}

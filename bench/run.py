@@ -1,18 +1,27 @@
 #!/usr/bin/env python3
-"""bench/run.py: pocd side by side with Mosquitto on loopback (`make bench`).
+"""bench/run.py: pocd side by side with Mosquitto and RabbitMQ on loopback
+(`make bench`).
 
-Starts two pocd nodes (AUS sends, FRA receives) through tests/testbed and one
+Starts two pocd nodes (AUS sends, FRA receives) through tests/testbed, one
 Mosquitto on a free port with the same throwaway PKI (require_certificate,
-persistence, QoS 1, the same in-flight window), runs bench/pocbench against
-each, and prints one table: pocd's figure, Mosquitto's, their ratio and the
-target, each the median of RUNS runs with min and max.  The same goes to
-bench/results.json.
+persistence, QoS 1, the same in-flight window) and one RabbitMQ
+(bench/rabbit.py: TLS with verify_peer and fail_if_no_peer_cert, durable
+queues, persistent messages, publisher confirms), runs bench/pocbench
+against each, and prints one table (bench/table.py): pocd's figure,
+Mosquitto's, RabbitMQ's with a classic and with a quorum queue, pocd's
+ratios and the targets, each the median of RUNS runs with min and max.
+bench/results.json gets the same with every run's figure.
 
 Environment: POCD, POCCTL, POCBENCH (binaries), BENCH_QUICK=1 (a short run
 with small counts, for trying the bench itself), BENCH_RUNS (default 3),
-BENCH_KEEP=1 (keep the work directory), BENCH_DRAIN=N (envelopes in the
-drain rows, default 50,000).  A row that fails is reported as failed (with
-the reason) and the others still run.
+BENCH_KEEP=1 (keep the work directory), BENCH_DRAIN=N (messages in the
+drain rows, default 50,000), BENCH_ROWS (the sections to run, comma
+separated, of guarantee, throughput, latency, storm, idle, drain; default
+all),
+BENCH_POCD_WINDOW, BENCH_MQ_INFLIGHT, BENCH_RABBIT_PREFETCH (the drain's
+window for each side; defaults are each side's best on the development
+machine, docs/performance.md).  A section that fails is reported as failed
+(with the reason) and the others still run.
 """
 
 import json
@@ -29,6 +38,10 @@ import sys
 import tempfile
 import time
 
+import fsynccheck
+import rabbit
+import table
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(HERE)
 TESTBED = os.path.join(REPO, "tests", "testbed")
@@ -43,6 +56,15 @@ STORM_S = 1 if QUICK else 3             # seconds per connection-storm run
 IDLE = (200, 500) if QUICK else (1000, 5000)
 N_DRAIN = int(os.environ.get("BENCH_DRAIN", 2000 if QUICK else 50000))
 WINDOW = 64
+QUEUE_TYPES = ("classic", "quorum")
+SECTIONS = ("guarantee", "throughput", "latency", "storm", "idle", "drain")
+ROWS = [x for x in os.environ.get("BENCH_ROWS", ",".join(SECTIONS)).split(",") if x]
+# Each side at its best in the drain (issue 11): pocd's [delivery] window
+# at AUS, Mosquitto's max_inflight_messages (0: unlimited), the RabbitMQ
+# consumer's prefetch (basic.qos).
+POCD_DRAIN_WINDOW = int(os.environ.get("BENCH_POCD_WINDOW", "256"))
+MQ_DRAIN_INFLIGHT = int(os.environ.get("BENCH_MQ_INFLIGHT", "0"))
+RABBIT_PREFETCH = int(os.environ.get("BENCH_RABBIT_PREFETCH", "1000"))
 BENCH_LIMITS = """
 # ---- added by bench/run.py: room for the idle-connection rows
 [limits]
@@ -110,7 +132,8 @@ def machine():
     except OSError:
         pass
     return {"cores": os.cpu_count(), "cpu": model, "kernel": platform.release(),
-            "mosquitto": mosquitto_version()}
+            "mosquitto": mosquitto_version(), "rabbitmq": rabbit.version(),
+            "load_average": os.getloadavg()}
 
 
 def mosquitto_version():
@@ -139,6 +162,8 @@ class Bed:
         for m in ("AUS", "FRA"):
             with open(self.info(m)["config"], "a", encoding="utf-8") as f:
                 f.write(BENCH_LIMITS)
+                if m == "AUS":      # the sender of the drain
+                    f.write(f"[delivery]\nwindow = {POCD_DRAIN_WINDOW}\n")
             self.restart(m)
 
     def state(self):
@@ -191,6 +216,20 @@ class Mosquitto:
         self.port = free_port()
         fra, aus = bed.info("FRA"), bed.info("AUS")
         self.conf = os.path.join(self.d, "mosquitto.conf")
+        self.fra = fra
+        self.inflight = None
+        self.write_conf(WINDOW)
+        self.args = ["--proto", "mqtt", "--port", self.port, "--ca",
+                     aus["network_ca"], "--cert", aus["node_cert"], "--key",
+                     aus["node_key"]]
+        self.p = None
+        self.start()
+
+    def write_conf(self, inflight):
+        """max_inflight_messages: what Mosquitto sends a subscriber before
+        its PUBACKs (0: unlimited); it matters in the drain only."""
+        fra = self.fra
+        self.inflight = inflight
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(f"""\
 # written by bench/run.py
@@ -202,7 +241,7 @@ certfile {fra['node_cert']}
 keyfile {fra['node_key']}
 persistence true
 persistence_location {self.d}/store/
-max_inflight_messages {WINDOW}
+max_inflight_messages {inflight}
 max_queued_messages 0
 set_tcp_nodelay true
 user root
@@ -210,11 +249,6 @@ log_dest file {self.d}/mosquitto.log
 log_type error
 log_type warning
 """)
-        self.args = ["--proto", "mqtt", "--port", self.port, "--ca",
-                     aus["network_ca"], "--cert", aus["node_cert"], "--key",
-                     aus["node_key"]]
-        self.p = None
-        self.start()
 
     def start(self):
         self.p = subprocess.Popen(["mosquitto", "-c", self.conf],
@@ -268,46 +302,78 @@ def fsync_p99(d, n=1000):
     return lat[int(n * 0.99)]
 
 
-def bench_throughput(bed, mq, conns):
-    """Rates, and the CPU each side spent per message: the server's (FRA or
-    Mosquitto) and the load generator's, so that the figures can be read
-    apart from how busy the machine was."""
+def sides(bed, mq, rq):
+    """The servers measured in the throughput and latency rows: (name,
+    pocbench arguments, its server's PID, what to do before each run)."""
+    out = [("pocd", bed.peer_args(), lambda: bed.info("FRA")["pid"], None),
+           ("mosquitto", mq.args, lambda: mq.p.pid, None)]
+    if rq is not None:
+        for qt in QUEUE_TYPES:
+            out.append((f"rabbitmq_{qt}", rq.args + ["--queue", qt],
+                        lambda: rq.pid,
+                        lambda conns, qt=qt: rabbit_setup(rq, qt, conns)))
+    return out
+
+
+def rabbit_setup(rq, qt, conns):
+    """Declares the durable queues qt-0 .. qt-(conns-1) of type qt, empty."""
+    pocbench("amqsetup", *rq.args, "--queue", qt, "--queue-type", qt,
+             "--conns", conns, timeout=120)
+
+
+def bench_throughput(bed, mq, rq, conns):
+    """Rates, and the CPU each side spent per message: the server's (FRA,
+    Mosquitto or RabbitMQ's beam.smp) and the load generator's, so that
+    the figures can be read apart from how busy the machine was."""
     per = max(1, N_TPUT // conns)
     res = {"cpu_us": {}}
-    for name, args in (("pocd", bed.peer_args()), ("mosquitto", mq.args)):
+    for name, args, pidf, prepare in sides(bed, mq, rq):
         vals, srv, cli = [], [], []
-        pid = bed.info("FRA")["pid"] if name == "pocd" else mq.p.pid
-        for _ in range(RUNS):
-            before = bed.count_in() if name == "pocd" else 0
-            s0, c0 = cpu_s(pid), children_cpu_s()
-            r = pocbench("tput", *args, "--conns", conns, "--count", per,
-                         "--window", WINDOW)
-            s1, c1 = cpu_s(pid), children_cpu_s()
-            if name == "pocd":
-                got = bed.count_in() - before
-                if got != per * conns:
-                    raise RuntimeError(f"FRA committed {got}, want {per * conns}")
-            vals.append(r["rate"])
-            srv.append((s1 - s0) * 1e6 / (per * conns))
-            cli.append((c1 - c0) * 1e6 / (per * conns))
+        try:
+            for _ in range(RUNS):
+                if prepare:
+                    prepare(conns)
+                before = bed.count_in() if name == "pocd" else 0
+                pid = pidf()
+                s0, c0 = cpu_s(pid), children_cpu_s()
+                r = pocbench("tput", *args, "--conns", conns, "--count", per,
+                             "--window", WINDOW)
+                s1, c1 = cpu_s(pid), children_cpu_s()
+                if name == "pocd":
+                    got = bed.count_in() - before
+                    if got != per * conns:
+                        raise RuntimeError(f"FRA committed {got}, want {per * conns}")
+                vals.append(r["rate"])
+                srv.append((s1 - s0) * 1e6 / (per * conns))
+                cli.append((c1 - c0) * 1e6 / (per * conns))
+        except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
+            failed(f"throughput, {conns} peer(s), {name}", e)
+            continue
         res[name] = summary(vals)
         res["cpu_us"][name] = {"server": summary(srv), "client": summary(cli)}
     return res
 
 
-def bench_latency(bed, mq, d):
+def bench_latency(bed, mq, rq, d):
     """Each run: the p99 of a single-row fsync'd commit on the disk under d
-    (the target's allowance), then pocd's and Mosquitto's latency, so that
-    all three see the disk and the machine of the same minute."""
-    res = {"pocd": [], "mosquitto": [], "fsync": []}
+    (the target's allowance), then each side's latency, so that all see
+    the disk and the machine of the same minute."""
+    res = {"fsync": []}
     for _ in range(RUNS):
         res["fsync"].append(fsync_p99(d))
-        for name, args in (("pocd", bed.peer_args()), ("mosquitto", mq.args)):
-            res[name].append(pocbench("lat", *args, "--count", N_LAT,
-                                      "--interval-ms", LAT_GAP_MS))
-    out = {name: {k: summary([r[k] for r in res[name]])
+        for name, args, _, prepare in sides(bed, mq, rq):
+            try:
+                if prepare:
+                    prepare(1)
+                r = pocbench("lat", *args, "--count", N_LAT, "--interval-ms",
+                             LAT_GAP_MS)
+            except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
+                failed(f"latency, {name}", e)
+                continue
+            res.setdefault(name, []).append(r)
+    out = {name: {k: summary([r[k] for r in runs])
                   for k in ("p50_ms", "p99_ms", "max_ms")}
-           for name in ("pocd", "mosquitto")}
+           for name, runs in res.items() if name != "fsync"}
     out["fsync_p99_ms"] = summary(res["fsync"])
     return out
 
@@ -414,112 +480,145 @@ def drain_pocd(bed):
         if n != N_DRAIN:
             raise RuntimeError(f"FRA committed {n} in the drain, want {N_DRAIN}")
         vals.append(N_DRAIN / max(0.001, (last - first) / 1000.0))
-    return summary(vals)
+    return {"rate": summary(vals), "window": POCD_DRAIN_WINDOW,
+            "window_text": f"window {POCD_DRAIN_WINDOW}"}
 
 
 def drain_mosquitto(mq):
+    """A persistent QoS 1 session subscribes and leaves, N_DRAIN messages
+    are published, the session comes back: rate until it has them all
+    (PUBACK each), with max_inflight_messages MQ_DRAIN_INFLIGHT."""
+    mq.stop()
+    mq.write_conf(MQ_DRAIN_INFLIGHT)
+    mq.start()
+    try:
+        vals = []
+        for i in range(RUNS):
+            cid = f"drain{i}"
+            pocbench("mqsub", *mq.args, "--client-id", cid)
+            pocbench("tput", *mq.args, "--count", N_DRAIN, "--window", WINDOW,
+                     "--client-id", f"fill{i}")
+            r = pocbench("mqdrain", *mq.args, "--client-id", cid, "--count",
+                         N_DRAIN)
+            vals.append(r["rate"])
+    finally:
+        mq.stop()
+        mq.write_conf(WINDOW)
+        mq.start()
+    text = ("max_inflight 0 (unlimited)" if MQ_DRAIN_INFLIGHT == 0 else
+            f"max_inflight {MQ_DRAIN_INFLIGHT}")
+    return {"rate": summary(vals), "window": MQ_DRAIN_INFLIGHT,
+            "window_text": text}
+
+
+def drain_rabbit(rq, qt):
+    """A durable queue of type qt filled with N_DRAIN persistent messages
+    (publisher confirms, window 64), then one consumer with a prefetch of
+    RABBIT_PREFETCH that acknowledges each: rate until it has them all."""
     vals = []
-    for i in range(RUNS):
-        cid = f"drain{i}"
-        pocbench("mqsub", *mq.args, "--client-id", cid)
-        pocbench("tput", *mq.args, "--count", N_DRAIN, "--window", WINDOW,
-                 "--client-id", f"fill{i}")
-        r = pocbench("mqdrain", *mq.args, "--client-id", cid, "--count", N_DRAIN)
+    for _ in range(RUNS):
+        rabbit_setup(rq, qt, 1)
+        pocbench("tput", *rq.args, "--queue", qt, "--count", N_DRAIN,
+                 "--window", WINDOW)
+        r = pocbench("amqdrain", *rq.args, "--queue", qt, "--count", N_DRAIN,
+                     "--window", RABBIT_PREFETCH)
         vals.append(r["rate"])
-    return summary(vals)
+    return {"rate": summary(vals), "window": RABBIT_PREFETCH,
+            "window_text": f"prefetch {RABBIT_PREFETCH}"}
 
 
-def fmt(v):
-    if v >= 100:
-        return f"{v:,.0f}"
-    if v >= 10:
-        return f"{v:.1f}"
-    return f"{v:.2f}"
+ERRORS = {}
 
 
-def cell(s):
-    if s is None:
-        return "FAILED"
-    return f"{fmt(s['median'])} [{fmt(s['min'])}-{fmt(s['max'])}]"
+def failed(name, e):
+    say(f"{name}: FAILED: {e}")
+    ERRORS[name] = str(e)
 
 
-def table(res):
-    """Rows: (label, unit, pocd summary, mosquitto summary, target test)."""
-    rows = []
-    missing = {"pocd": None, "mosquitto": None}
-    t = res.get("throughput") or {}
-    t = {k: t.get(k) or missing for k in ("1", "8")}
-    lat = res.get("latency") or {"pocd": None, "mosquitto": None}
-    lat = {k: lat.get(k) or {"p50_ms": None, "p99_ms": None, "max_ms": None}
-           for k in ("pocd", "mosquitto")}
-    st = res.get("storm") or {}
-    st = {k: st.get(k) for k in ("pocd", "pocd_resumed", "mosquitto")}
-    dr = res.get("drain") or {}
-    dr = {k: dr.get(k) for k in ("pocd", "mosquitto")}
-    fs = res.get("fsync_p99_ms") or {"median": 0.0, "min": 0.0, "max": 0.0}
-    res.setdefault("idle", {})
-
-    def add(label, p, m, target, ok):
-        if p is None:
-            rows.append({"row": label, "pocd": None, "mosquitto": m, "ratio": None,
-                         "target": target, "met": None})
-            return
-        ratio = p["median"] / m["median"] if m and m["median"] else None
-        rows.append({"row": label, "pocd": p, "mosquitto": m, "ratio": ratio,
-                     "target": target, "met": ok})
-
-    add("throughput, 1 peer (msg/s)", t["1"]["pocd"], t["1"]["mosquitto"], "", None)
-    p, m = t["8"]["pocd"], t["8"]["mosquitto"]
-    add("throughput, 8 peers (msg/s)", p, m, ">= 2.0x",
-        p and m and p["median"] >= 2.0 * m["median"])
-    cpu = (res.get("throughput") or {}).get("8") or {}
-    cpu = cpu.get("cpu_us") or {}
-    for side in ("server", "client"):
-        add(f"{side} CPU per msg, 8 peers (us)",
-            (cpu.get("pocd") or {}).get(side),
-            (cpu.get("mosquitto") or {}).get(side), "", None)
-    add("latency p50 (ms)", lat["pocd"]["p50_ms"], lat["mosquitto"]["p50_ms"], "", None)
-    p, m = lat["pocd"]["p99_ms"], lat["mosquitto"]["p99_ms"]
-    add("latency p99 (ms)", p, m, f"<= mosq + {fs['median']:.2f}",
-        p and m and p["median"] <= m["median"] + fs["median"])
-    add("latency max (ms)", lat["pocd"]["max_ms"], lat["mosquitto"]["max_ms"], "", None)
-    p, m = st["pocd"], st["mosquitto"]
-    add("handshakes/s, full", p, m, ">= 0.9x",
-        p and m and p["median"] >= 0.9 * m["median"])
-    p = st["pocd_resumed"]
-    add("handshakes/s, resumed (vs mosq full)", p, m, ">= 3x",
-        p and m and p["median"] >= 3 * m["median"])
-    for n in IDLE:
-        i = res["idle"].get(str(n)) or missing
-        p, m = i.get("pocd"), i.get("mosquitto")
-        add(f"RSS per idle conn @{n} (KiB)", p, m, "<= 20 KiB",
-            p and p["median"] <= 20)
-    p, m = dr["pocd"], dr["mosquitto"]
-    add(f"drain of {N_DRAIN} (msg/s)", p, m, ">= 1.0x",
-        p and m and p["median"] >= m["median"])
-    add("SQLite WAL fsync commit p99 (ms)", fs, None, "(reference)", None)
-    return rows
+RESULTS_JSON = os.path.join(HERE, "results.json")
 
 
-def print_table(res, rows):
-    m = res["machine"]
-    print(f"\npocd vs Mosquitto on loopback, {m['cores']} cores, {m['cpu']}; "
-          f"{m['mosquitto']}; median [min-max] of {RUNS} runs"
-          f"{' (BENCH_QUICK)' if QUICK else ''}\n")
-    w = max(len(r["row"]) for r in rows)
-    hdr = f"{'':{w}}  {'pocd':>24}  {'mosquitto':>24}  {'ratio':>6}  {'target':>16}  met"
-    print(hdr)
-    print("-" * len(hdr))
-    for r in rows:
-        mq = cell(r["mosquitto"]) if r["mosquitto"] else "-"
-        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
-        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
-        print(f"{r['row']:{w}}  {cell(r['pocd']):>24}  {mq:>24}  {ratio:>6}  "
-              f"{r['target']:>16}  {met}")
-    print()
+def save(res):
+    """Writes what is measured so far, so that a run stopped half-way
+    still leaves its figures ("complete": false until the end)."""
+    tmp = RESULTS_JSON + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(res, f, indent=2)
+    os.replace(tmp, RESULTS_JSON)
+
+
+def section(name, fn):
+    say(name)
+    try:
+        return fn()
+    except (RuntimeError, subprocess.TimeoutExpired, ValueError, OSError) as e:
+        failed(name, e)
+        return None
+
+
+def start_rabbit(d, bed):
+    """RabbitMQ with FRA's certificate; pocbench logs in as AUS."""
+    fra, aus = bed.info("FRA"), bed.info("AUS")
+    return rabbit.RabbitMQ(
+        d, {"ca": fra["network_ca"], "cert": fra["node_cert"],
+            "key": fra["node_key"]},
+        {"ca": aus["network_ca"], "cert": aus["node_cert"],
+         "key": aus["node_key"]}, "AUS")
+
+
+def guarantee(rq, d):
+    """bench/fsynccheck.py for each queue type, and classic version 2 as
+    the control that must fail it."""
+    return {qt: fsynccheck.check(pocbench, rq, f"fsync-{qt}", qt, d)
+            for qt in QUEUE_TYPES + ("classic-v2",)}
+
+
+def run_sections(res, d, bed, mq, rq):
+    """Each section in turn; results.json is rewritten after each."""
+    if "guarantee" in ROWS and rq is not None:
+        res["guarantee"] = section("RabbitMQ: a confirm only after an fsync?",
+                                   lambda: guarantee(rq, d))
+        save(res)
+    if "throughput" in ROWS:
+        res["throughput"] = {}
+        for c in (1, 8):
+            res["throughput"][str(c)] = section(
+                f"throughput, {c} peer(s)",
+                lambda c=c: bench_throughput(bed, mq, rq, c))
+            save(res)
+    if "latency" in ROWS:
+        res["latency"] = section("latency, and the fsync p99 of the same minutes",
+                                 lambda: bench_latency(bed, mq, rq, d))
+        res["fsync_p99_ms"] = (res["latency"] or {}).pop("fsync_p99_ms", None)
+        save(res)
+    if "storm" in ROWS:
+        res["storm"] = section("connection storm", lambda: bench_storm(bed, mq))
+        save(res)
+    if "idle" in ROWS:
+        res["idle"] = {}
+        for n in IDLE:
+            res["idle"][str(n)] = section(f"{n} idle connections",
+                                          lambda n=n: bench_idle(bed, mq, n))
+            save(res)
+    if "drain" in ROWS:
+        res["drain"] = {}
+        res["drain"]["mosquitto"] = section("drain: Mosquitto",
+                                            lambda: drain_mosquitto(mq))
+        save(res)
+        if rq is not None:
+            for qt in QUEUE_TYPES:
+                res["drain"][f"rabbitmq_{qt}"] = section(
+                    f"drain: RabbitMQ {qt}", lambda qt=qt: drain_rabbit(rq, qt))
+                save(res)
+        res["drain"]["pocd"] = section("federation drain: pocd",
+                                       lambda: drain_pocd(bed))
+        save(res)
 
 
 def main():
+    # SIGTERM (make interrupted, a timeout) unwinds like an error, so that
+    # the finally below stops every server by its PID.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if hard < max(IDLE) + 200:
@@ -527,60 +626,50 @@ def main():
     for b in (POCBENCH, os.environ.get("POCD", ""), os.environ.get("POCCTL", "")):
         if b and not os.access(b, os.X_OK):
             sys.exit(f"bench: {b}: not built (make bin)")
-    if shutil.which("mosquitto") is None:
-        sys.exit("bench: mosquitto is not installed (make bench installs it)")
+    for b, where in (("mosquitto", "mosquitto"),
+                     (rabbit.RABBITMQ_SERVER, "rabbitmq-server"),
+                     ("strace", "strace")):
+        if shutil.which(b) is None:
+            sys.exit(f"bench: {b} is not installed (make bench installs "
+                     f"the {where} package)")
+    unknown = set(ROWS) - set(SECTIONS)
+    if unknown:
+        sys.exit(f"bench: BENCH_ROWS: unknown {', '.join(sorted(unknown))} "
+                 f"(known: {', '.join(SECTIONS)})")
     os.environ.setdefault("TESTBED_LOG_LEVEL", "warning")
     d = tempfile.mkdtemp(prefix="pocd-bench-")
-    bed = mq = None
+    bed = mq = rq = None
     ok = False
     try:
         res = {"machine": machine(), "quick": QUICK, "runs": RUNS,
+               "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                "counts": {"throughput": N_TPUT, "latency": N_LAT,
                           "storm_seconds": STORM_S, "idle": list(IDLE),
-                          "drain": N_DRAIN, "window": WINDOW, "body_bytes": 1024}}
+                          "drain": N_DRAIN, "window": WINDOW, "body_bytes": 1024},
+               "errors": ERRORS, "complete": False}
         say(f"work directory {d}")
         bed = Bed(d)
         mq = Mosquitto(d, bed)
-        res["errors"] = {}
-
-        def section(name, fn):
-            say(name)
-            try:
-                return fn()
-            except (RuntimeError, subprocess.TimeoutExpired, ValueError,
-                    OSError) as e:
-                say(f"{name}: FAILED: {e}")
-                res["errors"][name] = str(e)
-                return None
-
-        res["throughput"] = {}
-        for c in (1, 8):
-            res["throughput"][str(c)] = section(
-                f"throughput, {c} peer(s)", lambda c=c: bench_throughput(bed, mq, c))
-        res["latency"] = section("latency, and the fsync p99 of the same minutes",
-                                 lambda: bench_latency(bed, mq, d))
-        res["fsync_p99_ms"] = (res["latency"] or {}).pop("fsync_p99_ms", None)
-        res["storm"] = section("connection storm", lambda: bench_storm(bed, mq))
-        res["idle"] = {}
-        for n in IDLE:
-            res["idle"][str(n)] = section(f"{n} idle connections",
-                                          lambda n=n: bench_idle(bed, mq, n))
-        res["drain"] = {
-            "mosquitto": section("federation drain: Mosquitto",
-                                 lambda: drain_mosquitto(mq)),
-            "pocd": section("federation drain: pocd", lambda: drain_pocd(bed)),
-        }
-        rows = table(res)
+        rq = section("starting RabbitMQ", lambda: start_rabbit(d, bed))
+        run_sections(res, d, bed, mq, rq)
+        res["machine"]["load_average_end"] = os.getloadavg()
+        rows = table.build(res, N_DRAIN, IDLE)
         res["table"] = rows
-        print_table(res, rows)
-        out = os.path.join(HERE, "results.json")
-        with open(out, "w", encoding="utf-8") as f:
-            json.dump(res, f, indent=2)
-        say(f"wrote {out}")
+        m = res["machine"]
+        title = (f"pocd vs Mosquitto and RabbitMQ on loopback, {m['cores']} "
+                 f"cores, {m['cpu']}; {m['mosquitto']}; {m['rabbitmq']}; "
+                 f"median [min-max] of {RUNS} runs; load average "
+                 f"{m['load_average'][0]:.1f} at the start"
+                 f"{' (BENCH_QUICK)' if QUICK else ''}")
+        print("\n" + table.render(rows, title, ERRORS))
+        res["complete"] = True
+        save(res)
+        say(f"wrote {RESULTS_JSON}")
         ok = True
     finally:
-        if mq is not None:
-            mq.stop()
+        for server in (rq, mq):
+            if server is not None:
+                server.stop()
         if bed is not None:
             bed.down()
         if ok and not os.environ.get("BENCH_KEEP"):
