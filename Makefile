@@ -285,14 +285,14 @@ crash: all
 	CRASH_SECONDS=$(CRASH_SECONDS) CRASH_SEED=$(CRASH_SEED) \
 	  $(PYTHON) tests/integration/30_crash.py
 
-# The broken-network test of `make check` (tests/integration/39_chaos.py:
+# The broken-network test of `make check` (tests/integration/48_chaos.py:
 # two nodes through a fault-injecting proxy), run for CHAOS_SECONDS
 # (default 300) of faults drawn from seed CHAOS_SEED.
 CHAOS_SECONDS ?= 300
 CHAOS_SEED ?= 1
 chaos: all
 	CHAOS_SECONDS=$(CHAOS_SECONDS) CHAOS_SEED=$(CHAOS_SEED) \
-	  $(PYTHON) tests/integration/39_chaos.py
+	  $(PYTHON) tests/integration/48_chaos.py
 
 # A day of running, shortened (tests/soak/soak.py): three nodes under
 # steady mixed traffic with SIGHUPs and restarts for SOAK_SECONDS (default

@@ -110,7 +110,7 @@ static const struct config_key config_keys[] = {
 	    N(max_queued_bytes_per_peer), 65536, 1LL << 32,
 	    "reply bytes queued to one connection before reads pause" },
 	{ "limits", "tls_session_cache", CT_INT, N(tls_session_cache), 0,
-	    1000000, "TLS sessions kept per listener for resumption "
+	    1000000, "TLS sessions the peer listener keeps for resumption "
 	    "(0: none)" },
 	{ "store", "batch_max", CT_INT, N(batch_max), 1, 4096,
 	    "envelopes committed in one transaction at most" },
@@ -637,7 +637,10 @@ config_tls_opts(const struct config *c, const struct config_listener *l,
 		.key_file = l->key,
 		.crl_file = l->crl,
 		.server = server,
-		.session_cache = c->tls_session_cache,
+		/* pocctl makes one request per connection and never
+		 * resumes: a cache there would only hold a session per
+		 * command run (about 7 KiB each) until it is full. */
+		.session_cache = l == &c->op ? 0 : c->tls_session_cache,
 	};
 
 	return o;

@@ -1,4 +1,4 @@
-"""A fault-injecting TCP proxy for the broken-network test (39_chaos.py):
+"""A fault-injecting TCP proxy for the broken-network test (48_chaos.py):
 it stands on a node's published peer port and forwards to the port the
 node really listens on, misbehaving at random from a seed.
 
