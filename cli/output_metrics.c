@@ -140,6 +140,16 @@ output_metrics(const Poc__OpStatusReply *st)
 		fprintf(fp, "\"} %.3f\n",
 		    output_metrics_sec(st->certificates[i]->not_after));
 	}
+	output_metrics_family(fp, "pocd_connections", "Connections open on "
+	    "a listener.");
+	fprintf(fp, "pocd_connections{listener=\"peer\"} %u\n"
+	    "pocd_connections{listener=\"operator\"} %u\n",
+	    st->peer_connections, st->operator_connections);
+	output_metrics_family(fp, "pocd_connections_max", "The connection "
+	    "limit of a listener.");
+	fprintf(fp, "pocd_connections_max{listener=\"peer\"} %u\n"
+	    "pocd_connections_max{listener=\"operator\"} %u\n",
+	    st->max_peer_connections, st->max_operator_connections);
 	output_metrics_gauge(fp, "pocd_config_loaded_timestamp_seconds",
 	    "When the configuration in force was read, Unix time.", "%.3f",
 	    output_metrics_sec(st->config_loaded_at));

@@ -67,7 +67,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	char		 conf[160];
 	char		 o[64], nt[64], member[128], software[256], age[64];
 	char		 peers[64], overdue[32], dsync[128], camp[128];
-	char		 exp[64], left[64];
+	char		 exp[64], left[64], conns[96];
 	size_t		 i, connected = 0;
 	int64_t		 days;
 	int		 color = term_use_color(stdout);
@@ -91,6 +91,9 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	snprintf(conf, sizeof(conf), _("loaded %s (%u reloads, %u refused)"),
 	    render_time_short(st->config_loaded_at, o, sizeof(o)), st->reloads,
 	    st->reload_failures);
+	snprintf(conns, sizeof(conns), _("peer %u of %u, operator %u of %u"),
+	    st->peer_connections, st->max_peer_connections,
+	    st->operator_connections, st->max_operator_connections);
 	table_pairs(stdout,
 	    _("Member"), term_oneline(st->member, member, sizeof(member)),
 	    _("Software"), term_oneline(st->software, software,
@@ -101,6 +104,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	    _("Inbox"), in,
 	    _("Outbox queued"), out,
 	    _("Connected peers"), peers,
+	    _("Connections"), conns,
 	    _("Overdue cases"), overdue,
 	    _("Directory sync"), text_when(st->last_directory_sync, st->now,
 	    dsync, sizeof(dsync)),

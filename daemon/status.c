@@ -14,6 +14,7 @@
 #include "checks.h"
 #include "deadline.h"
 #include "directory.h"
+#include "listener.h"
 #include "log.h"
 #include "node.h"
 #include "reload.h"
@@ -94,6 +95,11 @@ status_ops_fill(Poc__OpStatusReply *st)
 	st->reloads = ok;
 	st->reload_failures = failed;
 	st->log_level = (char *)log_level_name(env->conf.log_level);
+	st->peer_connections = (uint32_t)listener_count(LISTENER_PEER);
+	st->max_peer_connections = (uint32_t)listener_max(LISTENER_PEER);
+	st->operator_connections = (uint32_t)listener_count(LISTENER_OPERATOR);
+	st->max_operator_connections =
+	    (uint32_t)listener_max(LISTENER_OPERATOR);
 
 	st->n_certificates = 0;
 	if ((st->certificates = calloc(STATUS_MAX_CERTS,
