@@ -19,30 +19,9 @@ fills it and `pocctl status` is refused: this test then fails."""
 import time
 
 from tb import check, check_eq, run_test
-from rel import reconfigure, wait_log
+from rel import is_closed, reconfigure, tcp_from, wait_log
 
 MAX_PEER, MAX_OP = 20, 4
-
-
-def tcp_from(src, port):
-    import socket
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.bind((src, 0))
-    s.connect(("127.0.0.1", port))
-    return s
-
-
-def is_closed(s):
-    s.setblocking(False)
-    try:
-        return s.recv(4096) == b""
-    except BlockingIOError:
-        return False
-    except OSError:
-        return True
-    finally:
-        s.setblocking(True)
 
 
 def test(tb):
