@@ -45,6 +45,8 @@ DEB_PKGS += libxml2-dev libxml2-utils
 # Operations (issue 6): catalogs, man page lint, unit file checks, and the
 # OpenMetrics parser the metrics test uses.
 DEB_PKGS += gettext mandoc systemd python3-prometheus-client
+# Reliability (issue 15): a node with a wrong clock (libfaketime).
+DEB_PKGS += faketime
 
 PROTO_C  := $(B)/proto/poc.pb-c.c
 PROTO_H  := $(B)/proto/poc.pb-c.h
@@ -71,7 +73,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 all: deps
 	@$(MAKE) --no-print-directory bin
 
-bin: $(B)/pocd $(B)/pocctl $(B)/pocpeer $(B)/pocbench
+bin: $(B)/pocd $(B)/pocctl $(B)/pocpeer $(B)/pocbench $(B)/faultfs.so
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -112,6 +114,11 @@ $(B)/pocctl: $(B)/cli/pocctl.o $(B)/libcli.a $(B)/libcommon.a
 # pocbench: the load generator of `make bench` (bench/*.c; main in pocbench.c).
 $(B)/pocbench: $(call obj,$(wildcard bench/*.c)) $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+# faultfs.so: an LD_PRELOAD shim that injects disk faults into pocd and logs
+# its fsyncs and socket writes (tests only; tests/tools/faultfs.c).
+$(B)/faultfs.so: tests/tools/faultfs.c
+	@mkdir -p $(@D)
+	$(CC) $(POC_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
 # pocpeer: a test tool that speaks the peer protocol as a member (tests only).
 $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

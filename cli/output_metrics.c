@@ -150,6 +150,16 @@ output_metrics(const Poc__OpStatusReply *st)
 	fprintf(fp, "pocd_connections_max{listener=\"peer\"} %u\n"
 	    "pocd_connections_max{listener=\"operator\"} %u\n",
 	    st->max_peer_connections, st->max_operator_connections);
+	output_metrics_gauge(fp, "pocd_store_writable", "1 if the store's "
+	    "last write committed, 0 after a full disk or an I/O error until "
+	    "one commits again.", "%d", st->store_error[0] == '\0');
+	output_metrics_gauge(fp, "pocd_store_write_failures", "Store "
+	    "transactions that did not commit since start (full disk, I/O "
+	    "error).", "%u", st->store_write_failures);
+	if (st->store_bytes_free >= 0)
+		output_metrics_gauge(fp, "pocd_store_free_bytes", "Free bytes "
+		    "on the store's file system.", "%lld",
+		    (long long)st->store_bytes_free);
 	output_metrics_gauge(fp, "pocd_config_loaded_timestamp_seconds",
 	    "When the configuration in force was read, Unix time.", "%.3f",
 	    output_metrics_sec(st->config_loaded_at));

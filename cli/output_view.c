@@ -67,7 +67,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	char		 conf[160];
 	char		 o[64], nt[64], member[128], software[256], age[64];
 	char		 peers[64], overdue[32], dsync[128], camp[128];
-	char		 exp[64], left[64], conns[96];
+	char		 exp[64], left[64], conns[96], store[320];
 	size_t		 i, connected = 0;
 	int64_t		 days;
 	int		 color = term_use_color(stdout);
@@ -94,6 +94,16 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	snprintf(conns, sizeof(conns), _("peer %u of %u, operator %u of %u"),
 	    st->peer_connections, st->max_peer_connections,
 	    st->operator_connections, st->max_operator_connections);
+	if (st->store_error[0] != '\0')
+		snprintf(store, sizeof(store), "%s%s (%s)%s",
+		    color ? TERM_RED : "", st->store_error,
+		    render_time_short(st->store_error_at, o, sizeof(o)),
+		    color ? TERM_RESET : "");
+	else if (st->store_bytes_free >= 0)
+		snprintf(store, sizeof(store), _("writes commit; %lld MiB free"),
+		    (long long)(st->store_bytes_free >> 20));
+	else
+		snprintf(store, sizeof(store), "%s", _("writes commit"));
 	table_pairs(stdout,
 	    _("Member"), term_oneline(st->member, member, sizeof(member)),
 	    _("Software"), term_oneline(st->software, software,
@@ -105,6 +115,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	    _("Outbox queued"), out,
 	    _("Connected peers"), peers,
 	    _("Connections"), conns,
+	    _("Store"), store,
 	    _("Overdue cases"), overdue,
 	    _("Directory sync"), text_when(st->last_directory_sync, st->now,
 	    dsync, sizeof(dsync)),

@@ -119,6 +119,22 @@ ctl_msg_uncomplete(const char *op, Poc__Envelope *e)
 		e->check_reply->replied_by = (char *)protobuf_c_empty_string;
 }
 
+/* The answer to a send the store did not commit: why, if the disk said. */
+static void
+ctl_msg_store_failed(Poc__OpReply *rep)
+{
+	struct store_health	 h;
+
+	store_health_get(env->store, &h);
+	if (h.code != 0)
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "not queued: %s; "
+		    "send it again once the node's disk has room or works "
+		    "(pocctl status)", h.error);
+	else
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "not queued: the "
+		    "store failed (see the node's log)");
+}
+
 void
 ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
@@ -173,9 +189,7 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 			ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "id %s is "
 			    "already used on this node", e->id);
 		else
-			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the "
-			    "store failed; nothing was queued (see the node's "
-			    "log)");
+			ctl_msg_store_failed(rep);
 		goto out;
 	}
 	log_info("operator %s: queued %s %s for %s (thread %s)", op,

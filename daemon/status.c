@@ -4,6 +4,7 @@
  * what handshakes use (a file replaced on disk but not yet reloaded with
  * SIGHUP still shows the old certificate).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,9 +19,20 @@
 #include "log.h"
 #include "node.h"
 #include "reload.h"
+#include "store.h"
 #include "status.h"
 
 #define STATUS_MAX_CERTS	32
+
+/* The text of the store's last failure, kept until the next status. */
+static char	 status_store_error[192];
+
+static const char *
+status_error_copy(const char *s)
+{
+	snprintf(status_store_error, sizeof(status_store_error), "%s", s);
+	return status_store_error;
+}
 
 /* Unix ms of an ASN1_TIME, 0 if it does not convert. */
 static int64_t
@@ -83,8 +95,9 @@ status_add_store(Poc__OpStatusReply *st, const char *role, SSL_CTX *ctx)
 int
 status_ops_fill(Poc__OpStatusReply *st)
 {
-	int64_t		 loaded;
-	uint32_t	 ok, failed;
+	int64_t			 loaded;
+	uint32_t		 ok, failed;
+	struct store_health	 h;
 
 	st->overdue_tracked = 1;
 	st->overdue_cases = (uint32_t)deadline_overdue_count();
@@ -100,6 +113,12 @@ status_ops_fill(Poc__OpStatusReply *st)
 	st->operator_connections = (uint32_t)listener_count(LISTENER_OPERATOR);
 	st->max_operator_connections =
 	    (uint32_t)listener_max(LISTENER_OPERATOR);
+	store_health_get(env->store, &h);
+	st->store_error = h.code != 0 ? (char *)status_error_copy(h.error) :
+	    (char *)"";
+	st->store_error_at = h.code != 0 ? h.at : 0;
+	st->store_bytes_free = h.bytes_free;
+	st->store_write_failures = h.failures;
 
 	st->n_certificates = 0;
 	if ((st->certificates = calloc(STATUS_MAX_CERTS,
