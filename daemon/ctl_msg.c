@@ -126,7 +126,13 @@ ctl_msg_store_failed(Poc__OpReply *rep)
 	struct store_health	 h;
 
 	store_health_get(env->store, &h);
-	if (h.code != 0)
+	if (store_health_unsynced(env->store))
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "not confirmed as "
+		    "queued: %s; it is not queued now, but should the node "
+		    "stop before its next write, it may be found queued after "
+		    "the restart: look in pocctl outbox before sending it "
+		    "again", h.error);
+	else if (h.code != 0)
 		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "not queued: %s; "
 		    "send it again once the node's disk has room or works "
 		    "(pocctl status)", h.error);

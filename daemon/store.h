@@ -68,7 +68,9 @@ struct store_health {
 	int64_t		 bytes_free;
 };
 void		 store_health_get(struct store *, struct store_health *);
-int		 store_health_full(struct store *);	/* last failure: full */
+/* The last failure was an fsync of a commit: it failed, but a crash
+ * before the next commit may let recovery find it committed. */
+int		 store_health_unsynced(struct store *);
 int64_t		 store_bytes_free(struct store *);
 
 /* An explicit batch: several changes, one commit. */

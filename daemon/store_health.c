@@ -7,6 +7,13 @@
  * back (or store_tx.c does), the caller has sent no receipt and no
  * "queued", so the sender or the operator tries again.  The first commit
  * that succeeds afterwards clears the error: nothing needs a restart.
+ *
+ * A failed fsync of a commit is a failure, never success, but not proof
+ * that nothing reached the disk: the commit's frames were written to the
+ * WAL, and although this connection ignores them (and its next commit
+ * writes over them), a crash before that commit lets recovery find them
+ * whole.  A peer's envelope is then answered DUPLICATE on its resend; an
+ * operator is told the send is unconfirmed (store_health_unsynced).
  */
 #include <sys/statvfs.h>
 
@@ -60,6 +67,13 @@ store_health_note(struct store *st, const char *stmt)
 		    "the store is full (%lld bytes free)", (long long)nfree);
 		break;
 	case SQLITE_IOERR:
+		if (code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_DIR_FSYNC) {
+			snprintf(st->health.error, sizeof(st->health.error),
+			    "the store's disk failed to sync a commit (%s)",
+			    sqlite3_errmsg(st->db));
+			break;
+		}
+		/* FALLTHROUGH */
 	case SQLITE_CANTOPEN:
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
@@ -101,7 +115,8 @@ store_health_get(struct store *st, struct store_health *h)
 }
 
 int
-store_health_full(struct store *st)
+store_health_unsynced(struct store *st)
 {
-	return (st->health.code & 0xff) == SQLITE_FULL;
+	return st->health.code == SQLITE_IOERR_FSYNC ||
+	    st->health.code == SQLITE_IOERR_DIR_FSYNC;
 }

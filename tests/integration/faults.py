@@ -69,13 +69,14 @@ def status(tb, member):
     return tb.pocctl(member, "status")
 
 
-def operator_send_fails(tb, member, expect):
-    """member's operator tries to send; it must fail with a message that
-    contains expect.  Returns pocctl's error text."""
+def operator_send_fails(tb, member, expect, eid=None):
+    """member's operator tries to send (with id eid if given); it must fail
+    with a message that contains expect.  Returns pocctl's error text."""
+    extra = {"id": eid} if eid else {}
     path = tb.tmpfile("send.json", envelope("AUS" if member == "FRA" else "FRA",
                                             "notification",
                                             {"summary": "Sent while the disk fails",
-                                             "severity": "LOW"}))
+                                             "severity": "LOW"}, **extra))
     rc, out, err = tb.pocctl_text(member, "send", path)
     check(rc != 0, f"{member}: pocctl send succeeded while the store cannot write: {out}")
     text = (out + err).strip()
