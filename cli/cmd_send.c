@@ -55,7 +55,7 @@ static const char *const cmd_local_keys[] = {
 	"deadline_at", "overdue_at", "overdue", "escalation_step",
 	"next_contacts", "case_status", "case_history",
 	"signature_verified", "signature_error", "signature",
-	"signer_certificate",
+	"signer_certificate", "clock_ahead",
 	"_help",	/* the labels `template` adds */
 	NULL
 };

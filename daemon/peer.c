@@ -24,10 +24,12 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "node.h"
 #include "peer.h"
 #include "session.h"
+#include "util.h"
 #include "validate.h"
 
 enum peer_state {
@@ -248,6 +250,7 @@ peer_ready_cb(struct session *s, void *arg)
 	h.protocol_version = POC_PROTOCOL_VERSION;
 	h.member = env->conf.member;
 	h.software = (char *)POCD_SOFTWARE;
+	h.time = util_now_ms();		/* the other side sees our clock */
 	f.kind_case = POC__PEER_FRAME__KIND_HELLO;
 	f.hello = &h;
 	session_send(s, &f.base);
@@ -284,6 +287,7 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 			return;
 		}
 	}
+	clock_peer_seen(p->member, h->time);
 	peer_enter(p, PEER_ESTABLISHED);
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,
 	    session_addr(p->s), p->dir == PEER_INBOUND ? "inbound" : "outbound",

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "checks.h"
+#include "clock.h"
 #include "deadline.h"
 #include "directory.h"
 #include "listener.h"
@@ -23,6 +24,7 @@
 #include "status.h"
 
 #define STATUS_MAX_CERTS	32
+#define STATUS_MAX_SKEWS	256
 
 /* The text of the store's last failure, kept until the next status. */
 static char	 status_store_error[192];
@@ -92,6 +94,34 @@ status_add_store(Poc__OpStatusReply *st, const char *role, SSL_CTX *ctx)
 	return 0;
 }
 
+/* Every peer's clock as its last Hello showed it. */
+static int
+status_add_skews(Poc__OpStatusReply *st)
+{
+	struct clock_skew	 sk[STATUS_MAX_SKEWS];
+	Poc__OpClockSkew	*c;
+	size_t			 i, n = clock_skews(sk, STATUS_MAX_SKEWS);
+
+	st->n_clock_skew = 0;
+	if (n == 0)
+		return 0;
+	if ((st->clock_skew = calloc(n, sizeof(*st->clock_skew))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return -1;
+		poc__op_clock_skew__init(c);
+		if ((c->member = strdup(sk[i].member)) == NULL) {
+			free(c);
+			return -1;
+		}
+		c->skew_ms = sk[i].skew_ms;
+		c->seen_at = sk[i].seen_at;
+		st->clock_skew[st->n_clock_skew++] = c;
+	}
+	return 0;
+}
+
 int
 status_ops_fill(Poc__OpStatusReply *st)
 {
@@ -119,6 +149,11 @@ status_ops_fill(Poc__OpStatusReply *st)
 	st->store_error_at = h.code != 0 ? h.at : 0;
 	st->store_bytes_free = h.bytes_free;
 	st->store_write_failures = h.failures;
+	st->clock_tolerance = clock_tolerance_ms();
+	if (status_add_skews(st) != 0) {
+		log_warnx("status: out of memory listing clock skews");
+		return -1;
+	}
 
 	st->n_certificates = 0;
 	if ((st->certificates = calloc(STATUS_MAX_CERTS,
@@ -148,4 +183,11 @@ status_ops_free(Poc__OpStatusReply *st)
 	free(st->certificates);
 	st->certificates = NULL;
 	st->n_certificates = 0;
+	for (i = 0; i < st->n_clock_skew; i++) {
+		free(st->clock_skew[i]->member);
+		free(st->clock_skew[i]);
+	}
+	free(st->clock_skew);
+	st->clock_skew = NULL;
+	st->n_clock_skew = 0;
 }
