@@ -1,1 +1,1 @@
-test_dirrec_MODS := common/dirrec common/validate common/util common/sig common/tls common/pbjson daemon/store daemon/store_sql daemon/store_schema daemon/store_tx daemon/store_ckpt daemon/store_msg daemon/store_audit daemon/store_sig daemon/store_dir common/audit daemon/log
+test_dirrec_MODS := common/dirrec common/validate common/util common/sig common/tls common/pbjson daemon/store daemon/store_sql daemon/store_schema daemon/store_tx daemon/store_health daemon/store_ckpt daemon/store_msg daemon/store_audit daemon/store_sig daemon/store_dir common/audit daemon/log
