@@ -91,7 +91,7 @@ def s_client(tb, port, *opts):
             "-CAfile", aus["network_ca"], "-cert", aus["node_cert"],
             "-key", aus["node_key"]] + list(opts)
     try:
-        r = subprocess.run(argv, input="", capture_output=True, text=True, timeout=15)
+        r = subprocess.run(argv, input="", capture_output=True, text=True, errors="replace", timeout=15)
     except subprocess.TimeoutExpired:
         raise TestFailure(f"openssl s_client {' '.join(opts)}: hung")
     out = r.stdout + r.stderr
