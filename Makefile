@@ -47,6 +47,8 @@ DEB_PKGS += libxml2-dev libxml2-utils
 # Operations (issue 6): catalogs, man page lint, unit file checks, and the
 # OpenMetrics parser the metrics test uses.
 DEB_PKGS += gettext mandoc systemd python3-prometheus-client
+# Reliability (issue 15): a node with a wrong clock (libfaketime).
+DEB_PKGS += faketime
 
 PROTO_C  := $(B)/proto/poc.pb-c.c
 PROTO_H  := $(B)/proto/poc.pb-c.h
@@ -74,7 +76,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 all: deps
 	@$(MAKE) --no-print-directory bin
 
-bin: $(B)/pocd $(B)/pocctl $(B)/pocpeer $(B)/pocbench
+bin: $(B)/pocd $(B)/pocctl $(B)/pocpeer $(B)/pocbench $(B)/faultfs.so
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -119,6 +121,12 @@ $(B)/pocbench: $(call obj,$(wildcard bench/*.c)) $(B)/libcommon.a
 # `make bench-store` (bench/store/).
 $(B)/poclargestore: $(B)/bench/store/largestore.o $(B)/libdaemon.a $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+# faultfs.so: an LD_PRELOAD shim that injects disk faults into pocd and logs
+# its fsyncs and socket writes (tests only; tests/tools/faultfs.c).
+$(B)/faultfs.so: tests/tools/faultfs.c
+	@mkdir -p $(@D)
+	$(CC) $(POC_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
 # pocpeer: a test tool that speaks the peer protocol as a member (tests only).
 $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -140,6 +140,34 @@ output_metrics(const Poc__OpStatusReply *st)
 		fprintf(fp, "\"} %.3f\n",
 		    output_metrics_sec(st->certificates[i]->not_after));
 	}
+	output_metrics_family(fp, "pocd_connections", "Connections open on "
+	    "a listener.");
+	fprintf(fp, "pocd_connections{listener=\"peer\"} %u\n"
+	    "pocd_connections{listener=\"operator\"} %u\n",
+	    st->peer_connections, st->operator_connections);
+	output_metrics_family(fp, "pocd_connections_max", "The connection "
+	    "limit of a listener.");
+	fprintf(fp, "pocd_connections_max{listener=\"peer\"} %u\n"
+	    "pocd_connections_max{listener=\"operator\"} %u\n",
+	    st->max_peer_connections, st->max_operator_connections);
+	output_metrics_family(fp, "pocd_peer_clock_skew_seconds", "A peer's "
+	    "clock minus ours, from its last Hello (positive: ahead).");
+	for (i = 0; i < st->n_clock_skew; i++) {
+		output_metrics_peer(fp, "pocd_peer_clock_skew_seconds",
+		    st->clock_skew[i]->member);
+		fprintf(fp, "%.3f\n", (double)st->clock_skew[i]->skew_ms /
+		    1000.0);
+	}
+	output_metrics_gauge(fp, "pocd_store_writable", "1 if the store's "
+	    "last write committed, 0 after a full disk or an I/O error until "
+	    "one commits again.", "%d", st->store_error[0] == '\0');
+	output_metrics_gauge(fp, "pocd_store_write_failures", "Store "
+	    "transactions that did not commit since start (full disk, I/O "
+	    "error).", "%u", st->store_write_failures);
+	if (st->store_bytes_free >= 0)
+		output_metrics_gauge(fp, "pocd_store_free_bytes", "Free bytes "
+		    "on the store's file system.", "%lld",
+		    (long long)st->store_bytes_free);
 	output_metrics_gauge(fp, "pocd_config_loaded_timestamp_seconds",
 	    "When the configuration in force was read, Unix time.", "%.3f",
 	    output_metrics_sec(st->config_loaded_at));

@@ -70,7 +70,9 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	char		 conf[160];
 	char		 o[64], nt[64], member[128], software[256], age[64];
 	char		 peers[64], overdue[32], dsync[128], camp[128];
-	char		 exp[64], left[64], alerts[160];
+	char		 exp[64], left[64], alerts[160], conns[96], store[320];
+	char		 skews[512], skewsc[512 + 32];
+	size_t		 sl = 0;
 	size_t		 i, connected = 0;
 	int64_t		 days;
 	int		 color = term_use_color(stdout);
@@ -102,6 +104,43 @@ output_view_text_status(const Poc__OpStatusReply *st)
 		    st->alerts_given_up);
 	else
 		snprintf(alerts, sizeof(alerts), _("no [alert] command"));
+	snprintf(conns, sizeof(conns), _("peer %u of %u, operator %u of %u"),
+	    st->peer_connections, st->max_peer_connections,
+	    st->operator_connections, st->max_operator_connections);
+	if (st->store_error[0] != '\0')
+		snprintf(store, sizeof(store), "%s%s (%s)%s",
+		    color ? TERM_RED : "", st->store_error,
+		    render_time_short(st->store_error_at, o, sizeof(o)),
+		    color ? TERM_RESET : "");
+	else if (st->store_bytes_free >= 0)
+		snprintf(store, sizeof(store), _("writes commit; %lld MiB free"),
+		    (long long)(st->store_bytes_free >> 20));
+	else
+		snprintf(store, sizeof(store), "%s", _("writes commit"));
+	skews[0] = '\0';
+	for (i = 0; i < st->n_clock_skew && sl < sizeof(skews) - 1; i++) {
+		const Poc__OpClockSkew	*k = st->clock_skew[i];
+		int64_t			 a = k->skew_ms < 0 ? -k->skew_ms :
+					     k->skew_ms;
+		int			 w;
+
+		if (a <= st->clock_tolerance)
+			continue;
+		w = snprintf(skews + sl, sizeof(skews) - sl, "%s%s %s %s",
+		    sl ? ", " : "", k->member, text_duration(a, o,
+		    sizeof(o)), k->skew_ms > 0 ? _("ahead") : _("behind"));
+		if (w < 0)
+			break;
+		sl += (size_t)w;
+	}
+	if (sl >= sizeof(skews))
+		sl = sizeof(skews) - 1;
+	if (skews[0] == '\0')
+		snprintf(skewsc, sizeof(skewsc), "%s",
+		    _("peers within tolerance"));
+	else
+		snprintf(skewsc, sizeof(skewsc), "%s%s%s", color ? TERM_RED :
+		    "", skews, color ? TERM_RESET : "");
 	table_pairs(stdout,
 	    _("Member"), term_oneline(st->member, member, sizeof(member)),
 	    _("Software"), term_oneline(st->software, software,
@@ -112,6 +151,9 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	    _("Inbox"), in,
 	    _("Outbox queued"), out,
 	    _("Connected peers"), peers,
+	    _("Connections"), conns,
+	    _("Store"), store,
+	    _("Clocks"), skewsc,
 	    _("Overdue cases"), overdue,
 	    _("Alerts"), alerts,
 	    _("Directory sync"), text_when(st->last_directory_sync, st->now,
@@ -257,6 +299,10 @@ output_view_text_message(const Poc__StoredMessage *sm)
 	render_message(stdout, sm);
 	output_checks_deadline_text(stdout, sm);
 	output_view_signature_text(stdout, sm);
+	if (sm->clock_ahead)
+		printf("%s\n", _("Date:              AHEAD of this node's "
+		    "clock when received (the sender's clock is wrong?); kept, "
+		    "not used for the case's order"));
 }
 
 /* Compact blocks separated by blank lines. */
@@ -308,6 +354,7 @@ output_view_signature_json(json_t *j, const Poc__StoredMessage *sm)
 	    sm->envelope->signature.len) : json_string(""));
 	json_object_set_new(j, "signer_certificate",
 	    jsonout_hex(sm->signer_cert.data, sm->signer_cert.len));
+	json_object_set_new(j, "clock_ahead", json_boolean(sm->clock_ahead));
 }
 
 /* A stored message as JSON: the envelope's fields (every one) with the

@@ -98,10 +98,16 @@ static const struct config_key config_keys[] = {
 	{ "limits", "max_frame", CT_SIZE, N(max_frame), 1024, 16 << 20,
 	    "largest frame in bytes" },
 	{ "limits", "max_connections", CT_INT, N(max_connections), 1,
-	    100000, "open connections, both listeners" },
+	    100000, "open connections on the peer listener" },
+	{ "limits", "max_operator_connections", CT_INT,
+	    N(max_operator_connections), 1, 10000,
+	    "open connections on the operator listener (not taken by peers)" },
 	{ "limits", "max_connections_per_address", CT_INT,
 	    N(max_connections_per_address), 1, 100000,
 	    "open connections from one remote address" },
+	{ "limits", "clock_tolerance", CT_INT, N(clock_tolerance), 1, 86400,
+	    "seconds a peer's clock may differ from ours before a warning, "
+	    "and a created_at may lie ahead before it is flagged" },
 	{ "limits", "handshake_timeout", CT_INT, N(handshake_timeout), 1,
 	    600, "seconds for TCP connect and TLS handshake" },
 	{ "limits", "idle_timeout", CT_INT, N(idle_timeout), 1, 86400,
@@ -190,6 +196,8 @@ config_defaults(struct config *c)
 	c->max_frame = 1024 * 1024;
 	c->max_connections = 1024;
 	c->max_connections_per_address = 32;
+	c->max_operator_connections = 64;
+	c->clock_tolerance = 300;
 	c->handshake_timeout = 10;
 	c->idle_timeout = 300;
 	c->max_queued_bytes_per_peer = 8 * 1024 * 1024;

@@ -43,6 +43,8 @@ struct config {
 	size_t			 max_frame;
 	int			 max_connections;
 	int			 max_connections_per_address;
+	int			 max_operator_connections;
+	int			 clock_tolerance;
 	int			 handshake_timeout;	/* seconds */
 	int			 idle_timeout;		/* seconds */
 	size_t			 max_queued_bytes_per_peer;

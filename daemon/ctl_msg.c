@@ -184,6 +184,28 @@ ctl_msg_is_many(const Poc__OpSend *s)
 	return s->n_recipients > 0 || s->all || s->network[0] != '\0';
 }
 
+/* The answer to a send the store did not commit: why, if the disk said. */
+static void
+ctl_msg_store_failed(Poc__OpReply *rep)
+{
+	struct store_health	 h;
+
+	store_health_get(env->store, &h);
+	if (store_health_unsynced(env->store))
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "not confirmed as "
+		    "queued: %s; it is not queued now, but should the node "
+		    "stop before its next write, it may be found queued after "
+		    "the restart: look in pocctl outbox before sending it "
+		    "again", h.error);
+	else if (h.code != 0)
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "not queued: %s; "
+		    "send it again once the node's disk has room or works "
+		    "(pocctl status)", h.error);
+	else
+		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "not queued: the "
+		    "store failed (see the node's log)");
+}
+
 void
 ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
@@ -278,9 +300,7 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 			ctl_error(rep, POC__OP_ERROR__CODE__INVALID, "id %s is "
 			    "already used on this node", e->id);
 		else
-			ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "the "
-			    "store failed; nothing was queued (see the node's "
-			    "log)");
+			ctl_msg_store_failed(rep);
 		goto out;
 	}
 	log_info("operator %s: queued %s %s for %s (thread %s)", op,

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "checks_rules.h"
+#include "clock.h"
 #include "deadline.h"
 #include "directory.h"
 #include "events.h"
@@ -99,7 +100,10 @@ deadline_add(const char *id, const Poc__Envelope *e)
 	int64_t			 at;
 
 	u = e != NULL ? deadline_urgency(e) : -1;
-	at = e != NULL ? checks_rules_deadline(u, e->created_at, &p) : 0;
+	/* An operator may date a send; one dated ahead of our clock runs
+	 * from when it was queued. */
+	at = e != NULL ? checks_rules_deadline(u,
+	    clock_trusted(e->created_at, util_now_ms()), &p) : 0;
 	if (store_deadline_add(env->store, id, e != NULL ? e->recipient : "",
 	    u < 0 ? 0 : u, at > 0 ? at : INT64_MAX) == -1)
 		return -1;
@@ -113,14 +117,17 @@ deadline_add(const char *id, const Poc__Envelope *e)
 }
 
 /* Records e, a StatusUpdate, in its case's lifecycle: its status, the
- * time its sender made it (created_at) and who.  0 or -1. */
+ * time its sender made it (created_at; now if that lies ahead of our clock
+ * beyond the tolerance, so that a sender whose clock runs ahead cannot
+ * put its update after later ones) and who.  0 or -1. */
 static int
 deadline_case_add(const Poc__Envelope *e)
 {
 	const ProtobufCEnumValue	*v;
 
 	if (store_case_add(env->store, e->id, e->thread_id,
-	    (int)e->status_update->status, e->created_at, e->sender) == -1)
+	    (int)e->status_update->status, clock_trusted(e->created_at,
+	    util_now_ms()), e->sender) == -1)
 		return -1;
 	v = protobuf_c_enum_descriptor_get_value(&poc__case_status__descriptor,
 	    e->status_update->status);
@@ -473,6 +480,10 @@ deadline_annotate(Poc__StoredMessage **m, int n)
 		log_warnx("deadline: cannot record case status changes now");
 	for (i = 0; i < n; i++) {
 		sm = m[i];
+		if (sm != NULL && sm->envelope != NULL &&
+		    strcmp(sm->direction, "in") == 0)
+			sm->clock_ahead = clock_in_future(
+			    sm->envelope->created_at, sm->received_at);
 		if (sm != NULL && sm->envelope != NULL)
 			deadline_case_annotate(sm);
 		if (sm == NULL || sm->envelope == NULL ||

@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "checks.h"
+#include "clock.h"
 #include "deadline.h"
 #include "handle.h"
 #include "log.h"
 #include "node.h"
 #include "store.h"
+#include "util.h"
 
 /* Per-kind effect, run after the envelope's row, in its transaction. */
 typedef void (*handle_fn)(const char *peer, const Poc__Envelope *);
@@ -90,6 +92,13 @@ handle_response(const char *peer, const Poc__Envelope *e)
 void
 handle_effects(const char *peer, const Poc__Envelope *e)
 {
+	int64_t	 now = util_now_ms();
+
+	if (clock_in_future(e->created_at, now))
+		log_warnx("peer %s: envelope %s is dated %lld s ahead of our "
+		    "clock (beyond clock_tolerance): stored and flagged; its "
+		    "date is not used for the case's order", peer, e->id,
+		    (long long)((e->created_at - now) / 1000));
 	if (e->body_case >= 0 && (size_t)e->body_case < NHANDLERS &&
 	    handlers[e->body_case].fn != NULL)
 		handlers[e->body_case].fn(peer, e);

@@ -32,10 +32,12 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "node.h"
 #include "peer.h"
 #include "session.h"
+#include "util.h"
 #include "validate.h"
 
 enum peer_state {
@@ -279,6 +281,7 @@ peer_ready_cb(struct session *s, void *arg)
 	h.member = env->conf.member;
 	h.software = (char *)POCD_SOFTWARE;
 	h.batch_signatures = 1;
+	h.time = util_now_ms();		/* the other side sees our clock */
 	f.kind_case = POC__PEER_FRAME__KIND_HELLO;
 	f.hello = &h;
 	session_send(s, &f.base);
@@ -324,6 +327,7 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 		}
 	}
 	p->batch_signatures = h->batch_signatures;
+	clock_peer_seen(p->member, h->time);
 	peer_enter(p, PEER_ESTABLISHED);
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,
 	    session_addr(p->s), p->dir == PEER_INBOUND ? "inbound" : "outbound",

@@ -255,7 +255,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	env->started_at = util_now_ms();
-	reload_limits();
+	if (reload_limits() != 0)
+		fatalx("cannot reserve descriptors for both listeners");
 
 	if ((env->base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
@@ -293,10 +294,10 @@ main(int argc, char *argv[])
 		fatalx("cannot set up group commit");
 	peer_init(&pocd_serve, NULL);
 
-	if ((peer_listener = listener_new(env->base, "peer", env->conf.peer.listen,
-	    peer_accept)) == NULL ||
-	    (op_listener = listener_new(env->base, "operator", env->conf.op.listen,
-	    control_accept)) == NULL)
+	if ((peer_listener = listener_new(env->base, LISTENER_PEER,
+	    env->conf.peer.listen, peer_accept)) == NULL ||
+	    (op_listener = listener_new(env->base, LISTENER_OPERATOR,
+	    env->conf.op.listen, control_accept)) == NULL)
 		fatalx("cannot listen; is another pocd running?");
 	if (directory_init() != 0)
 		fatalx("cannot set up the directory (own record)");

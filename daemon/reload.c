@@ -71,15 +71,24 @@ reload_stats(int64_t *loaded_at, uint32_t *ok, uint32_t *failed)
 	*failed = reload_failed;
 }
 
-void
+int
 reload_limits(void)
 {
+	char	 err[256];
+
 	env->limits.max_frame = env->conf.max_frame;
 	env->limits.max_output = env->conf.max_queued_bytes_per_peer;
 	env->limits.handshake_timeout = env->conf.handshake_timeout;
 	env->limits.idle_timeout = env->conf.idle_timeout;
 	listener_set_limits(env->conf.max_connections,
+	    env->conf.max_operator_connections,
 	    env->conf.max_connections_per_address);
+	if (listener_reserve_fds(RELOAD_FD_RESERVE, err, sizeof(err)) != 0) {
+		log_warnx("open files: %s; a flood of peer connections could "
+		    "then keep operators out", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* config_keep_changed callback: 1 (keep the running value) unless the key
@@ -189,7 +198,7 @@ reload_run(void)
 	env->op_ctx = op;
 	memcpy(&env->conf, nc, sizeof(*nc));
 	free(nc);
-	reload_limits();
+	(void)reload_limits();	/* in force; a short rlimit is logged */
 	log_setlevel(reload_debug ? LOG_DEBUG : env->conf.log_level);
 	if (rotated)
 		reload_rotated();

@@ -13,9 +13,14 @@
  * (debug logging then survives reloads).  Called once at start-up. */
 void	 reload_init(const char *path, int debug);
 
+/* Descriptors kept beyond both listeners' connection caps: the store and
+ * its WAL, logs, outgoing connections, the resolver. */
+#define RELOAD_FD_RESERVE	128
+
 /* Puts the [limits] of the configuration in force: those of new sessions
- * and the listeners' connection caps (at start-up, and by each reload). */
-void	 reload_limits(void);
+ * and the listeners' connection caps (at start-up, and by each reload).
+ * -1 (logged) if the open-files limit cannot hold them all. */
+int	 reload_limits(void);
 
 /* Reloads (see above).  Returns 0 if the new configuration is in force,
  * -1 if it was refused (logged). */

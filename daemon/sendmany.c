@@ -133,8 +133,21 @@ sendmany_queue(const char *by, Poc__Envelope *e,
 	c.kind = (int)e->body_case;
 	c.recipients = (uint32_t)m->n;
 	snprintf(c.created_by, sizeof(c.created_by), "%s", by);
-	put = store_send_many(env->store, &c, b.ptr, b.n, der, derlen,
-	    util_now_ms(), &failed);
+	/* The envelopes and their deadlines commit together, or not at
+	 * all (as for one recipient, ctl_msg.c). */
+	failed = b.n;
+	put = STORE_ERROR;
+	if (store_begin(env->store) == 0) {
+		put = store_send_many(env->store, &c, b.ptr, b.n, der, derlen,
+		    util_now_ms(), &failed);
+		for (i = 0; put == STORE_NEW && i < b.n; i++)
+			if (deadline_sent(b.ptr[i]) == -1)
+				put = STORE_ERROR;
+		if (put != STORE_NEW)
+			store_rollback(env->store);
+		else if (store_commit(env->store) == -1)
+			put = STORE_ERROR;
+	}
 	if (put != STORE_NEW) {
 		if (put == STORE_CONFLICT || put == STORE_DUPLICATE) {
 			*internal = 0;

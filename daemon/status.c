@@ -4,6 +4,7 @@
  * what handshakes use (a file replaced on disk but not yet reloaded with
  * SIGHUP still shows the old certificate).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,15 +14,29 @@
 
 #include "alert.h"
 #include "checks.h"
+#include "clock.h"
 #include "deadline.h"
 #include "directory.h"
+#include "listener.h"
 #include "log.h"
 #include "node.h"
 #include "reload.h"
 #include "sig.h"
+#include "store.h"
 #include "status.h"
 
 #define STATUS_MAX_CERTS	32
+#define STATUS_MAX_SKEWS	256
+
+/* The text of the store's last failure, kept until the next status. */
+static char	 status_store_error[192];
+
+static const char *
+status_error_copy(const char *s)
+{
+	snprintf(status_store_error, sizeof(status_store_error), "%s", s);
+	return status_store_error;
+}
 
 /* Unix ms of an ASN1_TIME, 0 if it does not convert. */
 static int64_t
@@ -87,11 +102,40 @@ status_add_store(Poc__OpStatusReply *st, const char *role, SSL_CTX *ctx)
 	return 0;
 }
 
+/* Every peer's clock as its last Hello showed it. */
+static int
+status_add_skews(Poc__OpStatusReply *st)
+{
+	struct clock_skew	 sk[STATUS_MAX_SKEWS];
+	Poc__OpClockSkew	*c;
+	size_t			 i, n = clock_skews(sk, STATUS_MAX_SKEWS);
+
+	st->n_clock_skew = 0;
+	if (n == 0)
+		return 0;
+	if ((st->clock_skew = calloc(n, sizeof(*st->clock_skew))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return -1;
+		poc__op_clock_skew__init(c);
+		if ((c->member = strdup(sk[i].member)) == NULL) {
+			free(c);
+			return -1;
+		}
+		c->skew_ms = sk[i].skew_ms;
+		c->seen_at = sk[i].seen_at;
+		st->clock_skew[st->n_clock_skew++] = c;
+	}
+	return 0;
+}
+
 int
 status_ops_fill(Poc__OpStatusReply *st)
 {
-	int64_t		 loaded;
-	uint32_t	 ok, failed;
+	int64_t			 loaded;
+	uint32_t		 ok, failed;
+	struct store_health	 h;
 
 	st->overdue_tracked = 1;
 	st->overdue_cases = (uint32_t)deadline_overdue_count();
@@ -103,6 +147,22 @@ status_ops_fill(Poc__OpStatusReply *st)
 	st->reload_failures = failed;
 	alert_status_fill(st);
 	st->log_level = (char *)log_level_name(env->conf.log_level);
+	st->peer_connections = (uint32_t)listener_count(LISTENER_PEER);
+	st->max_peer_connections = (uint32_t)listener_max(LISTENER_PEER);
+	st->operator_connections = (uint32_t)listener_count(LISTENER_OPERATOR);
+	st->max_operator_connections =
+	    (uint32_t)listener_max(LISTENER_OPERATOR);
+	store_health_get(env->store, &h);
+	st->store_error = h.code != 0 ? (char *)status_error_copy(h.error) :
+	    (char *)"";
+	st->store_error_at = h.code != 0 ? h.at : 0;
+	st->store_bytes_free = h.bytes_free;
+	st->store_write_failures = h.failures;
+	st->clock_tolerance = clock_tolerance_ms();
+	if (status_add_skews(st) != 0) {
+		log_warnx("status: out of memory listing clock skews");
+		return -1;
+	}
 
 	st->n_certificates = 0;
 	if ((st->certificates = calloc(STATUS_MAX_CERTS,
@@ -133,4 +193,11 @@ status_ops_free(Poc__OpStatusReply *st)
 	free(st->certificates);
 	st->certificates = NULL;
 	st->n_certificates = 0;
+	for (i = 0; i < st->n_clock_skew; i++) {
+		free(st->clock_skew[i]->member);
+		free(st->clock_skew[i]);
+	}
+	free(st->clock_skew);
+	st->clock_skew = NULL;
+	st->n_clock_skew = 0;
 }

@@ -49,6 +49,7 @@ store_stmt_error(struct store *st, enum stmt_id id)
 {
 	log_warnx("store: %s: %s", store_stmts[id].name,
 	    sqlite3_errmsg(st->db));
+	store_health_note(st, store_stmts[id].name);
 }
 
 /* Makes statement id ready for its next use. */

@@ -53,6 +53,26 @@ void		 store_checkpoint_due(struct store *);
 void		 store_checkpoint_stop(struct store *);
 int		 store_schema_version(struct store *);
 
+/*
+ * Health (store_health.c): the last write failure until a commit succeeds
+ * again (code 0 = none; SQLite's extended result code), as text for
+ * operators ("the store is full (N bytes free)"), when, and how many
+ * transactions failed since start; bytes_free of the file system, -1 if
+ * unknown.
+ */
+struct store_health {
+	int		 code;
+	char		 error[192];
+	int64_t		 at;
+	uint32_t	 failures;
+	int64_t		 bytes_free;
+};
+void		 store_health_get(struct store *, struct store_health *);
+/* The last failure was an fsync of a commit: it failed, but a crash
+ * before the next commit may let recovery find it committed. */
+int		 store_health_unsynced(struct store *);
+int64_t		 store_bytes_free(struct store *);
+
 /* An explicit batch: several changes, one commit. */
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);

@@ -42,7 +42,15 @@ struct store {
 	const struct store_hook	*hooks[STORE_HOOKS_MAX];
 	struct store_ckpt	*ckpt;		/* store_ckpt.c's, or NULL */
 	struct store_signers	*signers;	/* store_sig.c's, or NULL */
+	struct store_health	 health;	/* store_health.c's */
+	int			 health_noted;	/* this transaction's failure */
 };
+
+/* store_health.c: a statement failed (called by store_stmt_error); a
+ * top-level transaction begins; one committed. */
+void	 store_health_note(struct store *, const char *stmt);
+void	 store_health_begin(struct store *);
+void	 store_health_ok(struct store *);
 
 /* Adds h to st's hooks (again: a no-op).  h must outlive st. */
 void	 store_hook_add(struct store *, const struct store_hook *h);

@@ -1,10 +1,11 @@
 /*
  * A send to many in the store (see store_send.h).  The case row, every
- * envelope and the rows naming their case commit in one store_begin() batch: each envelope's own writes
- * (message, outbox row, signer, audit entry) run as a savepoint inside
- * it, and the first failure rolls the whole batch back, so after a crash
- * or an error a case either has all its envelopes queued or does not
- * exist.
+ * envelope and the rows naming their case commit in one transaction (or
+ * one savepoint of the caller's batch, which sendmany.c opens so that the
+ * envelopes' deadlines join it): each envelope's own writes (message,
+ * outbox row, signer, audit entry) run as a savepoint inside it, and the
+ * first failure rolls the whole of it back, so after a crash or an error
+ * a case either has all its envelopes queued or does not exist.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 #include "store_int.h"
 #include "store_send.h"
+#include "store_tx.h"
 
 /* Inserts the case row (inside the caller's batch).  0 or -1. */
 static int
@@ -61,9 +63,10 @@ store_send_many(struct store *st, const struct store_send_case *c,
 {
 	enum store_put	 put = STORE_NEW;
 	size_t		 i;
+	int		 nested;
 
 	*failed = n;
-	if (store_begin(st) == -1)
+	if (store_tx_begin(st, &nested) == -1)
 		return STORE_ERROR;
 	if (store_send_case_add(st, c) == -1) {
 		put = STORE_ERROR;
@@ -85,11 +88,11 @@ store_send_many(struct store *st, const struct store_send_case *c,
 			goto rollback;
 		}
 	}
-	if (store_commit(st) == -1)
+	if (store_tx_commit(st, nested) == -1)
 		return STORE_ERROR;
 	return STORE_NEW;
  rollback:
-	store_rollback(st);
+	store_tx_abort(st, nested);
 	return put;
 }
 

@@ -23,8 +23,9 @@ struct store_send_case {
 /*
  * Queues the n signed envelopes e[] (direction "out", each with its outbox
  * row and audit entry; signer_der is this node's certificate), the case
- * row c and one row per envelope naming its case, in one transaction.  Returns STORE_NEW once all of it is
- * committed.  Otherwise nothing at all is stored, *failed is the index
+ * row c and one row per envelope naming its case, in one transaction (a
+ * savepoint inside the caller's batch, if one is open).  Returns
+ * STORE_NEW once all of it is committed (or, in a batch, written).  Otherwise nothing at all is stored, *failed is the index
  * of the envelope that failed (n if the case row or the commit did), and
  * the result says why: STORE_CONFLICT or STORE_DUPLICATE (that id is
  * already held) or STORE_ERROR.

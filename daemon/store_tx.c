@@ -52,6 +52,7 @@ store_tx_begin(struct store *st, int *nested)
 	}
 	*nested = 0;
 	store_tx_ended(st, 0);
+	store_health_begin(st);
 	return store_stmt_exec(st, STMT_BEGIN);
 }
 
@@ -78,8 +79,10 @@ int
 store_tx_commit(struct store *st, int nested)
 {
 	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0) {
-		if (!nested)
+		if (!nested) {
 			store_tx_ended(st, 1);
+			store_health_ok(st);
+		}
 		return 0;
 	}
 	store_tx_abort(st, nested);
@@ -95,6 +98,7 @@ store_begin(struct store *st)
 		return -1;
 	}
 	store_tx_ended(st, 0);
+	store_health_begin(st);
 	if (store_stmt_exec(st, STMT_BEGIN) == -1)
 		return -1;
 	st->batch = 1;
@@ -122,6 +126,7 @@ store_commit(struct store *st)
 		return -1;
 	}
 	store_tx_ended(st, 1);
+	store_health_ok(st);
 	return 0;
 }
 

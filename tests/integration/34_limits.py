@@ -30,18 +30,10 @@ import time
 
 from tb import (check, check_eq, envelope, frame, peer_hello, run_test,
                 tls_client, tls_exchange)
-from rel import (RawPeer, envelope_bytes, message_count, peer_envelope,
-                 reconfigure, wait_log)
+from rel import (RawPeer, envelope_bytes, is_closed, message_count,
+                 peer_envelope, reconfigure, tcp_from, wait_log)
 
 HANDSHAKE, IDLE, PER_ADDR, MAX_OUT, MAX_CONN = 2, 3, 8, 65536, 12
-
-
-def tcp_from(src, port, timeout=10.0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.bind((src, 0))
-    s.connect(("127.0.0.1", port))
-    return s
 
 
 def wait_closed(s, limit):
@@ -59,19 +51,6 @@ def wait_closed(s, limit):
         except (ConnectionError, OSError):
             return time.monotonic() - start
     return None
-
-
-def is_closed(s):
-    """True if the node has closed s (EOF or reset), without waiting."""
-    s.setblocking(False)
-    try:
-        return s.recv(4096) == b""
-    except BlockingIOError:
-        return False
-    except (ConnectionError, OSError):
-        return True
-    finally:
-        s.setblocking(True)
 
 
 def test(tb):

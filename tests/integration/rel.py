@@ -275,6 +275,30 @@ class RawPeer:
             pass
 
 
+# ------------------------------------------------------------ raw TCP
+
+def tcp_from(src, port, timeout=10.0):
+    """A TCP connection to 127.0.0.1:port from the local address src."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.bind((src, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def is_closed(s):
+    """True if the node has closed s (EOF or reset), without waiting."""
+    s.setblocking(False)
+    try:
+        return s.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except (ConnectionError, OSError):
+        return True
+    finally:
+        s.setblocking(True)
+
+
 def log_since(tb, member, offset):
     return tb.log(member)[offset:]
 
