@@ -251,7 +251,7 @@ $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(call obj,$(addsuffix .c,$(call mod
 
 # What a target reads beyond FUZZ_MODS.
 $(B)/fuzz/fuzz_dirrec: $(call obj,common/dirrec.c cli/dirfmt.c)
-$(B)/fuzz/fuzz_config: $(call obj,daemon/config.c daemon/log.c common/inifile.c)
+$(B)/fuzz/fuzz_config: $(call obj,daemon/config.c daemon/log.c common/inifile.c common/evfmt.c)
 $(B)/fuzz/fuzz_interop: $(call obj,$(wildcard cli/interop*.c) cli/dirfmt.c common/dirrec.c)
 
 fuzz-bin: $(FUZZ_BIN)

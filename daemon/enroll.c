@@ -19,6 +19,7 @@
 #include "dirrec.h"
 #include "directory.h"
 #include "enroll.h"
+#include "events.h"
 #include "log.h"
 #include "node.h"
 #include "peer.h"
@@ -299,7 +300,17 @@ enroll_on_request(struct peer *p, const Poc__DirectoryRecord *r)
 			    "enrollment is open here", now);
 		return;
 	}
-	if (store_enroll_put(env->store, &row) != 0) {
+	/* The request and the alert that a person must decide on it
+	 * commit together. */
+	if (store_begin(env->store) != 0 ||
+	    store_enroll_put(env->store, &row) != 0) {
+		store_rollback(env->store);
+		enroll_answer(p, POC__ENROLL_ANSWER__STATE__REFUSED, "the "
+		    "registry's store failed; try later", 0);
+		return;
+	}
+	events_enrollment_waiting(code, fp, peer_addr(p));
+	if (store_commit(env->store) != 0) {
 		enroll_answer(p, POC__ENROLL_ANSWER__STATE__REFUSED, "the "
 		    "registry's store failed; try later", 0);
 		return;

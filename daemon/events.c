@@ -388,3 +388,22 @@ events_expiring(Poc__NodeEvent__Kind kind, const char *subject,
 	    subject, (long long)not_after, days);
 	(void)events_raise(&ev, dedupe);
 }
+
+void
+events_enrollment_waiting(const char *code, const char *fp,
+    const char *source)
+{
+	Poc__NodeEvent	 ev = POC__NODE_EVENT__INIT;
+	char		 dedupe[192], summary[256], detail[256];
+
+	ev.kind = POC__NODE_EVENT__KIND__ENROLLMENT_WAITING;
+	ev.peer = (char *)code;
+	snprintf(summary, sizeof(summary), "%.32s asks to join from %.64s: "
+	    "pocctl directory pending", code, source);
+	snprintf(detail, sizeof(detail), "certificate %.64s; approve with "
+	    "pocctl directory approve %.32s, or reject", fp, code);
+	ev.summary = summary;
+	ev.detail = detail;
+	snprintf(dedupe, sizeof(dedupe), "enroll:%.32s:%.64s", code, fp);
+	(void)events_raise(&ev, dedupe);
+}

@@ -79,4 +79,10 @@ void	 events_overdue(const char *id, const char *peer, int urgency,
 void	 events_expiring(Poc__NodeEvent__Kind kind, const char *subject,
 	    int64_t not_after, int days);
 
+/* Member code asks this registry to join with the certificate of
+ * fingerprint fp, from source (the request's transaction): raised once
+ * per code and certificate, as the request waits for an operator. */
+void	 events_enrollment_waiting(const char *code, const char *fp,
+	    const char *source);
+
 #endif

@@ -27,6 +27,7 @@ from dirtb import pack_record
 from fresh import (NOT_ENROLLED, PF_DIGEST_REQ, PF_ENROLL_ANSWER,
                    PF_ENROLL_REQ, PF_ENVELOPE, PF_ERROR, PF_FETCH, REFUSED,
                    RawPeer, pb_fields, run_fresh, wait)
+from rel import sql
 from tb import check, check_eq, pb_field
 
 
@@ -99,6 +100,13 @@ def test(net):
     # AUS joins and waits; KEN offers AUS's genuine record as its own.
     member_up(net, "AUS", "duty", reg_fp)
     wait(lambda: "AUS" in pending(net), 15, "AUS pending")
+    # The request waits for a person: one event for it, committed with it
+    # (an [alert] command would be run for it; `pocctl watch` shows it).
+    reg_db = os.path.join(net.nodes["REG"]["dir"], "pocd.db")
+    ev = sql(reg_db, "SELECT count(*), max(summary) FROM events WHERE kind = 13 "
+                     "AND peer = 'AUS';")
+    check(ev[0][0] == "1" and "asks to join" in ev[0][1],
+          f"enrollment-waiting event for AUS: {ev}")
     rc, out, err = net.pocctl("AUS", "directory", "export", "--format", "json", "AUS")
     check(rc == 0, f"AUS export: {err}")
     aus_rec = json.loads(out)["records"][0]
