@@ -67,7 +67,8 @@ reply_within = 20
 none = 3600
 """
 
-SYNC_END = re.compile(r"directory sync (\S+): (done|connection ended|no endpoint)")
+SYNC_END = re.compile(r"directory sync (\S+): "
+                      r"(done|connection ended|no endpoint|enrollment \w+)")
 
 
 class SimError(Exception):
