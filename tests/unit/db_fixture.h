@@ -1,6 +1,7 @@
 /*
  * A store file in a temporary directory for unit tests that open a real
- * store, and the test's own SQLite connection to it: db_int() reads one
+ * store (db_store() opens it), and the test's own SQLite connection to
+ * it: db_int() reads one
  * figure, db_exec() plants a fault (a trigger, a table) or removes it,
  * beside the store's connection as another process would.
  */
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+
+#include "daemon/store.h"
 
 static char	 db_dir[PATH_MAX];
 static char	 db_path[PATH_MAX + 16];	/* db_dir/pocd.db */
@@ -43,6 +46,19 @@ db_teardown(void)
 		unlink(p);
 	}
 	rmdir(db_dir);
+}
+
+/* Opens the store at db_path (synchronous = normal: tests need no
+ * fsync); the test fails if it does not open. */
+static __attribute__((unused)) struct store *
+db_store(void)
+{
+	struct store	*st;
+	char		 err[256];
+
+	st = store_open(db_path, STORE_SYNC_NORMAL, err, sizeof(err));
+	ck_assert_msg(st != NULL, "store_open: %s", err);
+	return st;
 }
 
 /* The first column of the first row of sql (0 if no row). */

@@ -53,8 +53,7 @@ setup(void)
 	snprintf(env->conf.member, sizeof(env->conf.member), "AUS");
 	env->conf.deadline_flash = 15 * 60;
 	ck_assert_ptr_nonnull(env->base = event_base_new());
-	env->store = store_open(db_path, STORE_SYNC_NORMAL, err, sizeof(err));
-	ck_assert_msg(env->store != NULL, "store_open: %s", err);
+	env->store = db_store();
 	snprintf(key, sizeof(key), "%s/AUS/node.key", pki_dir);
 	snprintf(cert, sizeof(cert), "%s/AUS/node.pem", pki_dir);
 	ck_assert_msg(msgsig_init(key, cert, err, sizeof(err)) == 0,

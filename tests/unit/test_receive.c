@@ -105,14 +105,12 @@ static void
 setup(void)
 {
 	static struct gc_bounds	 b = { 100, 1 << 20, 0 };
-	char			 err[256];
 
 	pki_setup();
 	db_setup("test_receive");
 	snprintf(env->conf.member, sizeof(env->conf.member), "AUS");
 	ck_assert_ptr_nonnull(env->base = event_base_new());
-	env->store = store_open(db_path, STORE_SYNC_NORMAL, err, sizeof(err));
-	ck_assert_msg(env->store != NULL, "store_open: %s", err);
+	env->store = db_store();
 	ck_assert_int_eq(gc_init(env->base, env->store, &b), 0);
 	/* Two signature threads: the verdicts cross threads as in pocd. */
 	ck_assert_int_eq(receive_init(&t_cb, 2), 0);

@@ -15,41 +15,27 @@
 #include "daemon/store.h"
 #include "daemon/store_enroll.h"
 
+#include "db_fixture.h"
+
 #define T0	1764040000000LL
 #define FP_AUS	"aa00000000000000000000000000000000000000000000000000000000000001"
 #define FP_FRA	"ff00000000000000000000000000000000000000000000000000000000000002"
 
-static char		 tmpdir[PATH_MAX];
-static char		 dbpath[PATH_MAX + 16];
 static struct store	*st;
 
 static void
 setup(void)
 {
-	const char	*t = getenv("TMPDIR");
-	char		 err[256];
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/test_store_enroll.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/pocd.db", tmpdir);
-	st = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof(err));
-	ck_assert_msg(st != NULL, "store_open: %s", err);
+	db_setup("test_store_enroll");
+	st = db_store();
 }
 
 static void
 teardown(void)
 {
-	static const char	*const sfx[] = { "", "-wal", "-shm" };
-	char			 p[PATH_MAX + 32];
-	size_t			 i;
-
 	store_close(st);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
-		unlink(p);
-	}
-	rmdir(tmpdir);
+	db_teardown();
 }
 
 /* A pending request of code with a small record of the given serial. */

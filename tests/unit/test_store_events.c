@@ -16,10 +16,10 @@
 #include "daemon/store.h"
 #include "daemon/store_events.h"
 
+#include "db_fixture.h"
+
 #define T0	1764040000000LL
 
-static char		 tmpdir[PATH_MAX];
-static char		 dbpath[PATH_MAX + 16];
 static struct store	*st;
 static int		 commits;
 
@@ -32,15 +32,9 @@ count_commit(void)
 static void
 setup(void)
 {
-	const char	*t = getenv("TMPDIR");
-	char		 err[256];
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/test_store_events.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/pocd.db", tmpdir);
-	st = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof(err));
-	ck_assert_msg(st != NULL, "store_open: %s", err);
+	db_setup("test_store_events");
+	st = db_store();
 	commits = 0;
 	store_events_on_commit(st, count_commit);
 }
@@ -48,16 +42,8 @@ setup(void)
 static void
 teardown(void)
 {
-	static const char	*const sfx[] = { "", "-wal", "-shm" };
-	char			 p[PATH_MAX + 32];
-	size_t			 i;
-
 	store_close(st);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
-		unlink(p);
-	}
-	rmdir(tmpdir);
+	db_teardown();
 }
 
 /* Stores an event of kind at `at` about message id; 1, 0 or -1. */

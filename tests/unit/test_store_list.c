@@ -17,42 +17,28 @@
 #include "daemon/store_int.h"
 #include "daemon/store_list.h"
 
+#include "db_fixture.h"
+
 #define US	"AUS"
 #define NOW	1800000000000LL
 
-static char		 tmpdir[PATH_MAX];
-static char		 dbpath[PATH_MAX + 16];
 static struct store	*st;
 static int		 idn;
 
 static void
 setup(void)
 {
-	const char	*t = getenv("TMPDIR");
-	char		 err[256];
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/test_store_list.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/pocd.db", tmpdir);
-	st = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof(err));
-	ck_assert_msg(st != NULL, "store_open: %s", err);
+	db_setup("test_store_list");
+	st = db_store();
 	idn = 0;
 }
 
 static void
 teardown(void)
 {
-	static const char	*const sfx[] = { "", "-wal", "-shm" };
-	char			 p[PATH_MAX + 32];
-	size_t			 i;
-
 	store_close(st);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
-		unlink(p);
-	}
-	rmdir(tmpdir);
+	db_teardown();
 }
 
 /* What one test message is. */

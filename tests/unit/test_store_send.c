@@ -16,6 +16,8 @@
 #include "daemon/store.h"
 #include "daemon/store_send.h"
 
+#include "db_fixture.h"
+
 #define T0	1764040000000LL
 
 static const char *const ids[] = {
@@ -25,8 +27,6 @@ static const char *const ids[] = {
 };
 static const char *const to[] = { "FRA", "KEN", "DEU" };
 
-static char		 tmpdir[PATH_MAX];
-static char		 dbpath[PATH_MAX + 16];
 static struct store	*st;
 static Poc__Envelope	 env[3];
 static Poc__Notification note = POC__NOTIFICATION__INIT;
@@ -34,16 +34,10 @@ static Poc__Notification note = POC__NOTIFICATION__INIT;
 static void
 setup(void)
 {
-	const char	*t = getenv("TMPDIR");
-	char		 err[256];
 	size_t		 i;
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/test_store_send.XXXXXX",
-	    t != NULL && *t != '\0' ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/pocd.db", tmpdir);
-	st = store_open(dbpath, STORE_SYNC_NORMAL, err, sizeof(err));
-	ck_assert_msg(st != NULL, "store_open: %s", err);
+	db_setup("test_store_send");
+	st = db_store();
 	note.summary = (char *)"advisory";
 	for (i = 0; i < 3; i++) {
 		poc__envelope__init(&env[i]);
@@ -61,16 +55,8 @@ setup(void)
 static void
 teardown(void)
 {
-	static const char	*const sfx[] = { "", "-wal", "-shm" };
-	char			 p[PATH_MAX + 32];
-	size_t			 i;
-
 	store_close(st);
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
-		unlink(p);
-	}
-	rmdir(tmpdir);
+	db_teardown();
 }
 
 static void
