@@ -532,6 +532,8 @@ config_print(const struct config *c, FILE *out)
 	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
 		const struct config_key	*key = &config_keys[i];
 		const char		*v = (const char *)c + key->off;
+		char			 num[32];
+		const char		*val = num;
 
 		if (strcmp(section, key->section) != 0) {
 			fprintf(out, "%s[%s]\n", i ? "\n" : "", key->section);
@@ -541,7 +543,6 @@ config_print(const struct config *c, FILE *out)
 		 * comment after a value, and this output must load again. */
 		if (key->help != NULL)
 			fprintf(out, "# %s\n", key->help);
-		fprintf(out, "%s = ", key->name);
 		switch (key->type) {
 		case CT_STR:
 		case CT_PATH:
@@ -549,27 +550,31 @@ config_print(const struct config *c, FILE *out)
 		case CT_MEMBER:
 		case CT_LOGTARGET:
 		case CT_ENROLL:
-			fprintf(out, "%s", v);
+			val = v;
 			break;
 		case CT_INT:
-			fprintf(out, "%d", *(const int *)(const void *)v);
+			snprintf(num, sizeof(num), "%d",
+			    *(const int *)(const void *)v);
 			break;
 		case CT_SIZE:
-			fprintf(out, "%zu", *(const size_t *)(const void *)v);
+			snprintf(num, sizeof(num), "%zu",
+			    *(const size_t *)(const void *)v);
 			break;
 		case CT_LOGLEVEL:
-			fprintf(out, "%s",
-			    log_level_name(*(const int *)(const void *)v));
+			val = log_level_name(*(const int *)(const void *)v);
 			break;
 		case CT_SYNC:
-			fprintf(out, "%s",
-			    *(const int *)(const void *)v ? "full" : "normal");
+			val = *(const int *)(const void *)v ? "full" : "normal";
 			break;
 		case CT_URGENCY:
-			fprintf(out, "%s", evfmt_urgency_name(
-			    (Poc__Urgency)*(const int *)(const void *)v));
+			val = evfmt_urgency_name(
+			    (Poc__Urgency)*(const int *)(const void *)v);
 			break;
 		}
+		/* A key not set is printed commented out: "key = " would
+		 * read back as an empty value, which an address refuses. */
+		fprintf(out, "%s%s = %s", val[0] == '\0' ? "# " : "",
+		    key->name, val[0] != '\0' ? val : "(not set)");
 		fputc('\n', out);
 	}
 	for (k = 0; k < c->nupstreams; k++) {
