@@ -1,7 +1,7 @@
 /*
  * Fuzz target: directory records as they arrive, from a peer in a sync
- * frame (a PeerFrame with DirectoryRecords, as daemon/dirsync.c decodes
- * it) or from an operator's file (JSON, as
+ * frame (a PeerFrame with DirectoryRecords that passes frame_unpack()'s
+ * checks, as daemon/dirsync.c receives it) or from an operator's file (JSON, as
  * `pocctl directory import` reads it with cli/dirfmt.c).  The first byte
  * chooses the path; the rest is the input.
  *
@@ -19,6 +19,7 @@
 
 #include "cli/dirfmt.h"
 #include "dirrec.h"
+#include "frame.h"
 #include "fuzz.h"
 #include "proto/poc.pb-c.h"
 #include "validate.h"
@@ -56,6 +57,11 @@ fuzz_frame(const uint8_t *data, size_t size, X509_STORE *none)
 
 	if ((f = poc__peer_frame__unpack(NULL, size, data)) == NULL)
 		return;
+	/* What frame_unpack() refuses as MALFORMED never reaches dirsync. */
+	if (!frame_unknown_valid(&f->base)) {
+		poc__peer_frame__free_unpacked(f, NULL);
+		return;
+	}
 	if (f->kind_case == POC__PEER_FRAME__KIND_DIRECTORY_RECORDS)
 		for (i = 0; i < f->directory_records->n_records; i++)
 			fuzz_record(f->directory_records->records[i], none);
