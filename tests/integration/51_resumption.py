@@ -4,7 +4,10 @@
 full handshake and is still known by the certificate of its first
 handshake; after its certificate is revoked and FRA reloads its CRL on
 SIGHUP (which replaces the TLS context and its session cache), the saved
-ticket no longer gets it in; other members are unaffected."""
+ticket no longer gets it in; other members are unaffected.  The operator
+listener issues no ticket at all: pocctl never resumes, and a cache there
+only held a session (about 7 KiB) per command run, up to
+tls_session_cache of them (found by make soak)."""
 
 import os
 import re
@@ -13,8 +16,8 @@ import socket
 import ssl
 import struct
 
-from tb import (MKPKI, check, check_eq, frame, peer_hello, run, run_test,
-                tls_client)
+from tb import (MKPKI, check, check_eq, frame, op_status_request, peer_hello, run,
+                run_test, tls_client)
 
 PEER_HELLO = 0x0A       # PeerFrame field 1 (hello), length-delimited
 
@@ -56,6 +59,23 @@ def hello(port, ctx, member, session=None):
         raw.close()
 
 
+def operator_status(port, ctx):
+    """One status request on the operator listener, as pocctl makes it;
+    returns the TLS session the node left the client (after the reply, so
+    that any TLS 1.3 ticket has been read)."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        s = ctx.wrap_socket(raw, server_hostname="localhost")
+        s.sendall(frame(op_status_request()))
+        n = struct.unpack(">I", recv_exact(s, 4))[0]
+        recv_exact(s, n)
+        sess = s.session
+        s.close()
+        return sess
+    finally:
+        raw.close()
+
+
 def test(tb):
     fra, ken, aus = tb.info("FRA"), tb.info("KEN"), tb.info("AUS")
     port = fra["peer_port"]
@@ -89,6 +109,13 @@ def test(tb):
     actx = tls_client(aus["network_ca"], aus["node_cert"], aus["node_key"])
     r, first, _, _ = hello(port, actx, "AUS")
     check_eq((r, first), ("reply", bytes([PEER_HELLO])), "AUS after the reload")
+
+    # The operator listener keeps no sessions: no ticket to resume with.
+    octx = tls_client(fra["network_ca"], fra["operator_cert"], fra["operator_key"])
+    for _ in range(3):
+        sess = operator_status(fra["operator_port"], octx)
+        check(sess is None or not sess.has_ticket,
+              "the operator listener issued a session ticket")
 
 
 if __name__ == "__main__":
