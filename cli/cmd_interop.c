@@ -13,6 +13,7 @@
 #include "cli/cmd.h"
 #include "cli/cmd_interop.h"
 #include "cli/interop.h"
+#include "cli/interop_convert.h"
 
 /* The messages to export: the one ID names, or its whole thread. */
 static Poc__OpReply *

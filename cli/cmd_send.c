@@ -22,6 +22,7 @@
 #include "cli/i18n.h"
 #include "cli/render.h"
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "util.h"
 #include "validate.h"
 

@@ -15,6 +15,7 @@
 #include "dirfmt.h"
 #include "dirrec.h"
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "timefmt.h"
 
 #define VCARD_LINE_MAX	75	/* octets per physical line, CRLF excluded */

@@ -2,9 +2,11 @@
  * Interoperability with the CSIRT ecosystem (docs/interop.md): a case out
  * to MISP, STIX 2.1 and IODEF v2, and indicators back in from them.  This
  * header holds what the three formats share: the case as the exporters see
- * it, the import result, stable ids, TLP names and the input limits.  The
- * converters are pure functions; the commands (cmd_interop.c) only fetch
- * and print.
+ * it, the import result, stable ids, TLP names and the input limits.  Each
+ * format has its own header (interop_misp.h, interop_stix.h,
+ * interop_iodef.h, interop_iodef_read.h; interop_rfc2350.h for directory
+ * records), and interop_convert.h picks the format.  The converters are
+ * pure functions; the commands (cmd_interop.c) only fetch and print.
  */
 #ifndef POCCTL_INTEROP_H
 #define POCCTL_INTEROP_H
@@ -119,32 +121,11 @@ const Poc__DirectoryRecord *interop_record(const struct interop_case *c,
 /* Fills b from e; -1 if e is neither a request nor a notification. */
 int		 interop_body_get(const Poc__Envelope *e, struct interop_body *b);
 
-/* Writes c in format f to fp; -1 on a write error. */
-int		 interop_export(FILE *fp, enum interop_format f,
-		    const struct interop_case *c);
-int		 interop_misp_write(FILE *, const struct interop_case *);
-int		 interop_stix_write(FILE *, const struct interop_case *);
-int		 interop_iodef_write(FILE *, const struct interop_case *);
-
-/* Writes member record r as an RFC 2350 team description (plain text);
- * -1 on a write error (interop_rfc2350.c). */
-int		 interop_rfc2350_write(FILE *, const Poc__DirectoryRecord *r);
-
 /* Reads at most INTEROP_INPUT_MAX bytes of fp into *buf (NUL-terminated,
  * malloc'd); -1 with err if there is more, or on a read error. */
 int		 interop_read(FILE *fp, char **buf, size_t *len, char *err,
 		    size_t errlen);
 
-/* Recognises the format of buf and fills imp; -1 with err if the input is
- * refused (unknown format, over a limit, malformed, wrong types). */
-int		 interop_import(const char *buf, size_t len,
-		    struct interop_import *imp, char *err, size_t errlen);
-int		 interop_misp_read(const json_t *, struct interop_import *,
-		    char *err, size_t errlen);
-int		 interop_stix_read(const json_t *, struct interop_import *,
-		    char *err, size_t errlen);
-int		 interop_iodef_read(const char *buf, size_t len,
-		    struct interop_import *, char *err, size_t errlen);
 void		 interop_import_free(struct interop_import *);
 
 /* Records part of the input that was not mapped. */

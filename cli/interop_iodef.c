@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "cli/interop.h"
+#include "cli/interop_iodef.h"
 #include "cli/interop_iodef_int.h"
 #include "dirrec.h"
 

@@ -15,6 +15,7 @@
 
 #include "cli/interop.h"
 #include "cli/interop_iodef_int.h"
+#include "cli/interop_iodef_read.h"
 
 /* What the SAX hooks found while parsing. */
 struct iodef_guard {

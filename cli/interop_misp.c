@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli/interop.h"
+#include "cli/interop_misp.h"
 
 /* One indicator type as a MISP attribute. */
 static const struct {

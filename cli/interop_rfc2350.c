@@ -11,6 +11,7 @@
 
 #include "cli/dirfmt.h"
 #include "cli/interop.h"
+#include "cli/interop_rfc2350.h"
 
 #define RFC2350_NONE	"Not stated in the pocd directory."
 

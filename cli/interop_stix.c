@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "cli/interop.h"
+#include "cli/interop_stix.h"
 
 #define STIX_TLP_EXT	"extension-definition--60a3c5c5-0d10-413e-aab3-" \
 			"9e08dde9e88d"

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "cli/dirfmt.h"
-#include "cli/interop.h"
+#include "cli/interop_rfc2350.h"
 #include "cli/jsonout.h"
 #include "cli/output_dir.h"
 #include "dirrec.h"

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "pbjson_int.h"
 #include "timefmt.h"
 #include "util.h"

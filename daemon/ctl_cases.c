@@ -16,6 +16,7 @@
 #include "msgsig.h"
 #include "node.h"
 #include "store.h"
+#include "store_list.h"
 #include "util.h"
 #include "validate.h"
 

@@ -19,6 +19,7 @@
 #include "node.h"
 #include "store.h"
 #include "store_dir.h"
+#include "store_tx.h"
 #include "util.h"
 #include "validate.h"
 #include "who.h"

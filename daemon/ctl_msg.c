@@ -20,7 +20,10 @@
 #include "sendmany.h"
 #include "sig.h"
 #include "store.h"
+#include "store_list.h"
+#include "store_msg.h"
 #include "store_send.h"
+#include "store_tx.h"
 #include "util.h"
 #include "validate.h"
 

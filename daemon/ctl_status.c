@@ -17,6 +17,8 @@
 #include "sendmany.h"
 #include "status.h"
 #include "store.h"
+#include "store_list.h"
+#include "store_msg.h"
 #include "util.h"
 
 /* Reply storage that lives until the reply is sent. */

@@ -23,6 +23,7 @@
 #include "session.h"
 #include "store.h"
 #include "store_events.h"
+#include "store_list.h"
 #include "util.h"
 
 #define WATCH_HEARTBEAT_MS	15000

@@ -27,6 +27,8 @@
 #include "store.h"
 #include "store_checks.h"
 #include "store_dir.h"
+#include "store_msg.h"
+#include "store_tx.h"
 #include "util.h"
 
 #define DEADLINE_BATCH		256

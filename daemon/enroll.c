@@ -27,6 +27,7 @@
 #include "store.h"
 #include "store_dir.h"
 #include "store_enroll.h"
+#include "store_tx.h"
 #include "util.h"
 #include "validate.h"
 

@@ -12,6 +12,7 @@
 #include "node.h"
 #include "store.h"
 #include "store_events.h"
+#include "store_msg.h"
 #include "util.h"
 
 #define EVENTS_SUBS_MAX		4

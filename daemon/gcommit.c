@@ -14,6 +14,8 @@
 #include "gcommit.h"
 #include "log.h"
 #include "store.h"
+#include "store_ckpt.h"
+#include "store_tx.h"
 #include "util.h"
 
 TAILQ_HEAD(gc_list, gc_item);

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "node.h"
 #include "store.h"
+#include "store_msg.h"
 #include "util.h"
 
 /* Per-kind effect, run after the envelope's row, in its transaction. */

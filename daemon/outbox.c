@@ -39,6 +39,7 @@
 #include "outbox.h"
 #include "peer.h"
 #include "store.h"
+#include "store_msg.h"
 #include "util.h"
 
 enum outq_state {

@@ -38,6 +38,7 @@
 #include "reload.h"
 #include "sig.h"
 #include "store.h"
+#include "store_ckpt.h"
 #include "tls.h"
 #include "util.h"
 

@@ -30,6 +30,7 @@
 #include "receive.h"
 #include "sig.h"
 #include "store.h"
+#include "store_msg.h"
 #include "util.h"
 #include "validate.h"
 #include "verify.h"

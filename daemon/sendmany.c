@@ -26,7 +26,10 @@
 #include "sendmany.h"
 #include "sig.h"
 #include "store.h"
+#include "store_list.h"
+#include "store_msg.h"
 #include "store_send.h"
+#include "store_tx.h"
 #include "util.h"
 
 #define SENDMANY_STATUS_CASES	3	/* cases pocctl status shows */

@@ -49,7 +49,7 @@ store_stmt_error(struct store *st, enum stmt_id id)
 {
 	log_warnx("store: %s: %s", store_stmts[id].name,
 	    sqlite3_errmsg(st->db));
-	store_health_note(st, store_stmts[id].name);
+	store_health_note(&st->health, st->db, store_stmts[id].name);
 }
 
 /* Makes statement id ready for its next use. */
@@ -261,35 +261,6 @@ store_rows_free(void *rows, int n, size_t elem_size,
 	free(rows);
 }
 
-/* Reads seq, id and a copy of the packed envelope. */
-int
-store_row_envelope(struct store *st, sqlite3_stmt *s, void *elem)
-{
-	struct store_outbox_row	*row = elem;
-
-	(void)st;
-	row->seq = sqlite3_column_int64(s, 0);
-	if (store_col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
-		log_warnx("store: message seq %lld: id too long",
-		    (long long)row->seq);
-		return -1;
-	}
-	if ((row->data = store_col_blobdup(s, 2, &row->len)) == NULL) {
-		log_warn("store: message seq %lld", (long long)row->seq);
-		return -1;
-	}
-	return 1;
-}
-
-/* Frees the envelope copy of one row. */
-void
-store_row_envelope_free(void *elem)
-{
-	struct store_outbox_row	*row = elem;
-
-	free(row->data);
-}
-
 /*
  * Creates the file with mode 0600 before SQLite does (it would use 0644
  * less umask), since it holds TLP:AMBER and RED material.  SQLite gives the
@@ -394,4 +365,22 @@ store_schema_version(struct store *st)
 	if (store_stmt_int64(st, STMT_USER_VERSION, &v) == -1)
 		return -1;
 	return (int)v;
+}
+
+void
+store_health_get(struct store *st, struct store_health *h)
+{
+	store_health_read(&st->health, st->db, h);
+}
+
+int
+store_health_unsynced(struct store *st)
+{
+	return store_health_fsync_failed(&st->health);
+}
+
+int64_t
+store_bytes_free(struct store *st)
+{
+	return st == NULL ? -1 : store_health_bytes_free(st->db);
 }

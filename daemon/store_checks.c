@@ -14,6 +14,7 @@
 #include "log.h"
 #include "store_checks.h"
 #include "store_int.h"
+#include "store_msg.h"
 #include "store_tx.h"
 
 int

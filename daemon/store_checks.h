@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct store_outbox_row;	/* store_msg.h */
+
 struct store_check_campaign {
 	char		 id[64];
 	int64_t		 created_at;		/* Unix ms */

@@ -45,6 +45,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "store_ckpt.h"
 #include "store_int.h"
 
 #define STORE_CKPT_HARD		8	/* x pages: the loop restarts, waiting */

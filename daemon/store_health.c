@@ -1,5 +1,5 @@
 /*
- * The store's health as operators see it (see store.h): whether the last
+ * The store's health as operators see it (see store_health.h): whether the last
  * write failed for want of space or with an I/O error, how much space is
  * left, and how many transactions did not commit since start.
  *
@@ -24,53 +24,51 @@
 #include <sqlite3.h>
 
 #include "log.h"
-#include "store_int.h"
+#include "store_health.h"
 #include "util.h"
 
 /* Free bytes on the store's file system (for an unprivileged writer), or
  * -1 if statvfs fails. */
 int64_t
-store_bytes_free(struct store *st)
+store_health_bytes_free(sqlite3 *db)
 {
 	const char	*path;
 	struct statvfs	 sv;
 
-	if (st == NULL || st->db == NULL ||
-	    (path = sqlite3_db_filename(st->db, "main")) == NULL ||
+	if (db == NULL || (path = sqlite3_db_filename(db, "main")) == NULL ||
 	    path[0] == '\0' || statvfs(path, &sv) == -1)
 		return -1;
 	return (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
 }
 
-/* A new top-level transaction: its failure, if any, counts once. */
 void
-store_health_begin(struct store *st)
+store_health_begin(struct store_health_state *hs)
 {
-	st->health_noted = 0;
+	hs->noted = 0;
 }
 
 /*
  * Called by store_stmt_error with the failing statement's name: notes a
- * disk failure (full, I/O error, a file that cannot be opened, a database
- * found damaged) for status and logs what it means.
+ * disk failure for status and logs what it means.
  */
 void
-store_health_note(struct store *st, const char *stmt)
+store_health_note(struct store_health_state *hs, sqlite3 *db,
+    const char *stmt)
 {
-	int	 code = sqlite3_extended_errcode(st->db);
-	int64_t	 nfree;
+	struct store_health	*h = &hs->last;
+	int			 code = sqlite3_extended_errcode(db);
 
 	switch (code & 0xff) {
 	case SQLITE_FULL:
-		nfree = store_bytes_free(st);
-		snprintf(st->health.error, sizeof(st->health.error),
-		    "the store is full (%lld bytes free)", (long long)nfree);
+		snprintf(h->error, sizeof(h->error),
+		    "the store is full (%lld bytes free)",
+		    (long long)store_health_bytes_free(db));
 		break;
 	case SQLITE_IOERR:
 		if (code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_DIR_FSYNC) {
-			snprintf(st->health.error, sizeof(st->health.error),
+			snprintf(h->error, sizeof(h->error),
 			    "the store's disk failed to sync a commit (%s)",
-			    sqlite3_errmsg(st->db));
+			    sqlite3_errmsg(db));
 			break;
 		}
 		/* FALLTHROUGH */
@@ -78,45 +76,47 @@ store_health_note(struct store *st, const char *stmt)
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 	case SQLITE_READONLY:
-		snprintf(st->health.error, sizeof(st->health.error),
-		    "the store's disk failed: %s", sqlite3_errmsg(st->db));
+		snprintf(h->error, sizeof(h->error),
+		    "the store's disk failed: %s", sqlite3_errmsg(db));
 		break;
 	default:
 		return;
 	}
-	st->health.code = code;
-	st->health.at = util_now_ms();
-	if (!st->health_noted) {
-		st->health_noted = 1;
-		st->health.failures++;
+	h->code = code;
+	h->at = util_now_ms();
+	if (!hs->noted) {
+		hs->noted = 1;
+		h->failures++;
 		log_warnx("store: %s: %s; nothing of this transaction is "
 		    "stored, and nothing of it is acknowledged", stmt,
-		    st->health.error);
+		    h->error);
 	}
 }
 
-/* A top-level transaction committed: the store writes again. */
 void
-store_health_ok(struct store *st)
+store_health_ok(struct store_health_state *hs)
 {
-	if (st->health.code == 0)
+	struct store_health	*h = &hs->last;
+
+	if (h->code == 0)
 		return;
 	log_info("store: writes commit again (the last failure: %s)",
-	    st->health.error);
-	st->health.code = 0;
-	st->health.error[0] = '\0';
+	    h->error);
+	h->code = 0;
+	h->error[0] = '\0';
 }
 
 void
-store_health_get(struct store *st, struct store_health *h)
+store_health_read(const struct store_health_state *hs, sqlite3 *db,
+    struct store_health *h)
 {
-	*h = st->health;
-	h->bytes_free = store_bytes_free(st);
+	*h = hs->last;
+	h->bytes_free = store_health_bytes_free(db);
 }
 
 int
-store_health_unsynced(struct store *st)
+store_health_fsync_failed(const struct store_health_state *hs)
 {
-	return st->health.code == SQLITE_IOERR_FSYNC ||
-	    st->health.code == SQLITE_IOERR_DIR_FSYNC;
+	return hs->last.code == SQLITE_IOERR_FSYNC ||
+	    hs->last.code == SQLITE_IOERR_DIR_FSYNC;
 }

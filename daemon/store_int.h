@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_health.h"
 #include "store_sql.h"
 
 #define STORE_LIST_DEFAULT	100
@@ -42,15 +43,8 @@ struct store {
 	const struct store_hook	*hooks[STORE_HOOKS_MAX];
 	struct store_ckpt	*ckpt;		/* store_ckpt.c's, or NULL */
 	struct store_signers	*signers;	/* store_sig.c's, or NULL */
-	struct store_health	 health;	/* store_health.c's */
-	int			 health_noted;	/* this transaction's failure */
+	struct store_health_state health;	/* store_health.c's */
 };
-
-/* store_health.c: a statement failed (called by store_stmt_error); a
- * top-level transaction begins; one committed. */
-void	 store_health_note(struct store *, const char *stmt);
-void	 store_health_begin(struct store *);
-void	 store_health_ok(struct store *);
 
 /* Adds h to st's hooks (again: a no-op).  h must outlive st. */
 void	 store_hook_add(struct store *, const struct store_hook *h);
@@ -95,11 +89,5 @@ int	 store_collect(struct store *, enum stmt_id id, size_t elem_size,
  * a no-op. */
 void	 store_rows_free(void *rows, int n, size_t elem_size,
 	    store_elem_free_fn elem_free);
-
-/* A row reader for the statements selecting (seq, id, envelope) into a
- * struct store_outbox_row (the outbox, and the scans for messages without
- * their deadline or case row); store_row_envelope_free frees one. */
-int	 store_row_envelope(struct store *, sqlite3_stmt *, void *elem);
-void	 store_row_envelope_free(void *elem);
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "log.h"
 #include "store_int.h"
-#include "store_list.h"
+#include "store_list_int.h"
 
 #define STORE_LIST_SQL_MAX	2048
 
@@ -639,4 +639,14 @@ store_cases(struct store *st, const struct store_cases_filter *f,
 	sqlite3_finalize(s);
 	store_cases_free(v, (int)n);
 	return -1;
+}
+
+int64_t
+store_messages_last_seq(struct store *st)
+{
+	int64_t	 v;
+
+	if (store_stmt_int64(st, STMT_MSG_LAST_SEQ, &v) == -1)
+		return -1;
+	return v;
 }

@@ -1,44 +1,83 @@
 /*
- * The store's listings as its other subject files use them (store_list.c):
- * building StoredMessages from MSG_SELECT rows, and the upkeep of the
- * listing columns and of the cases table that each new message makes in
- * its own transaction.  Only daemon/store*.c and the unit tests include
- * this.
+ * The store's listings (store_list.c): the inbox and outbox, a page at a
+ * time with filters, and the cases.  Messages are returned as
+ * Poc__StoredMessage with the envelope unpacked; free each with
+ * protobuf_c_message_free_unpacked and the array with free(), or all at
+ * once with store_messages_free.
  */
 #ifndef POC_STORE_LIST_H
 #define POC_STORE_LIST_H
 
-#include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
-#include "store.h"
-#include "store_sql.h"
+#include "proto/poc.pb-c.h"
 
-/* The listings' part of storing e (seq and at, the time the node
- * records for it, are its row's): the inbox and outbox count, the stamp
- * an acknowledgement or response puts on what it answers, and its case.
- * Runs inside the caller's transaction.  Returns 0 or -1 (logged). */
-int	 store_list_note(struct store *, const Poc__Envelope *e, int outgoing,
-	    int64_t seq, int64_t at);
+struct store;
 
-/* Builds a StoredMessage from the current MSG_SELECT row of s (columns
- * from 0), with its acknowledgements; NULL on failure (logged). */
-Poc__StoredMessage *store_message_from_row(struct store *, sqlite3_stmt *s);
+enum store_box { STORE_INBOX = 1, STORE_OUTBOX = 2 };
+int		 store_list(struct store *, enum store_box, int limit,
+		    Poc__StoredMessage ***out);		/* newest first */
 
-/* Steps the bound statement id and builds a message of each row.
- * Returns the count, or -1 with nothing allocated. */
-int	 store_collect_messages(struct store *, enum stmt_id id,
-	    Poc__StoredMessage ***out);
+/*
+ * A page of a box (store_list.c), newest first, every filter applied in
+ * SQL over an index that yields the box in seq order: a page costs about
+ * its own rows, however large the store.  A message's seq (sm->seq) is
+ * its cursor: before = the last seq of a page gives the next one.
+ */
+enum store_exercise {
+	STORE_EXERCISE_ANY = 0,
+	STORE_EXERCISE_ONLY = 1,
+	STORE_EXERCISE_NONE = 2,	/* real traffic only */
+};
+struct store_list_filter {
+	enum store_box		 box;
+	int			 limit;		/* <= 0: STORE_LIST_DEFAULT */
+	int64_t			 before;	/* seq < before; 0 = none */
+	int64_t			 after;		/* seq > after; 0 = none */
+	int			 unacked;	/* requests/notifications not
+						 * acknowledged */
+	int			 overdue;	/* ... past their deadline at
+						 * now (implies unacked) */
+	const char		*party;		/* sender (inbox) or recipient
+						 * (outbox); NULL/"" = any */
+	int64_t			 since;		/* Unix ms; 0 = none */
+	int			 kind;		/* body_case; 0 = any */
+	enum store_exercise	 exercise;
+	int64_t			 now;		/* Unix ms, for overdue */
+	/* Inbox overdue: acknowledgement periods in ms by urgency
+	 * (Poc__Urgency 0 to 4). */
+	int64_t			 period[5];
+};
+int		 store_list_page(struct store *,
+		    const struct store_list_filter *,
+		    Poc__StoredMessage ***out);
 
-/* "in" or "out", or NULL for an unknown box. */
-const char *store_box_direction(enum store_box);
+/* One case (a thread opened by a request or notification), most
+ * recently active first: its opening message and the thread's state. */
+struct store_case {
+	Poc__StoredMessage	*opening;	/* owned */
+	int			 status;	/* Poc__CaseStatus; 0 = none */
+	uint32_t		 messages;
+	int64_t			 last_seq;	/* the cursor */
+	int64_t			 last_at;	/* Unix ms */
+};
+struct store_cases_filter {
+	int			 limit;		/* <= 0: STORE_LIST_DEFAULT */
+	int64_t			 before;	/* last_seq < before */
+	int64_t			 after;		/* last_seq > after */
+	int			 open;		/* not RESOLVED, CLOSED or
+						 * WITHDRAWN */
+	const char		*party;		/* NULL/"" = any */
+};
+/* Returns the count with an array to free with store_cases_free, or -1. */
+int		 store_cases(struct store *, const struct store_cases_filter *,
+		    struct store_case **out);
+void		 store_cases_free(struct store_case *, int n);
 
-/* The SQL a page of f runs (for the tests' EXPLAIN QUERY PLAN): 0, or -1
- * if it does not fit in len or f->box is unknown. */
-int	 store_list_sql(const struct store_list_filter *f, char *buf,
-	    size_t len);
-int	 store_cases_sql(const struct store_cases_filter *f, char *buf,
-	    size_t len);
+void		 store_messages_free(Poc__StoredMessage **, int n);
+
+/* The seq of the newest stored message (0 if none), or -1: lets a scan
+ * over new messages remember how far it has looked. */
+int64_t		 store_messages_last_seq(struct store *);
 
 #endif

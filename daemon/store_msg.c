@@ -13,7 +13,8 @@
 #include "log.h"
 #include "store_audit.h"
 #include "store_int.h"
-#include "store_list.h"
+#include "store_list_int.h"
+#include "store_msg.h"
 #include "store_sig.h"
 #include "store_tx.h"
 #include "validate.h"
@@ -214,6 +215,35 @@ store_put_outgoing_signed(struct store *st, const Poc__Envelope *e,
     const uint8_t *signer_der, size_t signer_len, int64_t now_ms)
 {
 	return store_put(st, e, 1, signer_der, signer_len, now_ms);
+}
+
+/* Reads seq, id and a copy of the packed envelope. */
+int
+store_row_envelope(struct store *st, sqlite3_stmt *s, void *elem)
+{
+	struct store_outbox_row	*row = elem;
+
+	(void)st;
+	row->seq = sqlite3_column_int64(s, 0);
+	if (store_col_copy(s, 1, row->id, sizeof(row->id)) == -1) {
+		log_warnx("store: message seq %lld: id too long",
+		    (long long)row->seq);
+		return -1;
+	}
+	if ((row->data = store_col_blobdup(s, 2, &row->len)) == NULL) {
+		log_warn("store: message seq %lld", (long long)row->seq);
+		return -1;
+	}
+	return 1;
+}
+
+/* Frees the envelope copy of one row. */
+void
+store_row_envelope_free(void *elem)
+{
+	struct store_outbox_row	*row = elem;
+
+	free(row->data);
 }
 
 int
@@ -455,14 +485,4 @@ store_count(struct store *st, enum store_box box, int only_queued)
 	if (store_stmt_int64(st, STMT_COUNT, &n) == -1)
 		return -1;
 	return store_clamp_int(n);
-}
-
-int64_t
-store_messages_last_seq(struct store *st)
-{
-	int64_t	 v;
-
-	if (store_stmt_int64(st, STMT_MSG_LAST_SEQ, &v) == -1)
-		return -1;
-	return v;
 }

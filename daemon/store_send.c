@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "store_int.h"
+#include "store_msg.h"
 #include "store_send.h"
 #include "store_tx.h"
 

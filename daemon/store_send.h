@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "store.h"
+#include "store_msg.h"
 
 struct store_send_case {
 	char		 id[64];		/* the first envelope's id */

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "store_int.h"
+#include "store_health.h"
 #include "store_tx.h"
 
 /* Tells the hooks that the transaction has ended (or, before a BEGIN, that
@@ -52,7 +53,7 @@ store_tx_begin(struct store *st, int *nested)
 	}
 	*nested = 0;
 	store_tx_ended(st, 0);
-	store_health_begin(st);
+	store_health_begin(&st->health);
 	return store_stmt_exec(st, STMT_BEGIN);
 }
 
@@ -81,7 +82,7 @@ store_tx_commit(struct store *st, int nested)
 	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0) {
 		if (!nested) {
 			store_tx_ended(st, 1);
-			store_health_ok(st);
+			store_health_ok(&st->health);
 		}
 		return 0;
 	}
@@ -98,7 +99,7 @@ store_begin(struct store *st)
 		return -1;
 	}
 	store_tx_ended(st, 0);
-	store_health_begin(st);
+	store_health_begin(&st->health);
 	if (store_stmt_exec(st, STMT_BEGIN) == -1)
 		return -1;
 	st->batch = 1;
@@ -126,7 +127,7 @@ store_commit(struct store *st)
 		return -1;
 	}
 	store_tx_ended(st, 1);
-	store_health_ok(st);
+	store_health_ok(&st->health);
 	return 0;
 }
 

@@ -7,8 +7,9 @@
  * SAVEPOINT, so that a failing call leaves no half of itself in the batch,
  * and the batch as a whole becomes durable at store_commit().
  *
- * The batch itself (store_begin, store_commit, store_rollback) is declared
- * in store.h for the store's users.
+ * The batch itself (store_begin, store_commit, store_rollback) is for the
+ * store's users: the group commit, and operator requests that queue
+ * several changes at once.
  */
 #ifndef POC_STORE_TX_H
 #define POC_STORE_TX_H
@@ -16,6 +17,11 @@
 #include "store_sql.h"
 
 struct store;
+
+/* An explicit batch: several changes, one commit. */
+int	 store_begin(struct store *);
+int	 store_commit(struct store *);
+int	 store_rollback(struct store *);
 
 /* Opens this function's transaction; *nested says which kind it is, for
  * the matching store_tx_commit() or store_tx_abort().  Returns 0 or -1. */

@@ -21,6 +21,7 @@
 #include "frame.h"
 #include "fuzz.h"
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "proto/poc.pb-c.h"
 #include "validate.h"
 

@@ -16,8 +16,10 @@
 #include <jansson.h>
 
 #include "cli/interop.h"
+#include "cli/interop_convert.h"
 #include "fuzz.h"
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "proto/poc.pb-c.h"
 
 /* Fills a blank template of body member from imp; it must read back. */

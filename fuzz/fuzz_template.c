@@ -14,6 +14,7 @@
 
 #include "fuzz.h"
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "proto/poc.pb-c.h"
 #include "validate.h"
 

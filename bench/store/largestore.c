@@ -44,6 +44,8 @@
 #include "common/envsig.h"
 #include "common/sig.h"
 #include "common/util.h"
+#include "daemon/store_msg.h"
+#include "daemon/store_tx.h"
 
 #define DAY_MS		86400000LL
 #define YEAR_MS		(365 * DAY_MS)

@@ -56,6 +56,7 @@
 #include "envsig.h"
 #include "frame.h"
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "proto/poc.pb-c.h"
 #include "tls.h"
 #include "util.h"

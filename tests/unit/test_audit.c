@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "daemon/store.h"
 #include "daemon/store_audit.h"
+#include "daemon/store_msg.h"
 #include "daemon/store_sig.h"
 
 #define NCHAIN	6

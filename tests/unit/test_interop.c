@@ -20,7 +20,11 @@
 
 #include "cli/dirfmt.h"
 #include "cli/interop.h"
+#include "cli/interop_convert.h"
+#include "cli/interop_iodef.h"
+#include "cli/interop_rfc2350.h"
 #include "pbjson.h"
+#include "pbjson_parse.h"
 
 #define GOLDEN	"tests/golden/interop/"
 

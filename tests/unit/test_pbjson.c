@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "proto/poc.pb-c.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

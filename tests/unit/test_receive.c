@@ -26,6 +26,7 @@
 #include "daemon/store.h"
 #include "daemon/store_checks.h"
 #include "daemon/store_dir.h"
+#include "daemon/store_tx.h"
 #include "envsig.h"
 
 #include "db_fixture.h"

@@ -17,7 +17,11 @@
 
 #include "daemon/store.h"
 #include "daemon/store_audit.h"
+#include "daemon/store_ckpt.h"
+#include "daemon/store_list.h"
+#include "daemon/store_msg.h"
 #include "daemon/store_sig.h"
+#include "daemon/store_tx.h"
 
 #define AUS	"AUS"
 #define FRA	"FRA"

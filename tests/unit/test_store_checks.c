@@ -14,6 +14,8 @@
 
 #include "daemon/store.h"
 #include "daemon/store_checks.h"
+#include "daemon/store_msg.h"
+#include "daemon/store_tx.h"
 
 #define ID_REQ	"11111111-1111-4111-8111-111111111111"
 #define ID_ACK	"22222222-2222-4222-8222-222222222222"

@@ -16,6 +16,7 @@
 #include "daemon/store.h"
 #include "daemon/store_events.h"
 
+#include "daemon/store_tx.h"
 #include "db_fixture.h"
 
 #define T0	1764040000000LL

@@ -15,8 +15,9 @@
 
 #include "daemon/store.h"
 #include "daemon/store_int.h"
-#include "daemon/store_list.h"
+#include "daemon/store_list_int.h"
 
+#include "daemon/store_msg.h"
 #include "db_fixture.h"
 
 #define US	"AUS"

@@ -14,6 +14,8 @@
 #include <check.h>
 
 #include "daemon/store.h"
+#include "daemon/store_list.h"
+#include "daemon/store_msg.h"
 #include "daemon/store_send.h"
 
 #include "db_fixture.h"

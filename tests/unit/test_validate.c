@@ -10,6 +10,7 @@
 #include <check.h>
 
 #include "pbjson.h"
+#include "pbjson_parse.h"
 #include "validate.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
