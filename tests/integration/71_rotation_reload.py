@@ -89,13 +89,6 @@ def pending(net):
     return {e["member"]: e for e in json.loads(out).get("entries", [])}
 
 
-def member_conf(net, code, reg_fp):
-    net.configure(code, "duty", f"\n[upstream REG]\n"
-                  f"endpoint = 127.0.0.1:{net.nodes['REG']['peer']}\n"
-                  f"fingerprint = {reg_fp}\n")
-    net.set_key(code, "sync_interval", 1)
-
-
 def enrolled(net, code):
     rc, out, err = net.pocctl(code, "--json", "status")
     ups = json.loads(out).get("upstreams", []) if rc == 0 else []
@@ -114,7 +107,7 @@ def test(net):
     old_key = {c: os.path.join(net.ca, c, "node.key") for c in ("AUS", "FRA")}
 
     # --- AUS: enrolled, then rotated by SIGHUP.
-    member_conf(net, "AUS", reg_fp)
+    net.member_of("AUS", "REG", reg_fp)
     net.start("AUS")
     wait(lambda: "AUS" in pending(net), 15, "AUS pending")
     rc, out, err = net.pocctl("REG", "directory", "approve", "AUS")
@@ -154,7 +147,7 @@ def test(net):
     # --- FRA: rotated by SIGHUP before it ever reached REG.
     net.procs["REG"].send_signal(signal.SIGTERM)
     net.procs["REG"].wait(15)
-    member_conf(net, "FRA", reg_fp)
+    net.member_of("FRA", "REG", reg_fp)
     net.start("FRA")
     cert3, key3, fra_new = issue(net, "FRA")
     rotate(net, "FRA", cert3, key3, fra_new)
