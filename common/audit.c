@@ -11,6 +11,7 @@
 
 static const char *const audit_kinds[] = {
 	"queued", "received", "delivered", "rejected", "resigned",
+	"enroll-approved", "enroll-rejected",
 };
 
 int

@@ -42,7 +42,9 @@ struct audit_entry {
 
 /* 1 if kind is an event the log records: queued, received, delivered,
  * rejected, resigned (a queued envelope signed again after a node key
- * rotation). */
+ * rotation); and enroll-approved, enroll-rejected (an enrollment decision:
+ * message_id empty, peer the member, envelope_sha256 the digest of the
+ * record offered). */
 int	 audit_kind_valid(const char *kind);
 
 /* Computes the hash of e over its canonical encoding (e->hash is not part

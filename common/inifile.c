@@ -15,6 +15,31 @@
 #include "inifile.h"
 
 /*
+ * A "[name]" line (blanks around it, a comment after it) is told to
+ * f->section as inih reads it: the name as written between the brackets.
+ * A line inih takes otherwise (the continuation of a value) reaches the
+ * key handler as well, which refuses the key given twice.
+ */
+static void
+inifile_header(struct inifile *f, const char *line)
+{
+	const char	*start = line, *end;
+	char		 name[256];
+
+	if (f->section == NULL)
+		return;
+	if (f->line == 1 && strncmp(start, "\xEF\xBB\xBF", 3) == 0)
+		start += 3;		/* a UTF-8 BOM, as inih skips it */
+	start += strspn(start, " \t\r\n");
+	if (*start != '[' || (end = strchr(start + 1, ']')) == NULL ||
+	    (size_t)(end - start - 1) >= sizeof(name))
+		return;
+	memcpy(name, start + 1, (size_t)(end - start - 1));
+	name[end - start - 1] = '\0';
+	f->section(f, name);
+}
+
+/*
  * inih reader: fgets that counts lines for the handler's messages.  A line
  * longer than inih's buffer would reach the handler cut, with its tail
  * read as another line; it is reported whole instead, and skipped.
@@ -32,8 +57,10 @@ inifile_reader(char *str, int num, void *stream)
 		return NULL;
 	f->line++;
 	len = strlen(str);
-	if (len == 0 || str[len - 1] == '\n' || feof(f->fp))
+	if (len == 0 || str[len - 1] == '\n' || feof(f->fp)) {
+		inifile_header(f, str);
 		return r;
+	}
 	if ((mem = open_memstream(&line, &sz)) == NULL)
 		return NULL;
 	fputs(str, mem);

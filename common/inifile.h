@@ -3,7 +3,7 @@
  * reader that counts lines, so that each key reaches the caller's handler
  * with its line number and every error names "file:line".
  *
- * The caller fills in path, key (and report, arg) and calls
+ * The caller fills in path, key (and section, report, arg) and calls
  * inifile_parse(); its handler checks the key and its value and says what
  * is wrong with inifile_error().  What the keys are, and what to say about
  * one that is unknown, stays with the caller.
@@ -21,10 +21,14 @@ typedef void inifile_key_fn(struct inifile *, const char *section,
     const char *name, const char *value);
 /* One error, formatted as "file:line: message" (or "file: message"). */
 typedef void inifile_report_fn(struct inifile *, const char *text);
+/* One "[section]" line, keys or none: a section without keys reaches
+ * the key handler never, so only this says that it is there. */
+typedef void inifile_section_fn(struct inifile *, const char *section);
 
 struct inifile {
 	const char		*path;	/* for messages */
 	inifile_key_fn		*key;
+	inifile_section_fn	*section;/* NULL: not told */
 	inifile_report_fn	*report;/* NULL: a line on stderr */
 	void			*arg;	/* the caller's */
 	int			 line;	/* of the key being handled; 0 when
@@ -34,7 +38,8 @@ struct inifile {
 };
 
 /*
- * Opens f->path and hands every key to f->key in file order.  A line that
+ * Opens f->path and hands every key to f->key, and every section header
+ * to f->section (before the keys under it), in file order.  A line that
  * is neither [section] nor key = value is reported after the whole file
  * (inih names the first such line when it is done).  Returns 0 once the
  * file has been read, f->errors counting what was wrong in it (f->line is

@@ -184,6 +184,14 @@ struct config_parse {
 	struct config	*c;
 	char		 dir[PATH_MAX];
 	unsigned char	 seen[sizeof(config_keys) / sizeof(config_keys[0])];
+	/* Per [upstream CODE], in c->upstreams' order: the line of its
+	 * header and how many keys it gave. */
+	int		 up_line[CONFIG_MAX_UPSTREAMS];
+	int		 up_keys[CONFIG_MAX_UPSTREAMS];
+	/* The section being read, and whether its header was refused (its
+	 * keys are then not reported again, one by one). */
+	char		 section[256];
+	int		 section_bad;
 };
 
 static void
@@ -375,33 +383,48 @@ toolong:
 	return -1;
 }
 
-/* An [upstream CODE] section's key: endpoint or fingerprint. */
+/* The index of the [upstream CODE] section in c->upstreams, made on first
+ * sight; -1 (reported) if CODE is not a member code or there are too
+ * many. */
 static int
-config_upstream_key(struct config_parse *p, const char *code, const char *name,
-    const char *v)
+config_upstream_find(struct config_parse *p, const char *code)
 {
-	struct config		*c = p->c;
-	struct config_upstream	*u = NULL;
-	char			 host[256], port[16];
-	int			 i;
+	struct config	*c = p->c;
+	int		 i;
 
 	if (!validate_member_code(code)) {
 		config_error(p, "[upstream %s]: \"%s\" is not a member code",
 		    code, code);
-		return 0;
+		return -1;
 	}
 	for (i = 0; i < c->nupstreams; i++)
 		if (strcmp(c->upstreams[i].member, code) == 0)
-			u = &c->upstreams[i];
-	if (u == NULL) {
-		if (c->nupstreams == CONFIG_MAX_UPSTREAMS) {
-			config_error(p, "more than %d [upstream] sections",
-			    CONFIG_MAX_UPSTREAMS);
-			return 0;
-		}
-		u = &c->upstreams[c->nupstreams++];
-		snprintf(u->member, sizeof(u->member), "%s", code);
+			return i;
+	if (c->nupstreams == CONFIG_MAX_UPSTREAMS) {
+		config_error(p, "more than %d [upstream] sections",
+		    CONFIG_MAX_UPSTREAMS);
+		return -1;
 	}
+	i = c->nupstreams++;
+	snprintf(c->upstreams[i].member, sizeof(c->upstreams[i].member), "%s",
+	    code);
+	p->up_line[i] = p->ini.line;
+	return i;
+}
+
+/* An [upstream CODE] section's key: endpoint or fingerprint. */
+static void
+config_upstream_key(struct config_parse *p, const char *code, const char *name,
+    const char *v)
+{
+	struct config_upstream	*u;
+	char			 host[256], port[16];
+	int			 i;
+
+	if ((i = config_upstream_find(p, code)) < 0)
+		return;
+	u = &p->c->upstreams[i];
+	p->up_keys[i]++;
 	if (strcmp(name, "endpoint") == 0) {
 		/* The same rule as every other host:port key. */
 		if (util_split_hostport(v, host, sizeof(host), port,
@@ -419,7 +442,36 @@ config_upstream_key(struct config_parse *p, const char *code, const char *name,
 	} else
 		config_error(p, "[upstream %s]: unknown key \"%s\" (known: "
 		    "endpoint, fingerprint)", code, name);
-	return 0;
+}
+
+static void
+config_unknown_section(struct config_parse *p, const char *section)
+{
+	config_error(p, "unknown section [%s] (known: node, peer_listener, "
+	    "operator_listener, limits, store, delivery, directory, checks, "
+	    "deadlines, alert, upstream CODE)", section);
+}
+
+/* inifile section handler: each [section] header, keys or none.  An
+ * unknown section or an [upstream] of a bad code is reported here once,
+ * at its header, also when it is empty. */
+static void
+config_section(struct inifile *f, const char *section)
+{
+	struct config_parse	*p = f->arg;
+	size_t			 i;
+
+	snprintf(p->section, sizeof(p->section), "%s", section);
+	p->section_bad = 0;
+	if (strncmp(section, "upstream ", 9) == 0) {
+		p->section_bad = config_upstream_find(p, section + 9) < 0;
+		return;
+	}
+	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			return;
+	config_unknown_section(p, section);
+	p->section_bad = 1;
 }
 
 /* inifile handler: one key = value line in a section. */
@@ -431,8 +483,10 @@ config_handler(struct inifile *f, const char *section, const char *name,
 	size_t			 i;
 	int			 section_known = 0;
 
+	if (p->section_bad && strcmp(section, p->section) == 0)
+		return;		/* reported at the header */
 	if (strncmp(section, "upstream ", 9) == 0) {
-		(void)config_upstream_key(p, section + 9, name, value);
+		config_upstream_key(p, section + 9, name, value);
 		return;
 	}
 	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
@@ -450,9 +504,7 @@ config_handler(struct inifile *f, const char *section, const char *name,
 		return;
 	}
 	if (!section_known)
-		config_error(p, "unknown section [%s] (known: node, "
-		    "peer_listener, operator_listener, limits, store, "
-		    "delivery, directory, upstream CODE)", section);
+		config_unknown_section(p, section);
 	else
 		config_error(p, "[%s]: unknown key \"%s\"", section, name);
 }
@@ -492,10 +544,22 @@ config_check(struct config_parse *p)
 		config_error(p, "[peer_listener] ca and [operator_listener] ca "
 		    "are the same file: operators and members must have "
 		    "separate CAs");
-	for (k = 0; k < c->nupstreams; k++)
+	for (k = 0; k < c->nupstreams; k++) {
 		if (strcmp(c->upstreams[k].member, c->member) == 0)
 			config_error(p, "[upstream %s] is this node itself",
 			    c->upstreams[k].member);
+		/* An empty section would pull from nowhere, silently: at
+		 * its header's line. */
+		if (p->up_keys[k] == 0) {
+			p->ini.line = p->up_line[k];
+			config_error(p, "[upstream %s] is empty: endpoint and "
+			    "fingerprint are both missing (%s's peer listener "
+			    "as host:port, and the SHA-256 of its node "
+			    "certificate that 'pocd -F' prints there)",
+			    c->upstreams[k].member, c->upstreams[k].member);
+			p->ini.line = 0;
+		}
+	}
 }
 
 int
@@ -510,6 +574,7 @@ config_load(struct config *c, const char *path)
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	p.ini.path = c->path;
 	p.ini.key = config_handler;
+	p.ini.section = config_section;
 	p.ini.arg = &p;
 	if (realpath(path, tmp) == NULL)
 		snprintf(tmp, sizeof(tmp), "%s", path);

@@ -22,6 +22,7 @@
 #include "dirrec.h"
 #include "directory.h"
 #include "log.h"
+#include "msgsig.h"
 #include "node.h"
 #include "sig.h"
 #include "store_dir.h"
@@ -30,14 +31,32 @@
 
 #define DAY_MS		(86400LL * 1000)
 
+/*
+ * The node key and certificate are msgsig.c's, asked for each time they
+ * are needed: a node certificate rotated by SIGHUP (reload.c) is then the
+ * one that signs the own record, is carried in it and must stay pinned
+ * in it, without a restart.
+ */
 static struct {
-	EVP_PKEY	*key;			/* the node key */
-	uint8_t		*cert;			/* DER node certificate */
-	int		 certlen;
-	char		 fp[65];		/* its fingerprint */
 	char		 network[65];		/* network CA fingerprint */
 	int64_t		 last_sync;
 } dir;
+
+/* The node certificate in use now: its DER (malloc'd) and fingerprint.
+ * 0, or -1 (logged). */
+static int
+directory_own_cert(uint8_t **der, size_t *derlen, char fp[65])
+{
+	if (msgsig_own_der(der, derlen) != 0 ||
+	    msgsig_own_fingerprint(fp) != 0) {
+		free(*der);
+		*der = NULL;
+		log_warnx("directory: the node certificate is not loaded or "
+		    "does not encode");
+		return -1;
+	}
+	return 0;
+}
 
 const char *
 directory_network(void)
@@ -195,21 +214,32 @@ directory_endpoint(const char *member, char *buf, size_t len)
 	return res;
 }
 
-/* Signs r as this node (network, code, certificate, signed_at, serial set
- * by the caller), checks it as any other node would, and stores it. */
+/* Signs r as this node with the node key in use (network, code,
+ * certificate, signed_at set here, serial by the caller), checks it as any
+ * other node would, and stores it. */
 static int
 directory_sign_store(Poc__DirectoryRecord *r, struct validate_result *vr)
 {
-	char	 err[256];
+	uint8_t	*der;
+	size_t	 derlen;
+	char	 err[256], fp[65];
 	int	 res;
 
+	if (directory_own_cert(&der, &derlen, fp) != 0) {
+		validate_add(vr, "certificate", "the node certificate is not "
+		    "loaded");
+		return -1;
+	}
 	r->network = dir.network;
 	r->code = env->conf.member;
-	r->certificate.data = dir.cert;
-	r->certificate.len = (size_t)dir.certlen;
+	r->certificate.data = der;
+	r->certificate.len = derlen;
 	r->signed_at = util_now_ms();
-	if (dirrec_sign(r, dir.key) != 0) {
+	if (msgsig_key_get() == NULL || dirrec_sign(r, msgsig_key_get()) != 0) {
 		validate_add(vr, "signature", "cannot sign with the node key");
+		free(der);
+		r->certificate.data = NULL;
+		r->certificate.len = 0;
 		return -1;
 	}
 	if (dirrec_validate(r, "", 1, vr) != 0 ||
@@ -227,6 +257,9 @@ directory_sign_store(Poc__DirectoryRecord *r, struct validate_result *vr)
 	free(r->signature.data);
 	r->signature.data = NULL;
 	r->signature.len = 0;
+	free(der);
+	r->certificate.data = NULL;
+	r->certificate.len = 0;
 	return res;
 }
 
@@ -235,7 +268,13 @@ directory_edit_own(const Poc__DirectoryRecord *in, uint64_t base_serial,
     struct validate_result *vr, uint64_t *serial)
 {
 	Poc__DirectoryRecord	*cur = NULL, r = POC__DIRECTORY_RECORD__INIT;
+	char			 fp[65];
 
+	if (msgsig_own_fingerprint(fp) != 0) {
+		validate_add(vr, "certificate", "the node certificate is not "
+		    "loaded");
+		return -1;
+	}
 	if (store_dir_get(env->store, env->conf.member, &cur, NULL) != 1) {
 		validate_add(vr, "record", "this node has no own record");
 		return -1;
@@ -261,9 +300,9 @@ directory_edit_own(const Poc__DirectoryRecord *in, uint64_t base_serial,
 	r.code = env->conf.member;
 	if (dirrec_validate(&r, "", 0, vr) != 0)
 		goto fail;
-	if (!dirrec_pinned(&r, dir.fp)) {
+	if (!dirrec_pinned(&r, fp)) {
 		validate_add(vr, "fingerprints", "must include this node's "
-		    "certificate %s (it signs the record)", dir.fp);
+		    "certificate %s (it signs the record)", fp);
 		goto fail;
 	}
 	if (directory_sign_store(&r, vr) != 0)
@@ -279,22 +318,27 @@ fail:
 }
 
 /*
- * Start-up: the own record exists, is of this network, pins and carries
- * the current node certificate, and lists the configured endpoint.  A new
- * certificate (key rotation) is added to the pinned fingerprints, keeping
- * the old ones until the operator removes them.
+ * At start-up and after a SIGHUP that changed the node certificate: the
+ * own record exists, is of this network, pins and carries the node
+ * certificate in use, is signed with its key, and lists the configured
+ * endpoint.  A new certificate (key rotation) is added to the pinned
+ * fingerprints, keeping the old ones until the operator removes them.
  */
 static int
-directory_own_init(void)
+directory_own_renew(void)
 {
 	Poc__DirectoryRecord	*cur = NULL, r = POC__DIRECTORY_RECORD__INIT;
 	struct validate_result	*vr;
 	char			*fps[DIRREC_MAX_LIST + 1], *eps[DIRREC_MAX_LIST + 1];
-	size_t			 i, nfp = 0, nep = 0;
+	char			 fp[65];
+	uint8_t			*der = NULL;
+	size_t			 i, nfp = 0, nep = 0, derlen;
 	int			 n, change = 0, res = -1;
 
 	if ((vr = calloc(1, sizeof(*vr))) == NULL)
 		return -1;
+	if (directory_own_cert(&der, &derlen, fp) != 0)
+		goto out;
 	if ((n = store_dir_get(env->store, env->conf.member, &cur, NULL)) < 0)
 		goto out;
 	if (n == 1 && strcmp(cur->network, dir.network) == 0 &&
@@ -307,15 +351,14 @@ directory_own_init(void)
 			fps[nfp++] = cur->fingerprints[i];
 		for (i = 0; i < cur->n_endpoints; i++)
 			eps[nep++] = cur->endpoints[i];
-		if (!dirrec_pinned(cur, dir.fp)) {
-			fps[nfp++] = dir.fp;
+		if (!dirrec_pinned(cur, fp)) {
+			fps[nfp++] = fp;
 			change = 1;
 			log_info("directory: node certificate %s is new; "
-			    "pinning it in the own record", dir.fp);
+			    "pinning it in the own record", fp);
 		}
-		if ((size_t)dir.certlen != cur->certificate.len ||
-		    memcmp(dir.cert, cur->certificate.data,
-		    cur->certificate.len) != 0)
+		if (derlen != cur->certificate.len ||
+		    memcmp(der, cur->certificate.data, derlen) != 0)
 			change = 1;
 		if (env->conf.endpoint[0] != '\0') {
 			for (i = 0; i < nep; i++)
@@ -339,7 +382,7 @@ directory_own_init(void)
 			log_warnx("directory: the own record is of another "
 			    "network or full; making a new one");
 		r.name = env->conf.member;
-		fps[nfp++] = dir.fp;
+		fps[nfp++] = fp;
 		if (env->conf.endpoint[0] != '\0')
 			eps[nep++] = env->conf.endpoint;
 		else
@@ -359,12 +402,14 @@ directory_own_init(void)
 		    vr->err[0].field, vr->err[0].message);
 		goto out;
 	}
-	log_info("directory: own record %s signed, serial %llu",
-	    env->conf.member, (unsigned long long)r.serial);
+	log_info("directory: own record %s signed with certificate "
+	    "%.16s..., serial %llu", env->conf.member, fp,
+	    (unsigned long long)r.serial);
 	res = 0;
 out:
 	if (cur != NULL)
 		poc__directory_record__free_unpacked(cur, NULL);
+	free(der);
 	free(vr);
 	return res;
 }
@@ -372,23 +417,9 @@ out:
 int
 directory_init(void)
 {
-	X509	*cert, *ca;
+	X509	*ca;
 	char	 err[512];
 
-	if ((dir.key = sig_key_load(env->conf.peer.key, err,
-	    sizeof(err))) == NULL ||
-	    (cert = sig_cert_load(env->conf.peer.cert, err,
-	    sizeof(err))) == NULL) {
-		log_warnx("directory: %s", err);
-		return -1;
-	}
-	if ((dir.certlen = sig_cert_to_der(cert, &dir.cert)) < 0 ||
-	    sig_cert_fingerprint(cert, dir.fp) != 0) {
-		X509_free(cert);
-		log_warnx("directory: cannot encode the node certificate");
-		return -1;
-	}
-	X509_free(cert);
 	if ((ca = sig_cert_load(env->conf.peer.ca, err, sizeof(err))) == NULL ||
 	    sig_cert_fingerprint(ca, dir.network) != 0) {
 		X509_free(ca);
@@ -397,18 +428,27 @@ directory_init(void)
 	}
 	X509_free(ca);
 	dir.last_sync = store_dir_meta_get(env->store, "last_sync");
-	if (directory_own_init() != 0)
+	if (directory_own_renew() != 0)
 		return -1;
-	log_info("directory: network %.16s..., node certificate %.16s...",
-	    dir.network, dir.fp);
+	log_info("directory: network %.16s...", dir.network);
+	return 0;
+}
+
+int
+directory_rotated(void)
+{
+	if (directory_own_renew() != 0) {
+		log_warnx("directory: the own record could not be renewed for "
+		    "the new node certificate; members will not take it "
+		    "until it is (restart pocd)");
+		return -1;
+	}
 	return 0;
 }
 
 void
 directory_shutdown(void)
 {
-	EVP_PKEY_free(dir.key);
-	free(dir.cert);
 	memset(&dir, 0, sizeof(dir));
 }
 

@@ -51,10 +51,17 @@ int64_t	 directory_last_sync_ms(void);
 #include "proto/poc.pb-c.h"
 #include "validate.h"
 
-/* Loads the node key and certificate, and creates (or renews after a key
- * or endpoint change) this node's own signed record.  -1 on failure. */
+/* Loads the network CA's fingerprint, and creates (or renews after a key
+ * or endpoint change) this node's own signed record with the node key and
+ * certificate msgsig.c holds (msgsig_init() first).  -1 on failure. */
 int	 directory_init(void);
 void	 directory_shutdown(void);
+
+/* After SIGHUP put a new node certificate in force (msgsig_init() returned
+ * 1): renews the own record so that it carries, pins and is signed by the
+ * new certificate (the old fingerprint stays pinned until the operator
+ * drops it).  0, or -1 (logged). */
+int	 directory_rotated(void);
 
 /* This network's id: lower-case hex SHA-256 of the network CA. */
 const char *directory_network(void);

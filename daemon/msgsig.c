@@ -216,6 +216,21 @@ msgsig_der(X509 *cert, uint8_t **out)
 	return *out != NULL ? n : -1;
 }
 
+EVP_PKEY *
+msgsig_key_get(void)
+{
+	return msgsig_key;
+}
+
+int
+msgsig_own_fingerprint(char hex[65])
+{
+	hex[0] = '\0';
+	if (msgsig_cert == NULL || sig_cert_fingerprint(msgsig_cert, hex) != 0)
+		return -1;
+	return 0;
+}
+
 int
 msgsig_own_der(uint8_t **der, size_t *derlen)
 {

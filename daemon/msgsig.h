@@ -20,8 +20,8 @@ struct store;
 /* Loads the node key and certificate (at start-up, and again on SIGHUP
  * with the certificate the peer listener reloads) and checks that they
  * belong together; on failure the running key stays in use.  Returns 1 if
- * they replaced a different certificate (reload.c then re-signs what is
- * queued and reconnects the outbox), 0 if not, or -1 with the reason in
+ * they replaced a different certificate (reload.c then renews the own
+ * directory record, re-signs what is queued and reconnects the outbox), 0 if not, or -1 with the reason in
  * err. */
 int	 msgsig_init(const char *key_file, const char *cert_file, char *err,
 	    size_t errlen);
@@ -43,6 +43,15 @@ int	 msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen,
 /* The DER (malloc'd) of the node certificate whose key msgsig_sign()
  * uses now, to keep with what it signed.  Returns 0 or -1. */
 int	 msgsig_own_der(uint8_t **der, size_t *derlen);
+
+/* The node key itself, borrowed until the next msgsig_init(): the one
+ * copy of it, with which the directory signs the own record too.  NULL
+ * before msgsig_init(). */
+EVP_PKEY *msgsig_key_get(void);
+
+/* The SHA-256 fingerprint (lower-case hex) of the node certificate in use
+ * now, as records pin it.  Returns 0, or -1 with hex "". */
+int	 msgsig_own_fingerprint(char hex[65]);
 
 /*
  * Checks the signature of e, single or batch, received from member over a

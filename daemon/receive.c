@@ -8,7 +8,8 @@
  * batch's transaction opens), the envelope's row before its effects (in
  * the same transaction, so a batch that does not commit leaves neither),
  * and the receipt only after the commit, so "accepted" always means "on
- * disk".
+ * disk".  A thread held here takes messages only from a member that has
+ * a part in it (store_thread.h).
  *
  * Each envelope that passes the checks becomes a receive_item: a batch
  * item (gcommit.h) with its signature check (verify.h) and its receipt.
@@ -31,6 +32,7 @@
 #include "sig.h"
 #include "store.h"
 #include "store_msg.h"
+#include "store_thread.h"
 #include "util.h"
 #include "validate.h"
 #include "verify.h"
@@ -222,6 +224,26 @@ receive_write(struct gc_item *gi)
 		log_warnx("peer %s: envelope %s: its signer's certificate is "
 		    "not at hand; no receipt, the sender will retry",
 		    it->member, e->id);
+		return;
+	}
+	/* A thread held here is added to only by a member that has a part
+	 * in it (store_thread.h): a sender that learnt the id of a case
+	 * between this node and another member may not join it. */
+	switch (store_thread_foreign(env->store, e->thread_id, it->member)) {
+	case 0:
+		break;
+	case 1:
+		free(der);
+		snprintf(it->reason, sizeof(it->reason), "thread %s is a case "
+		    "with another member here", e->thread_id);
+		log_warnx("peer %s: envelope %s refused: %s", it->member,
+		    e->id, it->reason);
+		it->step = RECV_RECEIPT;
+		return;
+	default:
+		free(der);
+		log_warnx("peer %s: envelope %s: its thread cannot be read; no "
+		    "receipt, the sender will retry", it->member, e->id);
 		return;
 	}
 	put = store_put_incoming_signed(env->store, e, der, (size_t)derlen,

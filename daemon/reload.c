@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "directory.h"
+#include "dirsync.h"
 #include "listener.h"
 #include "log.h"
 #include "msgsig.h"
@@ -127,11 +129,16 @@ reload_ctx(const char *what, const struct config *c,
 }
 
 /*
- * After the node certificate changed: queued envelopes are signed again
- * with the new key, and the outbox's connections, which still present the
- * old certificate, are closed.  The outbox then dials with the new one and
+ * After the node certificate changed: the own directory record is renewed
+ * (it carries, pins and is signed by the new certificate, so that the
+ * operator may then drop the old fingerprint, and an enrollment offers
+ * what the connection presents); queued envelopes are signed again with
+ * the new key, and the outbox's connections, which still present the old
+ * certificate, are closed.  The outbox then dials with the new one and
  * sends the re-signed bytes, which its receivers check against it.  An
  * envelope already taken over the old connection is answered DUPLICATE.
+ * Last, the upstreams are pulled at once, which offers them the renewed
+ * record.
  */
 static void
 reload_rotated(void)
@@ -140,6 +147,7 @@ reload_rotated(void)
 	size_t	 len;
 	int	 n;
 
+	(void)directory_rotated();	/* logged */
 	if (msgsig_own_der(&der, &len) == -1) {
 		log_warnx("msgsig: cannot encode the new node certificate; "
 		    "queued envelopes keep their old signatures");
@@ -155,6 +163,7 @@ reload_rotated(void)
 		log_info("msgsig: %d queued envelope%s signed with the new key",
 		    n, n == 1 ? "" : "s");
 	outbox_reconnect("the node certificate changed");
+	(void)dirsync_now();
 }
 
 /* SIGHUP: reads the file again and puts what changed in force. */

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "store_audit.h"
 #include "store_enroll.h"
 #include "store_int.h"
 #include "store_tx.h"
@@ -146,18 +147,71 @@ store_enroll_seen(struct store *st, const char *code, int64_t now_ms,
 	    store_bind_text(s, 3, source) == SQLITE_OK);
 }
 
+/*
+ * The audit entry of a decision just written (inside its transaction):
+ * who decided, on which certificate, why, over the digest of the record
+ * offered, as the request holds it.  0, or -1 (logged).
+ */
+static int
+store_enroll_audit(struct store *st, const char *code, const char *state,
+    const char *reason, int64_t at_ms, const char *by)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_ENROLL_GET];
+	const char	*kind;
+	char		 detail[700], fp[65];
+	uint8_t		*rec;
+	size_t		 len;
+	int		 res;
+
+	kind = strcmp(state, "approved") == 0 ? "enroll-approved" :
+	    "enroll-rejected";
+	if (store_bind_text(s, 1, code) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		store_stmt_error(st, STMT_ENROLL_GET);
+		store_stmt_done(st, STMT_ENROLL_GET);
+		return -1;
+	}
+	store_col_copy_trunc(s, 1, fp, sizeof(fp));
+	rec = store_col_blobdup(s, 2, &len);
+	store_stmt_done(st, STMT_ENROLL_GET);
+	if (rec == NULL) {
+		log_warn("store: enrollment audit of %s", code);
+		return -1;
+	}
+	snprintf(detail, sizeof(detail), "by %.96s; certificate %s%s%.256s",
+	    by, fp, reason[0] != '\0' ? "; reason: " : "", reason);
+	res = store_audit_append(st, kind, "", code, detail, rec, len, at_ms);
+	free(rec);
+	return res;
+}
+
 int
 store_enroll_decide(struct store *st, const char *code, const char *state,
     const char *reason, int64_t at_ms, const char *by)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_ENROLL_DECIDE];
+	int		 nested;
 
-	return store_enroll_write(st, STMT_ENROLL_DECIDE,
-	    store_bind_text(s, 1, code) == SQLITE_OK &&
-	    store_bind_text(s, 2, state) == SQLITE_OK &&
-	    store_bind_text(s, 3, reason) == SQLITE_OK &&
-	    sqlite3_bind_int64(s, 4, at_ms) == SQLITE_OK &&
-	    store_bind_text(s, 5, by) == SQLITE_OK);
+	if (store_tx_begin(st, &nested) != 0)
+		return -1;
+	if (store_bind_text(s, 1, code) != SQLITE_OK ||
+	    store_bind_text(s, 2, state) != SQLITE_OK ||
+	    store_bind_text(s, 3, reason) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, at_ms) != SQLITE_OK ||
+	    store_bind_text(s, 5, by) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		store_stmt_error(st, STMT_ENROLL_DECIDE);
+		store_stmt_done(st, STMT_ENROLL_DECIDE);
+		store_tx_abort(st, nested);
+		return -1;
+	}
+	store_stmt_done(st, STMT_ENROLL_DECIDE);
+	if (sqlite3_changes(st->db) != 1 ||
+	    store_enroll_audit(st, code, state, reason, at_ms, by) != 0) {
+		store_tx_abort(st, nested);
+		return -1;
+	}
+	return store_tx_commit(st, nested);
 }
 
 int

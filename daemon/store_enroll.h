@@ -39,7 +39,12 @@ int	 store_enroll_put(struct store *, const struct store_enroll_row *);
 int	 store_enroll_seen(struct store *, const char *code, int64_t now_ms,
 	    const char *source);
 
-/* Records the decision on code's request. */
+/* Records the decision on code's request (state approved or refused),
+ * and in the same transaction its audit entry (store_audit.h): kind
+ * enroll-approved or enroll-rejected, peer the member, detail "by WHO;
+ * certificate FP[; reason: WHY]", the digest of the record offered.
+ * -1 if there is no such request or either write fails (nothing
+ * changed). */
 int	 store_enroll_decide(struct store *, const char *code,
 	    const char *state, const char *reason, int64_t at_ms,
 	    const char *by);

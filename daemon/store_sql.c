@@ -373,6 +373,13 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_SEND_MANY_LATEST] = { STMT_SEND_MANY_LATEST, "send_many_latest",
 	    "SELECT id, created_at, kind, recipients, created_by"
 	    " FROM send_many ORDER BY created_at DESC, rowid DESC LIMIT ?1" },
+	/* Whether thread ?1 is held here (0/1), and whether member ?2 has a
+	 * part in it (0/1): its messages, either way, are with ?2. */
+	[STMT_THREAD_PARTIES] = { STMT_THREAD_PARTIES, "thread_parties",
+	    "SELECT EXISTS (SELECT 1 FROM messages"
+	    "  WHERE thread_id = ?1 OR id = ?1),"
+	    " EXISTS (SELECT 1 FROM messages"
+	    "  WHERE (thread_id = ?1 OR id = ?1) AND party = ?2)" },
 };
 
 /* Checks that each entry sits at its id (a broken table is a bug, fatal)

@@ -93,6 +93,7 @@ enum stmt_id {
 	STMT_SEND_MANY_OF,
 	STMT_SEND_MANY_ENVELOPES,
 	STMT_SEND_MANY_LATEST,
+	STMT_THREAD_PARTIES,	/* store_thread.c */
 	STMT_MAX
 };
 

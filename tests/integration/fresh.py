@@ -105,6 +105,14 @@ class FreshNet:
         self.nodes[code] = n
         return n
 
+    def member_of(self, code, reg, reg_fp, operator="duty"):
+        """configure() for a member whose one upstream is reg (already
+        configured) with reg_fp pinned, pulling every second."""
+        self.configure(code, operator, f"\n[upstream {reg}]\n"
+                       f"endpoint = 127.0.0.1:{self.nodes[reg]['peer']}\n"
+                       f"fingerprint = {reg_fp}\n")
+        self.set_key(code, "sync_interval", 1)
+
     def append_conf(self, code, text):
         with open(self.nodes[code]["conf"], "a", encoding="utf-8") as f:
             f.write("\n" + text.strip() + "\n")

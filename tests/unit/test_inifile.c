@@ -1,5 +1,6 @@
 /*
- * inifile: keys reach the handler with their line numbers, errors name
+ * inifile: keys reach the handler with their line numbers, section
+ * headers (with keys or without) the section handler, errors name
  * "file:line" (or only the file for a rule about the whole file), a line
  * inih cannot parse is reported once the file is read, and a file that
  * cannot be opened is the caller's to report.
@@ -101,6 +102,40 @@ END_TEST
 
 /* The first line inih cannot parse is reported after the keys around it
  * have been handled. */
+/* Records "line [section]" as a key line, so that the order shows. */
+static void
+section_cb(struct inifile *f, const char *section)
+{
+	struct seen	*s = f->arg;
+
+	if (s->nkeys < 8)
+		snprintf(s->keys[s->nkeys++], sizeof(s->keys[0]), "%d [%s]",
+		    f->line, section);
+}
+
+/* Every header, empty sections included, in file order with the keys. */
+START_TEST(test_sections)
+{
+	struct seen	 s;
+	struct inifile	 f;
+	const char	*path = write_tmp("\xEF\xBB\xBF[a]\n\n  [empty one] ; c\n"
+	    "[b]\nx = 1\n[c]\n; only a comment\n[not closed\n");
+
+	setup_parse(&f, &s, path);
+	f.section = section_cb;
+	ck_assert_int_eq(inifile_parse(&f), 0);
+	unlink(path);
+	ck_assert_int_eq(s.nkeys, 5);
+	ck_assert_str_eq(s.keys[0], "1 [a]");
+	ck_assert_str_eq(s.keys[1], "3 [empty one]");
+	ck_assert_str_eq(s.keys[2], "4 [b]");
+	ck_assert_str_eq(s.keys[3], "5 b.x=1");
+	ck_assert_str_eq(s.keys[4], "6 [c]");
+	/* "[not closed" is inih's syntax error, no section. */
+	ck_assert_int_eq(s.nerrs, 1);
+}
+END_TEST
+
 START_TEST(test_syntax_error)
 {
 	struct seen	 s;
@@ -172,6 +207,7 @@ inifile_suite(void)
 	TCase	*tc = tcase_create("inifile");
 
 	tcase_add_test(tc, test_lines);
+	tcase_add_test(tc, test_sections);
 	tcase_add_test(tc, test_syntax_error);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_cannot_open);

@@ -9,6 +9,9 @@
  * COMMIT fails (the store's usual failure injection, by trigger).  Then
  * nothing of the reply may be left, the sender hears no receipt, and its
  * resend is recorded exactly once.  Signatures are real (certs/mkpki).
+ *
+ * Threads are scoped per member: FRA may add to a thread it has a part in
+ * (or a new one), not to AUS's case with KEN, whose id it may have learnt.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 #include "daemon/store.h"
 #include "daemon/store_checks.h"
 #include "daemon/store_dir.h"
+#include "daemon/store_msg.h"
 #include "daemon/store_tx.h"
 #include "envsig.h"
 
@@ -36,6 +40,9 @@
 #define ID_CHECK	"66666666-6666-4666-8666-666666666666"
 #define ID_REPLY	"77777777-7777-4777-8777-777777777777"
 #define ID_NOTE		"88888888-8888-4888-8888-888888888888"
+#define ID_KEN_CASE	"99999999-9999-4999-8999-999999999999"
+#define ID_FRA_CASE	"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+#define ID_UPDATE	"bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 #define T0		1764040000000LL
 
 /* What the receive path said to the connection (the test's owner). */
@@ -150,21 +157,31 @@ frame_of(Poc__Envelope *e)
 	return poc__peer_frame__unpack(NULL, n, buf);
 }
 
+/* Initialises e with its header fields (TLP GREEN, English). */
+static void
+head(Poc__Envelope *e, const char *id, const char *thread,
+    const char *reply_to, const char *sender, const char *recipient,
+    int64_t at)
+{
+	poc__envelope__init(e);
+	e->id = (char *)id;
+	e->thread_id = (char *)thread;
+	e->in_reply_to = (char *)reply_to;
+	e->sender = (char *)sender;
+	e->recipient = (char *)recipient;
+	e->created_at = at;
+	e->tlp = POC__TLP__GREEN;
+	e->language = (char *)"en";
+}
+
 /* FRA's CheckReply to the campaign. */
 static Poc__PeerFrame *
 reply_frame(void)
 {
-	Poc__Envelope	 e = POC__ENVELOPE__INIT;
+	Poc__Envelope	 e;
 	Poc__CheckReply	 cr = POC__CHECK_REPLY__INIT;
 
-	e.id = (char *)ID_REPLY;
-	e.thread_id = (char *)ID_CHECK;
-	e.in_reply_to = (char *)ID_CHECK;
-	e.sender = (char *)"FRA";
-	e.recipient = (char *)"AUS";
-	e.created_at = T0 + 1000;
-	e.tlp = POC__TLP__GREEN;
-	e.language = (char *)"en";
+	head(&e, ID_REPLY, ID_CHECK, ID_CHECK, "FRA", "AUS", T0 + 1000);
 	cr.check_id = (char *)ID_CAMP;
 	cr.replied_by = (char *)"Duty officer";
 	e.body_case = POC__ENVELOPE__BODY_CHECK_REPLY;
@@ -172,23 +189,26 @@ reply_frame(void)
 	return frame_of(&e);
 }
 
+/* e: a Notification no (both initialised here) opening case id. */
+static void
+notification(Poc__Envelope *e, Poc__Notification *no, const char *id,
+    const char *sender, const char *recipient, int64_t at)
+{
+	head(e, id, id, "", sender, recipient, at);
+	poc__notification__init(no);
+	no->summary = (char *)"Phishing wave";
+	e->body_case = POC__ENVELOPE__BODY_NOTIFICATION;
+	e->notification = no;
+}
+
 /* A Notification from FRA, to share the CheckReply's batch. */
 static Poc__PeerFrame *
 note_frame(void)
 {
-	Poc__Envelope		 e = POC__ENVELOPE__INIT;
-	Poc__Notification	 no = POC__NOTIFICATION__INIT;
+	Poc__Envelope		 e;
+	Poc__Notification	 no;
 
-	e.id = (char *)ID_NOTE;
-	e.thread_id = (char *)ID_NOTE;
-	e.sender = (char *)"FRA";
-	e.recipient = (char *)"AUS";
-	e.created_at = T0 + 2000;
-	e.tlp = POC__TLP__GREEN;
-	e.language = (char *)"en";
-	no.summary = (char *)"Phishing wave";
-	e.body_case = POC__ENVELOPE__BODY_NOTIFICATION;
-	e.notification = &no;
+	notification(&e, &no, ID_NOTE, "FRA", "AUS", T0 + 2000);
 	return frame_of(&e);
 }
 
@@ -310,6 +330,59 @@ START_TEST(test_bad_signature_no_effects)
 }
 END_TEST
 
+/* AUS's notification to member opening case id (stored as sent). */
+static void
+case_with(const char *member, const char *id)
+{
+	Poc__Envelope		 e;
+	Poc__Notification	 no;
+
+	notification(&e, &no, id, "AUS", member, T0);
+	ck_assert_int_eq(store_put_outgoing(env->store, &e, T0), STORE_NEW);
+}
+
+/* FRA's StatusUpdate CLOSED in thread, as a reply to it. */
+static Poc__PeerFrame *
+update_frame(const char *thread)
+{
+	Poc__Envelope		 e;
+	Poc__StatusUpdate	 su = POC__STATUS_UPDATE__INIT;
+
+	head(&e, ID_UPDATE, thread, thread, "FRA", "AUS", T0 + 3000);
+	su.status = POC__CASE_STATUS__CLOSED;
+	e.body_case = POC__ENVELOPE__BODY_STATUS_UPDATE;
+	e.status_update = &su;
+	return frame_of(&e);
+}
+
+/* FRA knows the id of AUS's case with KEN: its StatusUpdate in that
+ * thread is refused, and the case is not touched; the same update in
+ * AUS's case with FRA is taken. */
+START_TEST(test_thread_of_another_member)
+{
+	struct conn	 c = { 0 };
+
+	case_with("KEN", ID_KEN_CASE);
+	case_with("FRA", ID_FRA_CASE);
+	receive(&c, update_frame(ID_KEN_CASE));
+	gc_flush();
+	ck_assert_int_eq(c.receipts, 1);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages WHERE id = '"
+	    ID_UPDATE "'"), 0);
+	ck_assert_int_eq(db_int("SELECT messages * 10 + status FROM cases "
+	    "WHERE thread_id = '" ID_KEN_CASE "'"), 10);
+
+	receive(&c, update_frame(ID_FRA_CASE));
+	gc_flush();
+	ck_assert_int_eq(c.receipts, 2);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__ACCEPTED);
+	ck_assert_int_eq(db_int("SELECT messages * 10 + status FROM cases "
+	    "WHERE thread_id = '" ID_FRA_CASE "'"),
+	    20 + POC__CASE_STATUS__CLOSED);
+}
+END_TEST
+
 static Suite *
 receive_suite(void)
 {
@@ -320,6 +393,7 @@ receive_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reply_effects_commit_with_the_batch);
 	tcase_add_test(tc, test_bad_signature_no_effects);
+	tcase_add_test(tc, test_thread_of_another_member);
 	suite_add_tcase(s, tc);
 	return s;
 }

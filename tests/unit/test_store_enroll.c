@@ -2,7 +2,9 @@
  * Unit tests for daemon/store_enroll.c on a real database file: a request
  * kept with its record bit for bit, repeated requests counted, decisions,
  * the pending list against the full one, a decision undone with the batch
- * it was part of, and the state rule of the schema.
+ * it was part of, and the state rule of the schema; each decision's audit
+ * entry (who, certificate, reason, digest of the record offered) in the
+ * decision's transaction, chained with the rest of the log.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -12,7 +14,9 @@
 
 #include <check.h>
 
+#include "audit.h"
 #include "daemon/store.h"
+#include "daemon/store_audit.h"
 #include "daemon/store_enroll.h"
 
 #include "daemon/store_tx.h"
@@ -126,6 +130,9 @@ START_TEST(test_decisions_and_lists)
 	/* A state the schema does not know is refused, nothing changes. */
 	ck_assert_int_eq(store_enroll_decide(st, "AUS", "maybe", "", T0, "x"),
 	    -1);
+	/* Nor is a decision on a request that is not there. */
+	ck_assert_int_eq(store_enroll_decide(st, "KEN", "approved", "", T0,
+	    "x"), -1);
 	ck_assert_int_eq(store_enroll_get(st, "AUS", &row), 1);
 	ck_assert_str_eq(row.state, "pending");
 	store_enroll_row_clear(&row);
@@ -148,6 +155,61 @@ START_TEST(test_decision_rolled_back)
 	ck_assert_int_eq(row.decided_at, 0);
 	store_enroll_row_clear(&row);
 	ck_assert_int_eq(store_enroll_pending(st), 1);
+	/* Its audit entry went with it. */
+	{
+		Poc__AuditEntry	**a;
+
+		ck_assert_int_eq(store_audit_load(st, 0, 10, &a), 0);
+	}
+}
+END_TEST
+
+/* Each decision is an audit entry, in the chain, with what was decided:
+ * who, the member, the certificate, the reason, the record's digest. */
+START_TEST(test_decision_audited)
+{
+	Poc__AuditEntry		**a;
+	uint8_t			 h[AUDIT_HASH_LEN];
+	int			 n;
+
+	put("FRA", FP_FRA, 3, T0);
+	put("AUS", FP_AUS, 1, T0);
+	ck_assert_int_eq(store_enroll_decide(st, "FRA", "refused",
+	    "unknown here", T0 + 10, "rita"), 0);
+	ck_assert_int_eq(store_enroll_decide(st, "AUS", "approved", "",
+	    T0 + 20, "policy"), 0);
+	n = store_audit_load(st, 0, 10, &a);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(a[0]->kind, "enroll-rejected");
+	ck_assert_str_eq(a[0]->message_id, "");
+	ck_assert_str_eq(a[0]->peer, "FRA");
+	ck_assert_str_eq(a[0]->detail, "by rita; certificate " FP_FRA
+	    "; reason: unknown here");
+	ck_assert_int_eq(a[0]->time, T0 + 10);
+	ck_assert_str_eq(a[1]->kind, "enroll-approved");
+	ck_assert_str_eq(a[1]->peer, "AUS");
+	ck_assert_str_eq(a[1]->detail, "by policy; certificate " FP_AUS);
+	/* Chained with the rest of the log (the hashes themselves are
+	 * test_audit's), the digest of the record as the request keeps it. */
+	ck_assert_int_eq(a[0]->seq, 1);
+	ck_assert_int_eq(a[1]->seq, 2);
+	ck_assert_uint_eq(a[1]->prev_hash.len, AUDIT_HASH_LEN);
+	ck_assert_mem_eq(a[1]->prev_hash.data, a[0]->hash.data, AUDIT_HASH_LEN);
+	{
+		struct store_enroll_row	 row;
+		uint8_t			*buf;
+		size_t			 len;
+
+		ck_assert_int_eq(store_enroll_get(st, "AUS", &row), 1);
+		len = poc__directory_record__get_packed_size(row.record);
+		ck_assert_ptr_nonnull(buf = malloc(len));
+		poc__directory_record__pack(row.record, buf);
+		ck_assert_int_eq(audit_sha256(buf, len, h), 0);
+		free(buf);
+		store_enroll_row_clear(&row);
+	}
+	ck_assert_mem_eq(a[1]->envelope_sha256.data, h, AUDIT_HASH_LEN);
+	store_audit_entries_free(a, n);
 }
 END_TEST
 
@@ -163,6 +225,7 @@ main(void)
 	tcase_add_test(tc, test_request_kept);
 	tcase_add_test(tc, test_decisions_and_lists);
 	tcase_add_test(tc, test_decision_rolled_back);
+	tcase_add_test(tc, test_decision_audited);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
