@@ -82,14 +82,15 @@ def scheduled(tb, member):
 
 
 def desk_poc():
-    """A PoC in a zone where it is about noon now, on duty 11:00-13:00 on
-    today's weekday: available now, not 2 hours either side."""
+    """A PoC in a zone where it is 12:xx now, on duty 11:00-14:00 on
+    today's weekday: available now (for an hour at least), not 2 hours
+    either side (10:xx, 14:xx)."""
     now = time.time()
     off = 12 - time.gmtime(now).tm_hour
     zone = "Etc/GMT" if off == 0 else f"Etc/GMT{-off:+d}"
     day = DAYS[time.gmtime(now + off * 3600).tm_wday]
     return ["--level", "TECHNICAL", "--name", "Office desk", "--tz", zone,
-            "--hours", f"{day} 11:00-13:00", "--channel", "EMAIL:desk@aus.example:1"]
+            "--hours", f"{day} 11:00-14:00", "--channel", "EMAIL:desk@aus.example:1"]
 
 
 def who(tb, at, member, *args):
@@ -219,9 +220,11 @@ def scenario(tb, sign):
     rc, out, err = tb.pocctl_text("FRA", "show", env_id)
     check("Reply by here:" in out, f"FRA's show text lacks reply by here:\n{out}")
     tb.pocctl("FRA", "check-reply", env_id)
-    t = tb.wait_until(lambda: targets(tb.pocctl("AUS", "checks", rep["id"]))["FRA"]
-                      if targets(tb.pocctl("AUS", "checks", rep["id"]))["FRA"]["result"] == "replied"
-                      else None, 20, "FRA's reply at AUS: replied")
+
+    def replied(at, cid, member):
+        t = targets(tb.pocctl(at, "checks", cid))[member]
+        return t if t["result"] == "replied" else None
+    t = tb.wait_until(lambda: replied("AUS", rep["id"], "FRA"), 20, "FRA's reply at AUS: replied")
     check(0 <= t["replied_at"] - rep["created_at"] <= 60000, f"AUS: FRA replied after "
           f"{(t['replied_at'] - rep['created_at']) / 1000:.1f} s")
     # FRA checks AUS: all on FRA's clock.
@@ -233,11 +236,7 @@ def scenario(tb, sign):
     near(tb.show("AUS", env_id).get("reply_by_here", 0), rep["reply_by"] - d_ms, 30000,
          "reply_by_here at AUS")
     tb.pocctl("AUS", "check-reply", env_id)
-
-    def fra_replied():
-        t = targets(tb.pocctl("FRA", "checks", rep["id"]))["AUS"]
-        return t if t["result"] == "replied" else None
-    t = tb.wait_until(fra_replied, 20, "AUS's reply at FRA: replied")
+    t = tb.wait_until(lambda: replied("FRA", rep["id"], "AUS"), 20, "AUS's reply at FRA: replied")
     check(0 <= t["replied_at"] - rep["created_at"] <= 60000, f"FRA: AUS replied after "
           f"{(t['replied_at'] - rep['created_at']) / 1000:.1f} s")
     # FRA checks KEN for 3 s; KEN never replies: silent after 3 s.
