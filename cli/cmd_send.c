@@ -62,7 +62,7 @@ static const char *const cmd_local_keys[] = {
 	"next_contacts", "case_status", "case_history",
 	"signature_verified", "signature_error", "signature", "batch",
 	"signer_certificate", "cursor", "acked_at", "answered_at",
-	"clock_ahead",
+	"clock_ahead", "reply_by_here",
 	"_help",	/* the labels `template` adds */
 	NULL
 };

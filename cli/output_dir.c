@@ -201,6 +201,20 @@ output_dir_text_who(const Poc__OpWhoReply *w, const char *member)
 	printf("Whom to contact at %s, at %s, best first%s:\n", member,
 	    util_fmt_time(w->at, t, sizeof(t)),
 	    w->stale ? " (the record is STALE: past its expiry)" : "");
+	if (w->own_clock_offset != 0) {
+		char	 t2[32];
+		int64_t	 a = w->own_clock_offset < 0 ? -w->own_clock_offset :
+			     w->own_clock_offset;
+
+		/* The peers' time, to ask again with --at. */
+		printf("WARNING: this node's clock is about %lldh %02lldm %s "
+		    "most of its peers' clocks, so \"now\" above may be "
+		    "wrong; at the peers' time (about %s) ask with --at\n",
+		    (long long)(a / 3600000), (long long)(a / 60000 % 60),
+		    w->own_clock_offset > 0 ? "ahead of" : "behind",
+		    util_fmt_time(w->at - w->own_clock_offset, t2,
+		    sizeof(t2)));
+	}
 	if (w->n_entries == 0)
 		printf("  the record lists no PoCs\n");
 	for (i = 0; i < w->n_entries; i++) {

@@ -145,6 +145,11 @@ output_enroll_text_status(const Poc__OpStatusReply *st)
 			    sizeof(et)), term_oneline(u->last_error, err,
 			    sizeof(err)));
 	}
+	if (st->enrollments_refused_full != 0)
+		printf(_("\nEnrollment here: %u request(s) REFUSED since start "
+		    "because %u were pending (the most kept); approve or "
+		    "reject the pending ones\n"), st->enrollments_refused_full,
+		    st->enrollments_max_pending);
 	if (st->enrollments_pending == 0)
 		return;
 	printf("\n");

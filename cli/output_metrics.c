@@ -158,6 +158,13 @@ output_metrics(const Poc__OpStatusReply *st)
 		fprintf(fp, "%.3f\n", (double)st->clock_skew[i]->skew_ms /
 		    1000.0);
 	}
+	output_metrics_gauge(fp, "pocd_own_clock_offset_seconds", "How far "
+	    "this node's clock is off as most of its peers see it (positive: "
+	    "ahead); 0 unless two or more, and most, find it off one way.",
+	    "%.3f", (double)st->own_clock_offset / 1000.0);
+	output_metrics_gauge(fp, "pocd_enrollments_refused_full", "Enrollment "
+	    "requests refused since start because the most kept were "
+	    "pending.", "%u", st->enrollments_refused_full);
 	output_metrics_gauge(fp, "pocd_store_writable", "1 if the store's "
 	    "last write committed, 0 after a full disk or an I/O error until "
 	    "one commits again.", "%d", st->store_error[0] == '\0');

@@ -135,6 +135,28 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	}
 	if (sl >= sizeof(skews))
 		sl = sizeof(skews) - 1;
+	if (st->own_clock_offset != 0) {
+		/* This node's clock first: it is the likely culprit. */
+		char	 own[256];
+
+		if (st->own_clock_offset > 0)
+			snprintf(own, sizeof(own), _("THIS NODE's clock is %s "
+			    "ahead of most peers' (%u of %u)"), text_duration(
+			    st->own_clock_offset, o, sizeof(o)),
+			    st->own_clock_votes, st->own_clock_peers);
+		else
+			snprintf(own, sizeof(own), _("THIS NODE's clock is %s "
+			    "behind most peers' (%u of %u)"), text_duration(
+			    -st->own_clock_offset, o, sizeof(o)),
+			    st->own_clock_votes, st->own_clock_peers);
+		if (sl > 0 && strlen(own) + 2 < sizeof(own))
+			strcat(own, "; ");
+		if (strlen(own) + sl < sizeof(skews)) {
+			memmove(skews + strlen(own), skews, sl + 1);
+			memcpy(skews, own, strlen(own));
+			sl += strlen(own);
+		}
+	}
 	if (skews[0] == '\0')
 		snprintf(skewsc, sizeof(skewsc), "%s",
 		    _("peers within tolerance"));
@@ -303,6 +325,13 @@ output_view_text_message(const Poc__StoredMessage *sm)
 		printf("%s\n", _("Date:              AHEAD of this node's "
 		    "clock when received (the sender's clock is wrong?); kept, "
 		    "not used for the case's order"));
+	if (sm->reply_by_here != 0) {
+		char	 t[32];
+
+		printf(_("Reply by here:     %s on this node's clock (the "
+		    "sender's clock is off; its reply_by is on it)\n"),
+		    render_time_short(sm->reply_by_here, t, sizeof(t)));
+	}
 }
 
 /* Compact blocks separated by blank lines. */
@@ -355,6 +384,9 @@ output_view_signature_json(json_t *j, const Poc__StoredMessage *sm)
 	json_object_set_new(j, "signer_certificate",
 	    jsonout_hex(sm->signer_cert.data, sm->signer_cert.len));
 	json_object_set_new(j, "clock_ahead", json_boolean(sm->clock_ahead));
+	if (sm->reply_by_here != 0)
+		json_object_set_new(j, "reply_by_here",
+		    json_integer(sm->reply_by_here));
 }
 
 /* A stored message as JSON: the envelope's fields (every one) with the

@@ -17,6 +17,8 @@
  * campaign is the store's, so a restart neither repeats nor forgets one;
  * the timer itself is a libevent (monotonic) timeout re-armed at most a
  * minute ahead, so that a wall-clock step is noticed within a minute.
+ * A last campaign dated ahead of the clock (beyond clock_tolerance: the
+ * clock went back) does not hold the schedule up; the next starts then.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 
 #include "checks.h"
 #include "checks_rules.h"
+#include "clock.h"
 #include "directory.h"
 #include "log.h"
 #include "msgsig.h"
@@ -318,6 +321,16 @@ checks_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	now = util_now_ms();
+	if (clock_in_future(last, now)) {
+		/* Dated ahead of our clock: the clock was ahead then or went
+		 * back since.  Waiting for that date would stop the schedule
+		 * for as long as the step; the next campaign starts now. */
+		log_warnx("checks: the last scheduled campaign is dated %lld s "
+		    "ahead of this node's clock (the clock was wrong then, or "
+		    "is now); the next one starts now", (long long)((last -
+		    now) / 1000));
+		last = 0;
+	}
 	due = last + (int64_t)env->conf.checks_interval * 1000;
 	if (last > 0 && now < due) {
 		checks_arm(due - now);

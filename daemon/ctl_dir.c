@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "ctl_dir.h"
 #include "dirrec.h"
@@ -243,6 +244,7 @@ ctl_dir_who(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
 	const Poc__OpWho		*w = req->who;
 	struct who_entry		*e;
+	struct clock_own		 own;
 	const Poc__DirectoryChannel	**ch;
 	Poc__DirectoryPoc		*p;
 	int64_t				 at = w->at != 0 ? w->at : util_now_ms();
@@ -306,6 +308,10 @@ ctl_dir_who(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	cd.who.n_entries = n;
 	cd.who.stale = cd.record->expires < util_now_ms();
 	cd.who.at = at;
+	/* "Now" is this node's clock; if most peers find it wrong, the
+	 * answer says by how much (the operator may ask again with --at). */
+	if (w->at == 0 && clock_own(&own))
+		cd.who.own_clock_offset = own.offset_ms;
 	rep->kind_case = POC__OP_REPLY__KIND_WHO;
 	rep->who = &cd.who;
 }

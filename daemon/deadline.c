@@ -486,6 +486,18 @@ deadline_annotate(Poc__StoredMessage **m, int n)
 		    strcmp(sm->direction, "in") == 0)
 			sm->clock_ahead = clock_in_future(
 			    sm->envelope->created_at, sm->received_at);
+		/* A check's reply_by is on its sender's clock; when that
+		 * clock is off, say when it falls on ours. */
+		if (sm != NULL && sm->envelope != NULL &&
+		    strcmp(sm->direction, "in") == 0 &&
+		    sm->envelope->body_case ==
+		    POC__ENVELOPE__BODY_COMMUNICATION_CHECK) {
+			int64_t	 rb = sm->envelope->communication_check->
+			    reply_by, here = clock_from_peer(
+			    sm->envelope->sender, rb);
+
+			sm->reply_by_here = here != rb ? here : 0;
+		}
 		if (sm != NULL && sm->envelope != NULL)
 			deadline_case_annotate(sm);
 		if (sm == NULL || sm->envelope == NULL ||

@@ -34,7 +34,10 @@
 #define ENROLL_RATE_WINDOW_MS	60000	/* rate-limit window; the limit is
 					 * [directory] enrollment_rate */
 #define ENROLL_RATE_SLOTS	512	/* keys remembered */
-#define ENROLL_MAX_PENDING	1000	/* pending requests kept at most */
+#define ENROLL_MAX_PENDING	1000	/* pending requests kept at most
+					 * (docs/directory.md "Joining") */
+#define ENROLL_FULL_LOG_MS	60000	/* "too many pending" at most this
+					 * often in the log */
 #define ENROLL_STATUS_MAX	50	/* pending requests shown in status */
 
 /* Connections let in to enroll, per key ("a:HOST" or "c:CODE"), in the
@@ -45,6 +48,11 @@ static struct enroll_rate {
 	int	 count;
 	int	 warned;
 } rates[ENROLL_RATE_SLOTS];
+
+/* Requests refused because ENROLL_MAX_PENDING were pending (status), and
+ * when that was last logged. */
+static unsigned		 enroll_full;
+static int64_t		 enroll_full_logged;
 
 /* 1 if key may have one more enrolling connection now; else 0 the first
  * time in the window (to be logged), -1 after. */
@@ -278,8 +286,16 @@ enroll_on_request(struct peer *p, const Poc__DirectoryRecord *r)
 	}
 	store_enroll_row_clear(&row);
 	if (store_enroll_pending(env->store) >= ENROLL_MAX_PENDING) {
-		log_warnx("enrollment: %s (%s) refused: %d requests are "
-		    "pending already", code, peer_addr(p), ENROLL_MAX_PENDING);
+		enroll_full++;
+		if (enroll_full_logged == 0 ||
+		    now - enroll_full_logged >= ENROLL_FULL_LOG_MS) {
+			log_warnx("enrollment: %s (%s) refused: %d requests "
+			    "are pending already, the most kept; approve or "
+			    "reject them (pocctl directory pending).  %u "
+			    "refused so far for this reason", code,
+			    peer_addr(p), ENROLL_MAX_PENDING, enroll_full);
+			enroll_full_logged = now;
+		}
 		enroll_answer(p, POC__ENROLL_ANSWER__STATE__REFUSED, "too "
 		    "many requests are pending at this registry; try later", 0);
 		return;
@@ -456,6 +472,8 @@ enroll_status_fill(Poc__OpStatusReply *st)
 	}
 	status_nrows = n;
 	st->enrollments_pending = (uint32_t)n;
+	st->enrollments_max_pending = ENROLL_MAX_PENDING;
+	st->enrollments_refused_full = enroll_full;
 	if (n > ENROLL_STATUS_MAX)
 		n = ENROLL_STATUS_MAX;
 	if (n == 0)

@@ -7,6 +7,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "events.h"
 #include "log.h"
 #include "node.h"
@@ -293,7 +294,9 @@ events_envelope_in(const char *peer, const Poc__Envelope *e)
 		break;
 	case POC__ENVELOPE__BODY_COMMUNICATION_CHECK:
 		ev.kind = POC__NODE_EVENT__KIND__CHECK_RECEIVED;
-		ev.due_at = e->communication_check->reply_by;
+		/* On this node's clock, whatever the sender's says. */
+		ev.due_at = clock_from_peer(peer,
+		    e->communication_check->reply_by);
 		snprintf(summary, sizeof(summary), "communication check from "
 		    "%s: reply with pocctl check-reply", peer);
 		break;

@@ -18,6 +18,7 @@
 
 #include "alert.h"
 #include "checks.h"
+#include "clock.h"
 #include "config.h"
 #include "control.h"
 #include "ctl_watch.h"
@@ -343,6 +344,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	directory_shutdown();
+	clock_shutdown();
 	store_close(env->store);
 	msgsig_shutdown();
 	evdns_base_free(env->dns, 0);

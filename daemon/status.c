@@ -26,7 +26,6 @@
 #include "status.h"
 
 #define STATUS_MAX_CERTS	32
-#define STATUS_MAX_SKEWS	256
 
 /* The text of the store's last failure, kept until the next status. */
 static char	 status_store_error[192];
@@ -102,32 +101,46 @@ status_add_store(Poc__OpStatusReply *st, const char *role, SSL_CTX *ctx)
 	return 0;
 }
 
-/* Every peer's clock as its last Hello showed it. */
+/* Every peer's clock as its last Hello showed it, and this node's own
+ * as most of them see it. */
 static int
 status_add_skews(Poc__OpStatusReply *st)
 {
-	struct clock_skew	 sk[STATUS_MAX_SKEWS];
+	struct clock_skew	*sk;
+	struct clock_own	 own;
 	Poc__OpClockSkew	*c;
-	size_t			 i, n = clock_skews(sk, STATUS_MAX_SKEWS);
+	size_t			 i, n = clock_count();
+	int			 res = -1;
 
 	st->n_clock_skew = 0;
+	if (clock_own(&own)) {
+		st->own_clock_offset = own.offset_ms;
+		st->own_clock_votes = own.votes;
+	}
+	st->own_clock_peers = own.peers;
+	st->clock_skews_not_kept = clock_not_kept();
 	if (n == 0)
 		return 0;
-	if ((st->clock_skew = calloc(n, sizeof(*st->clock_skew))) == NULL)
-		return -1;
+	if ((sk = calloc(n, sizeof(*sk))) == NULL ||
+	    (st->clock_skew = calloc(n, sizeof(*st->clock_skew))) == NULL)
+		goto out;
+	n = clock_skews(sk, n);
 	for (i = 0; i < n; i++) {
 		if ((c = calloc(1, sizeof(*c))) == NULL)
-			return -1;
+			goto out;
 		poc__op_clock_skew__init(c);
 		if ((c->member = strdup(sk[i].member)) == NULL) {
 			free(c);
-			return -1;
+			goto out;
 		}
 		c->skew_ms = sk[i].skew_ms;
 		c->seen_at = sk[i].seen_at;
 		st->clock_skew[st->n_clock_skew++] = c;
 	}
-	return 0;
+	res = 0;
+ out:
+	free(sk);
+	return res;
 }
 
 int

@@ -161,9 +161,12 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "UPDATE check_targets SET replied_at = ?3, replied_by = ?4,"
 	    " reply_id = ?5"
 	    " WHERE campaign_id = ?1 AND member = ?2 AND replied_at = 0" },
+	/* The date of the campaign created last (by rowid), not the
+	 * latest date: after the clock went back, one dated ahead would
+	 * otherwise hold up the schedule until the clock caught up. */
 	[STMT_CHECKS_LAST] = { STMT_CHECKS_LAST, "checks_last",
-	    "SELECT coalesce(max(created_at), 0) FROM check_campaigns"
-	    " WHERE scheduled >= ?1" },
+	    "SELECT coalesce((SELECT created_at FROM check_campaigns"
+	    " WHERE scheduled >= ?1 ORDER BY rowid DESC LIMIT 1), 0)" },
 /* An incoming acknowledgement of the deadline's message from its
  * recipient exists. */
 /* The unary + keeps SQLite on messages_ref (a few rows per message)
