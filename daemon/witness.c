@@ -31,6 +31,7 @@
 struct witness_peer {
 	LIST_ENTRY(witness_peer) entry;
 	struct peer		*p;
+	int			 speaks;	/* heads may go to it */
 	int			 send_head;	/* ours, at the next flush */
 	int			 send_held;	/* theirs we hold, likewise */
 };
@@ -92,7 +93,7 @@ witness_timer_cb(int fd, short ev, void *arg)
 	(void)arg;
 	witness_own_valid = 0;		/* a new time, even if nothing grew */
 	LIST_FOREACH(w, &witness_peers, entry)
-		w->send_head = 1;
+		w->send_head = w->speaks;
 	witness_flush();
 	evtimer_add(witness_timer, &tv);
 }
@@ -141,7 +142,25 @@ witness_up(struct peer *p)
 		w->p = p;
 		LIST_INSERT_HEAD(&witness_peers, w, entry);
 	}
-	w->send_head = w->send_held = 1;
+	/* An inbound connection hears heads only once it sent one: a
+	 * client that speaks envelopes only never sees a frame it does
+	 * not know. */
+	if (!peer_outbound(p))
+		return;
+	w->speaks = w->send_head = w->send_held = 1;
+	witness_schedule(0);
+}
+
+/* p sent a head: it speaks heads, so ours and the one of theirs we hold
+ * go back to it if they have not yet. */
+static void
+witness_speaks(struct peer *p)
+{
+	struct witness_peer	*w;
+
+	if ((w = witness_find(p)) == NULL || w->speaks)
+		return;
+	w->speaks = w->send_head = w->send_held = 1;
 	witness_schedule(0);
 }
 
@@ -161,7 +180,7 @@ witness_receipt_sent(struct peer *p)
 {
 	struct witness_peer	*w;
 
-	if ((w = witness_find(p)) == NULL)
+	if ((w = witness_find(p)) == NULL || !w->speaks)
 		return;
 	w->send_head = 1;
 	witness_schedule(WITNESS_RECEIPT_GAP_MS);
@@ -363,6 +382,7 @@ witness_on_head(struct peer *p, const Poc__AuditHead *a)
 		    "%s", why);
 		return;
 	}
+	witness_speaks(p);
 	if ((n = i2d_X509(peer_cert(p), &der)) <= 0) {
 		log_warnx("witness %s: cannot encode its certificate",
 		    peer_member(p));

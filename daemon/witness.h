@@ -4,7 +4,10 @@
  *   signer   signs the head of our own audit log and sends it to the
  *            peers connected to us: when a connection comes up, every
  *            [audit] head_interval, and (at most once a second) after
- *            receipts went out, since those are what grew the log;
+ *            receipts went out, since those are what grew the log.
+ *            Heads go on connections we dialled, and on accepted ones
+ *            once the other side sent its own: a client that speaks
+ *            envelopes only never sees a frame kind it does not know;
  *   witness  verifies each peer's head with the certificate pinned for
  *            the connection and keeps the latest (store_witness.c), never
  *            going back: a shorter head, or one of the same length with
@@ -36,7 +39,8 @@ int	 witness_init(void);
 void	 witness_shutdown(void);
 
 /* A connection is ESTABLISHED: our head and the head of theirs we hold
- * go to it on the next loop turn (not now: see peer.h). */
+ * go to it on the next loop turn (not now: see peer.h) if we dialled it,
+ * else once it sent a head. */
 void	 witness_up(struct peer *);
 
 /* The connection ended: nothing more is sent to it. */
