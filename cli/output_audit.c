@@ -107,12 +107,12 @@ output_audit_text_witness(const struct output_audit_witness *w)
 
 	timefmt_rfc3339(w->time, t, sizeof(t));
 	if (w->reason == NULL)
-		printf(_("%s: ok: the log (%lld entries) holds %s's head of "
-		    "%lld entries signed %s\n"), w->file,
+		printf("%s: ok: the log (%lld entries) holds %s's head of "
+		    "%lld entries signed %s\n", w->file,
 		    (long long)w->entries, w->member, (long long)w->count, t);
 	else
-		printf(_("%s: CONTRADICTED: %s's head of %lld entries signed "
-		    "%s: %s\n"), w->file, w->member, (long long)w->count, t,
+		printf("%s: CONTRADICTED: %s's head of %lld entries signed "
+		    "%s: %s\n", w->file, w->member, (long long)w->count, t,
 		    w->reason);
 }
 
@@ -143,13 +143,13 @@ output_audit_text_heads(const Poc__OpAuditHeadList *l)
 	size_t		 i;
 
 	if (l->n_heads == 0) {
-		printf("%s\n", _("no audit heads held (no peer has sent one "
-		    "yet)"));
+		printf("%s\n", "no audit heads held (no peer has sent one "
+		    "yet)");
 		return;
 	}
 	table_init(&t, 6);
-	table_row(&t, _("MEMBER"), _("ENTRIES"), _("SIGNED"), _("RECEIVED"),
-	    _("LAST-HASH"), _("STATE"));
+	table_row(&t, "MEMBER", "ENTRIES", "SIGNED", "RECEIVED",
+	    "LAST-HASH", "STATE");
 	for (i = 0; i < l->n_heads; i++) {
 		const Poc__HeldAuditHead	*h = l->heads[i];
 		const Poc__AuditHead		*a = h->head;
@@ -161,10 +161,10 @@ output_audit_text_heads(const Poc__OpAuditHeadList *l)
 		if (a->last_hash.len == AUDIT_HASH_LEN)
 			audit_hex(a->last_hash.data, 8, hex);
 		if (h->conflict[0] != '\0')
-			snprintf(why, sizeof(why), "%s: %s", _("CONFLICT"),
+			snprintf(why, sizeof(why), "%s: %s", "CONFLICT",
 			    h->conflict);
 		else
-			snprintf(why, sizeof(why), "%s", _("latest"));
+			snprintf(why, sizeof(why), "%s", "latest");
 		table_row(&t, a->member, n, timefmt_rfc3339(a->time, signed_at,
 		    sizeof(signed_at)), timefmt_rfc3339(h->received_at, got,
 		    sizeof(got)), hex, term_oneline(why, why, sizeof(why)));
