@@ -18,10 +18,12 @@
 #include <openssl/ssl.h>
 
 #include "audithead.h"
+#include "events.h"
 #include "log.h"
 #include "msgsig.h"
 #include "node.h"
 #include "peer.h"
+#include "store.h"
 #include "store_audit.h"
 #include "store_witness.h"
 #include "util.h"
@@ -294,7 +296,7 @@ witness_check_own(struct peer *p, const struct audit_head *h,
 	uint8_t		 at[AUDIT_HASH_LEN];
 	int64_t		 count;
 	int		 found = 0;
-	char		 why[400];
+	char		 why[400], key[96];
 
 	if (store_audit_head(env->store, &count, at) == -1)
 		return;
@@ -312,6 +314,13 @@ witness_check_own(struct peer *p, const struct audit_head *h,
 	log_warnx("AUDIT LOG CUT OR ROLLED BACK: witness %s holds a head of "
 	    "our log that we signed at %lld ms: %s", peer_member(p),
 	    (long long)h->time, why);
+	/* One alert per witness and head, however often we are told. */
+	snprintf(key, sizeof(key), "ours:%s:%lld", peer_member(p),
+	    (long long)h->count);
+	if (store_begin(env->store) == 0) {
+		events_audit_conflict(peer_member(p), 1, why, key);
+		(void)store_commit(env->store);
+	}
 	snprintf(witness_alarm_reason, sizeof(witness_alarm_reason), "%s",
 	    why);
 	snprintf(witness_alarm_from, sizeof(witness_alarm_from), "%s",
@@ -366,6 +375,7 @@ witness_on_head(struct peer *p, const Poc__AuditHead *a)
 	size_t			 hcertlen = 0;
 	int			 n, r;
 	char			 why[400], hex[2 * AUDIT_HASH_LEN + 1];
+	char			 key[128];
 
 	if (audithead_from_pb(a, &h, why, sizeof(why)) == -1) {
 		peer_fail(p, POC__ERROR__CODE__MALFORMED, "audit head: %s",
@@ -411,8 +421,17 @@ witness_on_head(struct peer *p, const Poc__AuditHead *a)
 	    (long long)held.time);
 	log_warnx("AUDIT LOG OF %s CONTRADICTS ITS SIGNED HEAD (%s): %s",
 	    h.member, audithead_strorder(o), why);
-	(void)store_witness_conflict(env->store, &h, der, (size_t)n,
-	    util_now_ms(), why);
+	/* The evidence and its alert commit together. */
+	snprintf(key, sizeof(key), "%s:%lld:%.16s", h.member,
+	    (long long)h.count, hex);
+	if (store_begin(env->store) == 0) {
+		if (store_witness_conflict(env->store, &h, der, (size_t)n,
+		    util_now_ms(), why) == 1)
+			events_audit_conflict(h.member, 0, why, key);
+		if (store_commit(env->store) == -1)
+			log_warnx("witness %s: the conflicting head is not "
+			    "kept", h.member);
+	}
 	/* Tell its node; the evidence is the head it signed before. */
 	(void)witness_send_held(p, &held, hcert, hcertlen, why);
  done:

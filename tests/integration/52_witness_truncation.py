@@ -13,10 +13,11 @@ link).  After the restart:
   (never replaced by a lower count), keeps the shorter one beside it as a
   conflict, logs it loudly, and tells AUS, which logs it loudly too and
   shows it in `pocctl status` (JSON audit_alarm and the text's Audit log
-  line), naming FRA."""
+  line), naming FRA; each side records one AUDIT_CONFLICT event for
+  people (the [alert] command and `pocctl watch` hear of it)."""
 
 from tb import check, check_eq, run_test
-from rel import wait_log
+from rel import sql, wait_log
 from witness_tb import (audit_count, exchange, export_head, fast_heads,
                         heads, sqlite, status, verify_witness, wait_held)
 
@@ -77,6 +78,11 @@ def test(tb):
     check(st.get("witness_conflicts", 0) >= 1, f"FRA status conflicts: {st}")
     rc, out, _ = tb.pocctl_text("FRA", "audit", "heads")
     check(rc == 0 and "CONFLICT" in out and "latest" in out, f"heads text: {out}")
+    for member, peer in (("FRA", "AUS"), ("AUS", "FRA")):
+        rows = sql(tb.info(member)["db"], "SELECT peer, summary FROM events "
+                   "WHERE kind = 200;")     # NodeEvent.AUDIT_CONFLICT
+        check(rows and all(r[0] == peer for r in rows),
+              f"{member}: AUDIT_CONFLICT events naming {peer}: {rows}")
 
 
 if __name__ == "__main__":
