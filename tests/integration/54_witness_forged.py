@@ -20,10 +20,9 @@ signed with the openssl command, as common/audithead.c signs them:
 import json
 import os
 import struct
-import subprocess
 
 from tb import check, check_eq, frame, now_ms, run_test, tls_client
-from rel import (RawPeer, describe_peer_frame, pb_raw, sign, wait_log)
+from rel import RawPeer, der_of, describe_peer_frame, pb_raw, sign, wait_log
 from tb import pb_field
 from witness_tb import (audit_count, exchange, export_head, fast_heads,
                         latest, status, verify_witness, wait_held)
@@ -48,13 +47,6 @@ def audit_head(key, member, count, last_hash=b"\x11" * 32, t=None,
     h = (pb_field(1, member) + pb_field(2, count) + pb_raw(3, last_hash) +
          pb_field(4, t) + pb_raw(5, sig))
     return h + (pb_raw(6, cert_der) if cert_der else b"")
-
-
-def der(cert_pem):
-    r = subprocess.run(["openssl", "x509", "-in", cert_pem, "-outform", "DER"],
-                       capture_output=True, timeout=30)
-    check(r.returncode == 0, f"openssl x509: {r.stderr}")
-    return r.stdout
 
 
 def send_as(tb, sender, to, payload):
@@ -113,7 +105,7 @@ def test(tb):
     # --- a WitnessedHead of AUS's log signed by FRA's key, to AUS
     offset = len(tb.log("AUS"))
     fra = tb.info("FRA")
-    forged = audit_head(fra["node_key"], "AUS", 1000, cert_der=der(fra["node_cert"]))
+    forged = audit_head(fra["node_key"], "AUS", 1000, cert_der=der_of(fra["node_cert"]))
     wh = pb_raw(PF_WITNESSED_HEAD, pb_raw(1, forged))
     p = RawPeer(tb.info("AUS")["peer_port"], tls_client(fra["network_ca"],
                                                         fra["node_cert"], fra["node_key"]))
@@ -143,7 +135,7 @@ def test(tb):
                CTX_HEAD)
     with open(kpath, "w", encoding="utf-8") as f:
         json.dump(dict(head, count=1, last_hash="22" * 32, signature=sig.hex(),
-                       time=head["time"], signer_cert=der(fra["node_cert"]).hex()), f)
+                       time=head["time"], signer_cert=der_of(fra["node_cert"]).hex()), f)
     rc, out, err = tb.pocctl_text("AUS", "audit", "verify", "--witness", kpath)
     check(rc == 1 and "FORGED" in err, f"head signed by FRA's key: {rc} {out} {err}")
 
