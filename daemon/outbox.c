@@ -40,6 +40,7 @@
 #include "peer.h"
 #include "store.h"
 #include "util.h"
+#include "witness.h"
 
 enum outq_state {
 	OQ_IDLE,
@@ -341,6 +342,8 @@ outbox_up_cb(struct peer *p, void *arg)
 
 	q->peer = p;
 	outq_enter(q, OQ_ACTIVE);
+	/* Our messages go on it: so do the heads of our audit log. */
+	witness_speaks(p);
 	outq_pump(q);
 }
 

@@ -226,12 +226,6 @@ peer_addr(const struct peer *p)
 }
 
 int
-peer_outbound(const struct peer *p)
-{
-	return p->dir == PEER_OUTBOUND;
-}
-
-int
 peer_enrolling(const struct peer *p)
 {
 	return p->state == PEER_ENROLLING;

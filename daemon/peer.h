@@ -72,9 +72,6 @@ const char	*peer_member(const struct peer *);
 /* The remote address ("host:port"), for logs and rate limits. */
 const char	*peer_addr(const struct peer *);
 
-/* 1 if we dialled the connection, 0 if it was accepted. */
-int		 peer_outbound(const struct peer *);
-
 /* 1 if the connection was let in only to enroll (see enroll above). */
 int		 peer_enrolling(const struct peer *);
 X509		*peer_cert(const struct peer *);

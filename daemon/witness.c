@@ -144,18 +144,9 @@ witness_up(struct peer *p)
 		w->p = p;
 		LIST_INSERT_HEAD(&witness_peers, w, entry);
 	}
-	/* An inbound connection hears heads only once it sent one: a
-	 * client that speaks envelopes only never sees a frame it does
-	 * not know. */
-	if (!peer_outbound(p))
-		return;
-	w->speaks = w->send_head = w->send_held = 1;
-	witness_schedule(0);
 }
 
-/* p sent a head: it speaks heads, so ours and the one of theirs we hold
- * go back to it if they have not yet. */
-static void
+void
 witness_speaks(struct peer *p)
 {
 	struct witness_peer	*w;
@@ -311,6 +302,11 @@ witness_check_own(struct peer *p, const struct audit_head *h,
 			    peer_member(p), conflict, (long long)h->count);
 		return;
 	}
+	if (strcmp(witness_alarm_reason, why) == 0 &&
+	    strcmp(witness_alarm_from, peer_member(p)) == 0) {
+		log_debug("witness %s: told again: %s", peer_member(p), why);
+		return;
+	}
 	log_warnx("AUDIT LOG CUT OR ROLLED BACK: witness %s holds a head of "
 	    "our log that we signed at %lld ms: %s", peer_member(p),
 	    (long long)h->time, why);
@@ -419,19 +415,30 @@ witness_on_head(struct peer *p, const Poc__AuditHead *a)
 	    o == AUDITHEAD_FORK ? "the log was rewritten" : "the log was cut "
 	    "or rolled back", (long long)h.count, hex, (long long)held.count,
 	    (long long)held.time);
-	log_warnx("AUDIT LOG OF %s CONTRADICTS ITS SIGNED HEAD (%s): %s",
-	    h.member, audithead_strorder(o), why);
-	/* The evidence and its alert commit together. */
+	/* The evidence and its alert commit together.  The same head again
+	 * (its node keeps sending it until its log is longer than ours
+	 * held) is no news: logged quietly, not handed back again. */
 	snprintf(key, sizeof(key), "%s:%lld:%.16s", h.member,
 	    (long long)h.count, hex);
+	r = 0;
 	if (store_begin(env->store) == 0) {
-		if (store_witness_conflict(env->store, &h, der, (size_t)n,
-		    util_now_ms(), why) == 1)
+		if ((r = store_witness_conflict(env->store, &h, der, (size_t)n,
+		    util_now_ms(), why)) == 1)
 			events_audit_conflict(h.member, 0, why, key);
-		if (store_commit(env->store) == -1)
+		if (store_commit(env->store) == -1) {
 			log_warnx("witness %s: the conflicting head is not "
 			    "kept", h.member);
+			r = 0;
+		}
 	}
+	if (r != 1) {
+		log_debug("witness %s: contradicting head of %lld entries "
+		    "again (or %d kept already)", h.member, (long long)h.count,
+		    STORE_WITNESS_MAX_CONFLICTS);
+		goto done;
+	}
+	log_warnx("AUDIT LOG OF %s CONTRADICTS ITS SIGNED HEAD (%s): %s",
+	    h.member, audithead_strorder(o), why);
 	/* Tell its node; the evidence is the head it signed before. */
 	(void)witness_send_held(p, &held, hcert, hcertlen, why);
  done:

@@ -5,9 +5,10 @@
  *            peers connected to us: when a connection comes up, every
  *            [audit] head_interval, and (at most once a second) after
  *            receipts went out, since those are what grew the log.
- *            Heads go on connections we dialled, and on accepted ones
- *            once the other side sent its own: a client that speaks
- *            envelopes only never sees a frame kind it does not know;
+ *            Heads go on connections the outbox dialled to deliver our
+ *            messages, and on others once the other side sent a head:
+ *            a client that speaks envelopes only, or a directory
+ *            upstream, never sees a frame kind it does not know;
  *   witness  verifies each peer's head with the certificate pinned for
  *            the connection and keeps the latest (store_witness.c), never
  *            going back: a shorter head, or one of the same length with
@@ -21,7 +22,7 @@
  *
  * Wired by main through the serving table (peer.h): up, down, and the
  * AuditHead and WitnessedHead frames; the receive path's receipts through
- * witness_receipt_sent.
+ * witness_receipt_sent; the outbox's connections through witness_speaks.
  */
 #ifndef POC_WITNESS_H
 #define POC_WITNESS_H
@@ -38,10 +39,14 @@ struct peer;
 int	 witness_init(void);
 void	 witness_shutdown(void);
 
-/* A connection is ESTABLISHED: our head and the head of theirs we hold
- * go to it on the next loop turn (not now: see peer.h) if we dialled it,
- * else once it sent a head. */
+/* A connection is ESTABLISHED: noted; heads go on it once it speaks
+ * them (witness_speaks). */
 void	 witness_up(struct peer *);
+
+/* Heads go both ways on p: the outbox dialled it to send our messages,
+ * or it sent a head.  Our head and the head of theirs we hold go to it
+ * on the next loop turn (not now: see peer.h). */
+void	 witness_speaks(struct peer *);
 
 /* The connection ended: nothing more is sent to it. */
 void	 witness_down(struct peer *);
