@@ -10,8 +10,18 @@
  *				recomputed, every link followed; reports the
  *				first broken entry (--continued: a range, whose
  *				first link is taken as given)
+ *   audit verify --witness HEAD [--ca CA] [FILE]
+ *				the same, and the log (FILE, or the node's
+ *				own exported now) must still hold the head
+ *				HEAD, which its node signed and a witness kept
+ *				(docs/witness.md)
+ *   audit heads [MEMBER] [--out FILE]
+ *				the heads of other members' logs this node
+ *				holds as a witness; --out writes MEMBER's
+ *				latest to FILE, for verify --witness there
  *
- * A broken chain exits 1.  `verify` is cmd_verify.c's.
+ * A broken chain, a contradicted head or a forged one exits 1.  `verify`
+ * is cmd_verify.c's.
  */
 #include <err.h>
 #include <errno.h>
@@ -21,10 +31,11 @@
 
 #include <jansson.h>
 
-#include "audit.h"
+#include "audithead.h"
 #include "cli/client.h"
 #include "cli/cmd.h"
 #include "cli/cmd_audit.h"
+#include "cli/cmd_verify.h"
 #include "cli/jsonout.h"
 
 #define AUDIT_LINE_MAX	(64 * 1024)	/* bytes in one exported line */
@@ -65,31 +76,22 @@ cmd_audit_seq(const struct ctx *ctx, const char *s)
 	return v;
 }
 
-/* pocctl audit export: pages through the log and writes one JSON object
- * per line. */
-static int
-cmd_audit_export(struct ctx *ctx, int argc, char **argv)
+/* Pages through the node's log after seq after and writes one JSON object
+ * per line to fp (named name); returns the entries written. */
+static size_t
+cmd_audit_export_to(struct ctx *ctx, FILE *fp, const char *name,
+    int64_t after)
 {
 	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
 	Poc__AuditExportRequest	 ex = POC__AUDIT_EXPORT_REQUEST__INIT;
-	const char		*out = NULL, *after = NULL;
-	struct cmd_opt		 opts[] = { { "out", &out }, { "after", &after },
-	    { NULL, NULL } };
 	struct audit_entry	 e;
 	struct client		*cl;
 	Poc__OpReply		*r;
 	json_t			*j;
-	FILE			*fp = stdout;
 	size_t			 i, total = 0;
 	int			 more = 1;
 
-	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
-	/* A range: the entries after a seq (verify it with --continued). */
-	if (after != NULL)
-		ex.after_seq = cmd_audit_seq(ctx, after);
-	if (out != NULL && strcmp(out, "-") != 0 &&
-	    (fp = fopen(out, "w")) == NULL)
-		err(1, "%s", out);
+	ex.after_seq = after;
 	cl = cmd_open(ctx);
 	req.kind_case = POC__OP_REQUEST__KIND_AUDIT_EXPORT;
 	req.audit_export = &ex;
@@ -108,7 +110,7 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 			/* The export itself: the log as stored, one
 			 * line per entry, whatever --json says. */
 			if (jsonout_line(fp, j) == -1)
-				err(1, "%s", out != NULL ? out : "stdout");
+				err(1, "%s", name);
 			json_decref(j);
 			ex.after_seq = e.seq;
 			total++;
@@ -118,6 +120,26 @@ cmd_audit_export(struct ctx *ctx, int argc, char **argv)
 		client_reply_free(r);
 	}
 	client_close(cl);
+	return total;
+}
+
+/* pocctl audit export: the log, one JSON object per line. */
+static int
+cmd_audit_export(struct ctx *ctx, int argc, char **argv)
+{
+	const char		*out = NULL, *after = NULL;
+	struct cmd_opt		 opts[] = { { "out", &out }, { "after", &after },
+	    { NULL, NULL } };
+	FILE			*fp = stdout;
+	size_t			 total;
+
+	cmd_args(ctx, argc, argv, opts, NULL, 0, 0);
+	if (out != NULL && strcmp(out, "-") != 0 &&
+	    (fp = fopen(out, "w")) == NULL)
+		err(1, "%s", out);
+	/* A range: the entries after a seq (verify it with --continued). */
+	total = cmd_audit_export_to(ctx, fp, out != NULL ? out : "stdout",
+	    after != NULL ? cmd_audit_seq(ctx, after) : 0);
 	if (fp != stdout && fclose(fp) != 0)
 		err(1, "%s", out);
 	if (fp != stdout)
@@ -133,12 +155,10 @@ cmd_audit_report(const struct ctx *ctx, const char *file, size_t n,
 {
 	struct output_audit_check	 c;
 	char				 hex[2 * AUDIT_HASH_LEN + 1];
-	size_t				 i;
 
 	hex[0] = '\0';
 	if (last != NULL)
-		for (i = 0; i < AUDIT_HASH_LEN; i++)
-			snprintf(hex + 2 * i, 3, "%02x", last->hash[i]);
+		audit_hex(last->hash, AUDIT_HASH_LEN, hex);
 	c.file = file;
 	c.entries = n;
 	c.last_hash = hex;
@@ -149,29 +169,31 @@ cmd_audit_report(const struct ctx *ctx, const char *file, size_t n,
 	return why == NULL ? 0 : 1;
 }
 
-/* pocctl audit verify FILE: recomputes every hash and follows every link;
- * stops at the first broken entry. */
+/* What a walk along the chain found of a witness's head: the hash of the
+ * entry the head names, if the log holds it. */
+struct cmd_audit_at {
+	const struct audit_head	*head;		/* NULL: no head to check */
+	int			 found;
+	uint8_t			 hash[AUDIT_HASH_LEN];
+	int64_t			 last_seq;	/* of the log checked */
+};
+
+/* Recomputes every hash of the export in fp and follows every link; stops
+ * at the first broken entry, reports, and returns the exit status.  Notes
+ * what at asks for on the way. */
 static int
-cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
+cmd_audit_walk(const struct ctx *ctx, FILE *fp, const char *file,
+    int continued, struct cmd_audit_at *at)
 {
 	struct audit_entry	 e, prev;
-	const char		*file;
 	json_error_t		 je;
 	json_t			*j, *pj = NULL;
-	FILE			*fp;
 	char			*line = NULL, why[512];
 	size_t			 cap = 0, lineno = 0, n = 0;
 	ssize_t			 len;
 	int64_t			 bad_seq = 0;
-	int			 rv, continued = 0;
-	struct cmd_flag		 flags[] = { { "continued", &continued },
-	    { NULL, NULL } };
+	int			 rv;
 
-	cmd_args_flags(ctx, argc, argv, NULL, flags, &file, 1, 1);
-	if (strcmp(file, "-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(file, "r")) == NULL)
-		err(1, "%s", file);
 	memset(&prev, 0, sizeof(prev));
 	while ((len = getline(&line, &cap, fp)) != -1) {
 		lineno++;
@@ -206,6 +228,10 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
 			json_decref(j);
 			goto broken;
 		}
+		if (at->head != NULL && e.seq == at->head->count) {
+			at->found = 1;
+			memcpy(at->hash, e.hash, AUDIT_HASH_LEN);
+		}
 		/* prev borrows strings from its JSON: keep that alive. */
 		json_decref(pj);
 		pj = j;
@@ -214,6 +240,7 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
 	}
 	if (ferror(fp))
 		err(1, "%s", file);
+	at->last_seq = n > 0 ? prev.seq : 0;
 	rv = cmd_audit_report(ctx, file, n, 0, 0, NULL, n > 0 ? &prev : NULL);
 	goto done;
  broken:
@@ -225,12 +252,164 @@ cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
  done:
 	json_decref(pj);
 	free(line);
-	if (fp != stdin)
-		fclose(fp);
 	return rv;
 }
 
-/* pocctl audit export|verify ... */
+/*
+ * Reads a head as `audit heads --out` wrote it and checks that its member
+ * signed it: the certificate it carries must name the member, chain to
+ * the network CA (--ca, else pocctl.conf's 'ca', if any) and verify the
+ * signature.  Exits 1 otherwise: a forged head proves nothing.
+ */
+static void
+cmd_audit_load_head(struct ctx *ctx, const char *file, const char *ca,
+    struct audit_head *h)
+{
+	struct client_config	 cfg;
+	X509_STORE		*st = NULL;
+	json_error_t		 je;
+	json_t			*j;
+	uint8_t			*der = NULL;
+	size_t			 derlen = 0;
+	X509			*cert = NULL;
+	char			 why[512];
+	int			 ok;
+
+	if ((j = json_load_file(file, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		errx(1, "%s:%d: %s", file, je.line, je.text);
+	ok = audithead_from_json(j, h, &der, &derlen, why, sizeof(why)) == 0;
+	json_decref(j);
+	if (!ok)
+		errx(1, "%s: not an audit head: %s", file, why);
+	if (der == NULL || (cert = sig_cert_from_der(der, derlen)) == NULL)
+		errx(1, "%s: the head carries no signer certificate", file);
+	free(der);
+	if (ca == NULL) {
+		client_config_load(&cfg, client_config_path(ctx->config));
+		ca = cfg.ca[0] != '\0' ? cfg.ca : NULL;
+	}
+	if (ca != NULL)
+		st = cmd_verify_cas(ca);
+	ok = (st == NULL || sig_cert_check(cert, st, h->member, why,
+	    sizeof(why))) && audithead_verify(h, cert, why, sizeof(why));
+	X509_STORE_free(st);
+	X509_free(cert);
+	if (!ok)
+		errx(1, "%s: FORGED: not a head %s signed: %s", file,
+		    h->member, why);
+}
+
+/* pocctl audit verify [--continued] [--witness HEAD [--ca CA]] [FILE] */
+static int
+cmd_audit_verify(struct ctx *ctx, int argc, char **argv)
+{
+	struct output_audit_witness	 w;
+	struct cmd_audit_at		 at;
+	struct audit_head		 head;
+	const char			*file = NULL, *witness = NULL, *ca = NULL;
+	const char			*name;
+	struct cmd_opt			 opts[] = { { "witness", &witness },
+	    { "ca", &ca }, { NULL, NULL } };
+	char				 why[512];
+	FILE				*fp;
+	int				 rv, continued = 0;
+	struct cmd_flag			 flags[] = { { "continued", &continued },
+	    { NULL, NULL } };
+
+	cmd_args_flags(ctx, argc, argv, opts, flags, &file, 0, 1);
+	if (file == NULL && witness == NULL)
+		cmd_usage(ctx, "say which export to check (FILE), or give "
+		    "--witness HEAD to check the node's own log");
+	memset(&at, 0, sizeof(at));
+	if (witness != NULL) {
+		cmd_audit_load_head(ctx, witness, ca, &head);
+		at.head = &head;
+	}
+	name = file != NULL ? file : "the node's log";
+	if (file == NULL) {
+		/* The node's log as it is now, through an export. */
+		if ((fp = tmpfile()) == NULL)
+			err(1, "tmpfile");
+		(void)cmd_audit_export_to(ctx, fp, name, 0);
+		rewind(fp);
+	} else if (strcmp(file, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(file, "r")) == NULL)
+		err(1, "%s", file);
+	rv = cmd_audit_walk(ctx, fp, name, continued, &at);
+	if (fp != stdin)
+		fclose(fp);
+	if (witness == NULL || rv != 0)
+		return rv;
+	w.file = witness;
+	w.member = head.member;
+	w.count = head.count;
+	w.time = head.time;
+	w.entries = at.last_seq;
+	w.reason = audithead_check_log(&head, at.last_seq, at.found ? at.hash :
+	    NULL, why, sizeof(why)) ? NULL : why;
+	ctx->out->audit_witness(&w);
+	return w.reason == NULL ? 0 : 1;
+}
+
+/* Writes the latest head held of member to file, as verify --witness
+ * reads it. */
+static void
+cmd_audit_heads_out(const Poc__OpAuditHeadList *l, const char *member,
+    const char *file)
+{
+	struct audit_head	 h;
+	const Poc__AuditHead	*a = NULL;
+	char			 why[256];
+	json_t			*j;
+	size_t			 i;
+
+	for (i = 0; i < l->n_heads && a == NULL; i++)
+		if (l->heads[i]->conflict[0] == '\0' &&
+		    strcmp(l->heads[i]->head->member, member) == 0)
+			a = l->heads[i]->head;
+	if (a == NULL)
+		errx(1, "this node holds no audit head of %s", member);
+	if (audithead_from_pb(a, &h, why, sizeof(why)) == -1)
+		errx(1, "the node sent a malformed head: %s", why);
+	if ((j = audithead_to_json(&h, a->signer_cert.data,
+	    a->signer_cert.len)) == NULL)
+		errx(1, "out of memory");
+	if (json_dump_file(j, file, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		errx(1, "%s: cannot write", file);
+	json_decref(j);
+}
+
+/* pocctl audit heads [MEMBER] [--out FILE] */
+static int
+cmd_audit_heads(struct ctx *ctx, int argc, char **argv)
+{
+	Poc__OpRequest		 req = POC__OP_REQUEST__INIT;
+	Poc__OpAuditHeads	 q = POC__OP_AUDIT_HEADS__INIT;
+	const char		*member = NULL, *out = NULL;
+	struct cmd_opt		 opts[] = { { "out", &out }, { NULL, NULL } };
+	struct client		*cl;
+	Poc__OpReply		*r;
+
+	cmd_args(ctx, argc, argv, opts, &member, 0, 1);
+	if (out != NULL && member == NULL)
+		cmd_usage(ctx, "--out writes one member's head: name MEMBER");
+	q.member = (char *)(member != NULL ? member : "");
+	req.kind_case = POC__OP_REQUEST__KIND_AUDIT_HEADS;
+	req.audit_heads = &q;
+	cl = cmd_open(ctx);
+	r = client_call(cl, &req);
+	client_expect(r, POC__OP_REPLY__KIND_AUDIT_HEAD_LIST, NULL);
+	if (out != NULL)
+		cmd_audit_heads_out(r->audit_head_list, member, out);
+	else
+		ctx->out->audit_heads(r->audit_head_list);
+	client_reply_free(r);
+	client_close(cl);
+	return 0;
+}
+
+/* pocctl audit export|verify|heads ... */
 int
 cmd_audit(struct ctx *ctx, int argc, char **argv)
 {
@@ -238,6 +417,9 @@ cmd_audit(struct ctx *ctx, int argc, char **argv)
 		return cmd_audit_export(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return cmd_audit_verify(ctx, argc - 1, argv + 1);
-	cmd_usage(ctx, "say 'audit export [--out FILE] [--after SEQ]' or "
-	    "'audit verify [--continued] FILE'");
+	if (argc >= 2 && strcmp(argv[1], "heads") == 0)
+		return cmd_audit_heads(ctx, argc - 1, argv + 1);
+	cmd_usage(ctx, "say 'audit export [--out FILE] [--after SEQ]', "
+	    "'audit verify [--continued] [--witness HEAD [--ca CA]] [FILE]' "
+	    "or 'audit heads [MEMBER] [--out FILE]'");
 }

@@ -1,5 +1,6 @@
 /*
- * pocctl's audit commands (cmd_audit.c): audit export, audit verify.
+ * pocctl's audit commands (cmd_audit.c): audit export, audit verify,
+ * audit heads.
  */
 #ifndef POCCTL_CMD_AUDIT_H
 #define POCCTL_CMD_AUDIT_H

@@ -263,7 +263,8 @@ static const struct cmd cmd_table[] = {
 	{
 		.name = "audit",
 		.usage = "export [--out FILE] [--after SEQ] | "
-		    "verify [--continued] FILE",
+		    "verify [--continued] [--witness HEAD [--ca CA]] [FILE] | "
+		    "heads [MEMBER] [--out FILE]",
 		.summary = "export the hash-chained audit log, or check an export",
 		.handler = cmd_audit,
 		.help =
@@ -272,7 +273,13 @@ static const struct cmd cmd_table[] = {
 "SHA-256 of the one before, so a changed, inserted or deleted entry breaks\n"
 "the chain there.  'export' writes the log as stored, one JSON object per\n"
 "line; 'verify' recomputes every hash offline and names the first broken\n"
-"entry by its seq (exit 1).",
+"entry by its seq (exit 1).\n"
+"Each node signs the head of its log and sends it to its peers, which keep\n"
+"it as witnesses.  'heads' shows the heads this node keeps of others (and\n"
+"any that contradicted them); with --out, MEMBER's latest goes to a file.\n"
+"'verify --witness HEAD', on the node whose log it is, fails (exit 1) if\n"
+"the log (FILE, or the node's own) is shorter than the head, or differs at\n"
+"its entry: it was cut or rolled back.",
 	},
 	{
 		.name = "verify",

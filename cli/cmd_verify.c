@@ -39,8 +39,7 @@
 #define VERIFY_EVIDENCE		"pocd envelope v1"
 #define VERIFY_MAX_ENVELOPE	(16 * 1024 * 1024)
 
-/* A CA file as a store; exits 1 if it does not load. */
-static X509_STORE *
+X509_STORE *
 cmd_verify_cas(const char *ca)
 {
 	X509_STORE	*st;

@@ -6,8 +6,14 @@
 #ifndef POCCTL_CMD_VERIFY_H
 #define POCCTL_CMD_VERIFY_H
 
+#include <openssl/x509_vfy.h>
+
 struct ctx;
 
 int	 cmd_verify(struct ctx *, int, char **);
+
+/* The network CA file ca as a store (X509_STORE_free it); exits 1 if it
+ * does not load.  Shared with audit verify --witness. */
+X509_STORE *cmd_verify_cas(const char *ca);
 
 #endif

@@ -62,6 +62,9 @@ struct output {
 	void	(*audit_exported)(const char *file, size_t entries);
 	void	(*audit_check)(const struct output_audit_check *);
 	void	(*audit_verify)(const struct output_audit_verify *);
+	/* pocctl audit verify --witness, audit heads */
+	void	(*audit_witness)(const struct output_audit_witness *);
+	void	(*audit_heads)(const Poc__OpAuditHeadList *);
 
 	/* pocctl metrics: OpenMetrics text; metrics_down for atexit(3),
 	 * "pocd_up 0" unless metrics printed */

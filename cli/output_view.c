@@ -14,6 +14,7 @@
 
 #include "cli/i18n.h"
 #include "cli/jsonout.h"
+#include "cli/output_audit.h"
 #include "cli/output_checks.h"
 #include "cli/output_enroll.h"
 #include "cli/output_many.h"
@@ -71,7 +72,7 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	char		 o[64], nt[64], member[128], software[256], age[64];
 	char		 peers[64], overdue[32], dsync[128], camp[128];
 	char		 exp[64], left[64], alerts[160], conns[96], store[320];
-	char		 skews[512], skewsc[512 + 32];
+	char		 skews[512], skewsc[512 + 32], audit[800];
 	size_t		 sl = 0;
 	size_t		 i, connected = 0;
 	int64_t		 days;
@@ -175,6 +176,8 @@ output_view_text_status(const Poc__OpStatusReply *st)
 	    _("Connected peers"), peers,
 	    _("Connections"), conns,
 	    _("Store"), store,
+	    _("Audit log"), output_audit_status(st, color, audit,
+	    sizeof(audit)),
 	    _("Clocks"), skewsc,
 	    _("Overdue cases"), overdue,
 	    _("Alerts"), alerts,

@@ -147,30 +147,28 @@ audit_entry_check(const struct audit_entry *e, const struct audit_entry *prev,
 	return 1;
 }
 
-/* Lower-case hex of 32 bytes into a 65-byte buffer. */
-static void
-audit_hex(const uint8_t *b, char out[2 * AUDIT_HASH_LEN + 1])
+void
+audit_hex(const uint8_t *b, size_t n, char *out)
 {
 	static const char	 digits[] = "0123456789abcdef";
 	size_t			 i;
 
-	for (i = 0; i < AUDIT_HASH_LEN; i++) {
+	for (i = 0; i < n; i++) {
 		out[2 * i] = digits[b[i] >> 4];
 		out[2 * i + 1] = digits[b[i] & 0xf];
 	}
-	out[2 * AUDIT_HASH_LEN] = '\0';
+	out[2 * n] = '\0';
 }
 
-/* Parses exactly 64 lower-case hex digits into 32 bytes. */
-static int
-audit_unhex(const char *s, uint8_t out[AUDIT_HASH_LEN])
+int
+audit_unhex(const char *s, uint8_t *out, size_t n)
 {
 	size_t	 i;
 	int	 hi, lo;
 
-	if (s == NULL || strlen(s) != 2 * AUDIT_HASH_LEN)
+	if (s == NULL || strlen(s) != 2 * n)
 		return -1;
-	for (i = 0; i < AUDIT_HASH_LEN; i++) {
+	for (i = 0; i < n; i++) {
 		hi = s[2 * i];
 		lo = s[2 * i + 1];
 		hi = hi >= '0' && hi <= '9' ? hi - '0' :
@@ -189,9 +187,9 @@ audit_entry_to_json(const struct audit_entry *e)
 {
 	char	 h1[65], h2[65], h3[65];
 
-	audit_hex(e->envelope_sha256, h1);
-	audit_hex(e->prev_hash, h2);
-	audit_hex(e->hash, h3);
+	audit_hex(e->envelope_sha256, AUDIT_HASH_LEN, h1);
+	audit_hex(e->prev_hash, AUDIT_HASH_LEN, h2);
+	audit_hex(e->hash, AUDIT_HASH_LEN, h3);
 	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "seq", (json_int_t)e->seq, "time", (json_int_t)e->time,
 	    "kind", e->kind != NULL ? e->kind : "",
@@ -256,7 +254,7 @@ audit_entry_from_json(const json_t *j, struct audit_entry *e, char *err,
 	for (i = 0; i < 3; i++) {
 		if ((s = audit_json_str(j, hashes[i], err, errlen)) == NULL)
 			return -1;
-		if (audit_unhex(s, dst[i]) == -1) {
+		if (audit_unhex(s, dst[i], AUDIT_HASH_LEN) == -1) {
 			snprintf(err, errlen, "\"%s\" is not 64 lower-case hex "
 			    "digits", hashes[i]);
 			return -1;

@@ -5,7 +5,7 @@
  *
  * Every signature covers a context string and the bytes, so a signature made
  * for one purpose ("pocd record v1") can never be presented as another
- * ("pocd envelope v1").
+ * ("pocd envelope v1", "pocd audit head v1").
  */
 #ifndef POC_SIG_H
 #define POC_SIG_H
@@ -19,6 +19,7 @@
 #define SIG_CTX_RECORD		"pocd record v1"
 #define SIG_CTX_ENVELOPE	"pocd envelope v1"
 #define SIG_CTX_BATCH		"pocd envelope batch v1"  /* envsig.h */
+#define SIG_CTX_AUDIT_HEAD	"pocd audit head v1"	/* audithead.h */
 #define SIG_MAX_LEN		256	/* DER ECDSA P-256 is at most 72 */
 
 /* Loads a PEM private key.  NULL with err set on failure. */

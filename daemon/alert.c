@@ -96,6 +96,7 @@ alert_wants(const Poc__NodeEvent *ev)
 	case POC__NODE_EVENT__KIND__CERT_EXPIRING:
 	case POC__NODE_EVENT__KIND__RECORD_EXPIRING:
 	case POC__NODE_EVENT__KIND__ENROLLMENT_WAITING:
+	case POC__NODE_EVENT__KIND__AUDIT_CONFLICT:
 		return 1;
 	default:
 		return 0;

@@ -174,6 +174,9 @@ static const struct config_key config_keys[] = {
 	    "before it alerts" },
 	{ "alert", "keep_days", CT_INT, N(alert_keep_days), 1, 3660,
 	    "days events are kept for pocctl watch" },
+	{ "audit", "head_interval", CT_INT, N(audit_head_interval), 0, 86400,
+	    "seconds between signed audit heads sent to connected peers "
+	    "(0: only when a connection comes up and with receipts)" },
 };
 
 #undef S
@@ -237,6 +240,7 @@ config_defaults(struct config *c)
 	c->alert_retry = 30;
 	c->alert_delivery_failing = 3600;
 	c->alert_keep_days = 30;
+	c->audit_head_interval = 300;
 }
 
 static void config_error(struct config_parse *, const char *, ...)
@@ -449,7 +453,7 @@ config_unknown_section(struct config_parse *p, const char *section)
 {
 	config_error(p, "unknown section [%s] (known: node, peer_listener, "
 	    "operator_listener, limits, store, delivery, directory, checks, "
-	    "deadlines, alert, upstream CODE)", section);
+	    "deadlines, alert, audit, upstream CODE)", section);
 }
 
 /* inifile section handler: each [section] header, keys or none.  An

@@ -85,6 +85,8 @@ struct config {
 	int			 alert_retry;		/* seconds, doubled */
 	int			 alert_delivery_failing; /* seconds queued */
 	int			 alert_keep_days;	/* events kept */
+	/* [audit]: witnessed audit heads (witness.c) */
+	int			 audit_head_interval;	/* seconds; 0 = no timer */
 	char			 enrollment[8];		/* manual, open or off */
 	int			 enrollment_rate;	/* a minute; 0 = no limit */
 	/* [upstream CODE] sections */

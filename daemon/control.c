@@ -68,6 +68,8 @@ static const struct {
 	    ctl_checks_query, ctl_checks_free },
 	[POC__OP_REQUEST__KIND_AUDIT_EXPORT] = { "audit_export",
 	    ctl_audit_export, ctl_audit_free },
+	[POC__OP_REQUEST__KIND_AUDIT_HEADS] = { "audit_heads",
+	    ctl_audit_heads, ctl_audit_heads_free },
 };
 
 #define NCONTROL_HANDLERS \

@@ -1,6 +1,8 @@
 /*
  * The operator's view of the audit log: `pocctl audit export` pages
- * through the entries as stored (checking is pocctl's job, offline).
+ * through the entries as stored (checking is pocctl's job, offline), and
+ * `pocctl audit heads` lists the heads held as a witness of other
+ * members' logs.
  */
 #ifndef POC_CTL_AUDIT_H
 #define POC_CTL_AUDIT_H
@@ -16,5 +18,10 @@ void	 ctl_audit_export(const char *op, const Poc__OpRequest *,
 
 /* Frees what ctl_audit_export put in rep, after it is sent. */
 void	 ctl_audit_free(Poc__OpReply *);
+
+/* The handler of OpRequest.audit_heads, and what frees its reply. */
+void	 ctl_audit_heads(const char *op, const Poc__OpRequest *,
+	    Poc__OpReply *);
+void	 ctl_audit_heads_free(Poc__OpReply *);
 
 #endif

@@ -20,6 +20,7 @@
 #include "store_list.h"
 #include "store_msg.h"
 #include "util.h"
+#include "witness.h"
 
 /* Reply storage that lives until the reply is sent. */
 static Poc__OpStatusReply	 status_reply;
@@ -59,6 +60,7 @@ ctl_status_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	/* Federation: upstreams and enrollment (dirsync.c, enroll.c). */
 	(void)dirsync_status_fill(st);
 	(void)enroll_status_fill(st);
+	(void)witness_status_fill(st);
 	pp = calloc((size_t)npeers + 1, sizeof(*pp));
 	ppp = calloc((size_t)npeers + 1, sizeof(*ppp));
 	if (pp == NULL || ppp == NULL) {

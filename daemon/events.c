@@ -411,3 +411,24 @@ events_enrollment_waiting(const char *code, const char *fp,
 	snprintf(dedupe, sizeof(dedupe), "enroll:%.32s:%.64s", code, fp);
 	(void)events_raise(&ev, dedupe);
 }
+
+void
+events_audit_conflict(const char *member, int ours, const char *why,
+    const char *dedupe)
+{
+	Poc__NodeEvent	 ev = POC__NODE_EVENT__INIT;
+	char		 summary[256], key[192];
+
+	ev.kind = POC__NODE_EVENT__KIND__AUDIT_CONFLICT;
+	ev.peer = (char *)member;
+	if (ours)
+		snprintf(summary, sizeof(summary), "our audit log was cut or "
+		    "rolled back, says witness %.32s", member);
+	else
+		snprintf(summary, sizeof(summary), "%.32s's audit log "
+		    "contradicts a head it signed", member);
+	ev.summary = summary;
+	ev.detail = (char *)why;
+	snprintf(key, sizeof(key), "audit:%.160s", dedupe);
+	(void)events_raise(&ev, key);
+}

@@ -85,4 +85,11 @@ void	 events_expiring(Poc__NodeEvent__Kind kind, const char *subject,
 void	 events_enrollment_waiting(const char *code, const char *fp,
 	    const char *source);
 
+/* An audit log contradicts a head its node signed (docs/witness.md):
+ * member's, a head of which we hold as a witness (ours = 0), or our own,
+ * as witness member told us (ours = 1); why says how.  Raised once per
+ * dedupe key, in the transaction that keeps the evidence. */
+void	 events_audit_conflict(const char *member, int ours, const char *why,
+	    const char *dedupe);
+
 #endif

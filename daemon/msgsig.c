@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "audithead.h"
 #include "envsig.h"
 #include "log.h"
 #include "msgsig.h"
@@ -197,6 +198,20 @@ msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen, size_t n,
 	free(e);
 	free(sig);
 	return -1;
+}
+
+int
+msgsig_sign_audit_head(struct audit_head *h)
+{
+	if (msgsig_key == NULL) {
+		log_warnx("msgsig: no node key loaded");
+		return -1;
+	}
+	if (audithead_sign(h, msgsig_key) == -1) {
+		log_warnx("msgsig: cannot sign the audit head");
+		return -1;
+	}
+	return 0;
 }
 
 /* The DER of cert, copied into malloc'd memory (free() it).  Returns the

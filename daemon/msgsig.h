@@ -15,6 +15,7 @@
 
 #include "proto/poc.pb-c.h"
 
+struct audit_head;
 struct store;
 
 /* Loads the node key and certificate (at start-up, and again on SIGHUP
@@ -39,6 +40,10 @@ int	 msgsig_sign(Poc__Envelope *e, uint8_t *sig);
  */
 int	 msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen,
 	    size_t n, uint8_t **out, size_t *outlen);
+
+/* Signs an audit head of our log (common/audithead.h) with the node key.
+ * Returns 0 or -1. */
+int	 msgsig_sign_audit_head(struct audit_head *h);
 
 /* The DER (malloc'd) of the node certificate whose key msgsig_sign()
  * uses now, to keep with what it signed.  Returns 0 or -1. */

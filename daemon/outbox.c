@@ -41,6 +41,7 @@
 #include "store.h"
 #include "store_msg.h"
 #include "util.h"
+#include "witness.h"
 
 enum outq_state {
 	OQ_IDLE,
@@ -342,6 +343,8 @@ outbox_up_cb(struct peer *p, void *arg)
 
 	q->peer = p;
 	outq_enter(q, OQ_ACTIVE);
+	/* Our messages go on it: so do the heads of our audit log. */
+	witness_speaks(p);
 	outq_pump(q);
 }
 

@@ -14,8 +14,9 @@
  * any other frame closes the connection.
  *
  * Both sides send their Hello as soon as TLS is up.  In ESTABLISHED a
- * request (an envelope, a directory request) may arrive on either kind of
- * connection and goes to the node's serving table; answers (receipts,
+ * request (an envelope, a directory request) or a notice (an audit head,
+ * which nobody answers) may arrive on either kind of connection and goes
+ * to the node's serving table; answers (receipts,
  * directory frames) are only expected on connections we dialled, and go
  * to the table of whoever dialled.  Any other frame, a bad Hello, or a
  * Hello that names another member than the certificate gets an Error
@@ -332,6 +333,10 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,
 	    session_addr(p->s), p->dir == PEER_INBOUND ? "inbound" : "outbound",
 	    h->software);
+	/* The serving table only notes the connection (peer.h), so p is
+	 * still there for the dialler's table, which may close it. */
+	if (peer_serve != NULL && peer_serve->up != NULL)
+		peer_serve->up(p, peer_serve_arg);
 	if (p->dir == PEER_OUTBOUND && p->cb != NULL && p->cb->up != NULL)
 		p->cb->up(p, p->arg);
 }
@@ -400,6 +405,8 @@ peer_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 	case POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST:
 	case POC__PEER_FRAME__KIND_DIRECTORY_FETCH:
 	case POC__PEER_FRAME__KIND_ENROLL_REQUEST:
+	case POC__PEER_FRAME__KIND_AUDIT_HEAD:
+	case POC__PEER_FRAME__KIND_WITNESSED_HEAD:
 		if (peer_on_request(p, f))
 			return;		/* the serving side owns f */
 		break;

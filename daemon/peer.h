@@ -24,8 +24,11 @@ struct peer;
 
 /*
  * What a user hears of a connection; any member may be NULL.  For the
- * serving table: pinned is asked on inbound connections, frame gets the
- * requests (Envelope, DirectoryDigestRequest, DirectoryFetch) of every
+ * serving table: pinned is asked on inbound connections, up is told of
+ * every connection that becomes ESTABLISHED (either way; it must not send
+ * on it or close it there and then, only note it), frame gets the
+ * requests (Envelope, DirectoryDigestRequest, DirectoryFetch) and the
+ * notices (AuditHead, WitnessedHead: never answered) of every
  * connection, and down is told of every connection that ends.  For a
  * dialler's table: pinned is asked before our Hello goes out, up says the
  * connection is ESTABLISHED, frame gets the directory answers, receipt

@@ -42,6 +42,7 @@
 #include "store_ckpt.h"
 #include "tls.h"
 #include "util.h"
+#include "witness.h"
 
 /* The configuration read without -c; the Makefile sets it from PREFIX. */
 #ifndef POCD_CONFIG
@@ -53,6 +54,7 @@ static struct listener	*peer_listener, *op_listener;
 static int	pocd_pinned_cb(const char *, const char *, void *);
 static int	pocd_enroll_cb(struct peer *, const char *, void *);
 static int	pocd_request_cb(struct peer *, Poc__PeerFrame *, void *);
+static void	pocd_up_cb(struct peer *, void *);
 static void	pocd_down_cb(struct peer *, const char *, void *);
 static int	pocd_receipt_cb(void *, const Poc__Receipt *);
 static void	pocd_fail_cb(void *, Poc__Error__Code, const char *);
@@ -61,6 +63,7 @@ static void	pocd_fail_cb(void *, Poc__Error__Code, const char *);
 static const struct peer_cb pocd_serve = {
 	.pinned = pocd_pinned_cb,
 	.enroll = pocd_enroll_cb,
+	.up = pocd_up_cb,
 	.frame = pocd_request_cb,
 	.down = pocd_down_cb,
 };
@@ -174,17 +177,31 @@ pocd_request_cb(struct peer *p, Poc__PeerFrame *f, void *arg)
 	}
 	if (f->kind_case == POC__PEER_FRAME__KIND_ENVELOPE)
 		return receive_envelope(p, peer_member(p), peer_cert(p), f);
+	if (f->kind_case == POC__PEER_FRAME__KIND_AUDIT_HEAD ||
+	    f->kind_case == POC__PEER_FRAME__KIND_WITNESSED_HEAD) {
+		witness_frame(p, f);
+		return 0;
+	}
 	dirsync_serve(p, f);
 	return 0;
 }
 
-/* A connection ends: no receipt may go to it any more. */
+/* A connection is up, either way: audit heads go both ways on it. */
+static void
+pocd_up_cb(struct peer *p, void *arg)
+{
+	(void)arg;
+	witness_up(p);
+}
+
+/* A connection ends: no receipt nor head may go to it any more. */
 static void
 pocd_down_cb(struct peer *p, const char *reason, void *arg)
 {
 	(void)reason;
 	(void)arg;
 	receive_forget(p);
+	witness_down(p);
 }
 
 static int
@@ -194,7 +211,11 @@ pocd_receipt_cb(void *owner, const Poc__Receipt *r)
 
 	f.kind_case = POC__PEER_FRAME__KIND_RECEIPT;
 	f.receipt = (Poc__Receipt *)r;
-	return peer_send_frame(owner, &f);
+	if (peer_send_frame(owner, &f) == -1)
+		return -1;
+	/* The receipts grew our log: a fresh head follows them. */
+	witness_receipt_sent(owner);
+	return 0;
 }
 
 static void
@@ -311,6 +332,8 @@ main(int argc, char *argv[])
 		fatalx("cannot set up communication checks");
 	if (deadline_init() != 0)
 		fatalx("cannot set up acknowledgement deadlines");
+	if (witness_init() != 0)
+		fatalx("cannot start the audit heads' timer");
 	if (events_expiry_init() != 0)
 		fatalx("cannot set up the expiry watch");
 
@@ -333,6 +356,7 @@ main(int argc, char *argv[])
 	checks_shutdown();
 	deadline_shutdown();
 	events_expiry_shutdown();
+	witness_shutdown();
 	receive_shutdown();	/* the signature threads, then the batch */
 	gc_shutdown();
 	peer_close_all();

@@ -16,6 +16,20 @@
 #include "store_audit.h"
 #include "store_int.h"
 
+/* Copies the 32-byte hash in column col of entry seq's row. */
+static int
+store_audit_col_hash(sqlite3_stmt *s, int col, int64_t seq,
+    uint8_t hash[AUDIT_HASH_LEN])
+{
+	if (sqlite3_column_bytes(s, col) != AUDIT_HASH_LEN) {
+		log_warnx("store: audit entry %lld: hash is not %d bytes",
+		    (long long)seq, AUDIT_HASH_LEN);
+		return -1;
+	}
+	memcpy(hash, sqlite3_column_blob(s, col), AUDIT_HASH_LEN);
+	return 0;
+}
+
 /* Reads the last entry's seq and hash; *seq = 0 if the log is empty. */
 static int
 store_audit_tip(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN])
@@ -28,13 +42,10 @@ store_audit_tip(struct store *st, int64_t *seq, uint8_t hash[AUDIT_HASH_LEN])
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_bytes(s, 1) != AUDIT_HASH_LEN) {
-			log_warnx("store: audit entry %lld: hash is not %d "
-			    "bytes", (long long)*seq, AUDIT_HASH_LEN);
+		if (store_audit_col_hash(s, 1, *seq, hash) == -1) {
 			store_stmt_done(st, STMT_AUDIT_LAST);
 			return -1;
 		}
-		memcpy(hash, sqlite3_column_blob(s, 1), AUDIT_HASH_LEN);
 	} else if (rc != SQLITE_DONE) {
 		store_stmt_error(st, STMT_AUDIT_LAST);
 		store_stmt_done(st, STMT_AUDIT_LAST);
@@ -208,4 +219,37 @@ void
 store_audit_entries_free(Poc__AuditEntry **a, int n)
 {
 	store_rows_free(a, n, sizeof(*a), store_audit_entry_free);
+}
+
+int
+store_audit_head(struct store *st, int64_t *count, uint8_t hash[AUDIT_HASH_LEN])
+{
+	if (!sqlite3_get_autocommit(st->db)) {
+		log_warnx("store: audit head read inside a transaction");
+		return -1;
+	}
+	return store_audit_tip(st, count, hash);
+}
+
+int
+store_audit_hash_at(struct store *st, int64_t seq,
+    uint8_t hash[AUDIT_HASH_LEN])
+{
+	sqlite3_stmt	*s = st->stmt[STMT_AUDIT_HASH_AT];
+	int		 rc, r = 0;
+
+	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK) {
+		store_stmt_error(st, STMT_AUDIT_HASH_AT);
+		store_stmt_done(st, STMT_AUDIT_HASH_AT);
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		r = store_audit_col_hash(s, 0, seq, hash) == 0 ? 1 : -1;
+	else if (rc != SQLITE_DONE) {
+		store_stmt_error(st, STMT_AUDIT_HASH_AT);
+		r = -1;
+	}
+	store_stmt_done(st, STMT_AUDIT_HASH_AT);
+	return r;
 }

@@ -35,4 +35,15 @@ int	 store_audit_load(struct store *, int64_t after_seq, int max,
 	    Poc__AuditEntry ***out);
 void	 store_audit_entries_free(Poc__AuditEntry **, int n);
 
+/* The log's head as committed: its entry count (the last seq, 0 if
+ * empty) and the last entry's hash (zeros if empty).  Outside a
+ * transaction only, so that a head never names an entry that may yet be
+ * rolled back.  Returns 0, or -1 (logged). */
+int	 store_audit_head(struct store *, int64_t *count,
+	    uint8_t hash[32]);
+
+/* The hash of entry seq: 1 and hash filled if it exists, 0 if not, or -1
+ * (logged). */
+int	 store_audit_hash_at(struct store *, int64_t seq, uint8_t hash[32]);
+
 #endif

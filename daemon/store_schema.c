@@ -307,6 +307,24 @@ static const char *const store_migrations[] = {
 	");"
 	"CREATE INDEX send_many_envelopes_case ON send_many_envelopes"
 	" (case_id);",
+	/* Witnessed audit heads (store_witness.c): per member the latest
+	 * head it signed (conflict = ''), and each head that contradicted
+	 * it (conflict = why), kept as evidence.  A head is never replaced
+	 * by one with fewer entries. */
+	"CREATE TABLE witness_heads ("
+	" member TEXT NOT NULL,"
+	" count INTEGER NOT NULL CHECK (count >= 0),"
+	" last_hash BLOB NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" signature BLOB NOT NULL,"
+	" signer_cert BLOB NOT NULL,"
+	" received_at INTEGER NOT NULL,"
+	" conflict TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE UNIQUE INDEX witness_heads_latest ON witness_heads (member)"
+	" WHERE conflict = '';"
+	"CREATE UNIQUE INDEX witness_heads_conflict ON witness_heads"
+	" (member, count, last_hash) WHERE conflict <> '';",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -36,6 +36,11 @@ _Static_assert(STORE_KIND_STATUS_UPDATE == POC__ENVELOPE__BODY_STATUS_UPDATE,
 #define STORE_SQL_XSTR(x)	STORE_SQL_STR(x)
 #define STORE_SQL_KIND(k)	STORE_SQL_XSTR(STORE_KIND_##k)
 
+/* The columns store_witness.c reads, in this order. */
+#define WITNESS_COLUMNS							\
+	"member, count, last_hash, time, signature, signer_cert,"	\
+	" received_at, conflict"
+
 /* The columns store_enroll.c reads from an enrollments row, in order. */
 #define STORE_ENROLL_COLS						\
 	"code, fp, record, source, received_at, last_seen, requests,"	\
@@ -383,6 +388,35 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "  WHERE thread_id = ?1 OR id = ?1),"
 	    " EXISTS (SELECT 1 FROM messages"
 	    "  WHERE (thread_id = ?1 OR id = ?1) AND party = ?2)" },
+	/* The hash a witness's head of our log is checked against. */
+	[STMT_AUDIT_HASH_AT] = { STMT_AUDIT_HASH_AT, "audit_hash_at",
+	    "SELECT hash FROM audit WHERE seq = ?1" },
+	/* Heads held as a witness (store_witness.c). */
+	[STMT_WITNESS_LATEST] = { STMT_WITNESS_LATEST, "witness_latest",
+	    "SELECT " WITNESS_COLUMNS " FROM witness_heads"
+	    " WHERE member = ?1 AND conflict = ''" },
+	[STMT_WITNESS_PUT] = { STMT_WITNESS_PUT, "witness_put",
+	    "INSERT INTO witness_heads (member, count, last_hash, time,"
+	    " signature, signer_cert, received_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (member) WHERE conflict = '' DO UPDATE SET"
+	    " count = excluded.count, last_hash = excluded.last_hash,"
+	    " time = excluded.time, signature = excluded.signature,"
+	    " signer_cert = excluded.signer_cert,"
+	    " received_at = excluded.received_at" },
+	[STMT_WITNESS_CONFLICT_ADD] = { STMT_WITNESS_CONFLICT_ADD,
+	    "witness_conflict_add",
+	    "INSERT OR IGNORE INTO witness_heads (member, count, last_hash,"
+	    " time, signature, signer_cert, received_at, conflict)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)" },
+	[STMT_WITNESS_CONFLICT_COUNT] = { STMT_WITNESS_CONFLICT_COUNT,
+	    "witness_conflict_count",
+	    "SELECT count(*) FROM witness_heads WHERE conflict <> ''"
+	    " AND (?1 = '' OR member = ?1)" },
+	[STMT_WITNESS_LIST] = { STMT_WITNESS_LIST, "witness_list",
+	    "SELECT " WITNESS_COLUMNS " FROM witness_heads"
+	    " WHERE ?1 = '' OR member = ?1"
+	    " ORDER BY member, conflict <> '', received_at LIMIT ?2" },
 };
 
 /* Checks that each entry sits at its id (a broken table is a bug, fatal)

@@ -13,22 +13,15 @@ signer certificate swapped for another member's, no longer verifies."""
 import hashlib
 import json
 import sqlite3
-import subprocess
 
 from tb import check, check_eq, envelope, receipts, run_test, wire_envelope
+from rel import der_of
 
 
 def verify(tb, member, msg_id):
     rc, out, err = tb.pocctl_text(member, "--json", "verify", msg_id)
     check(rc in (0, 1), f"pocctl verify exited {rc}: {out}{err}")
     return rc, json.loads(out)
-
-
-def der_of(pem_path):
-    r = subprocess.run(["openssl", "x509", "-in", pem_path, "-outform", "DER"],
-                       capture_output=True, timeout=30)
-    check(r.returncode == 0, f"openssl x509 {pem_path}: {r.stderr!r}")
-    return r.stdout
 
 
 def test(tb):

@@ -12,9 +12,9 @@ certificate as signer, and AUS's audit chain must still verify."""
 import json
 import os
 import signal
-import subprocess
 
 from dirtb import export, fingerprint, import_records
+from rel import der_of
 from tb import MKPKI, check, check_eq, envelope, run, run_test
 
 
@@ -34,13 +34,6 @@ def issue(tb, d, code):
                         "-sha256"])
     check(rc == 0, f"openssl x509: {err}")
     return cert, key, out.strip().split("=", 1)[1].replace(":", "").lower()
-
-
-def der_of(pem_path):
-    r = subprocess.run(["openssl", "x509", "-in", pem_path, "-outform", "DER"],
-                       capture_output=True, timeout=30)
-    check(r.returncode == 0, f"openssl x509 {pem_path}: {r.stderr!r}")
-    return r.stdout
 
 
 def delivered_and_verified(tb, mid, new_der, what):

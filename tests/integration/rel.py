@@ -127,6 +127,14 @@ def sign(key, data, ctx=SIG_CTX_ENVELOPE):
     return r.stdout
 
 
+def der_of(pem_path):
+    """The DER bytes of the first certificate of a PEM file (openssl)."""
+    r = subprocess.run(["openssl", "x509", "-in", pem_path, "-outform", "DER"],
+                       capture_output=True, timeout=30)
+    check(r.returncode == 0, f"openssl x509 {pem_path}: {r.stderr!r}")
+    return r.stdout
+
+
 def envelope_bytes(sender, recipient, body=None, body_field=22, tlp=2,
                    eid=None, thread_id=None, language=b"en", created_at=None,
                    extra=b"", key=None):
