@@ -66,6 +66,7 @@ struct peer {
 	 * code in peer_ready_cb before it is copied. */
 	char			 member[VALIDATE_MAX_MEMBER + 1];
 	int			 batch_signatures;	/* their Hello */
+	int			 audit_heads;		/* their Hello */
 };
 
 static LIST_HEAD(, peer) peers = LIST_HEAD_INITIALIZER(peers);
@@ -219,6 +220,12 @@ peer_batch_signatures(const struct peer *p)
 	return p->batch_signatures;
 }
 
+int
+peer_audit_heads(const struct peer *p)
+{
+	return p->audit_heads;
+}
+
 const char *
 peer_addr(const struct peer *p)
 {
@@ -282,6 +289,7 @@ peer_ready_cb(struct session *s, void *arg)
 	h.member = env->conf.member;
 	h.software = (char *)POCD_SOFTWARE;
 	h.batch_signatures = 1;
+	h.audit_heads = 1;
 	h.time = util_now_ms();		/* the other side sees our clock */
 	f.kind_case = POC__PEER_FRAME__KIND_HELLO;
 	f.hello = &h;
@@ -328,6 +336,7 @@ peer_on_hello(struct peer *p, const Poc__Hello *h)
 		}
 	}
 	p->batch_signatures = h->batch_signatures;
+	p->audit_heads = h->audit_heads;
 	clock_peer_seen(p->member, h->time);
 	peer_enter(p, PEER_ESTABLISHED);
 	log_info("peer %s (%s): connected, %s, %.64s", p->member,

@@ -80,6 +80,10 @@ X509		*peer_cert(const struct peer *);
  * (docs/signatures.md), else 0: send it single signatures only. */
 int		 peer_batch_signatures(const struct peer *);
 
+/* 1 if the other node's Hello said it takes audit heads (docs/witness.md),
+ * else 0: send it none. */
+int		 peer_audit_heads(const struct peer *);
+
 /* Sends one frame on an established (or enrolling) connection.  0 or -1
  * (then the connection is closed and p freed). */
 int		 peer_send_frame(struct peer *, const Poc__PeerFrame *);

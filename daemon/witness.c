@@ -152,7 +152,8 @@ witness_speaks(struct peer *p)
 {
 	struct witness_peer	*w;
 
-	if ((w = witness_find(p)) == NULL || w->speaks)
+	if ((w = witness_find(p)) == NULL || w->speaks ||
+	    !peer_audit_heads(p))
 		return;
 	w->speaks = w->send_head = w->send_held = 1;
 	witness_schedule(0);

@@ -45,7 +45,8 @@ void	 witness_up(struct peer *);
 
 /* Heads go both ways on p: the outbox dialled it to send our messages,
  * or it sent a head.  Our head and the head of theirs we hold go to it
- * on the next loop turn (not now: see peer.h). */
+ * on the next loop turn (not now: see peer.h).  A peer whose Hello did
+ * not say it takes heads (a node before witnessed heads) is sent none. */
 void	 witness_speaks(struct peer *);
 
 /* The connection ended: nothing more is sent to it. */

@@ -56,7 +56,7 @@ def send_as(tb, sender, to, payload):
     p = RawPeer(tb.info(to)["peer_port"], tls_client(me["network_ca"],
                                                      me["node_cert"], me["node_key"]))
     try:
-        p.hello(sender)
+        p.hello(sender, audit_heads=True)
         p.send(frame(payload))
         return p.frames_until_close()
     finally:
@@ -94,7 +94,7 @@ def test(tb):
     p = RawPeer(tb.info("FRA")["peer_port"], tls_client(me["network_ca"],
                                                         me["node_cert"], me["node_key"]))
     try:
-        p.hello("AUS")
+        p.hello("AUS", audit_heads=True)
         p.send(frame(pb_raw(PF_AUDIT_HEAD, audit_head(
             key, "AUS", real["count"], bytes.fromhex(real["last_hash"])))))
         d = describe_peer_frame(p.recv_frame())
@@ -110,7 +110,7 @@ def test(tb):
     p = RawPeer(tb.info("AUS")["peer_port"], tls_client(fra["network_ca"],
                                                         fra["node_cert"], fra["node_key"]))
     try:
-        p.hello("FRA")
+        p.hello("FRA", audit_heads=True)
         p.send(frame(wh))
         wait_log(tb, "AUS", offset, r"witness FRA: sent a head of our log that "
                  r"we did not sign", "AUS refuses the forged witnessed head")

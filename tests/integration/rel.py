@@ -263,9 +263,9 @@ class RawPeer:
             out.append(describe_peer_frame(p))
         raise TestFailure(f"more than {limit} frames without a close: {out!r}")
 
-    def hello(self, member):
+    def hello(self, member, audit_heads=False):
         """Sends our Hello and reads the node's."""
-        self.send(frame(peer_hello(member)))
+        self.send(frame(peer_hello(member, audit_heads=audit_heads)))
         p = self.recv_frame()
         check(p is not None, "node closed instead of sending its Hello")
         d = describe_peer_frame(p)

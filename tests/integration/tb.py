@@ -301,9 +301,12 @@ def frame(payload):
     return struct.pack(">I", len(payload)) + payload
 
 
-def peer_hello(member, version=1):
-    """PeerFrame{hello: Hello{protocol_version, member, software}}."""
+def peer_hello(member, version=1, audit_heads=False):
+    """PeerFrame{hello: Hello{protocol_version, member, software}}, and
+    audit_heads (200) when it speaks as a node that takes audit heads."""
     hello = pb_field(1, version) + pb_field(2, member) + pb_field(3, "pocd-it")
+    if audit_heads:
+        hello += pb_field(200, 1)
     return pb_field(1, hello)
 
 
