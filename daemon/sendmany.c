@@ -19,6 +19,7 @@
 
 #include "checks.h"
 #include "deadline.h"
+#include "envsig.h"
 #include "log.h"
 #include "msgsig.h"
 #include "node.h"
@@ -55,20 +56,29 @@ struct sendmany_batch {
 	Poc__Envelope	 *env;		/* n copies of the template */
 	Poc__Envelope	**ptr;		/* n pointers to them */
 	char		(*id)[UUID_STR_LEN];
-	uint8_t		(*sig)[SIG_MAX_LEN];
+	uint8_t		(*sig)[SIG_MAX_LEN];	/* a single signature */
+	struct envsig_batch *proofs;		/* or one batch's proofs */
 };
 
 /* Frees what sendmany_batch_make() allocated (the strings are e's). */
 static void
 sendmany_batch_free(struct sendmany_batch *b)
 {
+	envsig_batch_free(b->proofs);
 	free(b->env);
 	free(b->ptr);
 	free(b->id);
 	free(b->sig);
 }
 
-/* Builds and signs one envelope per member of m from e.  0 or -1. */
+/*
+ * Builds one envelope per member of m from e and signs them as one batch
+ * (docs/signatures.md): one signature for the command, kept in each
+ * stored envelope with its path, instead of one per recipient.  Each
+ * envelope stays provable on its own, which is the sender's evidence; the
+ * outbox sends it under its window's batch, or as stored.  A command to
+ * one member gets a single signature.  0 or -1.
+ */
 static int
 sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
     const struct checks_members *m, char *err, size_t errlen)
@@ -98,12 +108,14 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 		b->env[i].recipient = (char *)m->code[i];
 		b->env[i].signature.data = NULL;
 		b->env[i].signature.len = 0;
-		if (msgsig_sign(&b->env[i], b->sig[i]) == -1) {
-			snprintf(err, errlen, "cannot sign the envelope for "
-			    "%s (see the node's log)", m->code[i]);
-			return -1;
-		}
+		b->env[i].batch = NULL;
 		b->ptr[i] = &b->env[i];
+	}
+	if (b->n == 1 ? msgsig_sign(&b->env[0], b->sig[0]) == -1 :
+	    (b->proofs = msgsig_batch_sign(b->ptr, b->n)) == NULL) {
+		snprintf(err, errlen, "cannot sign the envelopes (see the "
+		    "node's log)");
+		return -1;
 	}
 	return 0;
 }
