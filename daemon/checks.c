@@ -212,8 +212,7 @@ checks_batch_make(struct checks_batch *b, const struct store_check_campaign *c,
 		}
 		b->ptr[i] = e;
 	}
-	if (b->n == 1 ? msgsig_sign(&b->e[0], b->sig) == -1 :
-	    (b->proofs = msgsig_batch_sign(b->ptr, b->n)) == NULL) {
+	if (msgsig_sign_command(b->ptr, b->n, b->sig, &b->proofs) == -1) {
 		log_warnx("checks: cannot sign the campaign's checks");
 		return -1;
 	}

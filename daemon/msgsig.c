@@ -140,6 +140,16 @@ msgsig_batch_sign(Poc__Envelope **e, size_t n)
 	return b;
 }
 
+int
+msgsig_sign_command(Poc__Envelope **e, size_t n, uint8_t *sig,
+    struct envsig_batch **proofs)
+{
+	*proofs = NULL;
+	if (n == 1)
+		return msgsig_sign(e[0], sig);
+	return (*proofs = msgsig_batch_sign(e, n)) != NULL ? 0 : -1;
+}
+
 /* What a stored envelope was signed with when it was queued: its single
  * signature or the batch proof of its operator command. */
 struct msgsig_taken {

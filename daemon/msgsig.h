@@ -43,6 +43,16 @@ int	 msgsig_sign(Poc__Envelope *e, uint8_t *sig);
 struct envsig_batch *msgsig_batch_sign(Poc__Envelope **e, size_t n);
 
 /*
+ * Signs the n envelopes one operator command queues (a send to several
+ * members, a check campaign): one of them with a single signature into
+ * sig (SIG_MAX_LEN bytes, alive as long as e[0]), more as one batch
+ * whose proofs are left in *proofs (envsig_batch_free() it once they are
+ * stored).  Returns 0 or -1 (logged).
+ */
+int	 msgsig_sign_command(Poc__Envelope **e, size_t n, uint8_t *sig,
+	    struct envsig_batch **proofs);
+
+/*
  * Signs n stored (packed) envelopes, in[i] of inlen[i] bytes, as one batch
  * with the node key (docs/signatures.md): writes each envelope packed
  * with its batch proof, and without its single signature, to out[i]

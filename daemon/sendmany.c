@@ -56,7 +56,7 @@ struct sendmany_batch {
 	Poc__Envelope	 *env;		/* n copies of the template */
 	Poc__Envelope	**ptr;		/* n pointers to them */
 	char		(*id)[UUID_STR_LEN];
-	uint8_t		(*sig)[SIG_MAX_LEN];	/* a single signature */
+	uint8_t		  sig[SIG_MAX_LEN];	/* a single signature */
 	struct envsig_batch *proofs;		/* or one batch's proofs */
 };
 
@@ -68,7 +68,6 @@ sendmany_batch_free(struct sendmany_batch *b)
 	free(b->env);
 	free(b->ptr);
 	free(b->id);
-	free(b->sig);
 }
 
 /*
@@ -89,8 +88,7 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 	b->n = m->n;
 	if ((b->env = calloc(m->n, sizeof(*b->env))) == NULL ||
 	    (b->ptr = calloc(m->n, sizeof(*b->ptr))) == NULL ||
-	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL ||
-	    (b->sig = calloc(m->n, sizeof(*b->sig))) == NULL) {
+	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -111,8 +109,7 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 		b->env[i].batch = NULL;
 		b->ptr[i] = &b->env[i];
 	}
-	if (b->n == 1 ? msgsig_sign(&b->env[0], b->sig[0]) == -1 :
-	    (b->proofs = msgsig_batch_sign(b->ptr, b->n)) == NULL) {
+	if (msgsig_sign_command(b->ptr, b->n, b->sig, &b->proofs) == -1) {
 		snprintf(err, errlen, "cannot sign the envelopes (see the "
 		    "node's log)");
 		return -1;
