@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
+#include "envsig.h"
 #include "poc.h"
 #include "proto/poc.pb-c.h"
 #include "sig.h"
@@ -69,38 +70,60 @@ poc_hello(struct bconn *c)
 	return ok;
 }
 
+/*
+ * Queues n notifications, signed as a pocd node signs what it takes into
+ * its window together (outbox.c): one batch signature over their Merkle
+ * root (envsig_batch_sign, docs/signatures.md) when n > 1, so that the
+ * node verifies one root per window; a single signature when n is 1.
+ */
 void
-poc_queue_envelope(struct bconn *c)
+poc_queue_envelopes(struct bconn *c, int n)
 {
 	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
-	Poc__Envelope		 e = POC__ENVELOPE__INIT;
-	Poc__Notification	 n = POC__NOTIFICATION__INIT;
-	char			 id[UUID_STR_LEN];
-	uint8_t			*canon, sig[SIG_MAX_LEN];
-	size_t			 clen, siglen;
+	Poc__Envelope		*e, **ep;
+	Poc__Notification	*nt;
+	struct envsig_batch	*b = NULL;
+	char			(*id)[UUID_STR_LEN];
+	uint8_t			 sig[SIG_MAX_LEN];
+	int64_t			 now = util_now_ms();
+	int			 i;
 
-	if (util_uuid_new(id) != 0)
-		bench_die("uuid");
-	e.id = id;
-	e.thread_id = id;
-	e.in_reply_to = (char *)"";
-	e.sender = (char *)opts.member;
-	e.created_at = util_now_ms();
-	poc_notification(&e, &n, "pocbench load");
-	/* The signature covers the envelope packed with signature empty. */
-	clen = poc__envelope__get_packed_size(&e);
-	if ((canon = malloc(clen)) == NULL)
-		bench_die("malloc");
-	poc__envelope__pack(&e, canon);
-	if (sig_sign(poc_sigkey, SIG_CTX_ENVELOPE, canon, clen, sig,
-	    &siglen) != 0)
-		bench_die("cannot sign");
-	free(canon);
-	e.signature.data = sig;
-	e.signature.len = siglen;
+	if (n <= 0)
+		return;
+	e = calloc((size_t)n, sizeof(*e));
+	ep = calloc((size_t)n, sizeof(*ep));
+	nt = calloc((size_t)n, sizeof(*nt));
+	id = calloc((size_t)n, sizeof(*id));
+	if (e == NULL || ep == NULL || nt == NULL || id == NULL)
+		bench_die("calloc");
+	for (i = 0; i < n; i++) {
+		poc__envelope__init(&e[i]);
+		poc__notification__init(&nt[i]);
+		if (util_uuid_new(id[i]) != 0)
+			bench_die("uuid");
+		e[i].id = id[i];
+		e[i].thread_id = id[i];
+		e[i].in_reply_to = (char *)"";
+		e[i].sender = (char *)opts.member;
+		e[i].created_at = now;
+		poc_notification(&e[i], &nt[i], "pocbench load");
+		ep[i] = &e[i];
+	}
+	if (n == 1) {
+		if (envsig_sign(poc_sigkey, &e[0], sig) != 0)
+			bench_die("cannot sign");
+	} else if ((b = envsig_batch_sign(poc_sigkey, ep, (size_t)n)) == NULL)
+		bench_die("cannot sign a batch of %d", n);
 	f.kind_case = POC__PEER_FRAME__KIND_ENVELOPE;
-	f.envelope = &e;
-	bconn_queue_frame(c, &f.base);
+	for (i = 0; i < n; i++) {
+		f.envelope = &e[i];
+		bconn_queue_frame(c, &f.base);
+	}
+	envsig_batch_free(b);
+	free(e);
+	free(ep);
+	free(nt);
+	free(id);
 }
 
 int

@@ -13,8 +13,9 @@ void	 poc_init(void);
 /* Hello both ways.  Returns 0, or -1 with the reason on stderr. */
 int	 poc_hello(struct bconn *);
 
-/* Queues a signed notification with the 1 KiB description, framed. */
-void	 poc_queue_envelope(struct bconn *);
+/* Queues n notifications with the 1 KiB description, framed, signed as
+ * one batch (a single signature for n = 1). */
+void	 poc_queue_envelopes(struct bconn *, int n);
 
 /* Reads one receipt; 0 if it is ACCEPTED, else -1 (reason on stderr). */
 int	 poc_receipt(struct bconn *);

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "audit.h"
+#include "sha256.h"
 
 static const char *const audit_kinds[] = {
 	"queued", "received", "delivered", "rejected", "resigned",
@@ -32,7 +33,7 @@ audit_sha256(const void *data, size_t len, uint8_t out[AUDIT_HASH_LEN])
 {
 	unsigned int	 n = 0;
 
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 ||
+	if (EVP_Digest(data, len, out, &n, sha256_md(), NULL) != 1 ||
 	    n != AUDIT_HASH_LEN)
 		return -1;
 	return 0;
@@ -81,7 +82,7 @@ audit_entry_hash(const struct audit_entry *e, uint8_t out[AUDIT_HASH_LEN])
 
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return -1;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	ok = EVP_DigestInit_ex(md, sha256_md(), NULL) == 1 &&
 	    EVP_DigestUpdate(md, AUDIT_CTX, sizeof(AUDIT_CTX)) == 1 &&
 	    audit_put_i64(md, e->seq) && audit_put_i64(md, e->time) &&
 	    audit_put_str(md, e->kind) && audit_put_str(md, e->message_id) &&

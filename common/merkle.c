@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "merkle.h"
+#include "sha256.h"
 
 struct merkle {
 	size_t		  nlevels;
@@ -31,7 +32,7 @@ merkle_hash(uint8_t prefix, const void *a, size_t alen, const void *b,
 
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return -1;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	ok = EVP_DigestInit_ex(md, sha256_md(), NULL) == 1 &&
 	    EVP_DigestUpdate(md, &prefix, 1) == 1 &&
 	    EVP_DigestUpdate(md, a, alen) == 1 &&
 	    (blen == 0 || EVP_DigestUpdate(md, b, blen) == 1) &&

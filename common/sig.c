@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "sha256.h"
 #include "sig.h"
 #include "tls.h"
 
@@ -102,7 +103,7 @@ sig_sign(EVP_PKEY *key, const char *ctx, const uint8_t *data, size_t len,
 
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return -1;
-	ok = EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+	ok = EVP_DigestSignInit(md, NULL, sha256_md(), NULL, key) == 1 &&
 	    sig_digest_update(md, ctx, data, len) &&
 	    EVP_DigestSignFinal(md, NULL, &n) == 1 && n <= SIG_MAX_LEN &&
 	    EVP_DigestSignFinal(md, sig, &n) == 1;
@@ -127,7 +128,7 @@ sig_verify(X509 *cert, const char *ctx, const uint8_t *data, size_t len,
 	    (key = X509_get0_pubkey(cert)) == NULL ||
 	    (md = EVP_MD_CTX_new()) == NULL)
 		return 0;
-	ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+	ok = EVP_DigestVerifyInit(md, NULL, sha256_md(), NULL, key) == 1 &&
 	    sig_digest_update(md, ctx, data, len) &&
 	    EVP_DigestVerifyFinal(md, sig, siglen) == 1;
 	EVP_MD_CTX_free(md);
@@ -184,7 +185,7 @@ sig_cert_fingerprint(X509 *cert, char hex[65])
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 n, i;
 
-	if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != 32)
+	if (X509_digest(cert, sha256_md(), md, &n) != 1 || n != 32)
 		return -1;
 	for (i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);

@@ -249,13 +249,27 @@ validate_rule(const ProtobufCMessageDescriptor *d, const char *name)
 	return &default_rule;
 }
 
-/* "prefix.name", or "name" at the top. */
+/* "prefix.name", or "name" at the top, cut to len - 1.  Made for every
+ * field of every envelope received, so without snprintf's parsing. */
 static void
 validate_path(char *dst, size_t len, const char *prefix, const char *name)
 {
-	if (snprintf(dst, len, "%s%s%s", prefix, *prefix ? "." : "",
-	    name) >= (int)len)
-		dst[len - 1] = '\0';
+	size_t	 o = 0, n;
+
+	if (len == 0)
+		return;
+	n = strlen(prefix);
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(dst, prefix, n);
+	o = n;
+	if (n > 0 && o < len - 1)
+		dst[o++] = '.';
+	n = strlen(name);
+	if (n > len - 1 - o)
+		n = len - 1 - o;
+	memcpy(dst + o, name, n);
+	dst[o + n] = '\0';
 }
 
 /* The names of the non-zero values of e ("CLEAR, GREEN, ..."). */

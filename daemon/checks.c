@@ -30,6 +30,7 @@
 #include "checks_rules.h"
 #include "clock.h"
 #include "directory.h"
+#include "envsig.h"
 #include "log.h"
 #include "msgsig.h"
 #include "node.h"
@@ -144,46 +145,82 @@ checks_targets_parse(const char *spec, struct checks_members *m, int *all,
 	return 0;
 }
 
-/* Builds and stores one CommunicationCheck for member (inside the batch). */
-static int
-checks_queue_one(const struct store_check_campaign *c, const char *member,
-    int exercise)
-{
-	Poc__Envelope		 e = POC__ENVELOPE__INIT;
-	Poc__CommunicationCheck	 cc = POC__COMMUNICATION_CHECK__INIT;
-	struct validate_result	 vr;
-	char			 id[UUID_STR_LEN];
-	uint8_t			 sig[SIG_MAX_LEN];
+/* The CommunicationChecks of one campaign, one per member. */
+struct checks_batch {
+	size_t			  n;
+	Poc__Envelope		 *e;
+	Poc__Envelope		**ptr;
+	Poc__CommunicationCheck	 *cc;
+	char			(*id)[UUID_STR_LEN];
+	uint8_t			  sig[SIG_MAX_LEN];	/* a campaign of one */
+	struct envsig_batch	 *proofs;		/* or the batch's */
+};
 
-	if (util_uuid_new(id) != 0) {
-		log_warnx("checks: cannot make an id");
+static void
+checks_batch_free(struct checks_batch *b)
+{
+	envsig_batch_free(b->proofs);
+	free(b->e);
+	free(b->ptr);
+	free(b->cc);
+	free(b->id);
+}
+
+/*
+ * Builds one CommunicationCheck per member of m and signs them with the
+ * node key as one batch (docs/signatures.md), as a send to many is: one
+ * signature for the campaign, each envelope kept with its proof and
+ * provable on its own; a campaign of one gets a single signature.
+ * 0 or -1 (logged).
+ */
+static int
+checks_batch_make(struct checks_batch *b, const struct store_check_campaign *c,
+    const struct checks_members *m, int exercise)
+{
+	struct validate_result	 vr;
+	Poc__Envelope		*e;
+	size_t			 i;
+
+	memset(b, 0, sizeof(*b));
+	b->n = m->n;
+	if ((b->e = calloc(m->n, sizeof(*b->e))) == NULL ||
+	    (b->ptr = calloc(m->n, sizeof(*b->ptr))) == NULL ||
+	    (b->cc = calloc(m->n, sizeof(*b->cc))) == NULL ||
+	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL) {
+		log_warn("checks: campaign");
 		return -1;
 	}
-	e.id = id;
-	e.thread_id = id;
-	e.sender = env->conf.member;
-	e.recipient = (char *)member;
-	e.created_at = c->created_at;
-	e.tlp = POC__TLP__GREEN;
-	e.language = (char *)"en";
-	e.exercise = exercise != 0;
-	cc.check_id = (char *)c->id;
-	cc.reply_by = c->reply_by;
-	e.body_case = POC__ENVELOPE__BODY_COMMUNICATION_CHECK;
-	e.communication_check = &cc;
-	if (validate_envelope(&e, &vr) != 0) {
-		log_warnx("checks: check for %s not valid: %s: %s", member,
-		    vr.err[0].field, vr.err[0].message);
+	for (i = 0; i < m->n; i++) {
+		e = &b->e[i];
+		poc__envelope__init(e);
+		poc__communication_check__init(&b->cc[i]);
+		if (util_uuid_new(b->id[i]) != 0) {
+			log_warnx("checks: cannot make an id");
+			return -1;
+		}
+		e->id = b->id[i];
+		e->thread_id = b->id[i];
+		e->sender = env->conf.member;
+		e->recipient = (char *)m->code[i];
+		e->created_at = c->created_at;
+		e->tlp = POC__TLP__GREEN;
+		e->language = (char *)"en";
+		e->exercise = exercise != 0;
+		b->cc[i].check_id = (char *)c->id;
+		b->cc[i].reply_by = c->reply_by;
+		e->body_case = POC__ENVELOPE__BODY_COMMUNICATION_CHECK;
+		e->communication_check = &b->cc[i];
+		if (validate_envelope(e, &vr) != 0) {
+			log_warnx("checks: check for %s not valid: %s: %s",
+			    m->code[i], vr.err[0].field, vr.err[0].message);
+			return -1;
+		}
+		b->ptr[i] = e;
+	}
+	if (msgsig_sign_command(b->ptr, b->n, b->sig, &b->proofs) == -1) {
+		log_warnx("checks: cannot sign the campaign's checks");
 		return -1;
 	}
-	/* Signed with the node key like every envelope an operator sends. */
-	if (msgsig_sign(&e, sig) == -1) {
-		log_warnx("checks: cannot sign the check for %s", member);
-		return -1;
-	}
-	if (store_put_outgoing(env->store, &e, c->created_at) != STORE_NEW ||
-	    store_checks_target_add(env->store, c->id, member, id) == -1)
-		return -1;
 	return 0;
 }
 
@@ -250,8 +287,10 @@ checks_start(struct checks_members *m, int all, int64_t reply_within_ms,
     int exercise, int scheduled, const char *by,
     struct store_check_campaign *c, char *err, size_t errlen)
 {
-	size_t	 i;
+	struct checks_batch	 b;
+	size_t			 i;
 
+	memset(&b, 0, sizeof(b));
 	if (checks_members_resolve(m, all, NULL, err, errlen) == -1)
 		return -1;
 	memset(c, 0, sizeof(*c));
@@ -264,15 +303,20 @@ checks_start(struct checks_members *m, int all, int64_t reply_within_ms,
 	c->scheduled = scheduled;
 	snprintf(c->created_by, sizeof(c->created_by), "%s", by);
 
+	if (checks_batch_make(&b, c, m, exercise) == -1)
+		goto fail;
 	if (store_begin(env->store) == -1)
 		goto fail;
 	if (store_checks_campaign_add(env->store, c) == -1)
 		goto rollback;
-	for (i = 0; i < m->n; i++)
-		if (checks_queue_one(c, m->code[i], exercise) == -1)
+	for (i = 0; i < b.n; i++)
+		if (store_put_outgoing(env->store, &b.e[i], c->created_at) !=
+		    STORE_NEW || store_checks_target_add(env->store, c->id,
+		    m->code[i], b.id[i]) == -1)
 			goto rollback;
 	if (store_commit(env->store) == -1)
 		goto fail;
+	checks_batch_free(&b);
 	log_info("checks: campaign %s by %s: %zu member%s, reply by %lld",
 	    c->id, by, m->n, m->n == 1 ? "" : "s", (long long)c->reply_by);
 	for (i = 0; i < m->n; i++)
@@ -281,6 +325,7 @@ checks_start(struct checks_members *m, int all, int64_t reply_within_ms,
  rollback:
 	store_rollback(env->store);
  fail:
+	checks_batch_free(&b);
 	snprintf(err, errlen, "the store failed; no check was queued (see "
 	    "the node's log)");
 	return -1;

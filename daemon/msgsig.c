@@ -127,26 +127,76 @@ msgsig_sign(Poc__Envelope *e, uint8_t *sig)
 	return 0;
 }
 
+struct envsig_batch *
+msgsig_batch_sign(Poc__Envelope **e, size_t n)
+{
+	struct envsig_batch	*b;
+
+	if (msgsig_key == NULL) {
+		log_warnx("msgsig: no node key loaded");
+		return NULL;
+	}
+	if ((b = envsig_batch_sign(msgsig_key, e, n)) == NULL)
+		log_warnx("msgsig: cannot sign a batch of %zu envelopes", n);
+	return b;
+}
+
+int
+msgsig_sign_command(Poc__Envelope **e, size_t n, uint8_t *sig,
+    struct envsig_batch **proofs)
+{
+	*proofs = NULL;
+	if (n == 1)
+		return msgsig_sign(e[0], sig);
+	return (*proofs = msgsig_batch_sign(e, n)) != NULL ? 0 : -1;
+}
+
+/* What a stored envelope was signed with when it was queued: its single
+ * signature or the batch proof of its operator command. */
+struct msgsig_taken {
+	ProtobufCBinaryData		 sig;
+	Poc__EnvelopeBatchProof		*batch;
+};
+
+/* Takes e's signature and batch proof out into t (to be put back by
+ * msgsig_put_back before e is freed: they are unpacked memory). */
+static void
+msgsig_take(Poc__Envelope *e, struct msgsig_taken *t)
+{
+	t->sig = e->signature;
+	t->batch = e->batch;
+	e->signature.data = NULL;
+	e->signature.len = 0;
+	e->batch = NULL;
+}
+
+/* Puts back what msgsig_take() took and frees e. */
+static void
+msgsig_put_back(Poc__Envelope *e, const struct msgsig_taken *t)
+{
+	e->signature = t->sig;
+	e->batch = t->batch;
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+}
+
 /* Frees the n envelopes of a batch and what msgsig_batch_pack() took
  * from them. */
 static void
-msgsig_batch_drop(Poc__Envelope **e, ProtobufCBinaryData *sig, size_t n)
+msgsig_batch_drop(Poc__Envelope **e, struct msgsig_taken *t, size_t n)
 {
 	size_t	 i;
 
-	for (i = 0; i < n; i++) {
-		if (e[i] == NULL)
-			continue;
-		e[i]->signature = sig[i];	/* unpacked memory: freed */
-		protobuf_c_message_free_unpacked(&e[i]->base, NULL);
-	}
+	for (i = 0; i < n; i++)
+		if (e[i] != NULL)
+			msgsig_put_back(e[i], &t[i]);
 }
 
 /*
- * Each stored envelope is unpacked, loses the single signature it was
- * queued with (made over the same canonical bytes, and kept in the
- * store: the sender's own evidence), and gets its batch proof; one
- * signature covers them all.
+ * Each stored envelope is unpacked, loses the signature it was queued
+ * with (a single signature, or the batch proof of the operator command
+ * that queued it, made over the same canonical bytes and kept in the
+ * store: the sender's own evidence), and gets its proof in the window's
+ * batch; one signature covers them all.
  */
 int
 msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen, size_t n,
@@ -154,7 +204,7 @@ msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen, size_t n,
 {
 	struct envsig_batch	*b = NULL;
 	Poc__Envelope		**e;
-	ProtobufCBinaryData	*sig;
+	struct msgsig_taken	*sig;
 	size_t			 i, done = 0;
 
 	if (msgsig_key == NULL || n == 0)
@@ -167,11 +217,7 @@ msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen, size_t n,
 		if ((e[i] = poc__envelope__unpack(NULL, inlen[i], in[i])) ==
 		    NULL)
 			goto fail;
-		sig[i] = e[i]->signature;
-		e[i]->signature.data = NULL;
-		e[i]->signature.len = 0;
-		if (e[i]->batch != NULL)	/* never stored so */
-			goto fail;
+		msgsig_take(e[i], &sig[i]);
 	}
 	if ((b = envsig_batch_sign(msgsig_key, e, n)) == NULL)
 		goto fail;
@@ -212,6 +258,40 @@ msgsig_sign_audit_head(struct audit_head *h)
 		return -1;
 	}
 	return 0;
+}
+
+int
+msgsig_single_pack(const uint8_t *in, size_t inlen, uint8_t **out,
+    size_t *outlen)
+{
+	Poc__Envelope		*e;
+	struct msgsig_taken	 t;
+	uint8_t			 sig[SIG_MAX_LEN];
+	int			 r = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((e = poc__envelope__unpack(NULL, inlen, in)) == NULL)
+		return -1;
+	if (e->batch == NULL) {
+		protobuf_c_message_free_unpacked(&e->base, NULL);
+		return 0;
+	}
+	msgsig_take(e, &t);
+	if (msgsig_sign(e, sig) == 0) {
+		*outlen = poc__envelope__get_packed_size(e);
+		if ((*out = malloc(*outlen)) != NULL &&
+		    poc__envelope__pack(e, *out) == *outlen)
+			r = 1;
+		else {
+			free(*out);
+			*out = NULL;
+		}
+	}
+	e->signature.data = NULL;	/* sig is on the stack */
+	e->signature.len = 0;
+	msgsig_put_back(e, &t);
+	return r;
 }
 
 /* The DER of cert, copied into malloc'd memory (free() it).  Returns the

@@ -16,6 +16,8 @@
 #include "proto/poc.pb-c.h"
 
 struct audit_head;
+struct envsig_batch;
+
 struct store;
 
 /* Loads the node key and certificate (at start-up, and again on SIGHUP
@@ -33,6 +35,25 @@ void	 msgsig_shutdown(void);
 int	 msgsig_sign(Poc__Envelope *e, uint8_t *sig);
 
 /*
+ * Signs the n envelopes e[] (signature and batch empty) as one batch with
+ * the node key: one operator command to several recipients
+ * (sendmany.c).  The proofs belong to the result: keep it until the
+ * envelopes are packed or stored, then envsig_batch_free() it.  NULL on
+ * failure (logged).
+ */
+struct envsig_batch *msgsig_batch_sign(Poc__Envelope **e, size_t n);
+
+/*
+ * Signs the n envelopes one operator command queues (a send to several
+ * members, a check campaign): one of them with a single signature into
+ * sig (SIG_MAX_LEN bytes, alive as long as e[0]), more as one batch
+ * whose proofs are left in *proofs (envsig_batch_free() it once they are
+ * stored).  Returns 0 or -1 (logged).
+ */
+int	 msgsig_sign_command(Poc__Envelope **e, size_t n, uint8_t *sig,
+	    struct envsig_batch **proofs);
+
+/*
  * Signs n stored (packed) envelopes, in[i] of inlen[i] bytes, as one batch
  * with the node key (docs/signatures.md): writes each envelope packed
  * with its batch proof, and without its single signature, to out[i]
@@ -44,6 +65,16 @@ int	 msgsig_batch_pack(const uint8_t *const *in, const size_t *inlen,
 /* Signs an audit head of our log (common/audithead.h) with the node key.
  * Returns 0 or -1. */
 int	 msgsig_sign_audit_head(struct audit_head *h);
+
+/*
+ * For a node that does not take batches (its Hello said so): if the
+ * stored envelope in (inlen bytes) carries a batch proof, writes it
+ * signed singly instead to *out (malloc'd, *outlen bytes) and returns 1;
+ * returns 0 if it goes as stored (it has its single signature), -1 on
+ * failure.
+ */
+int	 msgsig_single_pack(const uint8_t *in, size_t inlen, uint8_t **out,
+	    size_t *outlen);
 
 /* The DER (malloc'd) of the node certificate whose key msgsig_sign()
  * uses now, to keep with what it signed.  Returns 0 or -1. */

@@ -250,25 +250,38 @@ outq_connect(struct outq *q)
 }
 
 /*
- * The bytes to send for rows[0..n), in batch[] when the window goes as
- * one signed batch (docs/signatures.md): one signature for all of them,
+ * The bytes to send for rows[0..n), in out[i] where they are not the
+ * stored bytes (NULL: send rows[i] as stored).  The window goes as one
+ * signed batch (docs/signatures.md): one signature for all of them,
  * verified once by the receiver, instead of one per envelope.  A window
- * of one goes as stored, under the single signature it was queued with
- * (the batch of one), which spares it the signing on the way; so do the
- * envelopes for a node whose Hello did not say it takes batches (one of
- * an older version).  If the batch cannot be signed, the envelopes go as
- * stored.  Returns 1 with
- * batch[] filled (free each), else 0.
+ * of one goes as stored, under the signature it was queued with (a
+ * single signature, or the batch proof of the operator command that
+ * queued it), which spares it the signing on the way.  A node whose Hello
+ * did not say it takes batches (one of an older version) gets every
+ * envelope under a single signature: those queued with a batch proof are
+ * signed singly here.  If the batch cannot be signed, the envelopes go as
+ * stored.  Returns how many out[] were filled (free each).
  */
 static int
 outq_batch(struct outq *q, const struct store_outbox_row *rows, int n,
-    uint8_t **batch, size_t *blen)
+    uint8_t **out, size_t *outlen)
 {
 	const uint8_t	**in;
 	size_t		 *inlen;
-	int		  i, ok;
+	int		  i, ok, filled = 0;
 
-	if (n < 2 || !peer_batch_signatures(q->peer))
+	if (!peer_batch_signatures(q->peer)) {
+		for (i = 0; i < n; i++) {
+			if (msgsig_single_pack(rows[i].data, rows[i].len,
+			    &out[i], &outlen[i]) == -1)
+				log_warnx("outbox %s: cannot sign %s singly; "
+				    "it goes as stored", q->member,
+				    rows[i].id);
+			filled += out[i] != NULL;
+		}
+		return filled;
+	}
+	if (n < 2)
 		return 0;
 	in = calloc((size_t)n, sizeof(*in));
 	inlen = calloc((size_t)n, sizeof(*inlen));
@@ -277,13 +290,15 @@ outq_batch(struct outq *q, const struct store_outbox_row *rows, int n,
 		in[i] = rows[i].data;
 		inlen[i] = rows[i].len;
 	}
-	ok = ok && msgsig_batch_pack(in, inlen, (size_t)n, batch, blen) == 0;
+	ok = ok && msgsig_batch_pack(in, inlen, (size_t)n, out, outlen) == 0;
 	free(in);
 	free(inlen);
-	if (!ok)
-		log_warnx("outbox %s: %d envelopes go with their single "
-		    "signatures", q->member, n);
-	return ok;
+	if (!ok) {
+		log_warnx("outbox %s: %d envelopes go with the signatures "
+		    "they were queued with", q->member, n);
+		return 0;
+	}
+	return n;
 }
 
 /* Fills the window with the next queued envelopes, in queue order. */
@@ -291,9 +306,9 @@ static void
 outq_pump(struct outq *q)
 {
 	struct store_outbox_row	*rows;
-	uint8_t			**batch = NULL;
-	size_t			 *blen = NULL;
-	int			  n, i, room, batched = 0;
+	uint8_t			**out = NULL;
+	size_t			 *outlen = NULL;
+	int			  n, i, room;
 
 	if (q->state != OQ_ACTIVE)
 		return;
@@ -305,12 +320,13 @@ outq_pump(struct outq *q)
 		log_warnx("outbox %s: cannot read the queue", q->member);
 		return;
 	}
-	if (n >= 2 && (batch = calloc((size_t)n, sizeof(*batch))) != NULL &&
-	    (blen = calloc((size_t)n, sizeof(*blen))) != NULL)
-		batched = outq_batch(q, rows, n, batch, blen);
+	if (n > 0 && (out = calloc((size_t)n, sizeof(*out))) != NULL &&
+	    (outlen = calloc((size_t)n, sizeof(*outlen))) != NULL)
+		(void)outq_batch(q, rows, n, out, outlen);
 	for (i = 0; i < n && q->state == OQ_ACTIVE; i++) {
-		if (peer_send_envelope(q->peer, batched ? batch[i] :
-		    rows[i].data, batched ? blen[i] : rows[i].len) != 0) {
+		if (peer_send_envelope(q->peer, out != NULL && out[i] != NULL ?
+		    out[i] : rows[i].data, out != NULL && out[i] != NULL ?
+		    outlen[i] : rows[i].len) != 0) {
 			log_warnx("outbox %s: cannot send %s", q->member,
 			    rows[i].id);
 			break;
@@ -321,10 +337,10 @@ outq_pump(struct outq *q)
 		q->ninflight++;
 		q->sent_seq = rows[i].seq;
 	}
-	for (i = 0; batched && i < n; i++)
-		free(batch[i]);
-	free(batch);
-	free(blen);
+	for (i = 0; out != NULL && i < n; i++)
+		free(out[i]);
+	free(out);
+	free(outlen);
 	store_outbox_rows_free(rows, n);
 }
 

@@ -19,6 +19,7 @@
 
 #include "checks.h"
 #include "deadline.h"
+#include "envsig.h"
 #include "log.h"
 #include "msgsig.h"
 #include "node.h"
@@ -58,20 +59,28 @@ struct sendmany_batch {
 	Poc__Envelope	 *env;		/* n copies of the template */
 	Poc__Envelope	**ptr;		/* n pointers to them */
 	char		(*id)[UUID_STR_LEN];
-	uint8_t		(*sig)[SIG_MAX_LEN];
+	uint8_t		  sig[SIG_MAX_LEN];	/* a single signature */
+	struct envsig_batch *proofs;		/* or one batch's proofs */
 };
 
 /* Frees what sendmany_batch_make() allocated (the strings are e's). */
 static void
 sendmany_batch_free(struct sendmany_batch *b)
 {
+	envsig_batch_free(b->proofs);
 	free(b->env);
 	free(b->ptr);
 	free(b->id);
-	free(b->sig);
 }
 
-/* Builds and signs one envelope per member of m from e.  0 or -1. */
+/*
+ * Builds one envelope per member of m from e and signs them as one batch
+ * (docs/signatures.md): one signature for the command, kept in each
+ * stored envelope with its path, instead of one per recipient.  Each
+ * envelope stays provable on its own, which is the sender's evidence; the
+ * outbox sends it under its window's batch, or as stored.  A command to
+ * one member gets a single signature.  0 or -1.
+ */
 static int
 sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
     const struct checks_members *m, char *err, size_t errlen)
@@ -82,8 +91,7 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 	b->n = m->n;
 	if ((b->env = calloc(m->n, sizeof(*b->env))) == NULL ||
 	    (b->ptr = calloc(m->n, sizeof(*b->ptr))) == NULL ||
-	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL ||
-	    (b->sig = calloc(m->n, sizeof(*b->sig))) == NULL) {
+	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -101,12 +109,13 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 		b->env[i].recipient = (char *)m->code[i];
 		b->env[i].signature.data = NULL;
 		b->env[i].signature.len = 0;
-		if (msgsig_sign(&b->env[i], b->sig[i]) == -1) {
-			snprintf(err, errlen, "cannot sign the envelope for "
-			    "%s (see the node's log)", m->code[i]);
-			return -1;
-		}
+		b->env[i].batch = NULL;
 		b->ptr[i] = &b->env[i];
+	}
+	if (msgsig_sign_command(b->ptr, b->n, b->sig, &b->proofs) == -1) {
+		snprintf(err, errlen, "cannot sign the envelopes (see the "
+		    "node's log)");
+		return -1;
 	}
 	return 0;
 }

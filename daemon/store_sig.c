@@ -253,10 +253,16 @@ store_resign_one(struct store *st, const struct store_resign_row *row,
 		    (long long)row->seq);
 		return -1;
 	}
-	/* The old signature is unpacked memory: free it, then sign. */
+	/* The old signature, or the batch proof of the operator command
+	 * that queued it (sendmany.c), is unpacked memory: free it, then
+	 * sign singly. */
 	free(e->signature.data);
 	e->signature.data = NULL;
 	e->signature.len = 0;
+	if (e->batch != NULL) {
+		protobuf_c_message_free_unpacked(&e->batch->base, NULL);
+		e->batch = NULL;
+	}
 	if (sign(e, sig) == -1)
 		goto done;
 	len = poc__envelope__get_packed_size(e);

@@ -57,6 +57,21 @@ def test(tb):
         check_eq(cc.get("check_id"), cid, f"{m}: check_id")
         check_eq(cc.get("reply_by"), rep["reply_by"], f"{m}: reply_by")
         checks[m] = msg["id"]
+    # One signature for the campaign (docs/signatures.md): the three checks
+    # are one batch, each verified on its own in AUS's store and at its
+    # recipient.
+    for m in ("FRA", "KEN"):
+        check(tb.show(m, sent[m]["envelope_id"]).get("signature_verified") is True,
+              f"{m}: the check's signature not verified")
+    shown = [tb.show("AUS", sent[m]["envelope_id"]) for m in ("FRA", "KEN", "NZL")]
+    for s_ in shown:
+        check(s_.get("signature_verified") is True,
+              f"AUS's check {s_.get('id')}: {s_.get('signature_error')}")
+    proofs = [s_.get("batch") or {} for s_ in shown]
+    check_eq(sorted(int(p.get("leaf_index", 0)) for p in proofs), [0, 1, 2],
+             "one leaf per check")
+    check_eq(len({p.get("root_signature") for p in proofs}), 1,
+             "one root signature for the campaign")
     rc, text, err = tb.pocctl_text("FRA", "inbox")
     check(rc == 0 and "check" in text, f"FRA's inbox does not list the check:\n{text}{err}")
 

@@ -4,7 +4,11 @@
  * threads, cost one root signature verification for the batch; a forged
  * path or root fails exactly the envelope that carries it, at the price
  * of its own verification; a replayed batch hits the cache.  With no
- * threads and with three.  Signatures are real (certs/mkpki).
+ * threads and with three.  On the sending side: envelopes queued under
+ * one operator command's batch (msgsig_batch_sign) go out in a window's
+ * batch (msgsig_batch_pack) or, to a node that takes no batches, each
+ * under a single signature (msgsig_single_pack), and verify every way.
+ * Signatures are real (certs/mkpki).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -131,6 +135,86 @@ START_TEST(test_batch_once_threads)
 }
 END_TEST
 
+/* Checks packed bytes as a receiver would: decodes, verifies with cert,
+ * and says whether they carry a batch proof (1) or a single signature. */
+static int
+packed_verifies(const uint8_t *b, size_t n, X509 *cert)
+{
+	Poc__Envelope	*e;
+	char		 why[256];
+	int		 batched;
+
+	ck_assert_ptr_nonnull(e = poc__envelope__unpack(NULL, n, b));
+	ck_assert_msg(envsig_verify(cert, e, why, sizeof(why)), "%s", why);
+	ck_assert(e->batch == NULL || e->signature.len == 0);
+	batched = e->batch != NULL;
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+	return batched;
+}
+
+START_TEST(test_sender_packs)
+{
+	Poc__Envelope		*ep[3], *all[N];
+	struct envsig_batch	*b;
+	EVP_PKEY		*k;
+	X509			*aus = cert_of("AUS");
+	uint8_t			*stored[3], *out[3], *single, sig[SIG_MAX_LEN];
+	size_t			 len[3], outlen[3], slen, i;
+	char			 kp[PATH_MAX + 32], cp[PATH_MAX + 32], err[256];
+
+	snprintf(kp, sizeof(kp), "%s/AUS/node.key", pki_dir);
+	snprintf(cp, sizeof(cp), "%s/AUS/node.pem", pki_dir);
+	ck_assert_int_eq(msgsig_init(kp, cp, err, sizeof(err)), 0);
+	k = key_of("AUS");
+	batch(k, all);		/* only for the envelopes' fields */
+	EVP_PKEY_free(k);
+	for (i = 0; i < N; i++) {
+		protobuf_c_message_free_unpacked(&all[i]->base, NULL);
+		t_env[i].batch = NULL;
+	}
+	for (i = 0; i < 3; i++)
+		ep[i] = &t_env[i];
+	/* Queued by one operator command: one batch of three. */
+	ck_assert_ptr_nonnull(b = msgsig_batch_sign(ep, 3));
+	for (i = 0; i < 3; i++) {
+		len[i] = poc__envelope__get_packed_size(ep[i]);
+		ck_assert_ptr_nonnull(stored[i] = malloc(len[i]));
+		poc__envelope__pack(ep[i], stored[i]);
+		ck_assert_int_eq(packed_verifies(stored[i], len[i], aus), 1);
+	}
+	envsig_batch_free(b);
+	/* A window's batch over them: a new tree, each verifies. */
+	ck_assert_int_eq(msgsig_batch_pack((const uint8_t *const *)stored, len,
+	    3, out, outlen), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(packed_verifies(out[i], outlen[i], aus), 1);
+		free(out[i]);
+	}
+	/* A node that takes no batches: each signed singly. */
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(msgsig_single_pack(stored[i], len[i], &out[i],
+		    &outlen[i]), 1);
+		ck_assert_int_eq(packed_verifies(out[i], outlen[i], aus), 0);
+		free(out[i]);
+	}
+	/* An envelope queued under a single signature goes as stored. */
+	ck_assert_int_eq(msgsig_sign(&t_env[3], sig), 0);
+	slen = poc__envelope__get_packed_size(&t_env[3]);
+	ck_assert_ptr_nonnull(single = malloc(slen));
+	poc__envelope__pack(&t_env[3], single);
+	ck_assert_int_eq(msgsig_single_pack(single, slen, &out[0],
+	    &outlen[0]), 0);
+	ck_assert_ptr_null(out[0]);
+	t_env[3].signature.data = NULL;
+	t_env[3].signature.len = 0;
+	free(single);
+	for (i = 0; i < 3; i++)
+		free(stored[i]);
+	msgsig_shutdown();
+	X509_free(aus);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -142,6 +226,7 @@ main(void)
 	tcase_add_unchecked_fixture(tc, pki_setup, pki_teardown);
 	tcase_add_test(tc, test_batch_once_loop);
 	tcase_add_test(tc, test_batch_once_threads);
+	tcase_add_test(tc, test_sender_packs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
