@@ -345,7 +345,9 @@ def regional_down(net, rng, say):
 
 
 def _hello_all(net, code, cert, key, others):
-    return pmap(lambda o: net.pocpeer_hello(code, o, cert, key), others)
+    # A Hello that is taken is answered by silence: pocpeer waits its
+    # whole --timeout to say so.  Those waits are idle, so many at once.
+    return pmap(lambda o: net.pocpeer_hello(code, o, cert, key), others, workers=50)
 
 
 def _reload_all(net):

@@ -97,7 +97,9 @@ def main(argv):
     ok = False
     try:
         say(f"{len(ms)} members, {len(regs)} registries ({', '.join(regs)}) in {d}")
+        t0 = time.monotonic()
         net.setup(a.pki_cache or None)
+        results["setup_seconds"] = round(time.monotonic() - t0, 2)
         t0 = time.monotonic()
         net.start(net.registries)
         net.start(net.members)
