@@ -126,6 +126,7 @@ class Net:
         self.started_members = False
         self.ever_ready = set()
         self.second_upstream = set()    # members given a second registry
+        self.node_cpu = 0.0             # CPU seconds of the nodes stopped so far
 
     # ------------------------------------------------------------ set-up
 
@@ -269,7 +270,22 @@ class Net:
         return taken
 
     def stop(self, codes, sig=signal.SIGTERM):
+        for code in codes:
+            self.node_cpu += self.cpu_seconds(code)
         testbed.stop_members({"members": self.nodes}, list(codes), sig)
+
+    def cpu_seconds(self, code):
+        """User + system CPU seconds code's running pocd has used (0 if it
+        is not running): the run adds them up as nodes stop."""
+        info = self.nodes[code]
+        if not testbed.is_ours(info.get("pid"), info):
+            return 0.0
+        try:
+            with open(f"/proc/{info['pid']}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop_all(self):
         running = [c for c, i in self.nodes.items() if testbed.is_ours(i.get("pid"), i)]
