@@ -33,7 +33,10 @@ WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 POC_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -I. -I$(B) -Icommon \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# -levent (core and extra in one library, which libevent_openssl.pc pulls
+# in) is left out: with it a process maps libevent-2.1.so besides the
+# libevent_core that libevent_openssl needs anyway, the same code twice.
+LDLIBS   += $(filter-out -levent,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 # Debian packages the build, the tests and the demo need.  `make deps` installs

@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import ssl
 import subprocess
 import time
 
@@ -52,9 +53,6 @@ max_connections = 1024
 max_connections_per_address = 1024
 tls_session_cache = 64
 
-[directory]
-sync_interval = 0
-
 [delivery]
 retry_initial = 1
 retry_max = 2
@@ -65,6 +63,17 @@ reply_within = 20
 
 [deadlines]
 none = 3600
+"""
+
+# [directory]: pulls only when a round asks; a registry keeps enrollment
+# manual (its scripted operator approves) without the per-address rate
+# limit, since every one of the 193 members enrolls from 127.0.0.1.
+DIRECTORY = """
+[directory]
+sync_interval = 0
+"""
+REGISTRY_DIRECTORY = DIRECTORY + """enrollment = manual
+enrollment_rate = 0
 """
 
 SYNC_END = re.compile(r"directory sync (\S+): "
@@ -81,19 +90,24 @@ def run(argv, timeout=60, input=None):
     return r.returncode, r.stdout, r.stderr
 
 
-def pmap(fn, items, workers=4):
-    """fn over items with a small pool (2 cores: pocctl is mostly waiting on
-    the node); results in order."""
+def pmap(fn, items, workers=8):
+    """fn over items with a small pool; results in order.  Each call is a
+    pocctl or pocpeer process, which spends its time in its TLS handshake
+    and waiting on the node: a few more workers than cores keep both
+    cores busy."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
         return list(ex.map(fn, items))
 
 
 def cert_fingerprint(pem_path):
-    r = subprocess.run(["openssl", "x509", "-in", pem_path, "-outform", "DER"],
-                       capture_output=True, timeout=30)
-    if r.returncode != 0:
-        raise SimError(f"openssl x509 {pem_path}: {r.stderr!r}")
-    return hashlib.sha256(r.stdout).hexdigest()
+    """SHA-256 of the certificate's DER, as pocd -F prints it (in Python:
+    199 openssl processes took seconds of the set-up)."""
+    try:
+        with open(pem_path, encoding="ascii") as f:
+            der = ssl.PEM_cert_to_DER_cert(f.read())
+    except (OSError, ValueError) as e:
+        raise SimError(f"{pem_path}: {e}") from e
+    return hashlib.sha256(der).hexdigest()
 
 
 class Net:
@@ -111,19 +125,25 @@ class Net:
         self.revoked = set()        # members whose certificate was revoked
         self.started_members = False
         self.ever_ready = set()
+        self.second_upstream = set()    # members given a second registry
+        self.node_cpu = 0.0             # CPU seconds of the nodes stopped so far
 
     # ------------------------------------------------------------ set-up
 
     def upstreams(self, code):
-        """A member pulls from its home regional and one other registry (the
-        next regional, or the global one if there is no other); a regional
-        from the global registry; the global one from every regional."""
+        """A member pulls from its home regional registry (the one it joins
+        through) and, once given one (second_upstream), one other registry
+        (the next regional, or the global one if there is no other); a
+        regional pulls from the global registry; the global one from every
+        regional."""
         g, regs = self.registries[0], self.registries[1:]
         if code == g:
             return list(regs)
         if code in regs:
             return [g]
         h = self.home[code]
+        if code not in self.second_upstream:
+            return [h]
         others = [r for r in regs if r != h]
         second = others[regs.index(h) % len(others)] if others else g
         return [h, second]
@@ -178,10 +198,16 @@ class Net:
         text = base.replace(f"log_level = {testbed.LOG_LEVEL}\n",
                             f"log_level = {testbed.LOG_LEVEL}\n"
                             "synchronous = normal\n") + LEAN
-        for up in self.upstreams(code):
+        text += REGISTRY_DIRECTORY if code in self.registries else DIRECTORY
+        # A member starts with what joining needs: the network CA and its
+        # certificate (above), one registry's endpoint and fingerprint.  A
+        # second registry is added later by endpoint only: its certificate
+        # is pinned by its record, which the member then holds.
+        for i, up in enumerate(self.upstreams(code)):
             u = self.nodes[up]
-            text += (f"\n[upstream {up}]\nendpoint = 127.0.0.1:{u['peer_port']}\n"
-                     f"fingerprint = {u['fingerprint']}\n")
+            text += f"\n[upstream {up}]\nendpoint = 127.0.0.1:{u['peer_port']}\n"
+            if code in self.registries or i == 0:
+                text += f"fingerprint = {u['fingerprint']}\n"
         testbed.write_file(info["config"], text)
 
     def save(self):
@@ -244,12 +270,37 @@ class Net:
         return taken
 
     def stop(self, codes, sig=signal.SIGTERM):
+        for code in codes:
+            self.node_cpu += self.cpu_seconds(code)
         testbed.stop_members({"members": self.nodes}, list(codes), sig)
+
+    def cpu_seconds(self, code):
+        """User + system CPU seconds code's running pocd has used (0 if it
+        is not running): the run adds them up as nodes stop."""
+        info = self.nodes[code]
+        if not testbed.is_ours(info.get("pid"), info):
+            return 0.0
+        try:
+            with open(f"/proc/{info['pid']}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop_all(self):
         running = [c for c, i in self.nodes.items() if testbed.is_ours(i.get("pid"), i)]
         if running:
             self.stop(running)
+
+    def add_second_upstream(self, codes):
+        """codes (members) get their second registry: new configuration,
+        restart (the upstreams are read at start-up)."""
+        codes = [c for c in codes if c not in self.revoked]
+        self.stop(codes)
+        for c in codes:
+            self.second_upstream.add(c)
+            self.write_config(c)
+        self.start(codes)
 
     def hup(self, codes):
         for code in codes:
@@ -285,24 +336,34 @@ class Net:
             f.seek(offset)
             return f.read().decode("utf-8", "replace")
 
-    def wait_logged(self, codes, rx, timeout, what, count=None, offsets=None):
+    def wait_logged(self, codes, rx, timeout, what, count=None, offsets=None,
+                    interval=0.2):
         """Waits until each node's log, since offsets[code] (else its
         offset when started), holds count[code] (default 1) lines matching
-        rx.  Fails naming the nodes that did not."""
+        rx.  Each log is read once, from where the last look stopped (at a
+        line's end), so a poll costs what was written since.  Fails naming
+        the nodes that did not."""
         pending = set(codes)
+        pos = {c: (offsets or self.log_offsets).get(c, 0) for c in codes}
+        seen = dict.fromkeys(codes, 0)
         deadline = time.monotonic() + timeout
         while pending:
             for code in list(pending):
-                off = (offsets or self.log_offsets).get(code, 0)
-                want = count[code] if count else 1
-                if len(rx.findall(self.log_since(code, off))) >= want:
+                with open(self.nodes[code]["log"], "rb") as f:
+                    f.seek(pos[code])
+                    chunk = f.read()
+                end = chunk.rfind(b"\n") + 1
+                if end:
+                    pos[code] += end
+                    seen[code] += len(rx.findall(chunk[:end].decode("utf-8", "replace")))
+                if seen[code] >= (count[code] if count else 1):
                     pending.discard(code)
             if not pending:
                 return
             if time.monotonic() > deadline:
                 raise SimError(f"{what}: {len(pending)} nodes did not log /{rx.pattern}/ "
                                f"within {timeout} s: {sorted(pending)[:10]}")
-            time.sleep(0.2)
+            time.sleep(interval)
 
     # -------------------------------------------------------------- pocctl
 
@@ -316,13 +377,14 @@ class Net:
             raise SimError(f"{code}: pocctl {' '.join(map(str, args))}: exit {rc}: {err}")
         return json.loads(out)
 
-    def pocpeer_hello(self, as_code, to_code, cert, key):
+    def pocpeer_hello(self, as_code, to_code, cert, key, wait=3):
         """Whether to_code's peer listener takes a Hello from as_code with
-        this certificate."""
+        this certificate: a refusal is an Error right after the Hello (or
+        a failed handshake), acceptance is wait seconds of silence."""
         me, peer = self.nodes[as_code], self.nodes[to_code]
         rc, out, err = run([POCPEER, "--connect", f"127.0.0.1:{peer['peer_port']}",
                             "--ca", me["network_ca"], "--cert", cert, "--key", key,
-                            "--expect-cn", to_code, "--timeout", "5", "hello"],
+                            "--expect-cn", to_code, "--timeout", str(wait), "hello"],
                            timeout=30)
         return rc == 0
 

@@ -65,6 +65,12 @@ def table(results):
     w = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     out = [f"make sim: {results.get('members')} members, {results.get('registries')} "
            f"registries, {results.get('total_seconds', '?')} s"]
+    cpu, la = results.get("cpu_seconds"), results.get("loadavg_start")
+    if cpu and la:
+        out.append(f"load average {la[0]} at the start, "
+                   f"{(results.get('loadavg_end') or ['?'])[0]} at the end; CPU seconds: "
+                   f"nodes {cpu['nodes']}, pocctl/pocpeer/mkpki {cpu['tools']}, "
+                   f"driver {cpu['driver']}")
     for row in rows:
         out.append("  ".join(str(c).ljust(w[i]) for i, c in enumerate(row)).rstrip())
     for name, r in results.get("scenarios", {}).items():

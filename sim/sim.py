@@ -93,11 +93,14 @@ def main(argv):
     net = Net(d, ms, regs, home, log=say)
     results = {"members": len(ms), "registries": len(regs), "seed": a.seed,
                "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               "cpus": os.cpu_count(), "scenarios": {}}
+               "cpus": os.cpu_count(), "scenarios": {},
+               "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
     ok = False
     try:
         say(f"{len(ms)} members, {len(regs)} registries ({', '.join(regs)}) in {d}")
+        t0 = time.monotonic()
         net.setup(a.pki_cache or None)
+        results["setup_seconds"] = round(time.monotonic() - t0, 2)
         t0 = time.monotonic()
         net.start(net.registries)
         net.start(net.members)
@@ -132,7 +135,16 @@ def main(argv):
         say(f"failed: {e}")
     finally:
         try:
+            node_cpu = net.node_cpu + sum(net.cpu_seconds(c) for c in net.codes)
             net.stop_all()
+            t = os.times()
+            # Where the CPU went: the nodes (read from /proc as they stop),
+            # pocctl/pocpeer/mkpki (waited-for children), this driver.
+            results["cpu_seconds"] = {
+                "nodes": round(node_cpu, 1),
+                "tools": round(t.children_user + t.children_system, 1),
+                "driver": round(t.user + t.system, 1)}
+            results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
         except Exception as e:              # still remove what we can
             say(f"stopping nodes: {e}")
         os.makedirs(a.out, exist_ok=True)
