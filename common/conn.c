@@ -12,6 +12,8 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -109,13 +111,17 @@ conn_ignore_sigpipe(void)
 static int
 conn_tcp_one(const struct addrinfo *ai, int64_t deadline)
 {
-	int		 fd, soerr, r, saved;
+	int		 fd, soerr, r, saved, one = 1;
 	socklen_t	 sl = sizeof(soerr);
 
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, ai->ai_protocol);
 	if (fd == -1)
 		return -1;
+	/* The request follows the handshake's last flight at once: without
+	 * this, Nagle holds it until the node's delayed ACK, 40 ms on Linux,
+	 * on every command. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return fd;
 	if (errno != EINPROGRESS)
