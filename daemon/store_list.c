@@ -158,6 +158,9 @@ store_message_from_row(struct store *st, sqlite3_stmt *s)
 	sm->seq = sqlite3_column_int64(s, MCOL_SEQ);
 	sm->acked_at = sqlite3_column_int64(s, MCOL_ACKED_AT);
 	sm->answered_at = sqlite3_column_int64(s, MCOL_ANSWERED_AT);
+	/* The stored verdict; ctl_sig.c or msgsig_annotate() decide what
+	 * the operator is told. */
+	sm->signature_verified = sqlite3_column_int(s, MCOL_SIG_VERIFIED) == 1;
 	if (store_message_acks(st, sm, id) == -1)
 		goto fail;
 	free(id);

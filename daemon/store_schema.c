@@ -307,6 +307,21 @@ static const char *const store_migrations[] = {
 	");"
 	"CREATE INDEX send_many_envelopes_case ON send_many_envelopes"
 	" (case_id);",
+	/*
+	 * The verdict of a message's signature (ctl_sig.c): 1 once its kept
+	 * signature was verified with its kept signer certificate, by the
+	 * receive path before the row was written (store_put_incoming_signed)
+	 * or by a full check when the message was first listed.  A listing
+	 * then checks only the certificate, not the ECDSA signature of every
+	 * row.  The trigger forgets the verdict whenever the bytes it was
+	 * about change (a re-signing, a new signer), whoever changes them;
+	 * the next listing checks them again.
+	 */
+	"ALTER TABLE messages ADD COLUMN sig_verified INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"CREATE TRIGGER messages_sig_changed AFTER UPDATE OF envelope, signer"
+	" ON messages WHEN new.sig_verified != 0"
+	" BEGIN UPDATE messages SET sig_verified = 0 WHERE seq = new.seq; END;",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -58,9 +58,11 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_MSG_INSERT] = { STMT_MSG_INSERT, "msg_insert",
 	    "INSERT INTO messages (id, direction, sender, recipient,"
 	    " thread_id, in_reply_to, ref_id, kind, created_at, state,"
-	    " received_at, envelope, signer, party, urgency, tlp, exercise)"
+	    " received_at, envelope, signer, party, urgency, tlp, exercise,"
+	    " sig_verified)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " ?13, CASE ?2 WHEN 'in' THEN ?3 ELSE ?4 END, ?14, ?15, ?16)" },
+	    " ?13, CASE ?2 WHEN 'in' THEN ?3 ELSE ?4 END, ?14, ?15, ?16,"
+	    " ?17)" },
 	[STMT_OUTBOX_INSERT] = { STMT_OUTBOX_INSERT, "outbox_insert",
 	    "INSERT INTO outbox (seq, id, recipient, queued_at)"
 	    " VALUES (?1, ?2, ?3, ?4)" },
@@ -245,6 +247,9 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " JOIN messages m ON m.seq = o.seq ORDER BY o.seq" },
 	[STMT_SIGNER_REPLACE] = { STMT_SIGNER_REPLACE, "signer_replace",
 	    "UPDATE messages SET envelope = ?2 WHERE seq = ?1" },
+	/* A full check verified the kept signature (ctl_sig.c). */
+	[STMT_SIG_VERIFIED] = { STMT_SIG_VERIFIED, "sig_verified",
+	    "UPDATE messages SET sig_verified = 1 WHERE seq = ?1" },
 	/* The directory (store_dir.c).  A record replaces the held one
 	 * only if its serial is higher: the rule is in the SQL too, so no
 	 * caller can overwrite a newer record with an older one. */
