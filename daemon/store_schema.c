@@ -322,6 +322,13 @@ static const char *const store_migrations[] = {
 	"CREATE TRIGGER messages_sig_changed AFTER UPDATE OF envelope, signer"
 	" ON messages WHEN new.sig_verified != 0"
 	" BEGIN UPDATE messages SET sig_verified = 0 WHERE seq = new.seq; END;",
+	/* A check's envelope by its seq, not its id: a campaign's envelopes
+	 * were queued together, so its report reads adjacent rows instead
+	 * of one random page of the id index per member. */
+	"ALTER TABLE check_targets ADD COLUMN envelope_seq INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"UPDATE check_targets SET envelope_seq = coalesce((SELECT m.seq"
+	" FROM messages m WHERE m.id = check_targets.envelope_id), 0);",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -130,8 +130,9 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " created_by) VALUES (?1, ?2, ?3, ?4, ?5)" },
 	[STMT_CHECKS_TARGET_ADD] = { STMT_CHECKS_TARGET_ADD,
 	    "checks_target_add",
-	    "INSERT INTO check_targets (campaign_id, member, envelope_id)"
-	    " VALUES (?1, ?2, ?3)" },
+	    "INSERT INTO check_targets (campaign_id, member, envelope_id,"
+	    " envelope_seq) VALUES (?1, ?2, ?3,"
+	    " coalesce((SELECT seq FROM messages WHERE id = ?3), 0))" },
 	[STMT_CHECKS_CAMPAIGN_ID] = { STMT_CHECKS_CAMPAIGN_ID,
 	    "checks_campaign_id",
 	    "SELECT id, created_at, reply_by, scheduled, created_by"
@@ -153,7 +154,8 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "SELECT t.member, t.envelope_id, coalesce(m.state, ''),"
 	    " coalesce(m.delivered_at, 0), coalesce(m.reason, ''),"
 	    " t.replied_at, t.replied_by, t.reply_id"
-	    " FROM check_targets t LEFT JOIN messages m ON m.id = t.envelope_id"
+	    " FROM check_targets t LEFT JOIN messages m ON m.seq = t.envelope_seq"
+	    " AND m.id = t.envelope_id"
 	    " WHERE t.campaign_id = ?1 ORDER BY t.member" },
 	[STMT_CHECKS_TARGET_FIND] = { STMT_CHECKS_TARGET_FIND,
 	    "checks_target_find",
