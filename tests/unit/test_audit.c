@@ -535,6 +535,52 @@ START_TEST(test_store_resign)
 }
 END_TEST
 
+/* The kept signature verdict (messages.sig_verified, ctl_sig.c): set
+ * for an envelope received with its signer, by a later full check, and
+ * cleared whenever the envelope or its signer changes. */
+START_TEST(test_store_sig_verdict)
+{
+	static const uint8_t	 der[] = { 0x30, 0x03, 0x02, 0x01, 0x07 };
+	struct store		*st = open_store();
+	Poc__Envelope		 in = env_notification(ID1, "FRA", "AUS");
+	Poc__Envelope		 plain = env_notification(ID2, "NZL", "AUS");
+	Poc__Envelope		 out = env_notification(ID3, "AUS", "FRA");
+	Poc__StoredMessage	*m;
+	int64_t			 seq;
+
+	ck_assert_int_eq(store_put_incoming_signed(st, &in, der, sizeof(der),
+	    1000), STORE_NEW);
+	ck_assert_int_eq(store_put_incoming(st, &plain, 1050), STORE_NEW);
+	ck_assert_int_eq(store_put_outgoing_signed(st, &out, der, sizeof(der),
+	    1100), STORE_NEW);
+	ck_assert_int_eq(store_get(st, ID1, &m), 1);
+	ck_assert(m->signature_verified);
+	protobuf_c_message_free_unpacked(&m->base, NULL);
+	ck_assert_int_eq(store_get(st, ID2, &m), 1);
+	ck_assert(!m->signature_verified);
+	protobuf_c_message_free_unpacked(&m->base, NULL);
+	ck_assert_int_eq(store_get(st, ID3, &m), 1);
+	ck_assert(!m->signature_verified);
+	seq = m->seq;
+	protobuf_c_message_free_unpacked(&m->base, NULL);
+	ck_assert_int_eq(store_sig_verified(st, &seq, 1), 0);
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID3 "'"), 1);
+	/* Signed again: the verdict was about other bytes. */
+	ck_assert_int_eq(store_resign_queued(st, fake_sign, der, sizeof(der),
+	    1200), 1);
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID3 "'"), 0);
+	/* Whoever changes the bytes: the trigger is in the schema. */
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID1 "'"), 1);
+	raw_exec("UPDATE messages SET envelope = x'00' WHERE id = '" ID1 "'");
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID1 "'"), 0);
+	store_close(st);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -556,6 +602,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_store_tamper);
 	tcase_add_test(tc, test_store_atomic);
 	tcase_add_test(tc, test_store_resign);
+	tcase_add_test(tc, test_store_sig_verdict);
 	suite_add_tcase(s, tc);
 	return s;
 }
