@@ -31,7 +31,8 @@
 #include "store_sig.h"
 #include "util.h"
 
-#define CTL_SIG_CACHE	256		/* signer certificates, direct-mapped */
+#define CTL_SIG_CACHE	512		/* signer certificates */
+#define CTL_SIG_PROBE	8		/* slots a certificate may take */
 #define CTL_SIG_TTL_MS	60000		/* a chain verdict is kept this long */
 
 /* A signer certificate, decoded, and whether it chained to the CAs of
@@ -74,19 +75,31 @@ ctl_sig_flush(X509_STORE *cas)
 static struct ctl_sig_cert *
 ctl_sig_cert_get(X509_STORE *cas, const uint8_t *der, size_t len)
 {
-	struct ctl_sig_cert	*c;
+	struct ctl_sig_cert	*c, *old = NULL;
 	uint64_t		 h = 0;
 	int64_t			 now = util_mono_ms();
 	size_t			 i;
 
 	/* The DER ends with the CA's signature: its last bytes spread the
-	 * certificates well enough for a slot number. */
+	 * certificates well enough for a slot number.  A certificate is in
+	 * one of CTL_SIG_PROBE slots from there; a new one takes the
+	 * oldest of them. */
 	for (i = len > 8 ? len - 8 : 0; i < len; i++)
 		h = h << 8 | der[i];
-	c = &ctl_sig_certs[h % CTL_SIG_CACHE];
-	if (c->der != NULL && c->len == len && memcmp(c->der, der, len) == 0 &&
-	    now - c->checked < CTL_SIG_TTL_MS)
-		return c;
+	for (i = 0; i < CTL_SIG_PROBE; i++) {
+		c = &ctl_sig_certs[(h + i) % CTL_SIG_CACHE];
+		if (c->der != NULL && c->len == len &&
+		    memcmp(c->der, der, len) == 0) {
+			if (now - c->checked < CTL_SIG_TTL_MS)
+				return c;
+			old = c;
+			break;
+		}
+		if (old == NULL || c->der == NULL || (old->der != NULL &&
+		    c->checked < old->checked))
+			old = c;
+	}
+	c = old;
 	free(c->der);
 	X509_free(c->cert);
 	memset(c, 0, sizeof(*c));

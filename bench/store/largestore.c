@@ -19,7 +19,8 @@
  *   envelopes in all (default 1,000,000), each signed by its sender's
  *   key, stored in the order of their times as a node would have;
  *   outgoing ones delivered (a few of the last hour still queued), their
- *   deadlines and case status rows kept as pocd keeps them;
+ *   deadlines (those past and unacknowledged marked overdue when they
+ *   passed) and case status rows kept as pocd keeps them;
  * - a weekly communication check of every member, with their replies.
  *
  * Member M001's key and certificate go to PKIDIR/M001/node.{key,pem}, so
@@ -192,6 +193,29 @@ store_copy(const char *db, const char *path)
 		errx(1, "%s: cannot copy the store: %s", path, sqlite3_errmsg(h));
 	sqlite3_free(sql);
 	sqlite3_close(h);
+}
+
+/* Marks overdue, at their deadline, the deadlines that passed without an
+ * acknowledgement: a node that ran all year did so as each passed
+ * (deadline.c), so its next start has none to catch up on. */
+static void
+deadlines_mark(struct store *st, int64_t now)
+{
+	struct store_deadline	*d;
+	int			 n, i;
+
+	do {
+		if ((n = store_deadline_due(st, now, 1000, &d)) < 0 ||
+		    store_begin(st) != 0)
+			errx(1, "deadlines");
+		for (i = 0; i < n; i++)
+			if (store_deadline_mark(st, d[i].msg_id,
+			    d[i].deadline_at) != 1)
+				errx(1, "deadline %s", d[i].msg_id);
+		free(d);
+		if (store_commit(st) != 0)
+			errx(1, "commit");
+	} while (n == 1000);
 }
 
 /* Signs and stores m's directory record: two PoCs, one always there. */
@@ -632,6 +656,7 @@ main(int argc, char **argv)
 			inbatch = 0;
 		}
 	}
+	deadlines_mark(st, now);
 	/* Its deadline and case rows are all written: a node that kept
 	 * them would have looked this far (deadline.c). */
 	if (store_dir_meta_set(st, "deadline_scan_seq",

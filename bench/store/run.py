@@ -81,6 +81,7 @@ def build(d, args):
                "-m", str(args.members), "-e", os.path.join(d, "empty.db"),
                db, d, ME], timeout=7200)
     gen = json.loads(out.strip().splitlines()[-1])
+    os.chmod(os.path.join(d, "empty.db"), 0o600)    # a store, as pocd's
     with open(os.path.join(d, "generated.json"), "w", encoding="utf-8") as f:
         json.dump(gen, f, indent=2)
     return gen
@@ -208,7 +209,7 @@ def load_on_copy(d, runs):
     for sfx in ("-wal", "-shm"):
         if os.path.exists(db + sfx):
             os.unlink(db + sfx)
-    shutil.copyfile(db, keep)
+    shutil.copy2(db, keep)      # its mode too: 0600
     try:
         testbed("start", d, ME)
         return load(d, runs)
