@@ -189,13 +189,18 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " ORDER BY m.seq LIMIT ?1" },
 	[STMT_DEADLINE_ADD] = { STMT_DEADLINE_ADD, "deadline_add",
 	    "INSERT OR IGNORE INTO deadlines (msg_id, recipient, urgency,"
-	    " deadline_at) VALUES (?1, ?2, ?3, ?4)" },
+	    " deadline_at, settled) SELECT ?1 AS msg_id, ?2 AS recipient, ?3,"
+	    " ?4, " DEADLINE_ACKED " FROM (SELECT ?1 AS msg_id,"
+	    " ?2 AS recipient) d" },
+	/* The open ones (deadlines_open), the acknowledgement still
+	 * checked. */
 	[STMT_DEADLINE_NEXT] = { STMT_DEADLINE_NEXT, "deadline_next",
-	    "SELECT min(deadline_at) FROM deadlines d WHERE overdue_at = 0"
-	    " AND NOT " DEADLINE_ACKED },
+	    "SELECT min(deadline_at) FROM deadlines d INDEXED BY deadlines_open"
+	    " WHERE overdue_at = 0 AND settled = 0 AND NOT " DEADLINE_ACKED },
 	[STMT_DEADLINE_DUE] = { STMT_DEADLINE_DUE, "deadline_due",
 	    "SELECT msg_id, recipient, urgency, deadline_at FROM deadlines d"
-	    " WHERE overdue_at = 0 AND deadline_at <= ?1"
+	    " INDEXED BY deadlines_open"
+	    " WHERE overdue_at = 0 AND settled = 0 AND deadline_at <= ?1"
 	    " AND NOT " DEADLINE_ACKED
 	    " ORDER BY deadline_at LIMIT ?2" },
 	[STMT_DEADLINE_MARK] = { STMT_DEADLINE_MARK, "deadline_mark",
@@ -313,6 +318,10 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	/* An acknowledgement (?4 = 'acked') or a response ('answered') of
 	 * ?1 stamps it, once, if it went the other way between the same
 	 * two members: what --unacked and cases read. */
+	/* An acknowledgement from its recipient settles its deadline. */
+	[STMT_DEADLINE_SETTLE] = { STMT_DEADLINE_SETTLE, "deadline_settle",
+	    "UPDATE deadlines SET settled = 1"
+	    " WHERE msg_id = ?1 AND recipient = ?2 AND settled = 0" },
 	[STMT_MSG_ANSWER] = { STMT_MSG_ANSWER, "msg_answer",
 	    "UPDATE messages SET"
 	    " acked_at = CASE WHEN ?4 = 'acked' AND acked_at = 0"
