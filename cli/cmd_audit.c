@@ -88,8 +88,9 @@ cmd_audit_export_to(struct ctx *ctx, FILE *fp, const char *name,
 	struct client		*cl;
 	Poc__OpReply		*r;
 	json_t			*j;
+	static char		 buf[AUDIT_LINE_MAX];
 	size_t			 i, total = 0;
-	int			 more = 1;
+	int			 more = 1, len;
 
 	ex.after_seq = after;
 	cl = cmd_open(ctx);
@@ -105,13 +106,21 @@ cmd_audit_export_to(struct ctx *ctx, FILE *fp, const char *name,
 				errx(1, "the node sent audit entry %lld with a "
 				    "malformed hash", (long long)
 				    r->audit_entries->entries[i]->seq);
-			if ((j = audit_entry_to_json(&e)) == NULL)
-				errx(1, "out of memory");
 			/* The export itself: the log as stored, one
-			 * line per entry, whatever --json says. */
-			if (jsonout_line(fp, j) == -1)
-				err(1, "%s", name);
-			json_decref(j);
+			 * line per entry, whatever --json says; most
+			 * lines need no JSON tree (audit_entry_line). */
+			if ((len = audit_entry_line(&e, buf,
+			    sizeof(buf))) > 0) {
+				if (fwrite(buf, 1, (size_t)len, fp) !=
+				    (size_t)len)
+					err(1, "%s", name);
+			} else {
+				if ((j = audit_entry_to_json(&e)) == NULL)
+					errx(1, "out of memory");
+				if (jsonout_line(fp, j) == -1)
+					err(1, "%s", name);
+				json_decref(j);
+			}
 			ex.after_seq = e.seq;
 			total++;
 		}
@@ -187,12 +196,12 @@ cmd_audit_walk(const struct ctx *ctx, FILE *fp, const char *file,
 {
 	struct audit_entry	 e, prev;
 	json_error_t		 je;
-	json_t			*j, *pj = NULL;
+	json_t			*j;
 	char			*line = NULL, why[512];
 	size_t			 cap = 0, lineno = 0, n = 0;
 	ssize_t			 len;
 	int64_t			 bad_seq = 0;
-	int			 rv;
+	int			 rv, ok;
 
 	memset(&prev, 0, sizeof(prev));
 	while ((len = getline(&line, &cap, fp)) != -1) {
@@ -204,25 +213,33 @@ cmd_audit_walk(const struct ctx *ctx, FILE *fp, const char *file,
 		}
 		if (len == 1 && line[0] == '\n')
 			continue;
-		if ((j = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES,
-		    &je)) == NULL) {
+		/* The export's own lines are read directly, anything else
+		 * through JSON (audit_entry_from_line): the same entries. */
+		j = NULL;
+		if (audit_entry_from_line(line, (size_t)len, &e))
+			ok = 1;
+		else if ((j = json_loadb(line, (size_t)len,
+		    JSON_REJECT_DUPLICATES, &je)) == NULL) {
 			snprintf(why, sizeof(why), "not valid JSON: %s",
 			    je.text);
 			goto broken;
-		}
+		} else
+			ok = audit_entry_from_json(j, &e, why, sizeof(why)) ==
+			    0;
 		/* A range (export --after) starts from an entry whose
 		 * predecessor is not in the file: its prev_hash is taken
 		 * as given, everything after it is checked. */
-		if (audit_entry_from_json(j, &e, why, sizeof(why)) == 0 &&
-		    n == 0 && continued && e.seq > 1) {
+		if (ok && n == 0 && continued && e.seq > 1) {
 			prev.seq = e.seq - 1;
 			memcpy(prev.hash, e.prev_hash, AUDIT_HASH_LEN);
 		}
-		if (audit_entry_from_json(j, &e, why, sizeof(why)) == -1 ||
+		if (!ok ||
 		    !audit_entry_check(&e, n > 0 || (continued && e.seq > 1) ?
 		    &prev : NULL, why, sizeof(why))) {
 			/* The broken entry's own seq if it has one. */
-			if (json_is_integer(json_object_get(j, "seq")))
+			if (j == NULL)
+				bad_seq = e.seq;
+			else if (json_is_integer(json_object_get(j, "seq")))
 				bad_seq = json_integer_value(json_object_get(j,
 				    "seq"));
 			json_decref(j);
@@ -232,10 +249,11 @@ cmd_audit_walk(const struct ctx *ctx, FILE *fp, const char *file,
 			at->found = 1;
 			memcpy(at->hash, e.hash, AUDIT_HASH_LEN);
 		}
-		/* prev borrows strings from its JSON: keep that alive. */
-		json_decref(pj);
-		pj = j;
+		json_decref(j);
+		/* Only prev's seq and hash are used: its strings die with
+		 * this line. */
 		prev = e;
+		prev.kind = prev.message_id = prev.peer = prev.detail = NULL;
 		n++;
 	}
 	if (ferror(fp))
@@ -250,7 +268,6 @@ cmd_audit_walk(const struct ctx *ctx, FILE *fp, const char *file,
 		bad_seq = n > 0 ? prev.seq + 1 : 1;
 	rv = cmd_audit_report(ctx, file, n, bad_seq, lineno, why, NULL);
  done:
-	json_decref(pj);
 	free(line);
 	return rv;
 }

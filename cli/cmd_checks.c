@@ -20,6 +20,7 @@
 #define CHECKS_MAX_MEMBERS	64
 #define CHECKS_WITHIN_MAX	(31 * 86400)	/* seconds */
 #define CHECKS_LIMIT_MAX	10000
+#define CMD_CHECKS_OVERDUE_HINT	10	/* overdue lines under the inbox */
 
 /* Parses "90", "90s", "15m", "2h" or "1d" into seconds; -1 if bad. */
 static long long
@@ -193,15 +194,25 @@ cmd_checks_overdue_hint(struct ctx *ctx)
 	Poc__OpRequest	 req = POC__OP_REQUEST__INIT;
 	Poc__OpList	 list = POC__OP_LIST__INIT;
 	Poc__OpReply	*r;
+	int		 more;
 
-	/* Only the overdue ones: the node finds them by index. */
+	/* Only the overdue ones: the node finds them by index.  The
+	 * latest few, and whether there are more: a node that has been
+	 * silent for a while may have hundreds, each a whole message
+	 * (deadline, PoCs to try, signature) to the node, and a screen of
+	 * lines above the duty officer's inbox. */
 	list.box = POC__OP_LIST__BOX__OUTBOX;
-	list.limit = 1000;
+	list.limit = CMD_CHECKS_OVERDUE_HINT + 1;
 	list.overdue = 1;
 	req.kind_case = POC__OP_REQUEST__KIND_LIST;
 	req.list = &list;
 	r = cmd_call(ctx, &req);
 	client_expect(r, POC__OP_REPLY__KIND_MESSAGES, NULL);
-	ctx->out->overdue(r->messages);
+	more = r->messages->n_messages > CMD_CHECKS_OVERDUE_HINT;
+	if (more)
+		r->messages->n_messages = CMD_CHECKS_OVERDUE_HINT;
+	ctx->out->overdue(r->messages, more);
+	if (more)
+		r->messages->n_messages = CMD_CHECKS_OVERDUE_HINT + 1;
 	client_reply_free(r);
 }

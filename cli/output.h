@@ -34,7 +34,7 @@ struct output {
 	void	(*queued)(const Poc__OpQueued *, int with_thread);
 	/* Under the inbox: the overdue outgoing cases and whom to try; NULL
 	 * in JSON, whose messages carry their deadline keys. */
-	void	(*overdue)(const Poc__OpMessages *);
+	void	(*overdue)(const Poc__OpMessages *, int more);
 
 	/* pocctl cases: one line per case */
 	void	(*cases)(const Poc__OpCaseList *);

@@ -273,7 +273,7 @@ output_checks_deadline_text(FILE *fp, const Poc__StoredMessage *sm)
 
 /* One line per overdue message of ms, with the first PoC to try. */
 void
-output_checks_text_overdue(const Poc__OpMessages *ms)
+output_checks_text_overdue(const Poc__OpMessages *ms, int more)
 {
 	const Poc__StoredMessage	*sm;
 	char				 line[1024], t[64];
@@ -296,6 +296,8 @@ output_checks_text_overdue(const Poc__OpMessages *ms)
 		else
 			printf("%s\n", _("no PoC in the directory"));
 	}
+	if (more && !first)
+		printf("%s\n", _("... more overdue: pocctl outbox --overdue"));
 }
 
 /* The deadline and case keys of a message's JSON. */

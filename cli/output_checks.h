@@ -16,8 +16,9 @@
 void	 output_checks_text_campaigns(const Poc__CheckCampaigns *, int list);
 void	 output_checks_json_campaigns(const Poc__CheckCampaigns *, int list);
 
-/* The overdue outgoing messages among ms and whom to try (text only). */
-void	 output_checks_text_overdue(const Poc__OpMessages *);
+/* The overdue outgoing messages among ms and whom to try (text only);
+ * more: there are others, named by `pocctl outbox --overdue`. */
+void	 output_checks_text_overdue(const Poc__OpMessages *, int more);
 
 /* The case lifecycle and deadline lines of one message (show). */
 void	 output_checks_deadline_text(FILE *, const Poc__StoredMessage *);

@@ -300,7 +300,7 @@ output_view_text_list(const Poc__OpMessages *ms, Poc__OpList__Box box)
 	}
 	table_print(&t, stdout);
 	table_free(&t);
-	output_checks_text_overdue(ms);
+	output_checks_text_overdue(ms, 0);
 }
 
 /* The signature line under a message: verified by the node from what it

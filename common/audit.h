@@ -84,4 +84,16 @@ json_t	*audit_entry_to_json(const struct audit_entry *e);
 int	 audit_entry_from_json(const json_t *j, struct audit_entry *e,
 	    char *err, size_t errlen);
 
+/* The export line of e (its JSON object, then '\n') written directly into
+ * buf, when none of its strings needs an escape: the same bytes as
+ * through audit_entry_to_json.  Returns the length, or 0 if e must go
+ * through JSON (or does not fit). */
+int	 audit_entry_line(const struct audit_entry *e, char *buf, size_t len);
+
+/* Reads line (len bytes, ending in '\n') if it is exactly what
+ * audit_entry_line writes: returns 1 with e's strings in line (their
+ * closing quotes become NULs), or 0, line untouched, for a line to read
+ * through JSON instead. */
+int	 audit_entry_from_line(char *line, size_t len, struct audit_entry *e);
+
 #endif

@@ -140,6 +140,13 @@ int
 sig_cert_check(X509 *cert, X509_STORE *store, const char *cn, char *err,
     size_t errlen)
 {
+	return sig_cert_chain(cert, store, err, errlen) &&
+	    sig_cert_check_cn(cert, cn, err, errlen);
+}
+
+int
+sig_cert_chain(X509 *cert, X509_STORE *store, char *err, size_t errlen)
+{
 	X509_STORE_CTX	*xs;
 	int		 ok;
 
@@ -155,9 +162,7 @@ sig_cert_check(X509 *cert, X509_STORE *store, const char *cn, char *err,
 		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)));
 	X509_STORE_CTX_free(xs);
 	ERR_clear_error();
-	if (!ok)
-		return 0;
-	return sig_cert_check_cn(cert, cn, err, errlen);
+	return ok;
 }
 
 int

@@ -50,6 +50,10 @@ int		 sig_verify(X509 *cert, const char *ctx, const uint8_t *data,
 int		 sig_cert_check(X509 *cert, X509_STORE *store, const char *cn,
 		    char *err, size_t errlen);
 
+/* Only the first half of sig_cert_check: cert chains to store's CAs. */
+int		 sig_cert_chain(X509 *cert, X509_STORE *store, char *err,
+		    size_t errlen);
+
 /* Checks only that cert's subject has one CN and that it is cn (for a
  * certificate its checker holds as the member's own).  1 or 0 with err. */
 int		 sig_cert_check_cn(X509 *cert, const char *cn, char *err,

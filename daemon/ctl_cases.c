@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/ssl.h>
-
 #include "ctl.h"
 #include "ctl_cases.h"
+#include "ctl_sig.h"
 #include "deadline.h"
-#include "msgsig.h"
 #include "node.h"
 #include "store.h"
 #include "store_list.h"
@@ -135,8 +133,7 @@ ctl_cases_list(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	for (i = 0; i < n; i++)
 		open[i] = cases_reply.cases[i].opening;
 	deadline_annotate(open, n);
-	msgsig_annotate(env->store, SSL_CTX_get_cert_store(env->peer_ctx),
-	    open, (size_t)n);
+	ctl_sig_annotate(open, (size_t)n);
 	free(open);
 	for (i = 0; i < n; i++) {
 		Poc__CaseSummary	*sum = &cases_reply.sums[i];

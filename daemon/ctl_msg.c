@@ -11,6 +11,7 @@
 #include "checks.h"
 #include "ctl.h"
 #include "ctl_msg.h"
+#include "ctl_sig.h"
 #include "deadline.h"
 #include "directory.h"
 #include "log.h"
@@ -336,9 +337,10 @@ out:
 }
 
 /* Hands an array of n stored messages to the reply with their deadlines,
- * or, if n < 0 (the store failed to read them), an error. */
+ * or, if n < 0 (the store failed to read them), an error.  full: each
+ * signature is verified now (show), else by its kept verdict (ctl_sig.c). */
 static void
-ctl_msg_reply(Poc__OpReply *rep, Poc__StoredMessage **m, int n)
+ctl_msg_reply(Poc__OpReply *rep, Poc__StoredMessage **m, int n, int full)
 {
 	if (n < 0) {
 		ctl_error(rep, POC__OP_ERROR__CODE__INTERNAL, "cannot read the "
@@ -349,8 +351,11 @@ ctl_msg_reply(Poc__OpReply *rep, Poc__StoredMessage **m, int n)
 	poc__op_messages__init(&reply_store.msgs);
 	reply_store.msgs.messages = m;
 	reply_store.msgs.n_messages = (size_t)n;
-	msgsig_annotate(env->store, SSL_CTX_get_cert_store(env->peer_ctx), m,
-	    (size_t)n);
+	if (full)
+		msgsig_annotate(env->store,
+		    SSL_CTX_get_cert_store(env->peer_ctx), m, (size_t)n);
+	else
+		ctl_sig_annotate(m, (size_t)n);
 	rep->kind_case = POC__OP_REPLY__KIND_MESSAGES;
 	rep->messages = &reply_store.msgs;
 }
@@ -431,7 +436,7 @@ ctl_msg_list(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	if (ctl_msg_filter(req->list, &f, rep) == -1)
 		return;
 	n = store_list_page(env->store, &f, &m);
-	ctl_msg_reply(rep, m, n);
+	ctl_msg_reply(rep, m, n, 0);
 }
 
 /* Finds one message by id or unique prefix, or sets the error. */
@@ -477,7 +482,7 @@ ctl_msg_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 		return;
 	}
 	arr[0] = m;
-	ctl_msg_reply(rep, arr, 1);
+	ctl_msg_reply(rep, arr, 1, 1);
 }
 
 void
@@ -494,7 +499,7 @@ ctl_msg_thread(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	n = store_thread(env->store, m->envelope->thread_id, &arr);
 	if (n >= 0)
 		many = sendmany_gather(m->envelope->thread_id, &arr, &n, &c);
-	ctl_msg_reply(rep, arr, n);
+	ctl_msg_reply(rep, arr, n, 0);
 	if (many == 1 && rep->kind_case == POC__OP_REPLY__KIND_MESSAGES)
 		rep->messages->to_many = sendmany_matrix(&c, arr, (size_t)n,
 		    1);

@@ -446,23 +446,22 @@ static void
 deadline_contacts(Poc__StoredMessage *sm, const char *member, unsigned step,
     int64_t now)
 {
-	struct directory_contact	 dc;
+	static struct directory_contact	 dc[DEADLINE_CONTACTS_MAX];
 	Poc__DeadlineContact		*c;
 	int				 count, i, k;
 
-	for (count = 0; count < DEADLINE_CONTACTS_MAX; count++)
-		if (directory_next_contact(member, now, count, &dc) != 1)
-			break;
-	if (count == 0)
+	/* One ranking of the member's PoCs (a page may hold hundreds of
+	 * overdue messages). */
+	if ((count = directory_contacts(member, now, 0, dc,
+	    DEADLINE_CONTACTS_MAX)) <= 0)
 		return;
 	k = count < DEADLINE_CONTACTS ? count : DEADLINE_CONTACTS;
 	if ((sm->next_contacts = calloc((size_t)k,
 	    sizeof(*sm->next_contacts))) == NULL)
 		return;
 	for (i = 0; i < k; i++) {
-		if (directory_next_contact(member, now,
-		    (int)((step + (unsigned)i) % (unsigned)count), &dc) != 1 ||
-		    (c = deadline_contact_msg(&dc)) == NULL)
+		if ((c = deadline_contact_msg(&dc[(step + (unsigned)i) %
+		    (unsigned)count])) == NULL)
 			break;
 		sm->next_contacts[sm->n_next_contacts++] = c;
 	}

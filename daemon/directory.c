@@ -468,35 +468,14 @@ directory_last_checks(const Poc__DirectoryRecord *r)
 	return v;
 }
 
-int
-directory_next_contact(const char *member, int64_t at_ms, int skip,
-    struct directory_contact *out)
+/* Fills out from the ranked PoC w of record r. */
+static void
+directory_contact_fill(struct directory_contact *out,
+    const Poc__DirectoryRecord *r, const struct who_entry *w)
 {
-	Poc__DirectoryRecord		*r;
-	struct who_entry		*w;
-	const Poc__DirectoryChannel	**ch;
-	const Poc__DirectoryPoc		*p;
-	int64_t				*checks;
-	size_t				 n;
-	int				 res, got;
+	const Poc__DirectoryChannel	**ch = NULL;
+	const Poc__DirectoryPoc		*p = w->poc;
 
-	if (member == NULL || skip < 0 || out == NULL)
-		return -1;
-	if ((got = store_dir_get(env->store, member, &r, NULL)) != 1)
-		return got;
-	checks = directory_last_checks(r);
-	w = calloc(r->n_pocs + 1, sizeof(*w));
-	ch = NULL;
-	if (checks == NULL || w == NULL) {
-		res = -1;
-		goto out;
-	}
-	n = who_rank(r, checks, 0, at_ms, NULL, w, r->n_pocs);
-	if ((size_t)skip >= n) {
-		res = 0;
-		goto out;
-	}
-	p = w[skip].poc;
 	memset(out, 0, sizeof(*out));
 	snprintf(out->member, sizeof(out->member), "%s", r->code);
 	snprintf(out->level, sizeof(out->level), "%s",
@@ -513,15 +492,48 @@ directory_next_contact(const char *member, int64_t at_ms, int skip,
 		snprintf(out->channel_value, sizeof(out->channel_value), "%s",
 		    ch[0]->value);
 	}
-	out->available = w[skip].available;
-	out->last_check = w[skip].last_check;
-	res = 1;
-out:
+	out->available = w->available;
+	out->last_check = w->last_check;
 	free(ch);
+}
+
+int
+directory_contacts(const char *member, int64_t at_ms, int skip,
+    struct directory_contact *out, int max)
+{
+	Poc__DirectoryRecord		*r;
+	struct who_entry		*w;
+	int64_t				*checks;
+	size_t				 n;
+	int				 res, got, i;
+
+	if (member == NULL || skip < 0 || out == NULL || max < 0)
+		return -1;
+	if ((got = store_dir_get(env->store, member, &r, NULL)) != 1)
+		return got;
+	checks = directory_last_checks(r);
+	w = calloc(r->n_pocs + 1, sizeof(*w));
+	if (checks == NULL || w == NULL) {
+		res = -1;
+		goto out;
+	}
+	/* One ranking for all of them. */
+	n = who_rank(r, checks, 0, at_ms, NULL, w, r->n_pocs);
+	for (i = 0; i < max && (size_t)skip + (size_t)i < n; i++)
+		directory_contact_fill(&out[i], r, &w[skip + i]);
+	res = i;
+out:
 	free(w);
 	free(checks);
 	poc__directory_record__free_unpacked(r, NULL);
 	return res;
+}
+
+int
+directory_next_contact(const char *member, int64_t at_ms, int skip,
+    struct directory_contact *out)
+{
+	return directory_contacts(member, at_ms, skip, out, 1);
 }
 
 int

@@ -33,6 +33,11 @@ struct directory_contact {
 int	 directory_next_contact(const char *member, int64_t at_ms, int skip,
 	    struct directory_contact *out);
 
+/* The same for the (skip+1)-th to (skip+max)-th best, ranked once: fills
+ * out[0..] and returns how many, or -1 on error. */
+int	 directory_contacts(const char *member, int64_t at_ms, int skip,
+	    struct directory_contact *out, int max);
+
 /*
  * Records a successful communication check of member's PoCs at at_ms
  * (updates each PoC's last successful check in the store; this node's own

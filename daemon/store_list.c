@@ -158,6 +158,9 @@ store_message_from_row(struct store *st, sqlite3_stmt *s)
 	sm->seq = sqlite3_column_int64(s, MCOL_SEQ);
 	sm->acked_at = sqlite3_column_int64(s, MCOL_ACKED_AT);
 	sm->answered_at = sqlite3_column_int64(s, MCOL_ANSWERED_AT);
+	/* The stored verdict; ctl_sig.c or msgsig_annotate() decide what
+	 * the operator is told. */
+	sm->signature_verified = sqlite3_column_int(s, MCOL_SIG_VERIFIED) == 1;
 	if (store_message_acks(st, sm, id) == -1)
 		goto fail;
 	free(id);
@@ -243,7 +246,19 @@ store_list_answer(struct store *st, const Poc__Envelope *e, int outgoing,
 		store_stmt_done(st, STMT_MSG_ANSWER);
 		return -1;
 	}
-	return store_stmt_exec(st, STMT_MSG_ANSWER);
+	if (store_stmt_exec(st, STMT_MSG_ANSWER) == -1)
+		return -1;
+	/* Our deadline is met by their acknowledgement (what the
+	 * deadline statements' DEADLINE_ACKED says, kept in its row). */
+	if (outgoing || e->body_case != POC__ENVELOPE__BODY_ACKNOWLEDGEMENT)
+		return 0;
+	s = st->stmt[STMT_DEADLINE_SETTLE];
+	if (store_bind_text(s, 1, ref) || store_bind_text(s, 2, e->sender)) {
+		store_stmt_error(st, STMT_DEADLINE_SETTLE);
+		store_stmt_done(st, STMT_DEADLINE_SETTLE);
+		return -1;
+	}
+	return store_stmt_exec(st, STMT_DEADLINE_SETTLE);
 }
 
 /* Opens the case of a request or notification that starts its thread, or

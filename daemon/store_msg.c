@@ -102,6 +102,10 @@ store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
 	    sqlite3_bind_int(s, 14, envelope_urgency(e)) ||
 	    sqlite3_bind_int(s, 15, (int)e->tlp) ||
 	    sqlite3_bind_int(s, 16, e->exercise != 0) ||
+	    /* Received with its signer: the caller verified the signature
+	     * with that certificate (store.h), the verdict the listings
+	     * show (ctl_sig.c). */
+	    sqlite3_bind_int(s, 17, !outgoing && signer_fp != NULL) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		store_stmt_error(st, STMT_MSG_INSERT);
 		store_stmt_done(st, STMT_MSG_INSERT);

@@ -32,7 +32,8 @@ enum store_put	 store_put_incoming(struct store *, const Poc__Envelope *e,
 		    int64_t now_ms);
 
 /* The same, also keeping signer_der, the DER certificate whose key signed
- * e (checked by the caller), in the same transaction. */
+ * e, in the same transaction.  The caller has verified e's signature with
+ * it: the row records that verdict (the listings show it, ctl_sig.c). */
 enum store_put	 store_put_incoming_signed(struct store *,
 		    const Poc__Envelope *e, const uint8_t *signer_der,
 		    size_t signer_len, int64_t now_ms);

@@ -325,6 +325,45 @@ static const char *const store_migrations[] = {
 	" WHERE conflict = '';"
 	"CREATE UNIQUE INDEX witness_heads_conflict ON witness_heads"
 	" (member, count, last_hash) WHERE conflict <> '';",
+	/*
+	 * The verdict of a message's signature (ctl_sig.c): 1 once its kept
+	 * signature was verified with its kept signer certificate, by the
+	 * receive path before the row was written (store_put_incoming_signed)
+	 * or by a full check when the message was first listed.  A listing
+	 * then checks only the certificate, not the ECDSA signature of every
+	 * row.  The trigger forgets the verdict whenever the bytes it was
+	 * about change (a re-signing, a new signer), whoever changes them;
+	 * the next listing checks them again.
+	 */
+	"ALTER TABLE messages ADD COLUMN sig_verified INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"CREATE TRIGGER messages_sig_changed AFTER UPDATE OF envelope, signer"
+	" ON messages WHEN new.sig_verified != 0"
+	" BEGIN UPDATE messages SET sig_verified = 0 WHERE seq = new.seq; END;",
+	/* A check's envelope by its seq, not its id: a campaign's envelopes
+	 * were queued together, so its report reads adjacent rows instead
+	 * of one random page of the id index per member. */
+	"ALTER TABLE check_targets ADD COLUMN envelope_seq INTEGER NOT NULL"
+	" DEFAULT 0;"
+	"UPDATE check_targets SET envelope_seq = coalesce((SELECT m.seq"
+	" FROM messages m WHERE m.id = check_targets.envelope_id), 0);",
+	/*
+	 * A deadline settled by its acknowledgement (store_list.c, in the
+	 * acknowledgement's transaction).  The next deadline and the due
+	 * ones were found by walking every deadline never marked overdue,
+	 * oldest first, each with a lookup of its acknowledgement: after a
+	 * year, 25,000 settled ones before the first open one, at each
+	 * start, each send and each timer (2 s at a start from a cold
+	 * cache).  The open ones have an index of their own now; the
+	 * acknowledgement is still checked on the few it holds.
+	 */
+	"ALTER TABLE deadlines ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE deadlines SET settled = 1 WHERE EXISTS (SELECT 1 FROM messages a"
+	" WHERE a.ref_id = deadlines.msg_id AND a.ref_id != ''"
+	" AND +a.kind = 23 AND +a.direction = 'in'"
+	" AND a.sender = deadlines.recipient);"
+	"CREATE INDEX deadlines_open ON deadlines (deadline_at)"
+	" WHERE overdue_at = 0 AND settled = 0;",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -316,3 +316,29 @@ store_resign_queued(struct store *st, int (*sign)(Poc__Envelope *, uint8_t *),
 	}
 	return store_tx_commit(st, nested) == 0 ? n : -1;
 }
+
+int
+store_sig_verified(struct store *st, const int64_t *seq, size_t n)
+{
+	sqlite3_stmt	*s = st->stmt[STMT_SIG_VERIFIED];
+	size_t		 i;
+	int		 nested;
+
+	if (n == 0)
+		return 0;
+	if (store_tx_begin(st, &nested) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (sqlite3_bind_int64(s, 1, seq[i]) != SQLITE_OK) {
+			store_stmt_error(st, STMT_SIG_VERIFIED);
+			store_stmt_done(st, STMT_SIG_VERIFIED);
+			goto fail;
+		}
+		if (store_stmt_exec(st, STMT_SIG_VERIFIED) == -1)
+			goto fail;
+	}
+	return store_tx_commit(st, nested);
+ fail:
+	store_tx_abort(st, nested);
+	return -1;
+}

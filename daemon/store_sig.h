@@ -30,6 +30,12 @@ int	 store_signer_keep(struct store *, const uint8_t *der, size_t len,
 int	 store_signer_get(struct store *, const char *id, uint8_t **der,
 	    size_t *len);
 
+/* Records that a full check verified the kept signature of each message
+ * seq[0..n-1] with its kept signer certificate (the caller did it just
+ * now, nothing having changed them since they were read), in one
+ * transaction.  Returns 0 or -1. */
+int	 store_sig_verified(struct store *, const int64_t *seq, size_t n);
+
 /*
  * Signs every queued envelope again (after a node key rotation, so that a
  * receiver checking it against the new certificate accepts it): each is

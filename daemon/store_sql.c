@@ -63,9 +63,11 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_MSG_INSERT] = { STMT_MSG_INSERT, "msg_insert",
 	    "INSERT INTO messages (id, direction, sender, recipient,"
 	    " thread_id, in_reply_to, ref_id, kind, created_at, state,"
-	    " received_at, envelope, signer, party, urgency, tlp, exercise)"
+	    " received_at, envelope, signer, party, urgency, tlp, exercise,"
+	    " sig_verified)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " ?13, CASE ?2 WHEN 'in' THEN ?3 ELSE ?4 END, ?14, ?15, ?16)" },
+	    " ?13, CASE ?2 WHEN 'in' THEN ?3 ELSE ?4 END, ?14, ?15, ?16,"
+	    " ?17)" },
 	[STMT_OUTBOX_INSERT] = { STMT_OUTBOX_INSERT, "outbox_insert",
 	    "INSERT INTO outbox (seq, id, recipient, queued_at)"
 	    " VALUES (?1, ?2, ?3, ?4)" },
@@ -133,8 +135,9 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " created_by) VALUES (?1, ?2, ?3, ?4, ?5)" },
 	[STMT_CHECKS_TARGET_ADD] = { STMT_CHECKS_TARGET_ADD,
 	    "checks_target_add",
-	    "INSERT INTO check_targets (campaign_id, member, envelope_id)"
-	    " VALUES (?1, ?2, ?3)" },
+	    "INSERT INTO check_targets (campaign_id, member, envelope_id,"
+	    " envelope_seq) VALUES (?1, ?2, ?3,"
+	    " coalesce((SELECT seq FROM messages WHERE id = ?3), 0))" },
 	[STMT_CHECKS_CAMPAIGN_ID] = { STMT_CHECKS_CAMPAIGN_ID,
 	    "checks_campaign_id",
 	    "SELECT id, created_at, reply_by, scheduled, created_by"
@@ -156,7 +159,8 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "SELECT t.member, t.envelope_id, coalesce(m.state, ''),"
 	    " coalesce(m.delivered_at, 0), coalesce(m.reason, ''),"
 	    " t.replied_at, t.replied_by, t.reply_id"
-	    " FROM check_targets t LEFT JOIN messages m ON m.id = t.envelope_id"
+	    " FROM check_targets t LEFT JOIN messages m ON m.seq = t.envelope_seq"
+	    " AND m.id = t.envelope_id"
 	    " WHERE t.campaign_id = ?1 ORDER BY t.member" },
 	[STMT_CHECKS_TARGET_FIND] = { STMT_CHECKS_TARGET_FIND,
 	    "checks_target_find",
@@ -193,13 +197,18 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " ORDER BY m.seq LIMIT ?1" },
 	[STMT_DEADLINE_ADD] = { STMT_DEADLINE_ADD, "deadline_add",
 	    "INSERT OR IGNORE INTO deadlines (msg_id, recipient, urgency,"
-	    " deadline_at) VALUES (?1, ?2, ?3, ?4)" },
+	    " deadline_at, settled) SELECT ?1 AS msg_id, ?2 AS recipient, ?3,"
+	    " ?4, " DEADLINE_ACKED " FROM (SELECT ?1 AS msg_id,"
+	    " ?2 AS recipient) d" },
+	/* The open ones (deadlines_open), the acknowledgement still
+	 * checked. */
 	[STMT_DEADLINE_NEXT] = { STMT_DEADLINE_NEXT, "deadline_next",
-	    "SELECT min(deadline_at) FROM deadlines d WHERE overdue_at = 0"
-	    " AND NOT " DEADLINE_ACKED },
+	    "SELECT min(deadline_at) FROM deadlines d INDEXED BY deadlines_open"
+	    " WHERE overdue_at = 0 AND settled = 0 AND NOT " DEADLINE_ACKED },
 	[STMT_DEADLINE_DUE] = { STMT_DEADLINE_DUE, "deadline_due",
 	    "SELECT msg_id, recipient, urgency, deadline_at FROM deadlines d"
-	    " WHERE overdue_at = 0 AND deadline_at <= ?1"
+	    " INDEXED BY deadlines_open"
+	    " WHERE overdue_at = 0 AND settled = 0 AND deadline_at <= ?1"
 	    " AND NOT " DEADLINE_ACKED
 	    " ORDER BY deadline_at LIMIT ?2" },
 	[STMT_DEADLINE_MARK] = { STMT_DEADLINE_MARK, "deadline_mark",
@@ -253,6 +262,9 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " JOIN messages m ON m.seq = o.seq ORDER BY o.seq" },
 	[STMT_SIGNER_REPLACE] = { STMT_SIGNER_REPLACE, "signer_replace",
 	    "UPDATE messages SET envelope = ?2 WHERE seq = ?1" },
+	/* A full check verified the kept signature (ctl_sig.c). */
+	[STMT_SIG_VERIFIED] = { STMT_SIG_VERIFIED, "sig_verified",
+	    "UPDATE messages SET sig_verified = 1 WHERE seq = ?1" },
 	/* The directory (store_dir.c).  A record replaces the held one
 	 * only if its serial is higher: the rule is in the SQL too, so no
 	 * caller can overwrite a newer record with an older one. */
@@ -314,6 +326,10 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	/* An acknowledgement (?4 = 'acked') or a response ('answered') of
 	 * ?1 stamps it, once, if it went the other way between the same
 	 * two members: what --unacked and cases read. */
+	/* An acknowledgement from its recipient settles its deadline. */
+	[STMT_DEADLINE_SETTLE] = { STMT_DEADLINE_SETTLE, "deadline_settle",
+	    "UPDATE deadlines SET settled = 1"
+	    " WHERE msg_id = ?1 AND recipient = ?2 AND settled = 0" },
 	[STMT_MSG_ANSWER] = { STMT_MSG_ANSWER, "msg_answer",
 	    "UPDATE messages SET"
 	    " acked_at = CASE WHEN ?4 = 'acked' AND acked_at = 0"

@@ -49,6 +49,7 @@ enum stmt_id {
 	STMT_DEADLINE_MARK,
 	STMT_DEADLINE_GET,
 	STMT_DEADLINE_OVERDUE,
+	STMT_DEADLINE_SETTLE,
 	STMT_CASE_MISSING,
 	STMT_CASE_ADD,
 	STMT_CASE_HISTORY,
@@ -61,6 +62,7 @@ enum stmt_id {
 	STMT_SIGNER_GET,
 	STMT_SIGNER_QUEUED,
 	STMT_SIGNER_REPLACE,
+	STMT_SIG_VERIFIED,
 	STMT_DIR_GET,		/* store_dir.c */
 	STMT_DIR_PUT,
 	STMT_DIR_LIST,
@@ -108,13 +110,14 @@ enum stmt_id {
 	"SELECT m.seq, m.id, m.direction, m.state, m.received_at,"	\
 	" m.delivered_at, m.reason, m.envelope,"			\
 	" coalesce(o.attempts, 0), coalesce(o.next_attempt_at, 0),"	\
-	" m.acked_at, m.answered_at"
+	" m.acked_at, m.answered_at, m.sig_verified"
 #define MSG_SELECT							\
 	MSG_COLUMNS " FROM messages m LEFT JOIN outbox o ON o.seq = m.seq "
 enum msg_col {
 	MCOL_SEQ, MCOL_ID, MCOL_DIRECTION, MCOL_STATE, MCOL_RECEIVED_AT,
 	MCOL_DELIVERED_AT, MCOL_REASON, MCOL_ENVELOPE, MCOL_ATTEMPTS,
 	MCOL_NEXT_ATTEMPT_AT, MCOL_ACKED_AT, MCOL_ANSWERED_AT,
+	MCOL_SIG_VERIFIED,
 	MCOL_MAX
 };
 

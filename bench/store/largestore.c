@@ -4,7 +4,7 @@
  * store code, so that the file is what pocd would have written.
  *
  *	poclargestore [-n ENVELOPES] [-t THREADS] [-m MEMBERS] [-s SEED]
- *	    DB PKIDIR OWN
+ *	    [-e EMPTY] DB PKIDIR OWN
  *
  * DB is the store of member OWN, made by pocd (its own record in it);
  * PKIDIR holds the network CA (network-ca.pem, network-ca.key) and
@@ -19,8 +19,14 @@
  *   envelopes in all (default 1,000,000), each signed by its sender's
  *   key, stored in the order of their times as a node would have;
  *   outgoing ones delivered (a few of the last hour still queued), their
- *   deadlines and case status rows kept as pocd keeps them;
+ *   deadlines (those past and unacknowledged marked overdue when they
+ *   passed) and case status rows kept as pocd keeps them;
  * - a weekly communication check of every member, with their replies.
+ *
+ * Member M001's key and certificate go to PKIDIR/M001/node.{key,pem}, so
+ * that a load generator can speak to the node as that member; with -e,
+ * a copy of the store as it is once the directory is in, before any
+ * envelope, goes to EMPTY (the same node and directory, for reference).
  *
  * It prints one JSON line: envelopes, threads, members, seconds, bytes,
  * bytes per envelope.
@@ -35,7 +41,9 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sqlite3.h>
 
 #include "daemon/store.h"
 #include "daemon/store_checks.h"
@@ -145,6 +153,71 @@ member_make(struct member *m, const char *code, EVP_PKEY *cakey,
 	i2d_X509(x, &p);
 	m->derlen = (size_t)len;
 	X509_free(x);
+}
+
+/* Writes m's key and certificate as PEM to DIR/CODE/node.{key,pem}. */
+static void
+member_save(const struct member *m, const char *dir)
+{
+	const uint8_t	*p = m->der;
+	char		 path[4096];
+	X509		*x;
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, m->code);
+	if (mkdir(path, 0700) == -1 && access(path, W_OK) == -1)
+		err(1, "%s", path);
+	snprintf(path, sizeof(path), "%s/%s/node.key", dir, m->code);
+	if ((fp = fopen(path, "w")) == NULL ||
+	    PEM_write_PrivateKey(fp, m->key, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    fclose(fp) != 0)
+		errx(1, "%s: cannot write", path);
+	snprintf(path, sizeof(path), "%s/%s/node.pem", dir, m->code);
+	if ((x = d2i_X509(NULL, &p, (long)m->derlen)) == NULL ||
+	    (fp = fopen(path, "w")) == NULL || PEM_write_X509(fp, x) != 1 ||
+	    fclose(fp) != 0)
+		errx(1, "%s: cannot write", path);
+	X509_free(x);
+}
+
+/* Copies the committed store db to path (a file of its own, made anew). */
+static void
+store_copy(const char *db, const char *path)
+{
+	sqlite3	*h;
+	char	*sql;
+
+	if (unlink(path) == -1 && access(path, F_OK) == 0)
+		err(1, "%s", path);
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    (sql = sqlite3_mprintf("VACUUM INTO %Q", path)) == NULL ||
+	    sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		errx(1, "%s: cannot copy the store: %s", path, sqlite3_errmsg(h));
+	sqlite3_free(sql);
+	sqlite3_close(h);
+}
+
+/* Marks overdue, at their deadline, the deadlines that passed without an
+ * acknowledgement: a node that ran all year did so as each passed
+ * (deadline.c), so its next start has none to catch up on. */
+static void
+deadlines_mark(struct store *st, int64_t now)
+{
+	struct store_deadline	*d;
+	int			 n, i;
+
+	do {
+		if ((n = store_deadline_due(st, now, 1000, &d)) < 0 ||
+		    store_begin(st) != 0)
+			errx(1, "deadlines");
+		for (i = 0; i < n; i++)
+			if (store_deadline_mark(st, d[i].msg_id,
+			    d[i].deadline_at) != 1)
+				errx(1, "deadline %s", d[i].msg_id);
+		free(d);
+		if (store_commit(st) != 0)
+			errx(1, "commit");
+	} while (n == 1000);
 }
 
 /* Signs and stores m's directory record: two PoCs, one always there. */
@@ -425,7 +498,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: poclargestore [-n ENVELOPES] [-t THREADS] "
-	    "[-m MEMBERS] [-s SEED] DB PKIDIR OWN\n");
+	    "[-m MEMBERS] [-s SEED] [-e EMPTY] DB PKIDIR OWN\n");
 	exit(2);
 }
 
@@ -440,14 +513,16 @@ main(int argc, char **argv)
 	X509				*cacert, *x;
 	char				 errbuf[256], path[4096], code[16];
 	char				 network[65];
+	const char			*empty = NULL;
 	char				 (*check_ids)[UUID_STR_LEN];
 	long				 nenv = 1000000, nthr = 50000, nmem = 193;
 	size_t				 nev = 0, cap, i;
 	int64_t				 now = util_now_ms(), start, counts[2] = { 0 };
 	int				 ch, own = 0, weeks = 52, w, k, inbatch = 0;
 
-	while ((ch = getopt(argc, argv, "n:t:m:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:t:m:s:e:")) != -1) {
 		switch (ch) {
+		case 'e': empty = optarg; break;
 		case 'n': nenv = strtol(optarg, NULL, 10); break;
 		case 't': nthr = strtol(optarg, NULL, 10); break;
 		case 'm': nmem = strtol(optarg, NULL, 10); break;
@@ -493,6 +568,9 @@ main(int argc, char **argv)
 	}
 	if (store_commit(st) != 0)
 		errx(1, "commit");
+	member_save(&members[1], argv[1]);
+	if (empty != NULL)
+		store_copy(argv[0], empty);
 
 	/* The threads and their times over the year. */
 	if ((threads = calloc((size_t)nthr, sizeof(*threads))) == NULL)
@@ -580,6 +658,7 @@ main(int argc, char **argv)
 			inbatch = 0;
 		}
 	}
+	deadlines_mark(st, now);
 	/* Its deadline and case rows are all written: a node that kept
 	 * them would have looked this far (deadline.c). */
 	if (store_dir_meta_set(st, "deadline_scan_seq",

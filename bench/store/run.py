@@ -17,7 +17,15 @@ measures, with the node running on that store:
     and a new message), thread, who, status, checks, checks --list, and
     audit verify of the last 10,000 entries (export --after + verify
     --continued); p50 and p99 of the wall time of the whole command,
-    process start and TLS handshake included.
+    process start and TLS handshake included;
+  - what the store costs the receive path: pocbench's throughput (8
+    peers, window 64) and latency (one envelope at a time) against the
+    node, speaking as member M001, 3 runs each (--tput-runs), on a copy
+    of the store so that the runs do not grow it.
+
+The same, in the same run, on the node's store as it was with the
+directory but before any envelope (the generator's -e copy): the
+reference of the "within 10 %" targets.
 
 It prints one aligned table and, with --json, writes the figures there.
 Targets (issue 11): every command p99 <= 50 ms, start <= 2 s.
@@ -36,9 +44,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__
 TESTBED = os.path.join(REPO, "tests", "testbed")
 GEN = os.path.join(REPO, "build", "poclargestore")
 POCCTL = os.path.join(REPO, "build", "pocctl")
+POCBENCH = os.path.join(REPO, "build", "pocbench")
 ME = "AUS"
+PEER = "M001"               # the generator saves its key (largestore.c)
 P99_TARGET_MS = 50.0
 START_TARGET_S = 2.0
+RATIO_TARGET = 0.10         # throughput and latency within 10 % of empty
+TPUT_CONNS, TPUT_COUNT, WINDOW = 8, 20000, 64
+LAT_COUNT, LAT_GAP_MS = 300, 5
 
 
 def run(argv, **kw):
@@ -62,13 +75,13 @@ def build(d, args):
     testbed("up", d, ME)
     testbed("stop", d, ME)
     db = os.path.join(d, ME, "pocd.db")
-    # The node's store as it started, for the same-run reference figures.
-    for sfx in ("", "-wal"):
-        if os.path.exists(db + sfx):
-            shutil.copy(db + sfx, os.path.join(d, "empty.db" + sfx))
+    # -e: the node's store with the directory and no envelope, for the
+    # same-run reference figures.
     out = run([GEN, "-n", str(args.envelopes), "-t", str(args.threads),
-               "-m", str(args.members), db, d, ME], timeout=7200)
+               "-m", str(args.members), "-e", os.path.join(d, "empty.db"),
+               db, d, ME], timeout=7200)
     gen = json.loads(out.strip().splitlines()[-1])
+    os.chmod(os.path.join(d, "empty.db"), 0o600)    # a store, as pocd's
     with open(os.path.join(d, "generated.json"), "w", encoding="utf-8") as f:
         json.dump(gen, f, indent=2)
     return gen
@@ -153,6 +166,62 @@ def start_times(d):
     return starts
 
 
+def pocbench(*args):
+    out = run([POCBENCH] + [str(a) for a in args], timeout=900)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2]
+
+
+def load(d, runs):
+    """Throughput and latency of the receive path against the running
+    node, as member M001: medians of runs, with min and max."""
+    with open(os.path.join(d, "testbed.json"), encoding="utf-8") as f:
+        port = json.load(f)["members"][ME]["peer_port"]
+    args = ["--proto", "poc", "--port", port,
+            "--ca", os.path.join(d, "network-ca.pem"),
+            "--cert", os.path.join(d, PEER, "node.pem"),
+            "--key", os.path.join(d, PEER, "node.key"),
+            "--member", PEER, "--to", ME]
+    rate, p99, p50 = [], [], []
+    for _ in range(runs):
+        r = pocbench("tput", *args, "--conns", TPUT_CONNS, "--count",
+                     TPUT_COUNT // TPUT_CONNS, "--window", WINDOW)
+        rate.append(r["rate"])
+        r = pocbench("lat", *args, "--count", LAT_COUNT, "--interval-ms",
+                     LAT_GAP_MS)
+        p99.append(r["p99_ms"])
+        p50.append(r["p50_ms"])
+    fig = lambda v, nd: {"median": round(median(v), nd),
+                         "min": round(min(v), nd), "max": round(max(v), nd)}
+    return {"rate": fig(rate, 0), "p99_ms": fig(p99, 2), "p50_ms": fig(p50, 2)}
+
+
+def load_on_copy(d, runs):
+    """load() on a copy of the node's store, put back afterwards: the
+    runs add envelopes, which the next measurements must not see."""
+    db = os.path.join(d, ME, "pocd.db")
+    keep = db + ".keep"
+    testbed("stop", d, ME)
+    for sfx in ("-wal", "-shm"):
+        if os.path.exists(db + sfx):
+            os.unlink(db + sfx)
+    shutil.copy2(db, keep)      # its mode too: 0600
+    try:
+        testbed("start", d, ME)
+        return load(d, runs)
+    finally:
+        subprocess.run([sys.executable, TESTBED, "stop", d, ME],
+                       stdin=subprocess.DEVNULL, capture_output=True)
+        for sfx in ("-wal", "-shm"):
+            if os.path.exists(db + sfx):
+                os.unlink(db + sfx)
+        os.replace(keep, db)
+
+
 def swap(d, other):
     """Swaps AUS's store with other (the node stopped)."""
     db = os.path.join(d, ME, "pocd.db")
@@ -177,6 +246,7 @@ def main():
     ap.add_argument("--threads", type=int, default=50000)
     ap.add_argument("--members", type=int, default=193)
     ap.add_argument("--runs", type=int, default=50)
+    ap.add_argument("--tput-runs", type=int, default=3)
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args()
@@ -199,9 +269,10 @@ def main():
     finally:
         subprocess.run([sys.executable, TESTBED, "stop", d, ME],
                        stdin=subprocess.DEVNULL, capture_output=True)
+    big_load = load_on_copy(d, args.tput_runs) if args.tput_runs else None
     # The same commands on the node's empty store, in the same run: what
     # process start, TLS and the machine's load cost without the data.
-    ref = {}
+    ref, empty_load = {}, None
     empty = os.path.join(d, "empty.db")
     if os.path.exists(empty):
         swap(d, empty)
@@ -210,6 +281,10 @@ def main():
             testbed("start", d, ME)
             ref = {r["command"]: r for r in
                    measure(commands(d, ctl, None), args.runs)}
+            subprocess.run([sys.executable, TESTBED, "stop", d, ME],
+                           stdin=subprocess.DEVNULL, capture_output=True)
+            empty_load = (load_on_copy(d, args.tput_runs)
+                          if args.tput_runs else None)
         finally:
             subprocess.run([sys.executable, TESTBED, "stop", d, ME],
                            stdin=subprocess.DEVNULL, capture_output=True)
@@ -224,6 +299,15 @@ def main():
         "commands": rows, "runs": args.runs,
         "load_average": round(os.getloadavg()[0], 1),
     }
+    if big_load and empty_load:
+        result["load"] = {"large": big_load, "empty": empty_load}
+        result["load"]["rate_ratio"] = round(
+            big_load["rate"]["median"] / empty_load["rate"]["median"], 3)
+        result["load"]["p99_ratio"] = round(
+            big_load["p99_ms"]["median"] / empty_load["p99_ms"]["median"], 3)
+        result["load"]["met"] = (
+            result["load"]["rate_ratio"] >= 1 - RATIO_TARGET and
+            result["load"]["p99_ratio"] <= 1 + RATIO_TARGET)
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"store: {gen['envelopes']} envelopes in {gen['threads']} threads, "
           f"{gen['members']} members; built in {gen['seconds']} s; "
@@ -234,6 +318,16 @@ def main():
         print(f"same run, empty store: start "
               f"{', '.join(f'{s:.2f}' for s in ref_starts)} s")
         result["empty_start_s"] = [round(s, 2) for s in ref_starts]
+    if "load" in result:
+        ld = result["load"]
+        for k, unit, what in (("rate", "/s", "throughput, 8 peers"),
+                              ("p99_ms", " ms", "latency p99, one at a time")):
+            b, e = ld["large"][k], ld["empty"][k]
+            print(f"{what}: large {b['median']}{unit} ({b['min']}-{b['max']}),"
+                  f" empty {e['median']}{unit} ({e['min']}-{e['max']})")
+        print(f"large / empty: throughput {ld['rate_ratio']:.2f}, latency p99 "
+              f"{ld['p99_ratio']:.2f} (target within {RATIO_TARGET:.0%}: "
+              f"{'met' if ld['met'] else 'NOT met'})")
     w = max(len(r["command"]) for r in rows)
     print(f"{'COMMAND':<{w}}  {'P50 MS':>7}  {'P99 MS':>7}  "
           f"{'EMPTY P99':>9}  TARGET")
@@ -246,7 +340,8 @@ def main():
         with open(args.json, "w", encoding="utf-8") as fp:
             json.dump(result, fp, indent=2)
     write_table_rows(result)
-    return 0 if result["start_met"] and all(r["met"] for r in rows) else 1
+    return 0 if (result["start_met"] and all(r["met"] for r in rows) and
+                 result.get("load", {}).get("met", True)) else 1
 
 
 def write_table_rows(result):
@@ -256,6 +351,18 @@ def write_table_rows(result):
              "value": f"{max(result['start_s']):.2f} s (worst of "
                       f"{len(result['start_s'])})",
              "target": f"<= {START_TARGET_S} s", "met": result["start_met"]}]
+    ld = result.get("load")
+    if ld:
+        rows.append({"row": "large store: throughput, 8 peers, vs empty store",
+                     "value": f"{ld['rate_ratio']:.2f}x ({ld['large']['rate']['median']:.0f}"
+                              f" vs {ld['empty']['rate']['median']:.0f}/s)",
+                     "target": f">= {1 - RATIO_TARGET:.2f}x",
+                     "met": ld["rate_ratio"] >= 1 - RATIO_TARGET})
+        rows.append({"row": "large store: latency p99 vs empty store",
+                     "value": f"{ld['p99_ratio']:.2f}x ({ld['large']['p99_ms']['median']:.2f}"
+                              f" vs {ld['empty']['p99_ms']['median']:.2f} ms)",
+                     "target": f"<= {1 + RATIO_TARGET:.2f}x",
+                     "met": ld["p99_ratio"] <= 1 + RATIO_TARGET})
     for r in result["commands"]:
         rows.append({"row": f"large store: {r['command']} p99",
                      "value": f"{r['p99_ms']:.1f} ms",

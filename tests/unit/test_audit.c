@@ -176,6 +176,75 @@ START_TEST(test_json_roundtrip)
 }
 END_TEST
 
+/* The export line written directly is the JSON line jansson writes, and
+ * reads back as the same entry; anything else is left to JSON. */
+START_TEST(test_line_fast_path)
+{
+	static const char *const refused[] = {
+		"{\"seq\": 1,\"time\":2,",		/* a space */
+		"{\"seq\":01,",			/* a leading zero */
+		"{\"seq\":-0,",
+		"{\"time\":2,\"seq\":1,",		/* another order */
+	};
+	struct audit_entry	 back, odd;
+	json_t			*j;
+	char			 line[8192], *js, copy[8192], err[256];
+	size_t			 i;
+	int			 n;
+
+	chain_build();
+	for (i = 0; i < NCHAIN; i++) {
+		ck_assert_int_gt(n = audit_entry_line(&chain[i], line,
+		    sizeof(line)), 0);
+		ck_assert_ptr_nonnull(j = audit_entry_to_json(&chain[i]));
+		ck_assert_ptr_nonnull(js = json_dumps(j,
+		    JSON_COMPACT | JSON_PRESERVE_ORDER));
+		ck_assert_uint_eq(strlen(js) + 1, (size_t)n);
+		ck_assert_int_eq(memcmp(js, line, strlen(js)), 0);
+		ck_assert_int_eq(line[n - 1], '\n');
+		free(js);
+		json_decref(j);
+		ck_assert_int_eq(audit_entry_from_line(line, (size_t)n, &back),
+		    1);
+		ck_assert_int_eq(back.seq, chain[i].seq);
+		ck_assert_str_eq(back.kind, chain[i].kind);
+		ck_assert_str_eq(back.message_id, chain[i].message_id);
+		ck_assert_str_eq(back.peer, chain[i].peer);
+		ck_assert_str_eq(back.detail, chain[i].detail);
+		ck_assert(audit_entry_check(&back, i > 0 ? &chain[i - 1] : NULL,
+		    err, sizeof(err)));
+	}
+	/* Strings JSON escapes, or that are not ASCII, take the JSON path. */
+	odd = chain[0];
+	odd.detail = "say \"hi\"";
+	ck_assert_int_eq(audit_entry_line(&odd, line, sizeof(line)), 0);
+	odd.detail = "caf\xc3\xa9";
+	ck_assert_int_eq(audit_entry_line(&odd, line, sizeof(line)), 0);
+	odd.detail = "tab\there";
+	ck_assert_int_eq(audit_entry_line(&odd, line, sizeof(line)), 0);
+	/* Lines the writer does not make are left untouched to JSON. */
+	n = audit_entry_line(&chain[1], line, sizeof(line));
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(copy, sizeof(copy), "%s%s", refused[i],
+		    strchr(line, ',') + 1);
+		if (i == 3)	/* the same fields, seq and time swapped */
+			snprintf(copy, sizeof(copy), "{\"time\":%lld,\"seq\":%lld%s",
+			    (long long)chain[1].time, (long long)chain[1].seq,
+			    strstr(line, ",\"kind\""));
+		ck_assert_int_eq(audit_entry_from_line(copy, strlen(copy),
+		    &back), 0);
+	}
+	/* No newline, a truncated hash, trailing bytes. */
+	ck_assert_int_eq(audit_entry_from_line(line, (size_t)n - 1, &back), 0);
+	memcpy(copy, line, (size_t)n);
+	memcpy(copy + n - 4, "\"}\n", 3);
+	ck_assert_int_eq(audit_entry_from_line(copy, (size_t)n - 1, &back), 0);
+	memcpy(copy, line, (size_t)n - 1);
+	memcpy(copy + n - 1, " \n", 2);
+	ck_assert_int_eq(audit_entry_from_line(copy, (size_t)n + 1, &back), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ the store */
 
 static char	 tmpdir[PATH_MAX];
@@ -467,6 +536,52 @@ START_TEST(test_store_resign)
 }
 END_TEST
 
+/* The kept signature verdict (messages.sig_verified, ctl_sig.c): set
+ * for an envelope received with its signer, by a later full check, and
+ * cleared whenever the envelope or its signer changes. */
+START_TEST(test_store_sig_verdict)
+{
+	static const uint8_t	 der[] = { 0x30, 0x03, 0x02, 0x01, 0x07 };
+	struct store		*st = open_store();
+	Poc__Envelope		 in = env_notification(ID1, "FRA", "AUS");
+	Poc__Envelope		 plain = env_notification(ID2, "NZL", "AUS");
+	Poc__Envelope		 out = env_notification(ID3, "AUS", "FRA");
+	Poc__StoredMessage	*m;
+	int64_t			 seq;
+
+	ck_assert_int_eq(store_put_incoming_signed(st, &in, der, sizeof(der),
+	    1000), STORE_NEW);
+	ck_assert_int_eq(store_put_incoming(st, &plain, 1050), STORE_NEW);
+	ck_assert_int_eq(store_put_outgoing_signed(st, &out, der, sizeof(der),
+	    1100), STORE_NEW);
+	ck_assert_int_eq(store_get(st, ID1, &m), 1);
+	ck_assert(m->signature_verified);
+	protobuf_c_message_free_unpacked(&m->base, NULL);
+	ck_assert_int_eq(store_get(st, ID2, &m), 1);
+	ck_assert(!m->signature_verified);
+	protobuf_c_message_free_unpacked(&m->base, NULL);
+	ck_assert_int_eq(store_get(st, ID3, &m), 1);
+	ck_assert(!m->signature_verified);
+	seq = m->seq;
+	protobuf_c_message_free_unpacked(&m->base, NULL);
+	ck_assert_int_eq(store_sig_verified(st, &seq, 1), 0);
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID3 "'"), 1);
+	/* Signed again: the verdict was about other bytes. */
+	ck_assert_int_eq(store_resign_queued(st, fake_sign, der, sizeof(der),
+	    1200), 1);
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID3 "'"), 0);
+	/* Whoever changes the bytes: the trigger is in the schema. */
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID1 "'"), 1);
+	raw_exec("UPDATE messages SET envelope = x'00' WHERE id = '" ID1 "'");
+	ck_assert_int_eq(raw_int("SELECT sig_verified FROM messages"
+	    " WHERE id = '" ID1 "'"), 0);
+	store_close(st);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -479,6 +594,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_tamper_rehash);
 	tcase_add_test(tc, test_delete_reorder);
 	tcase_add_test(tc, test_json_roundtrip);
+	tcase_add_test(tc, test_line_fast_path);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("store");
@@ -487,6 +603,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_store_tamper);
 	tcase_add_test(tc, test_store_atomic);
 	tcase_add_test(tc, test_store_resign);
+	tcase_add_test(tc, test_store_sig_verdict);
 	suite_add_tcase(s, tc);
 	return s;
 }

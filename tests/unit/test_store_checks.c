@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "daemon/store.h"
 #include "daemon/store_checks.h"
@@ -160,6 +161,59 @@ START_TEST(test_acked_before_deadline)
 }
 END_TEST
 
+/* deadlines.settled of id, read from the file (WAL: the store's
+ * commits are visible to another connection). */
+static int
+settled(const char *id)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	int		 v = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT settled FROM deadlines"
+	    " WHERE msg_id = ?1", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The recipient's acknowledgement settles the deadline row, in its own
+ * transaction or, if it came first, when the row is added; another
+ * member's does not. */
+START_TEST(test_deadline_settled)
+{
+	int64_t	 at;
+
+	put(ID_REQ, "AUS", "FRA", 1, POC__ENVELOPE__BODY_ASSISTANCE_REQUEST,
+	    NULL);
+	ck_assert_int_eq(store_deadline_add(st, ID_REQ, "FRA", 4, T0 + 2000),
+	    0);
+	ck_assert_int_eq(settled(ID_REQ), 0);
+	put(ID_ACK2, "KEN", "AUS", 0, POC__ENVELOPE__BODY_ACKNOWLEDGEMENT,
+	    ID_REQ);
+	ck_assert_int_eq(settled(ID_REQ), 0);
+	ck_assert_int_eq(store_deadline_next(st, &at), 1);
+	put(ID_ACK, "FRA", "AUS", 0, POC__ENVELOPE__BODY_ACKNOWLEDGEMENT,
+	    ID_REQ);
+	ck_assert_int_eq(settled(ID_REQ), 1);
+	ck_assert_int_eq(store_deadline_next(st, &at), 0);
+	/* acknowledged before its row was added (a restart between) */
+	put(ID_CHK, "AUS", "FRA", 1, POC__ENVELOPE__BODY_ASSISTANCE_REQUEST,
+	    NULL);
+	put(ID_CAMP, "FRA", "AUS", 0, POC__ENVELOPE__BODY_ACKNOWLEDGEMENT,
+	    ID_CHK);
+	ck_assert_int_eq(store_deadline_add(st, ID_CHK, "FRA", 4, T0 + 3000),
+	    0);
+	ck_assert_int_eq(settled(ID_CHK), 1);
+	ck_assert_int_eq(store_deadline_next(st, &at), 0);
+}
+END_TEST
+
 START_TEST(test_campaign)
 {
 	struct store_check_campaign	 c, got, *list;
@@ -248,6 +302,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_deadline_lifecycle);
 	tcase_add_test(tc, test_acked_before_deadline);
+	tcase_add_test(tc, test_deadline_settled);
 	tcase_add_test(tc, test_campaign);
 	tcase_add_test(tc, test_campaign_rollback);
 	suite_add_tcase(s, tc);
