@@ -400,16 +400,16 @@ def key_rotation(net, rng, say):
     serial = net.serials(code)[code]
     r1, s1, curve = _converge(net, lambda c: net.serials(c).get(code, 0) >= serial, say,
                               f"{code} with both keys")
-    # 2. The node switches to the new key.  A restart, not SIGHUP: SIGHUP
-    # puts the new key in force for TLS and signatures, but the directory
-    # keeps the certificate it read at start-up as the one that signs the
-    # own record, so the record could not drop the old key (step 3).
+    # 2. The node switches to the new key by SIGHUP, as an operator would,
+    # without a restart: TLS, signatures and the own record all take it.
     with open(info["config"], encoding="utf-8") as f:
         conf = f.read()
     with open(info["config"], "w", encoding="utf-8") as f:
         f.write(conf.replace(info["node_cert"], cert2).replace(info["node_key"], key2))
-    net.stop([code])
-    net.start([code])
+    offs = {code: net.log_size(code)}
+    net.hup([code])
+    net.wait_logged([code], re.compile(r"SIGHUP: .* reloaded"), 60,
+                    "SIGHUP reload with the new key", offsets=offs)
     new_ok = sum(1 for a in _hello_all(net, code, cert2, key2, others) if a)
     # 3. The record drops the old key; everyone takes that too.
     _set_fps(net, code, [new_fp])
