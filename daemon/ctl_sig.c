@@ -149,6 +149,7 @@ ctl_sig_stored(Poc__StoredMessage *sm, X509_STORE *cas)
 	sm->signer_cert.data = der;
 	sm->signer_cert.len = len;
 	if (c->cert == NULL || !c->chain_ok) {
+		sm->signature_verified = 0;	/* the kept verdict is moot */
 		ctl_sig_why(sm, c->why);
 		return 1;
 	}

@@ -9,13 +9,19 @@ ECDSA verification per row each time, and that verdict stays truthful.
 - the envelope or its signer changed behind the node's back: the schema's
   trigger forgets the verdict, the next listing checks in full and says
   NOT verified, with the reason, and keeps nothing;
-- show (and so pocctl verify) always checks in full, whatever is kept."""
+- show (and so pocctl verify) always checks in full, whatever is kept;
+- the signer's certificate revoked and the CRL reloaded by SIGHUP: the
+  next listing says NOT verified at once, kept verdict or not (the
+  chain verdicts cached per certificate go with the old CA store), as
+  show does."""
 
 import hashlib
+import os
+import signal
 import sqlite3
 import subprocess
 
-from tb import check, check_eq, envelope, run_test
+from tb import MKPKI, check, check_eq, envelope, run_test
 
 
 def verdict(tb, member, msg_id):
@@ -128,6 +134,23 @@ def test(tb):
     check(m.get("signature_verified") is True, f"untouched message: {m}")
     check(tb.show("FRA", ids[2]).get("signature_verified") is True,
           "untouched message: show")
+
+    # --- its signer revoked: the kept verdict does not outlive the CRL
+    pki = os.path.dirname(tb.info("FRA")["network_ca"])
+    r = subprocess.run([MKPKI, "revoke", pki, tb.info("AUS")["node_cert"]],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, f"mkpki revoke: {r.stdout}{r.stderr}")
+    reloads = tb.pocctl("FRA", "status").get("reloads", 0)
+    os.kill(tb.info("FRA")["pid"], signal.SIGHUP)
+    tb.wait_until(lambda: tb.pocctl("FRA", "status").get("reloads", 0) > reloads,
+                  10, "FRA's CRL reload")
+    check_eq(verdict(tb, "FRA", ids[2]), 1, "the kept verdict before listing")
+    shown = tb.show("FRA", ids[2])
+    m = listed(tb, "FRA", "inbox", ids[2])
+    check(m.get("signature_verified") is shown.get("signature_verified"),
+          f"listing and show disagree on a revoked signer: {m} / {shown}")
+    check(m.get("signature_verified") is False,
+          f"a revoked signer's message still listed as verified: {m}")
 
 
 if __name__ == "__main__":
