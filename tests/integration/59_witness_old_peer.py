@@ -16,29 +16,12 @@ import ssl
 import threading
 import time
 
-from rel import pb_parse
-from tb import check, check_eq, envelope, frame, peer_hello, run_test
+from rel import pb_parse, read_frame
+from tb import check, envelope, frame, peer_hello, run_test
 from witness_tb import fast_heads
 
 PF_HELLO, PF_ENVELOPE, PF_AUDIT_HEAD, PF_WITNESSED_HEAD = 1, 2, 200, 201
 LISTEN_SECONDS = 4.0
-
-
-def read_frame(s):
-    """One frame's payload, or None at a close or when nothing came."""
-    def read(n):
-        b = b""
-        while len(b) < n:
-            chunk = s.recv(n - len(b))
-            if not chunk:
-                return None
-            b += chunk
-        return b
-    try:
-        hdr = read(4)
-        return None if hdr is None else read(int.from_bytes(hdr, "big"))
-    except (socket.timeout, OSError, ssl.SSLError):
-        return None
 
 
 class StandIn:
@@ -62,9 +45,12 @@ class StandIn:
             s.sendall(frame(peer_hello("FRA", audit_heads=self.audit_heads)))
             end = time.monotonic() + LISTEN_SECONDS
             while time.monotonic() < end:
-                p = read_frame(s)
-                if p is None:
+                try:
+                    p = read_frame(s)
+                except TimeoutError:      # nothing within the second
                     continue
+                if p is None:
+                    break               # AUS closed
                 self.kinds.append(min(pb_parse(p)))
 
     def start(self):

@@ -216,6 +216,30 @@ def describe_peer_frame(payload):
 
 # ------------------------------------------------------------ raw TLS
 
+def read_frame(sock):
+    """The next frame's payload on sock, or None if the other side closed
+    first.  A timeout is raised, not taken for a close."""
+    hdr = b""
+    try:
+        while len(hdr) < 4:
+            c = sock.recv(4 - len(hdr))
+            if not c:
+                return None
+            hdr += c
+        n = struct.unpack(">I", hdr)[0]
+        body = b""
+        while len(body) < n:
+            c = sock.recv(min(65536, n - len(body)))
+            if not c:
+                return None
+            body += c
+        return body
+    except (ssl.SSLError, ConnectionError) as e:
+        if isinstance(e, ssl.SSLError) and "timed out" in str(e):
+            raise
+        return None
+
+
 class RawPeer:
     """One TLS connection to a listener that the test drives byte by byte."""
 
@@ -229,25 +253,7 @@ class RawPeer:
 
     def recv_frame(self):
         """The next frame's payload, or None if the node closed first."""
-        hdr = b""
-        try:
-            while len(hdr) < 4:
-                c = self.s.recv(4 - len(hdr))
-                if not c:
-                    return None
-                hdr += c
-            n = struct.unpack(">I", hdr)[0]
-            body = b""
-            while len(body) < n:
-                c = self.s.recv(min(65536, n - len(body)))
-                if not c:
-                    return None
-                body += c
-            return body
-        except (ssl.SSLError, ConnectionError) as e:
-            if isinstance(e, ssl.SSLError) and "timed out" in str(e):
-                raise
-            return None
+        return read_frame(self.s)
 
     def frames_until_close(self, limit=16):
         """Every frame (described) until the node closes; a node that
