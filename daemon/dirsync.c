@@ -1,13 +1,10 @@
 /*
- * Directory replication by pull (DESIGN.md "Directory"), both sides.
+ * Directory replication by pull (DESIGN.md "Directory"), the pulling
+ * side: this node's upstreams.  What this node answers to those who pull
+ * from it is dirserve.c's.
  *
- * Serving: any member that passed the peer listener's checks (certificate,
- * Hello, pinned fingerprint) may ask for the digest (code -> serial of
- * every record held) and then for records by code.  A registry is simply a
- * node that others pull from.
- *
- * Pulling, one FSM per configured upstream, each on its own (one upstream
- * down does not hold up the others):
+ * One FSM per configured upstream, each on its own (one upstream down
+ * does not hold up the others):
  *
  *	IDLE --start--> CONNECTING --Hello done--> DIGEST --digest-->
  *	    [OFFER --answer-->] FETCH --records (repeat while codes remain)-->
@@ -40,6 +37,7 @@
 
 #include "config.h"
 #include "directory.h"
+#include "dirserve.h"
 #include "dirsync.h"
 #include "log.h"
 #include "node.h"
@@ -51,6 +49,9 @@
 #define DIRSYNC_FETCH_BATCH	16	/* codes per DirectoryFetch */
 #define DIRSYNC_MAX_DIGEST	100000	/* entries accepted in a digest */
 #define DIRSYNC_START_DELAY	1	/* seconds after start-up */
+
+_Static_assert(DIRSYNC_FETCH_BATCH <= DIRSERVE_MAX_FETCH,
+    "a fetch must not ask for more codes than an upstream answers");
 
 enum dirsync_state {
 	DS_IDLE,
@@ -273,13 +274,6 @@ dirsync_shutdown(void)
 	nsyncs = 0;
 }
 
-/* Sends one frame of kind k (member m of the oneof) on p. */
-static int
-dirsync_send(struct peer *p, Poc__PeerFrame *f)
-{
-	return peer_send_frame(p, f);
-}
-
 /* The upstream's certificate: pinned in the directory, or the one
  * configured for it ([upstream] fingerprint, for the first pull). */
 static int
@@ -303,7 +297,7 @@ dirsync_up_cb(struct peer *p, void *arg)
 	dirsync_enter(ds, DS_DIGEST);
 	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST;
 	f.directory_digest_request = &rq;
-	if (dirsync_send(p, &f) != 0)
+	if (peer_send_frame(p, &f) != 0)
 		dirsync_fail(ds, "cannot send the digest request");
 }
 
@@ -341,7 +335,7 @@ dirsync_fetch_next(struct dirsync *ds)
 	dirsync_enter(ds, DS_FETCH);
 	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_FETCH;
 	f.directory_fetch = &fe;
-	if (dirsync_send(ds->peer, &f) != 0)
+	if (peer_send_frame(ds->peer, &f) != 0)
 		dirsync_fail(ds, "cannot send the fetch");
 }
 
@@ -366,7 +360,7 @@ dirsync_send_own(struct dirsync *ds, enum dirsync_state st)
 		log_info("directory sync %s: no record of %s there; offering "
 		    "the own record (serial %llu) to enroll", ds->up.member,
 		    env->conf.member, (unsigned long long)own->serial);
-	if (dirsync_send(ds->peer, &f) != 0)
+	if (peer_send_frame(ds->peer, &f) != 0)
 		dirsync_fail(ds, "cannot send the own record");
 	poc__directory_record__free_unpacked(own, NULL);
 }
@@ -597,93 +591,6 @@ dirsync_down_cb(struct peer *p, const char *reason, void *arg)
 	ds->peer = NULL;
 	dirsync_want_free(ds);
 	dirsync_enter(ds, DS_IDLE);
-}
-
-/* Answers a digest request: every record held, with its serial. */
-static void
-dirsync_serve_digest(struct peer *p)
-{
-	Poc__PeerFrame			 f = POC__PEER_FRAME__INIT;
-	Poc__DirectoryDigest		 d = POC__DIRECTORY_DIGEST__INIT;
-	Poc__DirectoryDigestEntry	*e = NULL, **ep = NULL;
-	struct store_dir_row		*rows;
-	int				 n, i;
-
-	if ((n = store_dir_list(env->store, &rows)) < 0) {
-		peer_fail(p, POC__ERROR__CODE__INTERNAL, "cannot read the "
-		    "directory");
-		return;
-	}
-	if ((e = calloc((size_t)n + 1, sizeof(*e))) == NULL ||
-	    (ep = calloc((size_t)n + 1, sizeof(*ep))) == NULL) {
-		free(e);
-		store_dir_rows_free(rows, n);
-		peer_fail(p, POC__ERROR__CODE__INTERNAL, "out of memory");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		poc__directory_digest_entry__init(&e[i]);
-		e[i].code = rows[i].code;
-		e[i].serial = rows[i].serial;
-		ep[i] = &e[i];
-	}
-	d.entries = ep;
-	d.n_entries = (size_t)n;
-	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_DIGEST;
-	f.directory_digest = &d;
-	dirsync_send(p, &f);
-	free(ep);
-	free(e);
-	store_dir_rows_free(rows, n);
-}
-
-/* Answers a fetch: the records asked for that are held, as they were
- * signed, as many as fit in a frame (the rest wait for the next sync). */
-static void
-dirsync_serve_fetch(struct peer *p, const Poc__DirectoryFetch *fe)
-{
-	Poc__PeerFrame		 f = POC__PEER_FRAME__INIT;
-	Poc__DirectoryRecords	 rs = POC__DIRECTORY_RECORDS__INIT;
-	Poc__DirectoryRecord	**r;
-	size_t			 i, n = 0, size = 64;
-
-	if (fe->n_codes > DIRSYNC_FETCH_BATCH * 4) {
-		peer_fail(p, POC__ERROR__CODE__PROTOCOL, "fetch of too many "
-		    "codes");
-		return;
-	}
-	if ((r = calloc(fe->n_codes + 1, sizeof(*r))) == NULL) {
-		peer_fail(p, POC__ERROR__CODE__INTERNAL, "out of memory");
-		return;
-	}
-	for (i = 0; i < fe->n_codes; i++) {
-		if (!validate_member_code(fe->codes[i]) ||
-		    store_dir_get(env->store, fe->codes[i], &r[n], NULL) != 1)
-			continue;
-		size += poc__directory_record__get_packed_size(r[n]) + 8;
-		if (size > env->conf.max_frame) {
-			poc__directory_record__free_unpacked(r[n], NULL);
-			break;
-		}
-		n++;
-	}
-	rs.records = r;
-	rs.n_records = n;
-	f.kind_case = POC__PEER_FRAME__KIND_DIRECTORY_RECORDS;
-	f.directory_records = &rs;
-	dirsync_send(p, &f);
-	for (i = 0; i < n; i++)
-		poc__directory_record__free_unpacked(r[i], NULL);
-	free(r);
-}
-
-void
-dirsync_serve(struct peer *p, const Poc__PeerFrame *f)
-{
-	if (f->kind_case == POC__PEER_FRAME__KIND_DIRECTORY_DIGEST_REQUEST)
-		dirsync_serve_digest(p);
-	else
-		dirsync_serve_fetch(p, f->directory_fetch);
 }
 
 /* Status storage, until the reply is sent. */

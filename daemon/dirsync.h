@@ -1,14 +1,12 @@
 /*
- * Directory replication by pull (DESIGN.md "Directory"): a timer pulls
- * from each configured upstream, an operator may start pulls at once, and
- * every member may pull from this node (the serving side).
+ * Directory replication by pull (DESIGN.md "Directory"), the pulling
+ * side: a timer pulls from each configured upstream and an operator may
+ * start pulls at once.  dirserve.h answers those who pull from this node.
  */
 #ifndef POC_DIRSYNC_H
 #define POC_DIRSYNC_H
 
 #include "proto/poc.pb-c.h"
-
-struct peer;
 
 /* Arms the pull timer for the [upstream]s of the configuration.  0 or
  * -1. */
@@ -26,8 +24,5 @@ int	 dirsync_upstreams(void);
  * what it allocated. */
 int	 dirsync_status_fill(Poc__OpStatusReply *st);
 void	 dirsync_status_free(Poc__OpStatusReply *st);
-
-/* Answers a member's DirectoryDigestRequest or DirectoryFetch on p. */
-void	 dirsync_serve(struct peer *p, const Poc__PeerFrame *f);
 
 #endif

@@ -24,6 +24,7 @@
 #include "ctl_watch.h"
 #include "deadline.h"
 #include "directory.h"
+#include "dirserve.h"
 #include "dirsync.h"
 #include "events.h"
 #include "events_expiry.h"
@@ -182,7 +183,7 @@ pocd_request_cb(struct peer *p, Poc__PeerFrame *f, void *arg)
 		witness_frame(p, f);
 		return 0;
 	}
-	dirsync_serve(p, f);
+	dirserve_request(p, f);
 	return 0;
 }
 
