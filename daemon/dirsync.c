@@ -28,6 +28,15 @@
  *
  * A pull is a dialler of peer.c (dirsync_peer_cb): it hears the connection
  * come up, the upstream's answers and the end of the connection.
+ *
+ * The upstreams are the configuration's [upstream CODE] sections, at
+ * start and again after each SIGHUP (dirsync_reload): an upstream added
+ * is pulled at once, one removed has its connection closed and is
+ * forgotten (its status with it), one whose endpoint or fingerprint
+ * changed ends the pull in progress and pulls again with the new
+ * settings, and one unchanged keeps its pull and its status.  Each
+ * upstream is a struct of its own that stays where it is for its whole
+ * life, since its connection and its timer point at it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,8 +72,9 @@ enum dirsync_state {
 };
 
 struct dirsync {
-	struct config_upstream		 up;	/* a copy: upstreams change on
-						 * restart only */
+	struct config_upstream		 up;	/* a copy: dirsync_reload
+						 * compares it with the file */
+	struct event			*again;	/* a pull at the next turn */
 	enum dirsync_state		 state;
 	struct peer			*peer;
 	char				 pin[65];
@@ -85,7 +95,7 @@ struct dirsync {
 	uint64_t			 own_held;
 };
 
-static struct dirsync	*syncs;
+static struct dirsync	*syncs[CONFIG_MAX_UPSTREAMS];	/* config order */
 static int		 nsyncs;
 static struct event	*sync_timer;
 
@@ -209,8 +219,8 @@ dirsync_now(void)
 
 	/* The operator asks: an upstream that refused us is asked again. */
 	for (i = 0; i < nsyncs; i++) {
-		syncs[i].held = 0;
-		n += dirsync_start(&syncs[i]);
+		syncs[i]->held = 0;
+		n += dirsync_start(syncs[i]);
 	}
 	return n;
 }
@@ -226,10 +236,53 @@ dirsync_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	for (i = 0; i < nsyncs; i++)
-		if (!syncs[i].held)
-			(void)dirsync_start(&syncs[i]);
+		if (!syncs[i]->held)
+			(void)dirsync_start(syncs[i]);
 	if (env->conf.sync_interval > 0)
 		evtimer_add(sync_timer, &tv);
+}
+
+/* A new pull from the upstream at the next loop turn (after an
+ * approval: the connection that enrolled may do nothing else). */
+static void
+dirsync_again_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	dirsync_start(arg);
+}
+
+/* An upstream as configured in u, with the time of its last pull from
+ * the store (kept across restarts and removals); NULL if out of memory. */
+static struct dirsync *
+dirsync_new(const struct config_upstream *u)
+{
+	struct dirsync	*ds;
+	char		 key[80];
+
+	if ((ds = calloc(1, sizeof(*ds))) == NULL)
+		return NULL;
+	if ((ds->again = evtimer_new(env->base, dirsync_again_cb,
+	    ds)) == NULL) {
+		free(ds);
+		return NULL;
+	}
+	ds->up = *u;
+	snprintf(key, sizeof(key), "last_sync %s", ds->up.member);
+	ds->last_success = store_dir_meta_get(env->store, key);
+	return ds;
+}
+
+/* Ends the upstream's pull (closing its connection, whose table is then
+ * no longer called) and frees it. */
+static void
+dirsync_free(struct dirsync *ds, const char *why)
+{
+	if (ds == NULL)
+		return;
+	dirsync_finish(ds, why);
+	event_free(ds->again);
+	free(ds);
 }
 
 int
@@ -238,18 +291,12 @@ dirsync_init(void)
 	struct timeval	 tv = { DIRSYNC_START_DELAY, 0 };
 	int		 i;
 
-	nsyncs = env->conf.nupstreams;
-	if (nsyncs == 0)
-		return 0;
-	if ((syncs = calloc((size_t)nsyncs, sizeof(*syncs))) == NULL)
-		return -1;
-	for (i = 0; i < nsyncs; i++) {
-		char	 key[80];
-
-		syncs[i].up = env->conf.upstreams[i];
-		snprintf(key, sizeof(key), "last_sync %s", syncs[i].up.member);
-		syncs[i].last_success = store_dir_meta_get(env->store, key);
+	for (i = 0; i < env->conf.nupstreams; i++) {
+		if ((syncs[i] = dirsync_new(&env->conf.upstreams[i])) == NULL)
+			return -1;
+		nsyncs++;
 	}
+	/* Armed without upstreams too: a reload may add some. */
 	if ((sync_timer = evtimer_new(env->base, dirsync_timer_cb,
 	    NULL)) == NULL)
 		return -1;
@@ -257,6 +304,94 @@ dirsync_init(void)
 	if (env->conf.sync_interval > 0)
 		evtimer_add(sync_timer, &tv);
 	return 0;
+}
+
+/* What differs between the running upstream r and its new section u, for
+ * the log ("" if nothing). */
+static void
+dirsync_diff(const struct config_upstream *r, const struct config_upstream *u,
+    char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (strcmp(r->endpoint, u->endpoint) != 0)
+		snprintf(buf, len, "endpoint %s -> %s",
+		    r->endpoint[0] ? r->endpoint : "(from its record)",
+		    u->endpoint[0] ? u->endpoint : "(from its record)");
+	if (strcmp(r->fingerprint, u->fingerprint) != 0)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+		    "%sfingerprint %.16s... -> %.16s...", buf[0] ? ", " : "",
+		    r->fingerprint[0] ? r->fingerprint : "(none)",
+		    u->fingerprint[0] ? u->fingerprint : "(none)");
+}
+
+int
+dirsync_reload(void)
+{
+	struct dirsync	*next[CONFIG_MAX_UPSTREAMS] = { NULL };
+	char		 diff[400];
+	int		 kept[CONFIG_MAX_UPSTREAMS] = { 0 };
+	int		 fresh[CONFIG_MAX_UPSTREAMS] = { 0 };
+	int		 i, j, n = env->conf.nupstreams, changes = 0;
+
+	/* First everything that can fail (memory), so that a failure leaves
+	 * the running upstreams as they were. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nsyncs; j++)
+			if (!kept[j] && strcmp(syncs[j]->up.member,
+			    env->conf.upstreams[i].member) == 0)
+				break;
+		if (j < nsyncs) {
+			kept[j] = 1;
+			next[i] = syncs[j];
+		} else if ((next[i] = dirsync_new(&env->conf.upstreams[i])) ==
+		    NULL) {
+			for (j = 0; j < i; j++)
+				if (fresh[j])
+					dirsync_free(next[j], "out of memory");
+			log_warnx("SIGHUP: out of memory; the upstreams stay "
+			    "as they were");
+			return -1;
+		} else
+			fresh[i] = 1;
+	}
+
+	/* Then the changes: those removed stop and go. */
+	for (j = 0; j < nsyncs; j++) {
+		if (kept[j])
+			continue;
+		log_info("directory sync %s: upstream removed from %s; no more "
+		    "pulls from it%s", syncs[j]->up.member, env->conf.path,
+		    syncs[j]->state != DS_IDLE ? ", its connection closed" : "");
+		dirsync_free(syncs[j], "upstream removed from the configuration");
+		changes++;
+	}
+	for (i = 0; i < n; i++) {
+		struct dirsync	*ds = next[i];
+
+		if (fresh[i]) {
+			log_info("directory sync %s: upstream added (%s)",
+			    ds->up.member, ds->up.endpoint[0] ? ds->up.endpoint :
+			    "endpoint from its record");
+		} else {
+			dirsync_diff(&ds->up, &env->conf.upstreams[i], diff,
+			    sizeof(diff));
+			if (diff[0] == '\0')
+				continue;	/* unchanged: pull and status go on */
+			log_info("directory sync %s: upstream changed (%s); "
+			    "pulling again with the new settings", ds->up.member,
+			    diff);
+			dirsync_finish(ds, "its [upstream] section changed");
+			ds->up = env->conf.upstreams[i];
+			ds->held = 0;	/* a refusal was for the old settings */
+		}
+		changes++;
+		/* At once, unless pulls are on demand only. */
+		if (env->conf.sync_interval > 0)
+			(void)dirsync_start(ds);
+	}
+	memcpy(syncs, next, sizeof(syncs));
+	nsyncs = n;
+	return changes;
 }
 
 void
@@ -268,9 +403,7 @@ dirsync_shutdown(void)
 		event_free(sync_timer);
 	sync_timer = NULL;
 	for (i = 0; i < nsyncs; i++)
-		dirsync_finish(&syncs[i], "node shutting down");
-	free(syncs);
-	syncs = NULL;
+		dirsync_free(syncs[i], "node shutting down");
 	nsyncs = 0;
 }
 
@@ -365,16 +498,6 @@ dirsync_send_own(struct dirsync *ds, enum dirsync_state st)
 	poc__directory_record__free_unpacked(own, NULL);
 }
 
-/* A new pull from the upstream at the next loop turn (after an
- * approval: the connection that enrolled may do nothing else). */
-static void
-dirsync_again_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	(void)fd;
-	(void)ev;
-	dirsync_start(arg);
-}
-
 static const char *
 dirsync_enroll_name(Poc__EnrollAnswer__State st)
 {
@@ -430,8 +553,7 @@ dirsync_on_enroll_answer(struct dirsync *ds, const Poc__EnrollAnswer *a)
 	switch (a->state) {
 	case POC__ENROLL_ANSWER__STATE__APPROVED:
 		dirsync_finish(ds, "enrolled");
-		if (event_base_once(env->base, -1, EV_TIMEOUT,
-		    dirsync_again_cb, ds, &now) != 0)
+		if (evtimer_add(ds->again, &now) != 0)
 			log_warnx("directory sync %s: cannot schedule the "
 			    "pull", ds->up.member);
 		return;
@@ -445,8 +567,8 @@ dirsync_on_enroll_answer(struct dirsync *ds, const Poc__EnrollAnswer *a)
 		    ds->enrollment, a->reason);
 		ds->held = 1;
 		log_warnx("directory sync %s: enrollment refused (%.200s); no "
-		    "more pulls from it until pocctl directory sync or a "
-		    "restart", ds->up.member, a->reason);
+		    "more pulls from it until pocctl directory sync, a "
+		    "change to its [upstream] section or a restart", ds->up.member, a->reason);
 		dirsync_fail(ds, why);
 		return;
 	}
@@ -613,7 +735,7 @@ dirsync_status_fill(Poc__OpStatusReply *st)
 		return -1;
 	}
 	for (i = 0; i < nsyncs; i++) {
-		struct dirsync		*ds = &syncs[i];
+		struct dirsync		*ds = syncs[i];
 		Poc__UpstreamStatus	*u = &status_ups[i];
 
 		poc__upstream_status__init(u);

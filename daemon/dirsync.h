@@ -1,7 +1,8 @@
 /*
  * Directory replication by pull (DESIGN.md "Directory"), the pulling
- * side: a timer pulls from each configured upstream and an operator may
- * start pulls at once.  dirserve.h answers those who pull from this node.
+ * side: a timer pulls from each configured upstream, an operator may
+ * start pulls at once, and SIGHUP puts a changed set of upstreams in
+ * force.  dirserve.h answers those who pull from this node.
  */
 #ifndef POC_DIRSYNC_H
 #define POC_DIRSYNC_H
@@ -13,11 +14,18 @@
 int	 dirsync_init(void);
 void	 dirsync_shutdown(void);
 
+/* After SIGHUP put a new configuration in env: starts pulling from the
+ * upstreams added, stops those removed (closing their connections), and
+ * pulls again from those whose endpoint or fingerprint changed; the
+ * others go on untouched.  Each change is logged.  Returns how many
+ * upstreams changed, or -1 (out of memory: the running set stays). */
+int	 dirsync_reload(void);
+
 /* Starts a pull from each upstream that is not pulling now; returns how
  * many were started. */
 int	 dirsync_now(void);
 
-/* The upstreams configured at start. */
+/* The upstreams configured now. */
 int	 dirsync_upstreams(void);
 
 /* Fills status with each upstream's last pull and enrollment, and frees

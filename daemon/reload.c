@@ -9,7 +9,8 @@
  * configuration copied over the running one, so a failure at any step
  * leaves the node exactly as it was.  Connections already open keep the
  * context they were made with (OpenSSL counts references); new handshakes
- * use the new certificates, CAs and CRLs.
+ * use the new certificates, CAs and CRLs.  The [upstream] sections, which
+ * are not keys of config.c's table, are then put in force by dirsync.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,12 +210,15 @@ reload_run(void)
 	free(nc);
 	(void)reload_limits();	/* in force; a short rlimit is logged */
 	log_setlevel(reload_debug ? LOG_DEBUG : env->conf.log_level);
+	/* Before a rotation's pulls, so that they go to the new set. */
+	(void)dirsync_reload();		/* logged */
 	if (rotated)
 		reload_rotated();
 	reload_loaded_at = util_now_ms();
 	reload_ok++;
 	log_info("SIGHUP: %s reloaded: certificates, keys, CAs, CRLs, "
-	    "limits, retry delays, deadlines and log level (%s) in force%s",
+	    "limits, retry delays, deadlines, upstreams and log level (%s) in "
+	    "force%s",
 	    reload_path, log_level_name(env->conf.log_level),
 	    kept ? "; some keys wait for a restart" : "");
 	return 0;
