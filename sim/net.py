@@ -292,15 +292,20 @@ class Net:
         if running:
             self.stop(running)
 
-    def add_second_upstream(self, codes):
-        """codes (members) get their second registry: new configuration,
-        restart (the upstreams are read at start-up)."""
+    def add_second_upstream(self, codes, timeout=120):
+        """codes (members) get their second registry as an operator gives
+        it: a new configuration and SIGHUP, no restart.  Waits until each
+        node logged the upstream added; with sync_interval = 0 its first
+        pull is the next sync round's."""
         codes = [c for c in codes if c not in self.revoked]
-        self.stop(codes)
+        offs = {c: self.log_size(c) for c in codes}
         for c in codes:
             self.second_upstream.add(c)
             self.write_config(c)
-        self.start(codes)
+        self.hup(codes)
+        self.wait_logged(codes, re.compile(r"directory sync \S+: upstream added"),
+                         timeout, "the second upstream added by SIGHUP",
+                         offsets=offs)
 
     def hup(self, codes):
         for code in codes:
