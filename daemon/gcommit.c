@@ -5,8 +5,9 @@
  * moves them to the flushing list, prepares them, writes them all in one
  * transaction and commits without waiting for the disk
  * (store_begin_deferred).  The committed items then wait on the syncing
- * list, each with its batch's ticket, while the loop goes on with the
- * next batch; when the sync thread reports "durable up to N"
+ * list, each with its batch's ticket, while the loop goes on staging the
+ * next batch (committed when the sync returns, or at once if it reaches
+ * its bounds); when the sync thread reports "durable up to N"
  * (store_sync.h) the items up to ticket N are handed back to their done,
  * in commit order.  A batch that did not commit is handed back at once.
  * A done may close a connection, which its submitter then forgets in its
@@ -60,6 +61,12 @@ gc_flush_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(gc_ev, &zero);	/* after the next poll */
 		return;
 	}
+	/* While a batch syncs, the next one could not be answered before
+	 * the sync after it anyway: it keeps growing (up to its bounds) and
+	 * is committed when the sync returns (gc_durable).  Fewer, larger
+	 * commits, and no receipt later than otherwise. */
+	if (!TAILQ_EMPTY(&gc_syncing))
+		return;
 	gc_flush();
 }
 
@@ -73,6 +80,8 @@ gc_durable(uint64_t n)
 		TAILQ_REMOVE(&gc_syncing, it, entry);
 		it->ops->done(it, GC_COMMITTED);
 	}
+	if (TAILQ_EMPTY(&gc_syncing) && gc_npending > 0 && gc_ev != NULL)
+		event_active(gc_ev, EV_TIMEOUT, 0);	/* the batch that grew */
 }
 
 int

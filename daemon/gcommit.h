@@ -8,7 +8,9 @@
  * Bounds ([store] in pocd.conf): batch_max items or batch_max_bytes
  * bytes flush at once; otherwise the batch is committed after the first
  * loop pass that brings no new item, and at most batch_wait_ms after its
- * oldest item (0: at the end of the pass it started in).  The transaction
+ * oldest item (0: at the end of the pass it started in); while the batch
+ * before it is still syncing, when that sync returns (its receipts could
+ * not go out sooner anyway).  The transaction
  * is opened and committed inside the flush, so no other writer (operator,
  * timers) ever joins it.
  *
