@@ -247,12 +247,6 @@ store_sync_stop(struct store *st)
 	st->sync = NULL;
 }
 
-int
-store_sync_on(struct store *st)
-{
-	return st->sync != NULL;
-}
-
 uint64_t
 store_sync_ticket(struct store *st)
 {

@@ -42,9 +42,6 @@ int		 store_sync_start(struct store *, struct event_base *base);
  * store_close). */
 void		 store_sync_stop(struct store *);
 
-/* Whether deferred batches are on (a thread runs). */
-int		 store_sync_on(struct store *);
-
 /* The ticket of the last top-level COMMIT. */
 uint64_t	 store_sync_ticket(struct store *);
 

@@ -21,7 +21,6 @@
 #include "log.h"
 #include "store_int.h"
 #include "store_health.h"
-#include "store_sync.h"
 #include "store_tx.h"
 
 static void	store_tx_undefer(struct store *);
@@ -119,7 +118,7 @@ store_begin(struct store *st)
 int
 store_begin_deferred(struct store *st)
 {
-	if (!store_sync_on(st) || st->batch ||
+	if (st->sync == NULL || st->batch ||
 	    !sqlite3_get_autocommit(st->db))
 		return store_begin(st);
 	if (sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
