@@ -551,9 +551,12 @@ alert_kick(void)
 		alert_retry_arm(util_now_ms() + env->conf.alert_retry * 1000LL);
 		return;
 	}
+	/* One committed but not yet on disk waits: its announcement kicks
+	 * this again (events.h). */
 	for (i = 0; i < n && alert_nrunning < env->conf.alert_max_running;
 	    i++)
-		if (!alert_running(e[i].ev->seq))
+		if (e[i].ev->seq <= events_last_durable() &&
+		    !alert_running(e[i].ev->seq))
 			alert_start(&e[i]);
 	store_events_free(e, n);
 	/* Those waiting for their retry: the loop comes back for the

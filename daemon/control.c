@@ -25,6 +25,7 @@
 #include "ctl_watch.h"
 #include "log.h"
 #include "node.h"
+#include "store_sync.h"
 #include "session.h"
 
 /* One operator connection. */
@@ -105,6 +106,9 @@ control_frame_cb(struct session *s, ProtobufCMessage *m, void *arg)
 
 	(void)arg;
 	ctl_reset();
+	/* What the answer reads must be on disk: the group commit's last
+	 * batches may still be syncing (store_sync.h). */
+	store_sync_settle(env->store);
 	if (req->kind_case == POC__OP_REQUEST__KIND_WATCH) {
 		/* A stream, not one reply: it needs the connection. */
 		ctl_watch_request(s, session_cn(s), req);

@@ -14,29 +14,71 @@
 #include "store.h"
 #include "store_events.h"
 #include "store_msg.h"
+#include "store_sync.h"
 #include "util.h"
 
 #define EVENTS_SUBS_MAX		4
 #define EVENTS_READ_MAX		256	/* events read back per query */
 #define EVENTS_PRUNE_MS		(12 * 3600 * 1000LL)
 
+#define EVENTS_WAIT_MAX		32	/* commits waiting for the disk */
+
 static const struct events_sub	*events_subs[EVENTS_SUBS_MAX];
 static struct event		*events_announce_ev;
 static struct event		*events_prune_ev;
 static uint64_t			 events_announced;	/* last seq told */
-static int			 events_raised;		/* since the last
-							 * announcement */
+static uint64_t			 events_durable;	/* last seq on disk */
+/* Commits with events, oldest first, until their ticket is on disk. */
+static struct {
+	uint64_t	 ticket;
+	uint64_t	 seq;
+}				 events_wait[EVENTS_WAIT_MAX];
+static int			 events_nwait;
 
 static void	events_announce_cb(evutil_socket_t, short, void *);
 
-/* A transaction committed (store_events.c's hook, inside store_commit):
- * if it may hold new events, announce them at the next loop turn, once
- * the committing code has finished. */
+/* Events up to seq are on disk: announce them at the next loop turn. */
 static void
-events_committed(void)
+events_release(uint64_t seq)
 {
-	if (events_raised && events_announce_ev != NULL)
+	if (seq > events_durable)
+		events_durable = seq;
+	if (events_durable > events_announced && events_announce_ev != NULL)
 		event_active(events_announce_ev, 0, 0);
+}
+
+/* The store's sync thread reached ticket n (store_sync.h). */
+static void
+events_synced(uint64_t n)
+{
+	int	 i = 0;
+
+	while (i < events_nwait && events_wait[i].ticket <= n)
+		events_release(events_wait[i++].seq);
+	events_nwait -= i;
+	memmove(events_wait, events_wait + i,
+	    (size_t)events_nwait * sizeof(events_wait[0]));
+}
+
+/* A transaction committed with events up to seq (store_events.c's hook,
+ * inside store_commit): they are announced once that commit is on disk,
+ * which for the group commit's batch is after its ticket's fdatasync. */
+static void
+events_committed(uint64_t seq)
+{
+	uint64_t	 t = store_sync_ticket(env->store);
+
+	if (events_nwait == 0 && store_sync_durable(env->store) >= t) {
+		events_release(seq);
+		return;
+	}
+	if (events_nwait == EVENTS_WAIT_MAX)
+		events_nwait--;		/* joins the newest: later, not lost */
+	events_wait[events_nwait].ticket = t;
+	events_wait[events_nwait].seq = seq;
+	events_nwait++;
+	/* A commit that synced inline also waits its turn: seq order. */
+	store_sync_request(env->store, t);
 }
 
 /* Deletes events older than [alert] keep_days, now and every 12 hours;
@@ -67,7 +109,7 @@ events_init(struct event_base *base)
 		return -1;
 	/* What was raised before this start has been announced or, for
 	 * the [alert] command, is PENDING in the store. */
-	events_announced = (uint64_t)last;
+	events_announced = events_durable = (uint64_t)last;
 	if ((events_announce_ev = event_new(base, -1, 0, events_announce_cb,
 	    NULL)) == NULL ||
 	    (events_prune_ev = evtimer_new(base, events_prune_cb, NULL)) ==
@@ -75,6 +117,7 @@ events_init(struct event_base *base)
 		return -1;
 	events_prune_cb(-1, 0, NULL);
 	store_events_on_commit(env->store, events_committed);
+	store_sync_on_durable(env->store, events_synced);
 	return 0;
 }
 
@@ -102,6 +145,12 @@ events_subscribe(const struct events_sub *sub)
 }
 
 uint64_t
+events_last_durable(void)
+{
+	return events_durable;
+}
+
+uint64_t
 events_last_announced(void)
 {
 	return events_announced;
@@ -119,7 +168,6 @@ events_announce_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	events_raised = 0;
 	do {
 		n = store_events_since(env->store, events_announced,
 		    EVENTS_READ_MAX, &e);
@@ -128,7 +176,7 @@ events_announce_cb(evutil_socket_t fd, short what, void *arg)
 			    "announced with the next ones");
 			return;
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && e[i].ev->seq <= events_durable; i++) {
 			events_announced = e[i].ev->seq;
 			for (k = 0; k < EVENTS_SUBS_MAX && events_subs[k] !=
 			    NULL; k++)
@@ -136,7 +184,7 @@ events_announce_cb(evutil_socket_t fd, short what, void *arg)
 					events_subs[k]->event(e[i].ev);
 		}
 		store_events_free(e, n);
-	} while (n == EVENTS_READ_MAX);
+	} while (n == EVENTS_READ_MAX && events_announced < events_durable);
 }
 
 int
@@ -152,9 +200,6 @@ events_raise(Poc__NodeEvent *ev, const char *dedupe)
 		if (events_subs[k]->wants_alert != NULL &&
 		    events_subs[k]->wants_alert(ev))
 			ev->alert = 1;
-	/* Before the write: on its own it commits inside store_events_put,
-	 * and the commit's hook must know that there is news. */
-	events_raised = 1;
 	if ((r = store_events_put(env->store, ev, dedupe)) < 0) {
 		log_warnx("events: cannot record a %s event for %s",
 		    ev->peer[0] ? ev->peer : "the node", ev->message_id[0] ?

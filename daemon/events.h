@@ -10,8 +10,9 @@
  * deadline's mark), so the event is stored (store_events.c) if and only
  * if the change is; whether the [alert] command must run for it is
  * decided then too and recorded with it.  Subscribers hear of events only
- * after the COMMIT, on a later turn of the loop, in seq order, read back
- * from the store: a rolled-back batch announces nothing, and a crash
+ * after the COMMIT is on disk (for the group commit's batch, after its
+ * ticket's fdatasync: store_sync.h), on a later turn of the loop, in seq
+ * order, read back from the store: a rolled-back batch announces nothing, and a crash
  * between the commit and the announcement loses nothing that alert.c
  * does not find PENDING at the next start.
  *
@@ -42,6 +43,9 @@ void	 events_shutdown(void);
 
 /* Adds a subscriber (at most a few; fatal beyond). */
 void	 events_subscribe(const struct events_sub *);
+
+/* The newest event known to be on disk (what may be acted upon). */
+uint64_t events_last_durable(void);
 
 /* The newest event announced so far (for a watch that starts now). */
 uint64_t events_last_announced(void);

@@ -3,9 +3,17 @@
  *
  * Items wait on the pending list until the flush event runs; the flush
  * moves them to the flushing list, prepares them, writes them all in one
- * transaction, commits, and then hands each back to its done.  A done may
- * close a connection, which its submitter then forgets in its own items;
- * the batch itself holds nothing but the list links.
+ * transaction and commits without waiting for the disk
+ * (store_begin_deferred).  The committed items then wait on the syncing
+ * list, each with its batch's ticket, while the loop goes on staging the
+ * next batch (committed when the sync returns, or at once if it reaches
+ * its bounds); when the sync thread reports "durable up to N"
+ * (store_sync.h) the items up to ticket N are handed back to their done,
+ * in commit order.  A batch that did not commit is handed back at once.
+ * A done may close a connection, which its submitter then forgets in its
+ * own items; the batch itself holds nothing but the list links.
+ *
+ * States of an item: pending -> flushing -> (syncing ->) done.
  */
 #include <stdlib.h>
 
@@ -15,6 +23,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_ckpt.h"
+#include "store_sync.h"
 #include "store_tx.h"
 #include "util.h"
 
@@ -22,6 +31,7 @@ TAILQ_HEAD(gc_list, gc_item);
 
 static struct gc_list	 gc_pending_list = TAILQ_HEAD_INITIALIZER(gc_pending_list);
 static struct gc_list	 gc_flushing = TAILQ_HEAD_INITIALIZER(gc_flushing);
+static struct gc_list	 gc_syncing = TAILQ_HEAD_INITIALIZER(gc_syncing);
 static struct event	*gc_ev;
 static struct store	*gc_store;
 static struct gc_bounds	 gc_bounds;
@@ -51,7 +61,27 @@ gc_flush_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(gc_ev, &zero);	/* after the next poll */
 		return;
 	}
+	/* While a batch syncs, the next one could not be answered before
+	 * the sync after it anyway: it keeps growing (up to its bounds) and
+	 * is committed when the sync returns (gc_durable).  Fewer, larger
+	 * commits, and no receipt later than otherwise. */
+	if (!TAILQ_EMPTY(&gc_syncing))
+		return;
 	gc_flush();
+}
+
+/* Every commit up to ticket n is on disk: answer its items. */
+static void
+gc_durable(uint64_t n)
+{
+	struct gc_item	*it;
+
+	while ((it = TAILQ_FIRST(&gc_syncing)) != NULL && it->ticket <= n) {
+		TAILQ_REMOVE(&gc_syncing, it, entry);
+		it->ops->done(it, GC_COMMITTED);
+	}
+	if (TAILQ_EMPTY(&gc_syncing) && gc_npending > 0 && gc_ev != NULL)
+		event_active(gc_ev, EV_TIMEOUT, 0);	/* the batch that grew */
 }
 
 int
@@ -62,6 +92,7 @@ gc_init(struct event_base *base, struct store *st,
 		return -1;
 	gc_store = st;
 	gc_bounds = *bounds;
+	store_sync_on_durable(st, gc_durable);
 	return 0;
 }
 
@@ -87,11 +118,13 @@ gc_pending(void)
 	return gc_npending;
 }
 
-/* Writes every pending item in one transaction, then answers each. */
+/* Writes every pending item in one transaction; each is answered once
+ * the transaction is on disk. */
 void
 gc_flush(void)
 {
 	struct gc_item	*it;
+	uint64_t	 ticket = 0;
 	int		 ok, n = gc_npending;
 
 	if (n == 0)
@@ -105,23 +138,33 @@ gc_flush(void)
 	TAILQ_FOREACH(it, &gc_flushing, entry)
 		if (it->ops->prepare != NULL)
 			it->ops->prepare(it);
-	ok = store_begin(gc_store) == 0;
+	ok = store_begin_deferred(gc_store) == 0;
 	if (ok) {
 		TAILQ_FOREACH(it, &gc_flushing, entry)
 			it->ops->write(it);
 		ok = store_commit(gc_store) == 0;
+		ticket = store_sync_ticket(gc_store);
 	}
-	if (!ok)
+	if (!ok) {
 		log_warnx("store: a batch of %d envelope%s did not commit; no "
 		    "receipts, their senders will retry", n, n == 1 ? "" : "s");
-	else
-		log_debug("store: committed a batch of %d envelope%s", n,
-		    n == 1 ? "" : "s");
-	while ((it = TAILQ_FIRST(&gc_flushing)) != NULL) {
-		TAILQ_REMOVE(&gc_flushing, it, entry);
-		it->ops->done(it, ok ? GC_COMMITTED : GC_FAILED);
+		while ((it = TAILQ_FIRST(&gc_flushing)) != NULL) {
+			TAILQ_REMOVE(&gc_flushing, it, entry);
+			it->ops->done(it, GC_FAILED);
+		}
+	} else {
+		log_debug("store: committed a batch of %d envelope%s, ticket "
+		    "%llu", n, n == 1 ? "" : "s", (unsigned long long)ticket);
+		TAILQ_FOREACH(it, &gc_flushing, entry)
+			it->ticket = ticket;
+		TAILQ_CONCAT(&gc_syncing, &gc_flushing, entry);
+		store_sync_request(gc_store, ticket);
+		/* Without the sync thread the commit was durable. */
+		if (store_sync_durable(gc_store) >= ticket)
+			gc_durable(ticket);
 	}
-	/* Between batches, receipts out: bound the WAL if it must be. */
+	/* Between batches: bound the WAL if it must be.  A RESTART copies
+	 * only frames that its own fsync of the WAL made durable first. */
 	store_checkpoint_due(gc_store);
 }
 
@@ -130,6 +173,10 @@ gc_shutdown(void)
 {
 	struct gc_item	*it;
 
+	/* Committed batches are answered once on disk (fatal if the disk
+	 * failed); those not flushed were never written. */
+	if (gc_store != NULL)
+		store_sync_drain(gc_store);
 	while ((it = TAILQ_FIRST(&gc_pending_list)) != NULL) {
 		TAILQ_REMOVE(&gc_pending_list, it, entry);
 		it->ops->done(it, GC_DROPPED);

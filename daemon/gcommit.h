@@ -8,9 +8,16 @@
  * Bounds ([store] in pocd.conf): batch_max items or batch_max_bytes
  * bytes flush at once; otherwise the batch is committed after the first
  * loop pass that brings no new item, and at most batch_wait_ms after its
- * oldest item (0: at the end of the pass it started in).  The transaction
+ * oldest item (0: at the end of the pass it started in); while the batch
+ * before it is still syncing, when that sync returns (its receipts could
+ * not go out sooner anyway).  The transaction
  * is opened and committed inside the flush, so no other writer (operator,
  * timers) ever joins it.
+ *
+ * The COMMIT does not wait for the disk: the batch's WAL frames are
+ * fdatasync'ed on the store's sync thread (store_sync.h) while the loop
+ * stages the next batch, and the items' done (receipts, ...) run only once
+ * the sync thread reports their batch durable.  Shutdown waits for that.
  *
  * This module only batches: what an item is, and what it writes, is its
  * submitter's (receive.c, outbox.c), told through its gc_ops.
@@ -19,6 +26,7 @@
 #define POC_GCOMMIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/queue.h>
 
 struct event_base;
@@ -27,7 +35,7 @@ struct gc_item;
 
 /* How an item's batch ended. */
 enum gc_end {
-	GC_COMMITTED,	/* its writes are durable */
+	GC_COMMITTED,	/* its writes are durable (fdatasync'ed) */
 	GC_FAILED,	/* the batch did not commit: nothing of it is stored */
 	GC_DROPPED,	/* shutdown before its flush: nothing was written */
 };
@@ -36,7 +44,8 @@ enum gc_end {
  * What the batch does with an item, in this order for the whole batch:
  * prepare (may be NULL) each item, on the loop, before the transaction
  * opens; write each item inside the transaction, in submission order;
- * COMMIT; done each item, which owns it again (and frees it).
+ * COMMIT; once that COMMIT is on disk (or at once if it failed), done
+ * each item, which owns it again (and frees it).
  */
 struct gc_ops {
 	void	(*prepare)(struct gc_item *);
@@ -48,6 +57,7 @@ struct gc_ops {
 struct gc_item {
 	TAILQ_ENTRY(gc_item)	 entry;
 	const struct gc_ops	*ops;
+	uint64_t		 ticket;	/* its batch's, once committed */
 };
 
 struct gc_bounds {
@@ -71,7 +81,8 @@ void		 gc_flush(void);
 /* Items still waiting (for status and tests). */
 int		 gc_pending(void);
 
-/* Hands every pending item back to its done with GC_DROPPED and frees the
+/* Waits for the committed batches to be on disk and answers them, hands
+ * every pending item back to its done with GC_DROPPED and frees the
  * event.  For shutdown, once nothing else (a signature worker) may touch
  * an item. */
 void		 gc_shutdown(void);

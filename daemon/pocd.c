@@ -41,6 +41,7 @@
 #include "sig.h"
 #include "store.h"
 #include "store_ckpt.h"
+#include "store_sync.h"
 #include "tls.h"
 #include "util.h"
 #include "witness.h"
@@ -304,6 +305,8 @@ main(int argc, char *argv[])
 		fatalx("store %s: %s", env->conf.database, err);
 	/* On failure (logged) SQLite's checkpoints inside commits stay. */
 	(void)store_checkpoint_start(env->store, env->conf.checkpoint_pages);
+	/* On failure (logged) the group commit syncs inside its COMMIT. */
+	(void)store_sync_start(env->store, env->base);
 	/* Events before their raisers, subscribers before any event. */
 	if (events_init(env->base) != 0 || ctl_watch_init() != 0)
 		fatalx("cannot set up events");

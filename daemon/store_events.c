@@ -11,15 +11,24 @@
 #include "store_int.h"
 #include "store_tx.h"
 
-static void	(*store_events_commit_fn)(void);
+static void	(*store_events_commit_fn)(uint64_t);
+static int	  store_events_put_any;	/* since the last commit's news */
 
-/* A transaction ended: tell events.c of a commit. */
+/* A transaction ended: tell events.c of a commit that may hold events,
+ * with the newest committed seq (read after the COMMIT: a savepoint
+ * rolled back inside the batch may have taken back some). */
 static void
 store_events_tx_end(struct store *st, int committed)
 {
-	(void)st;
-	if (committed && store_events_commit_fn != NULL)
-		store_events_commit_fn();
+	int64_t	 seq;
+
+	if (!committed || !store_events_put_any ||
+	    store_events_commit_fn == NULL)
+		return;
+	store_events_put_any = 0;
+	if ((seq = store_events_last_seq(st)) < 0)
+		seq = 0;
+	store_events_commit_fn((uint64_t)seq);
 }
 
 static const struct store_hook store_events_hook = {
@@ -27,7 +36,7 @@ static const struct store_hook store_events_hook = {
 };
 
 void
-store_events_on_commit(struct store *st, void (*fn)(void))
+store_events_on_commit(struct store *st, void (*fn)(uint64_t))
 {
 	store_events_commit_fn = fn;
 	store_hook_add(st, &store_events_hook);
@@ -59,6 +68,8 @@ store_events_put(struct store *st, const Poc__NodeEvent *ev,
 		store_stmt_done(st, STMT_EVENT_INSERT);
 		return -1;
 	}
+	/* Before the write: on its own it commits inside store_tx_write. */
+	store_events_put_any = 1;
 	if ((n = store_tx_write(st, STMT_EVENT_INSERT)) < 0)
 		return -1;
 	return n > 0;

@@ -65,10 +65,11 @@ int	 store_events_alerts_pending(struct store *);
 int64_t	 store_events_last_seq(struct store *);
 
 /* fn runs after each COMMIT of st (not after a rollback, nor a
- * savepoint's release): the events of the transaction are then on disk.
- * One fn per process; it must not use the store itself (it is called
- * from inside store_commit). */
-void	 store_events_on_commit(struct store *, void (*fn)(void));
+ * savepoint's release) that may hold new events, with the newest event's
+ * seq then committed (0 if it could not be read).  They are on disk once
+ * that COMMIT's ticket is (store_sync.h).  One fn per process; it must
+ * not use the store itself (it is called from inside store_commit). */
+void	 store_events_on_commit(struct store *, void (*fn)(uint64_t seq));
 
 /* Deletes events older than before_ms whose alert is not PENDING.
  * Returns the number deleted, or -1. */

@@ -42,6 +42,10 @@ struct store {
 	int			 sync_full;
 	const struct store_hook	*hooks[STORE_HOOKS_MAX];
 	struct store_ckpt	*ckpt;		/* store_ckpt.c's, or NULL */
+	struct store_syncer	*sync;		/* store_sync.c's, or NULL */
+	uint64_t		 commits;	/* top-level COMMITs: tickets */
+	int			 deferred;	/* the batch's COMMIT does not
+						 * sync (store_begin_deferred) */
 	struct store_signers	*signers;	/* store_sig.c's, or NULL */
 	struct store_health_state health;	/* store_health.c's */
 };

@@ -7,7 +7,10 @@
  * which with synchronous=FULL means the WAL has been fsync'd.  Callers rely
  * on this to send a receipt or to answer "queued" only after the fact is
  * on disk.  Inside a batch a function wraps its writes in a SAVEPOINT
- * instead; the batch as a whole becomes durable at store_commit().
+ * instead; the batch as a whole becomes durable at store_commit(), or,
+ * for a batch opened by store_begin_deferred(), once its ticket is synced
+ * (store_sync.h).  Each top-level COMMIT takes the next ticket before the
+ * hooks hear of it.
  *
  * State kept above the machinery that must follow the transaction (the
  * signer cache of store_sig.c) hears of each end through its hook
@@ -19,6 +22,8 @@
 #include "store_int.h"
 #include "store_health.h"
 #include "store_tx.h"
+
+static void	store_tx_undefer(struct store *);
 
 /* Tells the hooks that the transaction has ended (or, before a BEGIN, that
  * whatever came before is over): committed, or rolled back. */
@@ -81,6 +86,7 @@ store_tx_commit(struct store *st, int nested)
 {
 	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0) {
 		if (!nested) {
+			st->commits++;
 			store_tx_ended(st, 1);
 			store_health_ok(&st->health);
 		}
@@ -106,6 +112,42 @@ store_begin(struct store *st)
 	return 0;
 }
 
+/* Opens a batch whose COMMIT writes its WAL frames without syncing them
+ * (synchronous=NORMAL for it alone: SQLite takes the level only outside
+ * a transaction).  Only with the sync thread; otherwise store_begin(). */
+int
+store_begin_deferred(struct store *st)
+{
+	if (st->sync == NULL || st->batch ||
+	    !sqlite3_get_autocommit(st->db))
+		return store_begin(st);
+	if (sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		log_warnx("store: synchronous: %s", sqlite3_errmsg(st->db));
+		return store_begin(st);
+	}
+	st->deferred = 1;
+	if (store_begin(st) == -1) {
+		store_tx_undefer(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Back to synchronous=FULL after a deferred batch, whatever its end.
+ * Every other commit relies on it: failing that, stop. */
+static void
+store_tx_undefer(struct store *st)
+{
+	if (!st->deferred)
+		return;
+	st->deferred = 0;
+	if (sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		fatalx("store: cannot set synchronous = FULL again: %s",
+		    sqlite3_errmsg(st->db));
+}
+
 /* Commits the batch, or rolls back what is left of it: -1 if SQLite had
  * already rolled it back after an error, so that no receipt is sent. */
 int
@@ -116,6 +158,7 @@ store_commit(struct store *st)
 	st->batch = 0;
 	if (!was || sqlite3_get_autocommit(st->db)) {
 		store_tx_ended(st, 0);
+		store_tx_undefer(st);
 		log_warnx("store: commit: %s", was ? "the batch was rolled "
 		    "back by an earlier error" : "no batch is open");
 		return -1;
@@ -124,9 +167,12 @@ store_commit(struct store *st)
 		store_tx_ended(st, 0);
 		if (!sqlite3_get_autocommit(st->db))
 			(void)store_stmt_exec(st, STMT_ROLLBACK);
+		store_tx_undefer(st);
 		return -1;
 	}
+	st->commits++;
 	store_tx_ended(st, 1);
+	store_tx_undefer(st);
 	store_health_ok(&st->health);
 	return 0;
 }
@@ -135,11 +181,14 @@ store_commit(struct store *st)
 int
 store_rollback(struct store *st)
 {
+	int	 rc = 0;
+
 	st->batch = 0;
 	store_tx_ended(st, 0);
-	if (sqlite3_get_autocommit(st->db))
-		return 0;
-	return store_stmt_exec(st, STMT_ROLLBACK);
+	if (!sqlite3_get_autocommit(st->db))
+		rc = store_stmt_exec(st, STMT_ROLLBACK);
+	store_tx_undefer(st);
+	return rc;
 }
 
 /* Runs bound statement id (no rows) inside its own transaction or the

@@ -9,7 +9,9 @@
  *
  * The batch itself (store_begin, store_commit, store_rollback) is for the
  * store's users: the group commit, and operator requests that queue
- * several changes at once.
+ * several changes at once.  The group commit opens its batch with
+ * store_begin_deferred(): its store_commit() returns once the frames are
+ * written, and they are durable once its ticket is (store_sync.h).
  */
 #ifndef POC_STORE_TX_H
 #define POC_STORE_TX_H
@@ -20,6 +22,7 @@ struct store;
 
 /* An explicit batch: several changes, one commit. */
 int	 store_begin(struct store *);
+int	 store_begin_deferred(struct store *);
 int	 store_commit(struct store *);
 int	 store_rollback(struct store *);
 

@@ -23,11 +23,13 @@
 
 static struct store	*st;
 static int		 commits;
+static uint64_t		 committed_seq;	/* as the last commit said */
 
 static void
-count_commit(void)
+count_commit(uint64_t seq)
 {
 	commits++;
+	committed_seq = seq;
 }
 
 static void
@@ -37,6 +39,7 @@ setup(void)
 	db_setup("test_store_events");
 	st = db_store();
 	commits = 0;
+	committed_seq = 0;
 	store_events_on_commit(st, count_commit);
 }
 
@@ -77,6 +80,7 @@ START_TEST(test_put_read_back)
 	ck_assert_int_eq(put(POC__NODE_EVENT__KIND__ARRIVAL, T0, "m1", 1,
 	    NULL), 1);
 	ck_assert_int_eq(commits, 1);	/* its own transaction */
+	ck_assert_uint_eq(committed_seq, 1);
 	n = store_events_since(st, 0, 10, &e);
 	ck_assert_int_eq(n, 1);
 	ck_assert_uint_eq(e[0].ev->seq, 1);
@@ -146,7 +150,15 @@ START_TEST(test_rollback)
 	ck_assert_str_eq(e[0].ev->message_id, "m2");
 	ck_assert_str_eq(e[1].ev->message_id, "m3");
 	ck_assert_uint_lt(e[0].ev->seq, e[1].ev->seq);
+	/* The commit told the newest seq it holds: what may be announced
+	 * once it is on disk. */
+	ck_assert_uint_eq(committed_seq, e[1].ev->seq);
 	store_events_free(e, n);
+
+	/* A commit that raised no event tells nothing. */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(commits, 1);
 }
 END_TEST
 
