@@ -10,22 +10,6 @@
 
 #include "util.h"
 
-/*
- * A time-ordered UUID (RFC 9562 version 8, the custom layout; variant
- * 10): the first 32 bits are the Unix time in ms modulo 2^20 (a cycle of
- * 17.5 minutes) and a 12-bit counter, the rest (90 bits) from the CSPRNG.
- *
- * Ids made close in time are close as keys, so the store's B-trees keyed
- * by an id (the messages' id and thread, the cases) take a commit's new
- * keys in one or two leaf pages instead of a page each, as random ids
- * did (docs/performance.md).  A UUIDv7 would do that too, but its first
- * 8 characters (the short id pocctl shows and accepts) are the same for
- * 65 seconds; here they are as spread as random ones: the counter starts
- * at a random value below 0x800 each new millisecond and counts the ids
- * one thread makes within it (carried into the next millisecond past
- * 0xfff, or if the clock steps back), so they still sort in the order it
- * made them.
- */
 /* Writes the id of time ms with counter seq (12 bits) and the random
  * bytes b into out. */
 static void
@@ -47,6 +31,22 @@ util_uuid_format(char out[UUID_STR_LEN], int64_t ms, unsigned seq,
 	    b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+/*
+ * A time-ordered UUID (RFC 9562 version 8, the custom layout; variant
+ * 10): the first 32 bits are the Unix time in ms modulo 2^20 (a cycle of
+ * 17.5 minutes) and a 12-bit counter, the rest (90 bits) from the CSPRNG.
+ *
+ * Ids made close in time are close as keys, so the store's B-trees keyed
+ * by an id (the messages' id and thread, the cases) take a commit's new
+ * keys in one or two leaf pages instead of a page each, as random ids
+ * did (docs/performance.md).  A UUIDv7 would do that too, but its first
+ * 8 characters (the short id pocctl shows and accepts) are the same for
+ * 65 seconds; here they are as spread as random ones: the counter starts
+ * at a random value below 0x800 each new millisecond and counts the ids
+ * one thread makes within it (carried into the next millisecond past
+ * 0xfff, or if the clock steps back), so they still sort in the order it
+ * made them.
+ */
 int
 util_uuid_new(char out[UUID_STR_LEN])
 {
