@@ -11,9 +11,14 @@
 
 #define UUID_STR_LEN	37	/* 36 characters and NUL */
 
-/* Writes a random (version 4) UUID in lower-case canonical form.
- * Returns 0, or -1 if the CSPRNG failed. */
+/* Writes a new UUID in lower-case canonical form, time-ordered within a
+ * cycle of 17.5 minutes and random in its first 8 characters as a whole
+ * (util.c).  Returns 0, or -1 if the CSPRNG failed. */
 int	 util_uuid_new(char out[UUID_STR_LEN]);
+
+/* The same layout for an id made at Unix time ms, with a random counter
+ * (the large-store generator's ids of a simulated year). */
+int	 util_uuid_at(char out[UUID_STR_LEN], int64_t ms);
 
 /* 1 if s is a canonical UUID (8-4-4-4-12 hex, any version), else 0. */
 int	 util_uuid_valid(const char *s);

@@ -349,12 +349,13 @@ put_case(struct store *st, struct thread *t, const struct event *ev,
 	int				 out, idx = ev->idx;
 	enum store_put			 r;
 
+	/* Ids as their senders made them, at the event's time. */
 	if (idx == 0) {
-		util_uuid_new(t->id);
+		util_uuid_at(t->id, ev->at);
 		memcpy(id, t->id, sizeof(id));
 		out = t->out;
 	} else {
-		util_uuid_new(id);
+		util_uuid_at(id, ev->at);
 		/* Replies go the other way; updates alternate. */
 		out = idx <= 2 ? !t->out : (idx & 1) ? t->out : !t->out;
 	}
@@ -442,7 +443,7 @@ put_check(struct store *st, const struct event *ev, int own,
 	const struct member		*m = &members[ev->target];
 	int				 out = ev->idx == 0;
 
-	util_uuid_new(id);
+	util_uuid_at(id, ev->at);
 	e.id = id;
 	e.thread_id = out ? id : check_ids[ev->target];
 	e.in_reply_to = out ? (char *)"" : check_ids[ev->target];
@@ -639,7 +640,7 @@ main(int argc, char **argv)
 		if (ev[i].thread >= (uint32_t)nthr) {
 			w = (int)(ev[i].thread - (uint32_t)nthr);
 			if (ev[i].idx == 0 && ev[i].target == 1) {
-				util_uuid_new(camp.id);
+				util_uuid_at(camp.id, ev[i].at);
 				camp.created_at = ev[i].at;
 				camp.reply_by = ev[i].at + DAY_MS;
 				camp.scheduled = 1;
