@@ -40,6 +40,7 @@
 #include "sig.h"
 #include "store.h"
 #include "store_ckpt.h"
+#include "store_idle.h"
 #include "tls.h"
 #include "util.h"
 #include "witness.h"
@@ -303,6 +304,8 @@ main(int argc, char *argv[])
 		fatalx("store %s: %s", env->conf.database, err);
 	/* On failure (logged) SQLite's checkpoints inside commits stay. */
 	(void)store_checkpoint_start(env->store, env->conf.checkpoint_pages);
+	/* On failure (logged) the node only keeps more memory when idle. */
+	(void)store_idle_init(env->store, env->base);
 	/* Events before their raisers, subscribers before any event. */
 	if (events_init(env->base) != 0 || ctl_watch_init() != 0)
 		fatalx("cannot set up events");
@@ -369,6 +372,7 @@ main(int argc, char *argv[])
 		event_free(sigs[i]);
 	directory_shutdown();
 	clock_shutdown();
+	store_idle_shutdown();
 	store_close(env->store);
 	msgsig_shutdown();
 	evdns_base_free(env->dns, 0);
