@@ -41,6 +41,7 @@
 #include "sig.h"
 #include "store.h"
 #include "store_ckpt.h"
+#include "store_idle.h"
 #include "store_sync.h"
 #include "tls.h"
 #include "util.h"
@@ -307,6 +308,8 @@ main(int argc, char *argv[])
 	(void)store_checkpoint_start(env->store, env->conf.checkpoint_pages);
 	/* On failure (logged) the group commit syncs inside its COMMIT. */
 	(void)store_sync_start(env->store, env->base);
+	/* On failure (logged) the node only keeps more memory when idle. */
+	(void)store_idle_init(env->store, env->base);
 	/* Events before their raisers, subscribers before any event. */
 	if (events_init(env->base) != 0 || ctl_watch_init() != 0)
 		fatalx("cannot set up events");
@@ -373,6 +376,7 @@ main(int argc, char *argv[])
 		event_free(sigs[i]);
 	directory_shutdown();
 	clock_shutdown();
+	store_idle_shutdown();
 	store_close(env->store);
 	msgsig_shutdown();
 	evdns_base_free(env->dns, 0);

@@ -97,6 +97,21 @@ def check_lines(results):
         else:
             failed += 1
             out.append(f"FAIL sim/{name}\n    {r.get('error', '')}")
+    # The memory guard: an idle member's RSS more than a margin above
+    # the target fails (docs/simulation.md, memory per idle member node).
+    j = got.get("join", {})
+    rss = j.get("memory_idle_member_kib", {}).get("rss")
+    if rss is None:
+        failed += 1
+        out.append("FAIL sim/memory\n    not measured (join did not pass)")
+    elif rss["max"] <= j["memory_guard_kib"]:
+        passed += 1
+        out.append(f"PASS sim/memory (idle member RSS max {rss['max']} KiB)")
+    else:
+        failed += 1
+        out.append(f"FAIL sim/memory\n    idle member RSS max {rss['max']} KiB "
+                   f"(median {rss['median']}) > {j['memory_guard_kib']} KiB: "
+                   "the target plus the margin")
     out.append(f"{passed} passed, {failed} failed")
     return "\n".join(out)
 

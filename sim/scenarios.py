@@ -115,6 +115,13 @@ def _share(net, done, codes=None):
     return round(sum(1 for c in codes if done(c)) / len(codes), 4)
 
 
+# The memory guard of make check (report.check_lines): the 8 MiB target
+# plus a margin that the run-to-run spread (about 0.1 MiB) never reaches,
+# but that losing the static link (10.7 MiB) or the hot-code order of
+# ld/pocd_hot.ld (8.8) does.
+MEMORY_GUARD_KIB = 8192 + 512
+
+
 # --------------------------------------------------------------- scenarios
 
 def join_from_scratch(net, rng, say):
@@ -137,6 +144,7 @@ def join_from_scratch(net, rng, say):
          "records": n, "curve": curve,
          "memory_idle_member_kib": {k: stats(k) for k in ("rss", "pss", "uss")},
          "nodes_running": len(net.codes), "memory_target_kib": 8192,
+         "memory_guard_kib": MEMORY_GUARD_KIB,
          "join_path": "enrollment: pull, pocctl directory pending, approve"}
     r["rss_target_met"] = r["memory_idle_member_kib"]["rss"]["max"] <= 8192
     r["pss_target_met"] = r["memory_idle_member_kib"]["pss"]["max"] <= 8192

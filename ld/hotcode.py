@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Writes ld/pocd_hot.ld: the code an idle member node runs, placed first.
+
+  python3 ld/hotcode.py            profile, then write ld/pocd_hot.ld
+  python3 ld/hotcode.py --keep     also keep the profile's directory
+
+pocd links OpenSSL, SQLite and libevent from their static archives
+(Makefile, POCD_LINK).  The kernel maps a file's cached pages in 64 KiB
+windows around each fault (fault-around), so a node's RSS counts every
+window of text in which it runs any function: with the archives' objects
+in the order the linker meets them, a member touches nearly every window
+of 3.9 MiB of text although it runs code from 2.6 MiB of it.  This
+script finds the object files whose code a member node runs, and writes
+a linker script that puts their .text and .rodata first (GNU ld INSERT:
+the default script stays in force for the rest), so that the cold
+objects (SQLite's FTS and R-tree, ciphers nobody negotiates, ...) lie
+together in windows that are never touched.
+
+The profile: the small simulation's join scenario (sim/sim.py --only
+join: start-up, enrollment, directory sync, TLS both ways), one member
+run under valgrind's callgrind; every function it entered marks its
+object hot.  Requires valgrind and a built build/pocd with its link map
+(build/pocd.map, written by the Makefile).  A stale list only costs
+memory, never correctness: a pattern that matches no object places
+nothing.  Regenerate after a change of OpenSSL, SQLite or libevent
+version, or of the code paths a member runs at start.
+"""
+
+import argparse
+import bisect
+import collections
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "sim"))
+import members as world      # noqa: E402
+
+OUT = os.path.join(REPO, "ld", "pocd_hot.ld")
+
+
+def profile(pocd, d):
+    """Runs the small sim's join with its first member under callgrind;
+    returns the callgrind output's path."""
+    ms, _, _ = world.topology(12, 2)
+    out = os.path.join(d, "callgrind.out")
+    wrap = os.path.join(d, "pocd")
+    with open(wrap, "w", encoding="ascii") as f:
+        f.write("#!/bin/sh\n"
+                f'case "$*" in */{ms[0]}/pocd.conf*)\n'
+                f"  exec valgrind -q --tool=callgrind --callgrind-out-file={out}"
+                f' {pocd} "$@" ;;\nesac\n'
+                f'exec {pocd} "$@"\n')
+    os.chmod(wrap, 0o755)
+    env = dict(os.environ, POCD=wrap)
+    subprocess.run([sys.executable, os.path.join(REPO, "sim", "sim.py"),
+                    "--members", "12", "--registries", "2", "--only", "join",
+                    "--out", d], env=env, check=True)
+    return out
+
+
+def functions_run(cg):
+    """Names of the functions callgrind saw entered."""
+    names = set()
+    with open(cg, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = re.match(r"c?fn=\(\d+\) (.+)", line)
+            if m:
+                names.add(m.group(1).strip().split("'")[0])
+    return names
+
+
+def input_sections(mapfile):
+    """(start, size, object) of each .text input section in a GNU ld map."""
+    secs, pending = [], None
+    with open(mapfile, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = re.match(r"^ (\.text\S*)\s*$", line)
+            if m:
+                pending = m.group(1)
+                continue
+            m = re.match(r"^ (\.text\S*)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)"
+                         r"\s+(\S.*)$", line)
+            if m and (m.group(1) or pending):
+                start, size = int(m.group(2), 16), int(m.group(3), 16)
+                if start and size:
+                    secs.append((start, size, m.group(4).strip()))
+            pending = None
+    return sorted(secs)
+
+
+def hot_objects(names, binary, secs):
+    """archive:member patterns of the objects holding a function run."""
+    addrs = collections.defaultdict(list)
+    nm = subprocess.run(["nm", "--defined-only", binary], check=True,
+                        capture_output=True, text=True).stdout
+    for line in nm.splitlines():
+        p = line.split()
+        if len(p) == 3 and p[1] in "tTwWiI":
+            addrs[p[2]].append(int(p[0], 16))
+    starts = [s[0] for s in secs]
+    hot = set()
+    for n in names:
+        for a in addrs.get(n, ()):
+            i = bisect.bisect_right(starts, a) - 1
+            if i < 0 or a >= secs[i][0] + secs[i][1]:
+                continue
+            m = re.match(r".*/(lib[^/]+\.a)\((.+)\)$", secs[i][2])
+            # Our own code (build/*.a) is small and mostly run: all of it
+            # goes first anyway (below).
+            if m and not secs[i][2].startswith("build"):
+                hot.add(f"*/{m.group(1)}:{m.group(2)}")
+    return sorted(hot)
+
+
+def write_script(hot, path):
+    own = ["*/daemon/pocd.o", "*/libdaemon.a:*", "*/libcommon.a:*"]
+    with open(path, "w", encoding="ascii") as f:
+        f.write("/* Generated by ld/hotcode.py (read it first): the objects whose\n"
+                " * code an idle member node runs, placed before the rest so that\n"
+                " * the code it never runs shares no page with code it does.\n"
+                " * Used by the Makefile for pocd when POCD_LINK=static. */\n"
+                "SECTIONS\n{\n  .text.pocd_hot :\n  {\n")
+        for p in own + hot:
+            f.write(f"    {p}(.text .text.*)\n")
+        f.write("  }\n}\nINSERT BEFORE .text;\n\n"
+                "SECTIONS\n{\n  .rodata.pocd_hot :\n  {\n")
+        for p in own + hot:
+            f.write(f"    {p}(.rodata .rodata.*)\n")
+        f.write("  }\n}\nINSERT AFTER .rodata;\n")
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args(argv)
+    pocd = os.path.join(REPO, "build", "pocd")
+    mapfile = pocd + ".map"
+    if shutil.which("valgrind") is None:
+        sys.exit("hotcode: valgrind is needed (apt-get install valgrind)")
+    d = tempfile.mkdtemp(prefix="pocd-hot-")
+    cg = profile(pocd, d)
+    names = functions_run(cg)
+    secs = input_sections(mapfile)
+    hot = hot_objects(names, pocd, secs)
+    write_script(hot, OUT)
+    total = sum(s[1] for s in secs)
+    print(f"hotcode: {len(names)} functions run, {len(hot)} library objects "
+          f"hot; text {total // 1024} KiB; wrote {OUT}")
+    if a.keep:
+        print(f"hotcode: profile kept in {d}")
+    else:
+        shutil.rmtree(d, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
