@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""One message to many in one thread, with a recipient that does not take
+shared threads (issue 12 item 3, docs/directory.md "One message to
+many").  AUS holds DEU's record as a node of an older release signs it:
+without shared_threads (made here with DEU's key and openssl, serial one
+higher).  AUS sends one FLASH request to FRA, KEN and DEU: FRA and KEN
+get the case's id as thread_id, DEU a thread of its own (thread_id = its
+id); every envelope has its own id and signature.  FRA and DEU
+acknowledge, KEN does not and is overdue on its own; KEN then responds.
+The matrix shows each row with its thread and times; AUS keeps one case
+row per recipient (two in the shared thread), FRA keeps its copy as a
+case with AUS; each envelope verifies on its own."""
+
+import json
+
+from dirtb import export, import_records, record, sign_record
+from tb import check, check_eq, envelope, now_ms, run_test
+
+MEMBERS = ("AUS", "FRA", "KEN", "DEU")
+
+
+def matrix(tb, any_id):
+    return tb.pocctl("AUS", "thread", any_id)["to_many"]
+
+
+def rows(case):
+    return {r["recipient"]: r for r in case.get("rows", [])}
+
+
+def old_style(tb, member):
+    """member's record as AUS holds it, re-signed by member's key without
+    shared_threads and with a higher serial, imported at AUS."""
+    r = export(tb, "AUS", member)["records"][0]
+    check(r.get("shared_threads") is True,
+          f"{member}'s record does not advertise shared threads: {r}")
+    r.pop("shared_threads")
+    r["serial"] = str(int(r["serial"]) + 1)
+    r["signed_at"] = str(now_ms())
+    sign_record(r, tb.info(member)["node_key"], tb.dir)
+    rc, out, err = import_records(tb, "AUS", [r], f"{member}-old.json")
+    check(rc == 0, f"AUS: import {member}'s old-style record: {out}{err}")
+    held = record(tb, "AUS", member)
+    check(int(held["serial"]) == int(r["serial"]) and
+          not held.get("shared_threads"),
+          f"AUS holds {member}'s record: {held}")
+
+
+def test(tb):
+    tb.configure("AUS", "[deadlines]\nflash = 4\n")
+    old_style(tb, "DEU")
+    check(record(tb, "AUS", "FRA").get("shared_threads") is True,
+          "FRA's record advertises shared threads")
+
+    q = tb.send("AUS", envelope(["FRA", "KEN", "DEU"], "assistance_request",
+                                {"summary": "Wiper on ministry networks",
+                                 "urgency": "FLASH"}))
+    to = {t["recipient"]: t["id"] for t in q["to"]}
+    case_id = q["id"]
+    check_eq(len(set(to.values())), 3, "one envelope id per recipient")
+    check(to["DEU"] != case_id, f"DEU's envelope is not the first: {to}")
+    want = {"FRA": case_id, "KEN": case_id, "DEU": to["DEU"]}
+    for m in ("FRA", "KEN", "DEU"):
+        got = tb.wait_until(lambda m=m: tb.find(m, "inbox", to[m]), 20,
+                            f"the request at {m}")[0]
+        check_eq(got["thread_id"], want[m], f"{m}: thread on the wire")
+        check_eq(got["id"], to[m], f"{m}: its own id")
+    c = matrix(tb, case_id)
+    check_eq({m: r.get("thread_id") for m, r in rows(c).items()}, want,
+             "the matrix's threads")
+
+    tb.pocctl("FRA", "ack", to["FRA"])
+    tb.pocctl("DEU", "ack", to["DEU"])
+
+    def settled():
+        r = rows(matrix(tb, case_id))
+        return r if (r["FRA"].get("acknowledged_at") and
+                     r["DEU"].get("acknowledged_at") and
+                     r["KEN"].get("overdue")) else None
+    r = tb.wait_until(settled, 30, "FRA and DEU acknowledged, KEN overdue")
+    check(not r["FRA"].get("overdue") and not r["DEU"].get("overdue"),
+          f"only KEN is overdue: {r}")
+    check(not r["KEN"].get("acknowledged_at"), f"KEN's row: {r['KEN']}")
+    for m in ("FRA", "KEN", "DEU"):
+        check(r[m].get("delivered_at"), f"{m}: delivered_at: {r[m]}")
+
+    tb.pocctl("KEN", "respond", to["KEN"], "--decision", "WILL_ASSIST")
+    c = tb.wait_until(lambda: (lambda c: c if rows(c)["KEN"].get("responded_at")
+                               else None)(matrix(tb, to["KEN"])),
+                      20, "KEN's response in the case")
+    check_eq((c["recipients"], c["delivered"], c["acknowledged"],
+              c["responded"], c["overdue"]), (3, 3, 2, 1, 1),
+             "recipients, delivered, acknowledged, responded, overdue")
+    check_eq(rows(c)["KEN"]["response_id"] != "", True, "KEN's response id")
+    # DEU's thread is its own but its answers are in the one case.
+    check_eq(matrix(tb, to["DEU"])["id"], case_id, "thread of DEU's envelope")
+
+    rc, text, err = tb.pocctl_text("AUS", "thread", to["DEU"])
+    check(rc == 0 and "Case to 3 members" in text, f"thread text:\n{text}{err}")
+    for m in ("FRA", "KEN", "DEU"):
+        check(any(line.startswith(m + " ") for line in text.splitlines()),
+              f"no row for {m}:\n{text}")
+
+    # Cases: at AUS one per recipient, two of them in the shared thread;
+    # at FRA its copy is a case with AUS.
+    cases = {c["id"]: c for c in tb.pocctl("AUS", "cases")}
+    check_eq({m: (cases[to[m]]["thread_id"], cases[to[m]]["party"])
+              for m in to}, {m: (want[m], m) for m in to}, "AUS's cases")
+    fra = {c["id"]: c for c in tb.pocctl("FRA", "cases")}[to["FRA"]]
+    check_eq((fra["thread_id"], fra["party"]), (case_id, "AUS"), "FRA's case")
+
+    for m in ("FRA", "KEN", "DEU"):
+        for at in ("AUS", m):
+            rc, out, err = tb.pocctl_text(at, "--json", "verify", to[m])
+            check(rc == 0 and json.loads(out).get("verified") is True,
+                  f"{at}: verify {m}'s envelope: {out}{err}")
+
+
+if __name__ == "__main__":
+    run_test(test, members=MEMBERS)
