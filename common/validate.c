@@ -64,7 +64,8 @@ struct msg_rules {
 
 static const struct field_rule envelope_rules[] = {
 	{ "id", R_REQUIRED | R_UUID, UUID_MAX, 0, 0, 0 },
-	/* The node sets thread_id (= id for a new case) before this. */
+	/* The node sets thread_id (= id for a new case it makes) before
+	 * this. */
 	{ "thread_id", R_REQUIRED | R_UUID, UUID_MAX, 0, 0, 0 },
 	{ "in_reply_to", R_UUID, UUID_MAX, 0, 0, 0 },
 	{ "sender", R_REQUIRED | R_MEMBER, VALIDATE_MAX_MEMBER, 0, 0, 0 },

@@ -9,11 +9,15 @@ id); every envelope has its own id and signature.  FRA and DEU
 acknowledge, KEN does not and is overdue on its own; KEN then responds.
 The matrix shows each row with its thread and times; AUS keeps one case
 row per recipient (two in the shared thread), FRA keeps its copy as a
-case with AUS; each envelope verifies on its own."""
+case with AUS; each envelope verifies on its own.  Then DEU's node starts
+as if upgraded from that release (its own record the old one): it signs
+its record again with shared_threads, and AUS's next case reaches DEU in
+the case's thread."""
 
 import json
+import sqlite3
 
-from dirtb import export, import_records, record, sign_record
+from dirtb import export, import_records, pack_record, record, sign_record
 from tb import check, check_eq, envelope, now_ms, run_test
 
 MEMBERS = ("AUS", "FRA", "KEN", "DEU")
@@ -29,7 +33,7 @@ def rows(case):
 
 def old_style(tb, member):
     """member's record as AUS holds it, re-signed by member's key without
-    shared_threads and with a higher serial, imported at AUS."""
+    shared_threads and with a higher serial, imported at AUS; returned."""
     r = export(tb, "AUS", member)["records"][0]
     check(r.get("shared_threads") is True,
           f"{member}'s record does not advertise shared threads: {r}")
@@ -43,11 +47,34 @@ def old_style(tb, member):
     check(int(held["serial"]) == int(r["serial"]) and
           not held.get("shared_threads"),
           f"AUS holds {member}'s record: {held}")
+    return r
+
+
+def upgrade(tb, member, old):
+    """member's node, as if upgraded from a release that signed old: its
+    own record is old when it starts; it signs it again with
+    shared_threads, and AUS takes the new record."""
+    tb.stop(member)
+    db = sqlite3.connect(tb.info(member)["db"], timeout=10)
+    with db:
+        db.execute("UPDATE directory SET serial = ?, record = ? WHERE code = ?",
+                   (int(old["serial"]), pack_record(old), member))
+    db.close()
+    tb.start(member)
+    own = tb.wait_until(lambda: (lambda r: r if r and r.get("shared_threads")
+                                 else None)(record(tb, member, member)),
+                        20, f"{member}'s own record re-signed")
+    check_eq(int(own["serial"]), int(old["serial"]) + 1, f"{member}'s serial")
+    rc, out, err = import_records(tb, "AUS", export(tb, member, member)["records"],
+                                  f"{member}-new.json")
+    check(rc == 0, f"AUS: import {member}'s new record: {out}{err}")
+    check(record(tb, "AUS", member).get("shared_threads") is True,
+          f"AUS holds {member}'s upgraded record")
 
 
 def test(tb):
     tb.configure("AUS", "[deadlines]\nflash = 4\n")
-    old_style(tb, "DEU")
+    old = old_style(tb, "DEU")
     check(record(tb, "AUS", "FRA").get("shared_threads") is True,
           "FRA's record advertises shared threads")
 
@@ -113,6 +140,16 @@ def test(tb):
             rc, out, err = tb.pocctl_text(at, "--json", "verify", to[m])
             check(rc == 0 and json.loads(out).get("verified") is True,
                   f"{at}: verify {m}'s envelope: {out}{err}")
+
+    # DEU upgrades: its record says shared_threads again, and the next
+    # case reaches it in the case's thread.
+    upgrade(tb, "DEU", old)
+    q2 = tb.send("AUS", envelope(["FRA", "DEU"], "notification",
+                                 {"summary": "After DEU's upgrade"}))
+    to2 = {t["recipient"]: t["id"] for t in q2["to"]}
+    got = tb.wait_until(lambda: tb.find("DEU", "inbox", to2["DEU"]), 30,
+                        "the notification at DEU")[0]
+    check_eq(got["thread_id"], q2["id"], "DEU: the case's thread after upgrading")
 
 
 if __name__ == "__main__":
