@@ -346,18 +346,25 @@ case_with(const char *member, const char *id)
 	ck_assert_int_eq(store_put_outgoing(env->store, &e, T0), STORE_NEW);
 }
 
-/* FRA's StatusUpdate CLOSED in thread, as a reply to it. */
+/* FRA's StatusUpdate CLOSED id in thread, answering reply_to. */
 static Poc__PeerFrame *
-update_frame(const char *thread)
+status_frame(const char *id, const char *thread, const char *reply_to)
 {
 	Poc__Envelope		 e;
 	Poc__StatusUpdate	 su = POC__STATUS_UPDATE__INIT;
 
-	head(&e, ID_UPDATE, thread, thread, "FRA", "AUS", T0 + 3000);
+	head(&e, id, thread, reply_to, "FRA", "AUS", T0 + 3000);
 	su.status = POC__CASE_STATUS__CLOSED;
 	e.body_case = POC__ENVELOPE__BODY_STATUS_UPDATE;
 	e.status_update = &su;
 	return frame_of(&e);
+}
+
+/* FRA's StatusUpdate CLOSED in thread, as a reply to it. */
+static Poc__PeerFrame *
+update_frame(const char *thread)
+{
+	return status_frame(ID_UPDATE, thread, thread);
 }
 
 /* FRA knows the id of AUS's case with KEN: its StatusUpdate in that
@@ -398,20 +405,6 @@ shared_case_with(const char *member, const char *id, const char *thread)
 	notification(&e, &no, id, "AUS", member, T0);
 	e.thread_id = (char *)thread;
 	ck_assert_int_eq(store_put_outgoing(env->store, &e, T0), STORE_NEW);
-}
-
-/* FRA's StatusUpdate CLOSED id in thread, answering reply_to. */
-static Poc__PeerFrame *
-status_frame(const char *id, const char *thread, const char *reply_to)
-{
-	Poc__Envelope		 e;
-	Poc__StatusUpdate	 su = POC__STATUS_UPDATE__INIT;
-
-	head(&e, id, thread, reply_to, "FRA", "AUS", T0 + 3000);
-	su.status = POC__CASE_STATUS__CLOSED;
-	e.body_case = POC__ENVELOPE__BODY_STATUS_UPDATE;
-	e.status_update = &su;
-	return frame_of(&e);
 }
 
 /* FRA's Notification id opening a case in thread (not its id). */
