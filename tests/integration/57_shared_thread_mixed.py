@@ -15,6 +15,7 @@ its record again with shared_threads, and AUS's next case reaches DEU in
 the case's thread."""
 
 import json
+import os
 import sqlite3
 
 from dirtb import export, import_records, pack_record, record, sign_record
@@ -140,6 +141,17 @@ def test(tb):
             rc, out, err = tb.pocctl_text(at, "--json", "verify", to[m])
             check(rc == 0 and json.loads(out).get("verified") is True,
                   f"{at}: verify {m}'s envelope: {out}{err}")
+
+    # The audit export holds an entry for each envelope on its own, and
+    # the export verifies.
+    path = os.path.join(tb.dir, "AUS-audit.jsonl")
+    rc, out, err = tb.pocctl_text("AUS", "audit", "export", "--out", path)
+    check(rc == 0, f"audit export: {out}{err}")
+    with open(path, encoding="utf-8") as f:
+        logged = {json.loads(line).get("message_id") for line in f if line.strip()}
+    check(set(to.values()) <= logged, f"audit entries for {to}")
+    rc, out, err = tb.pocctl_text("AUS", "--json", "audit", "verify", path)
+    check(rc == 0, f"audit verify: {out}{err}")
 
     # DEU upgrades: its record says shared_threads again, and the next
     # case reaches it in the case's thread.
