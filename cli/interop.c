@@ -282,9 +282,11 @@ interop_case_init(struct interop_case *c, Poc__StoredMessage *const *msgs,
 	for (i = 0; i < n; i++) {
 		if ((e = msgs[i]->envelope) == NULL)
 			continue;
-		/* The case status is kept on the message that opened it. */
+		/* The case status is kept on the message that opened it
+		 * (no in_reply_to: its thread may be shared by a case sent
+		 * to many, docs/directory.md). */
 		if (msgs[i]->case_status != 0 &&
-		    (strcmp(e->id, e->thread_id) == 0 || c->status == 0))
+		    (e->in_reply_to[0] == '\0' || c->status == 0))
 			c->status = msgs[i]->case_status;
 		if (interop_body_get(e, &b) == -1)
 			continue;

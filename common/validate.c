@@ -64,7 +64,8 @@ struct msg_rules {
 
 static const struct field_rule envelope_rules[] = {
 	{ "id", R_REQUIRED | R_UUID, UUID_MAX, 0, 0, 0 },
-	/* The node sets thread_id (= id for a new case) before this. */
+	/* The node sets thread_id (= id for a new case it makes) before
+	 * this. */
 	{ "thread_id", R_REQUIRED | R_UUID, UUID_MAX, 0, 0, 0 },
 	{ "in_reply_to", R_UUID, UUID_MAX, 0, 0, 0 },
 	{ "sender", R_REQUIRED | R_MEMBER, VALIDATE_MAX_MEMBER, 0, 0, 0 },
@@ -579,8 +580,11 @@ validate_message(struct validate_result *r, const ProtobufCMessage *m,
 	validate_absent(r, m, prefix);
 }
 
-int
-validate_envelope(const Poc__Envelope *e, struct validate_result *r)
+/* The rules of validate_envelope(); a new case in a thread of its own
+ * only if own_thread. */
+static int
+validate_envelope_rules(const Poc__Envelope *e, struct validate_result *r,
+    int own_thread)
 {
 	const char	*body;
 	char		 names[160];
@@ -592,8 +596,10 @@ validate_envelope(const Poc__Envelope *e, struct validate_result *r)
 	    validate_member_code(e->recipient) &&
 	    strcmp(e->sender, e->recipient) == 0)
 		validate_add(r, "recipient", "must differ from sender");
-	/* A new case is its own thread; a reply joins its case's thread. */
-	if (e->in_reply_to[0] == '\0' && util_uuid_valid(e->thread_id) &&
+	/* A new case made here is its own thread; a reply joins its case's
+	 * thread. */
+	if (own_thread && e->in_reply_to[0] == '\0' &&
+	    util_uuid_valid(e->thread_id) &&
 	    util_uuid_valid(e->id) && strcasecmp(e->thread_id, e->id) != 0)
 		validate_add(r, "thread_id", "must equal id for a new case "
 		    "(in_reply_to empty)");
@@ -607,4 +613,16 @@ validate_envelope(const Poc__Envelope *e, struct validate_result *r)
 		    validate_field_names(e->base.descriptor, validate_oneof,
 		    names, sizeof(names)));
 	return r->total == 0 ? 0 : -1;
+}
+
+int
+validate_envelope(const Poc__Envelope *e, struct validate_result *r)
+{
+	return validate_envelope_rules(e, r, 1);
+}
+
+int
+validate_envelope_received(const Poc__Envelope *e, struct validate_result *r)
+{
+	return validate_envelope_rules(e, r, 0);
 }

@@ -39,6 +39,16 @@ struct validate_result {
  */
 int	 validate_envelope(const Poc__Envelope *, struct validate_result *r);
 
+/*
+ * The same rules for an envelope received from a peer, except that a new
+ * case may be opened in a thread of the sender's choosing (thread_id !=
+ * id, in_reply_to empty): a send to many gives its recipients one thread
+ * (docs/directory.md "One message to many").  Whether that thread may be
+ * opened here is the receiving node's to say (store_thread.h).
+ */
+int	 validate_envelope_received(const Poc__Envelope *,
+	    struct validate_result *r);
+
 /* 1 if s is a valid member code: 2..32 of A-Z, 0-9, '-', '_', starting with
  * a letter. */
 int	 validate_member_code(const char *s);

@@ -235,17 +235,20 @@ deadline_scan(void)
 	return 0;
 }
 
-/* Fills the case lifecycle of a message that opened its case. */
+/* Fills the case lifecycle of a message that opened its case (no
+ * in_reply_to): its thread's changes with its party, for a thread may be
+ * one case with each of many (a case sent to many). */
 static void
 deadline_case_annotate(Poc__StoredMessage *sm)
 {
+	const Poc__Envelope		*e = sm->envelope;
 	struct store_case_change	*c;
 	Poc__DeadlineCaseChange		*m;
 	int				 n, i;
 
-	if (strcmp(sm->envelope->id, sm->envelope->thread_id) != 0 ||
-	    (n = store_case_history(env->store, sm->envelope->thread_id,
-	    DEADLINE_HISTORY_MAX, &c)) < 0)
+	if (e->in_reply_to[0] != '\0' || (n = store_case_history(env->store,
+	    e->thread_id, strcmp(sm->direction, "out") == 0 ? e->recipient :
+	    e->sender, DEADLINE_HISTORY_MAX, &c)) < 0)
 		return;
 	if (n == 0) {
 		free(c);

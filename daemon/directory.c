@@ -185,6 +185,19 @@ directory_known(const char *member)
 }
 
 int
+directory_shared_threads(const char *member)
+{
+	Poc__DirectoryRecord	*r;
+	int			 ok = 0;
+
+	if (store_dir_get(env->store, member, &r, NULL) == 1) {
+		ok = r->shared_threads != 0;
+		poc__directory_record__free_unpacked(r, NULL);
+	}
+	return ok;
+}
+
+int
 directory_pinned(const char *member, const char *fp)
 {
 	Poc__DirectoryRecord	*r;
@@ -232,6 +245,9 @@ directory_sign_store(Poc__DirectoryRecord *r, struct validate_result *vr)
 	}
 	r->network = dir.network;
 	r->code = env->conf.member;
+	/* What this release takes (receive.c), said in every record it
+	 * signs; a record signed by an older node lacks it. */
+	r->shared_threads = 1;
 	r->certificate.data = der;
 	r->certificate.len = derlen;
 	r->signed_at = util_now_ms();
@@ -356,6 +372,11 @@ directory_own_renew(void)
 			change = 1;
 			log_info("directory: node certificate %s is new; "
 			    "pinning it in the own record", fp);
+		}
+		if (!cur->shared_threads) {
+			change = 1;
+			log_info("directory: the own record now says this "
+			    "node takes shared threads");
 		}
 		if (derlen != cur->certificate.len ||
 		    memcmp(der, cur->certificate.data, derlen) != 0)

@@ -88,6 +88,12 @@ int	 directory_peers(struct directory_peer **out);
 
 /* 1 if member has a record here. */
 int	 directory_known(const char *member);
+/*
+ * 1 if member's record says its node takes an opening envelope in a thread
+ * of the sender's choosing (shared_threads: a send to many may give it the
+ * case's thread), 0 if not or if there is no record (docs/directory.md).
+ */
+int	 directory_shared_threads(const char *member);
 
 /*
  * Checks r completely (field rules, network, certificate chain and CN,

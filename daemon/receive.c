@@ -121,7 +121,7 @@ receive_check(const char *peer, const Poc__Envelope *e, Poc__Receipt *r,
 		    r->envelope_id, reason);
 		return RECV_IDENTITY;
 	}
-	if (validate_envelope(e, &vr) != 0) {
+	if (validate_envelope_received(e, &vr) != 0) {
 		snprintf(reason, reasonlen, "%s: %s (%zu problem%s)",
 		    vr.err[0].field, vr.err[0].message, vr.total,
 		    vr.total == 1 ? "" : "s");
@@ -202,6 +202,31 @@ receive_prepare(struct gc_item *gi)
 	it->refused = 1;
 }
 
+/* The REJECTED receipt of an envelope store_thread_admits() refused. */
+static void
+receive_thread_refuse(struct receive_item *it, const Poc__Envelope *e,
+    enum store_thread_verdict v)
+{
+	switch (v) {
+	case STORE_THREAD_OPEN:
+		snprintf(it->reason, sizeof(it->reason), "thread %s is "
+		    "already open here: a new case needs a new thread",
+		    e->thread_id);
+		break;
+	case STORE_THREAD_REPLY_FOREIGN:
+		snprintf(it->reason, sizeof(it->reason), "in_reply_to %s is "
+		    "a message with another member here", e->in_reply_to);
+		break;
+	default:
+		snprintf(it->reason, sizeof(it->reason), "thread %s is a "
+		    "case with another member here", e->thread_id);
+		break;
+	}
+	log_warnx("peer %s: envelope %s refused: %s", it->member, e->id,
+	    it->reason);
+	it->step = RECV_RECEIPT;
+}
+
 /*
  * Inside the transaction: the envelope with its signer's certificate
  * (checked with it, so not checked again), then, for a new one, its
@@ -213,6 +238,7 @@ receive_write(struct gc_item *gi)
 	struct receive_item	*it = (struct receive_item *)gi;
 	const Poc__Envelope	*e = it->f->envelope;
 	enum store_put		 put;
+	enum store_thread_verdict v;
 	uint8_t			*der = NULL;
 	int			 derlen;
 
@@ -227,23 +253,21 @@ receive_write(struct gc_item *gi)
 		return;
 	}
 	/* A thread held here is added to only by a member that has a part
-	 * in it (store_thread.h): a sender that learnt the id of a case
-	 * between this node and another member may not join it. */
-	switch (store_thread_foreign(env->store, e->thread_id, it->member)) {
-	case 0:
+	 * in it, is opened only once, and a reply answers only the
+	 * sender's own case (store_thread.h): a sender that learnt the id
+	 * of a case between this node and another member, as every
+	 * recipient of a case sent to many does, may not join it. */
+	switch ((v = store_thread_admits(env->store, e, it->member))) {
+	case STORE_THREAD_OK:
 		break;
-	case 1:
-		free(der);
-		snprintf(it->reason, sizeof(it->reason), "thread %s is a case "
-		    "with another member here", e->thread_id);
-		log_warnx("peer %s: envelope %s refused: %s", it->member,
-		    e->id, it->reason);
-		it->step = RECV_RECEIPT;
-		return;
-	default:
+	case STORE_THREAD_ERROR:
 		free(der);
 		log_warnx("peer %s: envelope %s: its thread cannot be read; no "
 		    "receipt, the sender will retry", it->member, e->id);
+		return;
+	default:
+		free(der);
+		receive_thread_refuse(it, e, v);
 		return;
 	}
 	put = store_put_incoming_signed(env->store, e, der, (size_t)derlen,

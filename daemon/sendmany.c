@@ -1,15 +1,20 @@
 /*
  * A send to many (see sendmany.h).
  *
- * Each recipient gets an envelope of its own: its own id, the same thread
- * and created_at, and a signature over its own canonical bytes (so the
+ * Each recipient gets an envelope of its own: its own id, the same
+ * created_at, and a signature over its own canonical bytes (so the
  * evidence of what one recipient was sent stands without the others).
+ * The case's id (its first envelope's) is the thread on the wire of every
+ * recipient whose record says its node takes shared threads; any other
+ * recipient's envelope opens a thread of its own (thread_id = id), which
+ * a node of an older release requires.  Envelopes are signed here, when
+ * queued, so this is decided from the records held now.
  * All of them and the case row commit in one store transaction
  * (store_send.c): after an error or a crash the case exists with every
  * envelope queued, or not at all.  Only then is the outbox kicked.
  *
- * The matrix is read from the thread: the case's envelopes are its
- * outgoing messages without in_reply_to; an incoming Acknowledgement
+ * The matrix is read from the case's threads: the case's envelopes are
+ * their outgoing messages without in_reply_to; an incoming Acknowledgement
  * whose ack_of is one of them, from its recipient, acknowledges it; any
  * other incoming message of the thread from a recipient is its response.
  */
@@ -19,6 +24,7 @@
 
 #include "checks.h"
 #include "deadline.h"
+#include "directory.h"
 #include "envsig.h"
 #include "log.h"
 #include "msgsig.h"
@@ -105,7 +111,9 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 		/* A shallow copy: the body and the strings are e's. */
 		b->env[i] = *e;
 		b->env[i].id = b->id[i];
-		b->env[i].thread_id = b->id[i];	/* a new case on the wire */
+		/* One thread for the case, where the recipient takes it. */
+		b->env[i].thread_id = directory_shared_threads(m->code[i]) ?
+		    b->id[0] : b->id[i];
 		b->env[i].recipient = (char *)m->code[i];
 		b->env[i].signature.data = NULL;
 		b->env[i].signature.len = 0;
@@ -246,6 +254,7 @@ sendmany_row_free(Poc__SendManyRow *r)
 	sendmany_str_free(r->acknowledged_by);
 	sendmany_str_free(r->response_id);
 	sendmany_str_free(r->reason);
+	sendmany_str_free(r->thread_id);
 	free(r);
 }
 
@@ -304,8 +313,9 @@ sendmany_row_add(Poc__SendManyCase *c, const Poc__StoredMessage *sm)
 	r->reason = sendmany_str(sm->reason);
 	r->acknowledged_by = sendmany_str("");
 	r->response_id = sendmany_str("");
+	r->thread_id = sendmany_str(sm->envelope->thread_id);
 	if (r->recipient == NULL || r->envelope_id == NULL ||
-	    r->delivery == NULL || r->reason == NULL)
+	    r->delivery == NULL || r->reason == NULL || r->thread_id == NULL)
 		return -1;
 	r->delivered_at = strcmp(sm->state, "delivered") == 0 ?
 	    sm->delivered_at : 0;
@@ -408,7 +418,7 @@ sendmany_gather(const char *thread_id, Poc__StoredMessage ***m, int *n,
 
 	if ((r = store_send_case_of(env->store, thread_id, c)) != 1)
 		return r;
-	if ((k = store_send_case_envelopes(env->store, c->id, &ids)) < 0)
+	if ((k = store_send_case_threads(env->store, c->id, &ids)) < 0)
 		return -1;
 	for (i = 0; i < k; i++) {
 		if ((r = store_thread(env->store, ids[i], &one)) < 0)

@@ -2,10 +2,11 @@
  * A send to many (issue 12 item 3): one case, one envelope per recipient,
  * each signed on its own and queued with the others in one transaction;
  * then each is delivered, receipted, acknowledged and overdue on its own
- * (outbox.c and deadline.c see ordinary envelopes).  On the wire each
- * envelope is a case of its own (thread_id = its id, as the protocol
- * wants of a new case); the node keeps them together as one case whose
- * id is the first envelope's.  Who the recipients
+ * (outbox.c and deadline.c see ordinary envelopes).  The case's id is
+ * the first envelope's; on the wire it is the thread of every envelope to
+ * a member whose record says shared_threads, and any other envelope is a
+ * case of its own (thread_id = its id, as an older node wants of a new
+ * case); the node keeps them together as one case.  Who the recipients
  * are is decided by checks.c's member sets, as for a check campaign; the
  * case's matrix (per recipient: delivered, acknowledged, responded,
  * overdue) is computed when asked, from the thread in the store.
@@ -36,10 +37,10 @@ void	 sendmany_queued_free(Poc__OpQueued *q);
 struct store_send_case;
 
 /*
- * If thread_id is the thread of an envelope of a case sent to many (on
- * the wire each envelope is a case of its own), replaces the thread's
- * messages m[n] (freeing them) by those of every envelope of the case
- * and returns 1 with c filled; 0 if it is no such case; -1 on error.
+ * If thread_id is the thread of an envelope of a case sent to many (the
+ * case's shared thread, or an envelope's own), replaces the thread's
+ * messages m[n] (freeing them) by those of every thread of the case and
+ * returns 1 with c filled; 0 if it is no such case; -1 on error.
  */
 int	 sendmany_gather(const char *thread_id, Poc__StoredMessage ***m,
 	    int *n, struct store_send_case *c);

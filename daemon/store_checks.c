@@ -290,15 +290,16 @@ store_case_row(struct store *st, sqlite3_stmt *s, void *elem)
 }
 
 int
-store_case_history(struct store *st, const char *thread_id, int max,
-    struct store_case_change **out)
+store_case_history(struct store *st, const char *thread_id,
+    const char *party, int max, struct store_case_change **out)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_CASE_HISTORY];
 
 	*out = NULL;
 	if (max <= 0)
 		return 0;
-	if (store_bind_text(s, 1, thread_id) || sqlite3_bind_int(s, 2, max)) {
+	if (store_bind_text(s, 1, thread_id) || sqlite3_bind_int(s, 2, max) ||
+	    store_bind_text(s, 3, party)) {
 		store_stmt_error(st, STMT_CASE_HISTORY);
 		store_stmt_done(st, STMT_CASE_HISTORY);
 		return -1;

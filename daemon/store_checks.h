@@ -105,8 +105,11 @@ int	 store_case_missing(struct store *, int64_t after_seq, int max,
 int	 store_case_add(struct store *, const char *msg_id,
 	    const char *thread_id, int status, int64_t changed_at,
 	    const char *member);
-/* The changes of a case, oldest first (at most max); array to free(). */
-int	 store_case_history(struct store *, const char *thread_id, int max,
+/* The changes of the case of thread_id with party (its StatusUpdates
+ * either way between this node and party), oldest first (at most max);
+ * array to free(). */
+int	 store_case_history(struct store *, const char *thread_id,
+	    const char *party, int max,
 	    struct store_case_change **out);
 
 #endif

@@ -261,25 +261,28 @@ store_list_answer(struct store *st, const Poc__Envelope *e, int outgoing,
 	return store_stmt_exec(st, STMT_DEADLINE_SETTLE);
 }
 
-/* Opens the case of a request or notification that starts its thread, or
- * counts e in the case of its thread (if that thread is a case). */
+/* Opens the case of a request or notification that starts its thread
+ * with its party (no in_reply_to: its own thread, or one shared by a case
+ * sent to many), or counts e in the case of its thread with its party (if
+ * that is a case). */
 static int
 store_list_case(struct store *st, const Poc__Envelope *e, int outgoing,
     int64_t seq, int64_t at)
 {
 	const char	*thread = e->thread_id[0] != '\0' ? e->thread_id : e->id;
+	const char	*party = outgoing ? e->recipient : e->sender;
 	sqlite3_stmt	*s;
 	int		 status = 0;
 	enum stmt_id	 id;
 
 	if ((e->body_case == POC__ENVELOPE__BODY_ASSISTANCE_REQUEST ||
 	    e->body_case == POC__ENVELOPE__BODY_NOTIFICATION) &&
-	    strcmp(thread, e->id) == 0) {
+	    e->in_reply_to[0] == '\0') {
 		id = STMT_CASES_OPEN;
 		s = st->stmt[id];
 		if (store_bind_text(s, 1, thread) ||
 		    sqlite3_bind_int64(s, 2, seq) ||
-		    store_bind_text(s, 3, outgoing ? e->recipient : e->sender) ||
+		    store_bind_text(s, 3, party) ||
 		    sqlite3_bind_int64(s, 4, at))
 			goto fail;
 		return store_stmt_exec(st, id);
@@ -290,7 +293,8 @@ store_list_case(struct store *st, const Poc__Envelope *e, int outgoing,
 	id = STMT_CASES_TOUCH;
 	s = st->stmt[id];
 	if (store_bind_text(s, 1, thread) || sqlite3_bind_int64(s, 2, seq) ||
-	    sqlite3_bind_int64(s, 3, at) || sqlite3_bind_int(s, 4, status))
+	    sqlite3_bind_int64(s, 3, at) || sqlite3_bind_int(s, 4, status) ||
+	    store_bind_text(s, 5, party))
 		goto fail;
 	return store_stmt_exec(st, id);
  fail:

@@ -364,6 +364,29 @@ static const char *const store_migrations[] = {
 	" AND a.sender = deadlines.recipient);"
 	"CREATE INDEX deadlines_open ON deadlines (deadline_at)"
 	" WHERE overdue_at = 0 AND settled = 0;",
+	/*
+	 * A case is a thread with one party: a case sent to many in one
+	 * thread (docs/directory.md "One message to many") has a row per
+	 * recipient on the sending node, and on a recipient's node its row
+	 * is the one with the sender.  The rows held keep their values.
+	 */
+	"CREATE TABLE cases_by_party ("
+	" thread_id TEXT NOT NULL,"
+	" open_seq INTEGER NOT NULL,"
+	" party TEXT NOT NULL,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" messages INTEGER NOT NULL DEFAULT 1,"
+	" last_seq INTEGER NOT NULL,"
+	" last_at INTEGER NOT NULL,"
+	" PRIMARY KEY (thread_id, party)"
+	");"
+	"INSERT INTO cases_by_party (thread_id, open_seq, party, status,"
+	" messages, last_seq, last_at) SELECT thread_id, open_seq, party,"
+	" status, messages, last_seq, last_at FROM cases;"
+	"DROP TABLE cases;"
+	"ALTER TABLE cases_by_party RENAME TO cases;"
+	"CREATE INDEX cases_last ON cases (last_seq);"
+	"CREATE INDEX cases_party ON cases (party, last_seq);",
 };
 #define STORE_SCHEMA_VERSION						\
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

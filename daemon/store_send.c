@@ -137,28 +137,28 @@ store_send_case_of(struct store *st, const char *envelope_id,
 	return n > 0;
 }
 
-/* Reads one envelope id. */
+/* Reads one thread id. */
 static int
 store_send_id_row(struct store *st, sqlite3_stmt *s, void *elem)
 {
 	(void)st;
 	if (store_col_copy(s, 0, elem, 64) == -1) {
-		log_warnx("store: send_many: envelope id too long");
+		log_warnx("store: send_many: thread id too long");
 		return -1;
 	}
 	return 1;
 }
 
 int
-store_send_case_envelopes(struct store *st, const char *case_id,
+store_send_case_threads(struct store *st, const char *case_id,
     char (**ids)[64])
 {
-	if (store_bind_text(st->stmt[STMT_SEND_MANY_ENVELOPES], 1, case_id)) {
-		store_stmt_error(st, STMT_SEND_MANY_ENVELOPES);
-		store_stmt_done(st, STMT_SEND_MANY_ENVELOPES);
+	if (store_bind_text(st->stmt[STMT_SEND_MANY_THREADS], 1, case_id)) {
+		store_stmt_error(st, STMT_SEND_MANY_THREADS);
+		store_stmt_done(st, STMT_SEND_MANY_THREADS);
 		return -1;
 	}
-	return store_collect(st, STMT_SEND_MANY_ENVELOPES, sizeof(**ids),
+	return store_collect(st, STMT_SEND_MANY_THREADS, sizeof(**ids),
 	    store_send_id_row, NULL, (void **)ids);
 }
 

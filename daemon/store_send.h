@@ -41,9 +41,11 @@ enum store_put	 store_send_many(struct store *,
 int	 store_send_case_of(struct store *, const char *envelope_id,
 	    struct store_send_case *out);
 
-/* The ids of the case's envelopes, in the order queued: the count with
- * *ids (64 bytes each) to free(), or -1. */
-int	 store_send_case_envelopes(struct store *, const char *case_id,
+/* The threads of the case's envelopes on the wire, each once, in the
+ * order queued (the case's id, shared by the recipients that take it, and
+ * each other recipient's own): the count with *ids (64 bytes each) to
+ * free(), or -1. */
+int	 store_send_case_threads(struct store *, const char *case_id,
 	    char (**ids)[64]);
 
 /* The latest limit cases, newest first: the count with *out to free(),

@@ -228,8 +228,10 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "INSERT OR IGNORE INTO case_status (msg_id, thread_id, status,"
 	    " changed_at, member) VALUES (?1, ?2, ?3, ?4, ?5)" },
 	[STMT_CASE_HISTORY] = { STMT_CASE_HISTORY, "case_history",
-	    "SELECT status, changed_at, member, msg_id FROM case_status"
-	    " WHERE thread_id = ?1 ORDER BY changed_at, rowid LIMIT ?2" },
+	    "SELECT status, changed_at, member, msg_id FROM case_status c"
+	    " WHERE thread_id = ?1 AND EXISTS (SELECT 1 FROM messages m"
+	    "  WHERE m.id = c.msg_id AND m.party = ?3)"
+	    " ORDER BY changed_at, rowid LIMIT ?2" },
 	[STMT_DEADLINE_OVERDUE] = { STMT_DEADLINE_OVERDUE, "deadline_overdue",
 	    "SELECT count(*) FROM deadlines d WHERE overdue_at > 0"
 	    " AND NOT " DEADLINE_ACKED },
@@ -339,11 +341,13 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " WHERE id = ?1 AND direction != ?2 AND party = ?3"
 	    " AND kind IN (" STORE_SQL_KIND(ASSISTANCE_REQUEST) ", "
 	    STORE_SQL_KIND(NOTIFICATION) ")" },
-	/* A thread opened by a request or notification becomes a case
-	 * (store_list.c); a message of it seen first keeps its counts. */
+	/* A request or notification that opens a thread (no in_reply_to)
+	 * makes it a case with its party (store_list.c); a message of it
+	 * seen first keeps its counts. */
 	[STMT_CASES_OPEN] = { STMT_CASES_OPEN, "cases_open",
 	    "INSERT INTO cases (thread_id, open_seq, party, last_seq, last_at)"
-	    " VALUES (?1, ?2, ?3, ?2, ?4) ON CONFLICT (thread_id) DO UPDATE"
+	    " VALUES (?1, ?2, ?3, ?2, ?4)"
+	    " ON CONFLICT (thread_id, party) DO UPDATE"
 	    " SET open_seq = excluded.open_seq, party = excluded.party,"
 	    " messages = messages + 1,"
 	    " last_seq = max(last_seq, excluded.last_seq),"
@@ -352,7 +356,7 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "UPDATE cases SET messages = messages + 1,"
 	    " last_seq = max(last_seq, ?2), last_at = max(last_at, ?3),"
 	    " status = CASE WHEN ?4 > 0 THEN ?4 ELSE status END"
-	    " WHERE thread_id = ?1" },
+	    " WHERE thread_id = ?1 AND party = ?5" },
 	/* The first message of a box at or after seq ?2, with the time
 	 * --since compares: store_list.c searches for the bound with it. */
 	[STMT_LIST_PROBE] = { STMT_LIST_PROBE, "list_probe",
@@ -390,20 +394,27 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "SELECT s.id, s.created_at, s.kind, s.recipients, s.created_by"
 	    " FROM send_many_envelopes e JOIN send_many s ON s.id = e.case_id"
 	    " WHERE e.envelope_id = ?1" },
-	[STMT_SEND_MANY_ENVELOPES] = { STMT_SEND_MANY_ENVELOPES,
-	    "send_many_envelopes",
-	    "SELECT envelope_id FROM send_many_envelopes WHERE case_id = ?1"
-	    " ORDER BY rowid" },
+	[STMT_SEND_MANY_THREADS] = { STMT_SEND_MANY_THREADS,
+	    "send_many_threads",
+	    "SELECT m.thread_id FROM send_many_envelopes e"
+	    " JOIN messages m ON m.id = e.envelope_id WHERE e.case_id = ?1"
+	    " GROUP BY m.thread_id ORDER BY min(e.rowid)" },
 	[STMT_SEND_MANY_LATEST] = { STMT_SEND_MANY_LATEST, "send_many_latest",
 	    "SELECT id, created_at, kind, recipients, created_by"
 	    " FROM send_many ORDER BY created_at DESC, rowid DESC LIMIT ?1" },
-	/* Whether thread ?1 is held here (0/1), and whether member ?2 has a
-	 * part in it (0/1): its messages, either way, are with ?2. */
+	/* Whether thread ?1 is held here (0/1); whether member ?2 has a
+	 * part in it (its messages, either way, are with ?2); whether a
+	 * message other than ?3 holds it; whether message ?4 is held here
+	 * with another member only (store_thread.c). */
 	[STMT_THREAD_PARTIES] = { STMT_THREAD_PARTIES, "thread_parties",
 	    "SELECT EXISTS (SELECT 1 FROM messages"
 	    "  WHERE thread_id = ?1 OR id = ?1),"
 	    " EXISTS (SELECT 1 FROM messages"
-	    "  WHERE (thread_id = ?1 OR id = ?1) AND party = ?2)" },
+	    "  WHERE (thread_id = ?1 OR id = ?1) AND party = ?2),"
+	    " EXISTS (SELECT 1 FROM messages"
+	    "  WHERE (thread_id = ?1 OR id = ?1) AND id != ?3),"
+	    " ?4 != '' AND EXISTS (SELECT 1 FROM messages"
+	    "  WHERE id = ?4 AND party != ?2)" },
 	/* The hash a witness's head of our log is checked against. */
 	[STMT_AUDIT_HASH_AT] = { STMT_AUDIT_HASH_AT, "audit_hash_at",
 	    "SELECT hash FROM audit WHERE seq = ?1" },

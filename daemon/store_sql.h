@@ -93,7 +93,7 @@ enum stmt_id {
 	STMT_SEND_MANY_ADD,	/* store_send.c */
 	STMT_SEND_MANY_ENVELOPE_ADD,
 	STMT_SEND_MANY_OF,
-	STMT_SEND_MANY_ENVELOPES,
+	STMT_SEND_MANY_THREADS,
 	STMT_SEND_MANY_LATEST,
 	STMT_THREAD_PARTIES,	/* store_thread.c */
 	STMT_AUDIT_HASH_AT,	/* store_audit.c: witnessed heads */

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """One message to many (issue 12 item 3): AUS sends one FLASH request to
 FRA, KEN and DEU (a list in the template's recipient) while DEU is down.
-It is one case of three envelopes, each signed on its own (on the wire
-each is a case of its own, thread_id = id; AUS keeps them as one case
-under the first id);
+It is one case of three envelopes, each signed on its own, in one thread
+on the wire (the case's id, the first envelope's: every node here
+advertises shared threads; 57_shared_thread has one that does not);
 FRA and KEN get theirs at once, DEU's waits in the outbox and arrives when
 DEU is started.  FRA acknowledges, KEN acknowledges and responds, DEU does
 nothing and becomes overdue on its own.  `pocctl thread` shows the matrix
@@ -56,7 +56,7 @@ def test(tb):
     for m in ("FRA", "KEN"):
         got = tb.wait_until(lambda m=m: tb.find(m, "inbox", to[m]), 20,
                             f"the request at {m}")[0]
-        check_eq(got["thread_id"], to[m], f"{m}: a new case on the wire")
+        check_eq(got["thread_id"], q["id"], f"{m}: the case's thread on the wire")
         check_eq(got["recipient"], m, f"{m}: recipient")
         check(tb.show(m, to[m]).get("signature_verified") is True,
               f"{m}: signature not verified")

@@ -5,6 +5,7 @@ import base64
 import json
 import os
 import re
+import subprocess
 
 from tb import TestFailure, check, pb_field
 
@@ -66,9 +67,10 @@ def wait_log(tb, member, offset, pattern, what, timeout=10.0):
                          timeout, f"{what}: /{pattern}/ in {member}'s log")
 
 
-def pack_record(r):
+def pack_record(r, signature=True):
     """A DirectoryRecord without PoCs, packed as protobuf-c packs it
-    (fields in number order, defaults left out)."""
+    (fields in number order, defaults left out); without its signature
+    (signature=False) it is the record's canonical bytes."""
     out = b""
     for num, key in ((1, "network"), (2, "code"), (3, "name")):
         if r.get(key):
@@ -81,5 +83,25 @@ def pack_record(r):
             out += pb_field(num, int(r[key]))
     check(not r.get("pocs"), "pack_record handles records without PoCs only")
     out += pb_field(11, base64.b64decode(r["certificate"]))
-    out += pb_field(12, base64.b64decode(r["signature"]))
+    if signature:
+        out += pb_field(12, base64.b64decode(r["signature"]))
+    if r.get("shared_threads"):
+        out += pb_field(320, 1)
     return out
+
+
+def sign_record(r, key_path, workdir):
+    """Signs r (a dict as exported) with the PEM key at key_path as a node
+    signs its record (docs/directory.md: the canonical bytes under context
+    `pocd record v1`), with openssl; sets r["signature"]."""
+    data = os.path.join(workdir, "record.canonical")
+    sig = os.path.join(workdir, "record.sig")
+    with open(data, "wb") as f:
+        f.write(b"pocd record v1\x00" + pack_record(r, signature=False))
+    p = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key_path,
+                        "-out", sig, data], capture_output=True, text=True,
+                       check=False)
+    check(p.returncode == 0, f"openssl dgst -sign: {p.stderr}")
+    with open(sig, "rb") as f:
+        r["signature"] = base64.b64encode(f.read()).decode()
+    return r

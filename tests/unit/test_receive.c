@@ -11,7 +11,8 @@
  * resend is recorded exactly once.  Signatures are real (certs/mkpki).
  *
  * Threads are scoped per member: FRA may add to a thread it has a part in
- * (or a new one), not to AUS's case with KEN, whose id it may have learnt.
+ * (or a new one), not to AUS's case with KEN, whose id it may have learnt,
+ * nor to KEN's part of a case AUS sent to both in one thread.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -43,6 +44,10 @@
 #define ID_KEN_CASE	"99999999-9999-4999-8999-999999999999"
 #define ID_FRA_CASE	"aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 #define ID_UPDATE	"bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+#define ID_SHARED	"cccccccc-cccc-4ccc-8ccc-cccccccccccc"
+#define ID_KEN_SHARE	"dddddddd-dddd-4ddd-8ddd-dddddddddddd"
+#define ID_OPEN		"eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
+#define ID_NEW_THREAD	"ffffffff-ffff-4fff-8fff-ffffffffffff"
 #define T0		1764040000000LL
 
 /* What the receive path said to the connection (the test's owner). */
@@ -341,18 +346,25 @@ case_with(const char *member, const char *id)
 	ck_assert_int_eq(store_put_outgoing(env->store, &e, T0), STORE_NEW);
 }
 
-/* FRA's StatusUpdate CLOSED in thread, as a reply to it. */
+/* FRA's StatusUpdate CLOSED id in thread, answering reply_to. */
 static Poc__PeerFrame *
-update_frame(const char *thread)
+status_frame(const char *id, const char *thread, const char *reply_to)
 {
 	Poc__Envelope		 e;
 	Poc__StatusUpdate	 su = POC__STATUS_UPDATE__INIT;
 
-	head(&e, ID_UPDATE, thread, thread, "FRA", "AUS", T0 + 3000);
+	head(&e, id, thread, reply_to, "FRA", "AUS", T0 + 3000);
 	su.status = POC__CASE_STATUS__CLOSED;
 	e.body_case = POC__ENVELOPE__BODY_STATUS_UPDATE;
 	e.status_update = &su;
 	return frame_of(&e);
+}
+
+/* FRA's StatusUpdate CLOSED in thread, as a reply to it. */
+static Poc__PeerFrame *
+update_frame(const char *thread)
+{
+	return status_frame(ID_UPDATE, thread, thread);
 }
 
 /* FRA knows the id of AUS's case with KEN: its StatusUpdate in that
@@ -383,6 +395,95 @@ START_TEST(test_thread_of_another_member)
 }
 END_TEST
 
+/* AUS's notification id to member in thread (a case sent to many). */
+static void
+shared_case_with(const char *member, const char *id, const char *thread)
+{
+	Poc__Envelope		 e;
+	Poc__Notification	 no;
+
+	notification(&e, &no, id, "AUS", member, T0);
+	e.thread_id = (char *)thread;
+	ck_assert_int_eq(store_put_outgoing(env->store, &e, T0), STORE_NEW);
+}
+
+/* FRA's Notification id opening a case in thread (not its id). */
+static Poc__PeerFrame *
+opening_frame(const char *id, const char *thread)
+{
+	Poc__Envelope		 e;
+	Poc__Notification	 no;
+
+	notification(&e, &no, id, "FRA", "AUS", T0 + 4000);
+	e.thread_id = (char *)thread;
+	return frame_of(&e);
+}
+
+/* The receipt status of frame f (a new connection each). */
+static int
+receipt_of(Poc__PeerFrame *f)
+{
+	struct conn	 c = { 0 };
+
+	receive(&c, f);
+	gc_flush();
+	ck_assert_int_eq(c.receipts, 1);
+	return c.status;
+}
+
+/* messages * 10 + status of the case of ID_SHARED with party. */
+static long long
+shared_case(const char *party)
+{
+	char	 sql[200];
+
+	snprintf(sql, sizeof(sql), "SELECT messages * 10 + status FROM cases "
+	    "WHERE thread_id = '" ID_SHARED "' AND party = '%s'", party);
+	return db_int(sql);
+}
+
+/*
+ * AUS sent one case to KEN and FRA in one thread.  FRA, a co-recipient,
+ * knows the thread and KEN's part: its update answering KEN's envelope is
+ * refused, an envelope opening a case in the shared thread (or in KEN's
+ * own) is refused, and its update answering its own envelope joins the
+ * case with FRA only.  A new case in a thread of FRA's choosing is taken
+ * as a case of its own.
+ */
+START_TEST(test_shared_thread_kept_apart)
+{
+	shared_case_with("KEN", ID_SHARED, ID_SHARED);
+	shared_case_with("FRA", ID_FRA_CASE, ID_SHARED);
+	case_with("KEN", ID_KEN_CASE);
+	ck_assert_int_eq(shared_case("KEN"), 10);
+	ck_assert_int_eq(shared_case("FRA"), 10);
+
+	ck_assert_int_eq(receipt_of(status_frame(ID_UPDATE, ID_SHARED,
+	    ID_SHARED)), POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_SHARED)),
+	    POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_KEN_CASE)),
+	    POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages WHERE id IN ('"
+	    ID_UPDATE "', '" ID_OPEN "')"), 0);
+	ck_assert_int_eq(shared_case("KEN"), 10);
+	ck_assert_int_eq(shared_case("FRA"), 10);
+
+	ck_assert_int_eq(receipt_of(status_frame(ID_UPDATE, ID_SHARED,
+	    ID_FRA_CASE)), POC__RECEIPT__STATUS__ACCEPTED);
+	ck_assert_int_eq(shared_case("FRA"), 20 + POC__CASE_STATUS__CLOSED);
+	ck_assert_int_eq(shared_case("KEN"), 10);
+
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_NEW_THREAD)),
+	    POC__RECEIPT__STATUS__ACCEPTED);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM cases WHERE thread_id = '"
+	    ID_NEW_THREAD "' AND party = 'FRA'"), 1);
+	/* its resend is a duplicate, not a second opening */
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_NEW_THREAD)),
+	    POC__RECEIPT__STATUS__DUPLICATE);
+}
+END_TEST
+
 static Suite *
 receive_suite(void)
 {
@@ -394,6 +495,7 @@ receive_suite(void)
 	tcase_add_test(tc, test_reply_effects_commit_with_the_batch);
 	tcase_add_test(tc, test_bad_signature_no_effects);
 	tcase_add_test(tc, test_thread_of_another_member);
+	tcase_add_test(tc, test_shared_thread_kept_apart);
 	suite_add_tcase(s, tc);
 	return s;
 }

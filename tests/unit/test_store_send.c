@@ -44,7 +44,8 @@ setup(void)
 	for (i = 0; i < 3; i++) {
 		poc__envelope__init(&env[i]);
 		env[i].id = (char *)ids[i];
-		env[i].thread_id = (char *)ids[i];
+		/* FRA and KEN take the case's thread, DEU has its own */
+		env[i].thread_id = (char *)ids[i == 1 ? 0 : i];
 		env[i].sender = (char *)"AUS";
 		env[i].recipient = (char *)to[i];
 		env[i].created_at = T0;
@@ -112,10 +113,16 @@ START_TEST(test_all_queued)
 		ck_assert_uint_eq(got.recipients, 3);
 		ck_assert_str_eq(got.created_by, "duty-officer");
 	}
-	ck_assert_int_eq(store_send_case_envelopes(st, ids[0], &eids), 3);
-	for (i = 0; i < 3; i++)
-		ck_assert_str_eq(eids[i], ids[i]);
+	/* two threads on the wire, each once, in the order queued */
+	ck_assert_int_eq(store_send_case_threads(st, ids[0], &eids), 2);
+	ck_assert_str_eq(eids[0], ids[0]);
+	ck_assert_str_eq(eids[1], ids[2]);
 	free(eids);
+	/* one case per party, two of them in the one thread */
+	ck_assert_int_eq(db_int("SELECT count(*) FROM cases WHERE "
+	    "thread_id = '11111111-1111-4111-8111-111111111111' AND "
+	    "party IN ('FRA', 'KEN')"), 2);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM cases"), 3);
 	ck_assert_int_eq(store_send_cases_latest(st, 10, &latest), 1);
 	ck_assert_int_eq(latest[0].kind, POC__ENVELOPE__BODY_NOTIFICATION);
 	free(latest);

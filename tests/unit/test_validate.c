@@ -464,6 +464,32 @@ START_TEST(test_valid_each_kind)
 }
 END_TEST
 
+/* A peer's envelope may open a case in a shared thread (thread_id != id,
+ * no in_reply_to): a case sent to many; one made here may not. */
+START_TEST(test_shared_thread_received)
+{
+	struct validate_result	 r;
+	Poc__Envelope		*e;
+	json_t			*j;
+
+	j = fixture_json(AR);
+	e = envelope_from(j);
+	free(e->thread_id);
+	e->thread_id = strdup("1b7f8c2e-1d2a-4c61-9a57-3f1e2d4c5b6a");
+	ck_assert_ptr_nonnull(e->thread_id);
+	ck_assert_int_eq(validate_envelope(e, &r), -1);
+	ck_assert_str_eq(r.err[0].field, "thread_id");
+	ck_assert_msg(validate_envelope_received(e, &r) == 0, "%s", dump(&r));
+	free(e->thread_id);
+	e->thread_id = strdup("not-a-uuid");
+	ck_assert_ptr_nonnull(e->thread_id);
+	ck_assert_int_eq(validate_envelope_received(e, &r), -1);
+	ck_assert_str_eq(r.err[0].field, "thread_id");
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_rule)
 {
 	const struct rule_case	*c = &cases[_i];
@@ -658,6 +684,7 @@ validate_suite(void)
 	tcase_add_test(tc, test_member_code);
 	tcase_add_test(tc, test_body_name);
 	tcase_add_test(tc, test_empty_envelope);
+	tcase_add_test(tc, test_shared_thread_received);
 	suite_add_tcase(s, tc);
 	return s;
 }
