@@ -163,11 +163,13 @@ $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 # A test of a module deep in the daemon may instead name archives, whose
 # members are linked only as needed:  test_NAME_LIBS := libdaemon.a libcommon.a
 # A module split in files names only its first: common/pbjson brings its
-# parsing half and the time parser it uses; the hashing modules bring the
-# SHA-256 they fetch once (common/sha256).
+# parsing half and the time parser it uses; common/validate the thread ids
+# it checks (common/threadid); the hashing modules bring the SHA-256 they
+# fetch once (common/sha256).
 -include $(wildcard tests/unit/*.mk)
 mods = $(1) $(if $(filter common/pbjson,$(1)),common/pbjson_parse common/timefmt) \
-       $(if $(filter common/audit common/merkle common/sig,$(1)),common/sha256)
+       $(if $(filter common/validate,$(1)),common/threadid) \
+       $(if $(filter common/audit common/merkle common/sig common/validate,$(1)),common/sha256)
 .SECONDEXPANSION:
 $(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$(call mods,$$($$*_MODS)))) $(B)/proto/poc.pb-c.o $$(addprefix $(B)/,$$($$*_LIBS))
 	@mkdir -p $(@D)

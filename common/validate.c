@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "pbjson.h"
+#include "threadid.h"
 #include "util.h"
 #include "validate.h"
 
@@ -68,6 +69,8 @@ static const struct field_rule envelope_rules[] = {
 	 * this. */
 	{ "thread_id", R_REQUIRED | R_UUID, UUID_MAX, 0, 0, 0 },
 	{ "in_reply_to", R_UUID, UUID_MAX, 0, 0, 0 },
+	/* Its format is threadid.h's, checked with the thread below. */
+	{ "thread_nonce", 0, THREADID_NONCE_HEX, 0, 0, 0 },
 	{ "sender", R_REQUIRED | R_MEMBER, VALIDATE_MAX_MEMBER, 0, 0, 0 },
 	{ "recipient", R_REQUIRED | R_MEMBER, VALIDATE_MAX_MEMBER, 0, 0, 0 },
 	{ "created_at", R_REQUIRED | R_RANGE, 0, 0, 1, TIME_MAX_MS - 1 },
@@ -580,6 +583,46 @@ validate_message(struct validate_result *r, const ProtobufCMessage *m,
 	validate_absent(r, m, prefix);
 }
 
+/*
+ * The thread of e.  A new case made here is its own thread; a reply joins
+ * its case's thread.  A new case from a peer may be in a thread that is
+ * not its id only if the thread is bound to its sender (threadid.h): made
+ * from the sender and thread_nonce.  Otherwise a co-recipient of a case
+ * sent to many, which learns the case's thread, could open it first at
+ * another recipient's node, which would then refuse the sender's envelope
+ * (docs/directory.md "One message to many").  The caller has checked that
+ * the sender is the peer.  thread_nonce goes with such a thread only.
+ */
+static void
+validate_thread(const Poc__Envelope *e, struct validate_result *r,
+    int own_thread)
+{
+	char	 want[UUID_STR_LEN];
+	int	 shared;
+
+	if (!util_uuid_valid(e->thread_id) || !util_uuid_valid(e->id))
+		return;		/* reported by the walk */
+	shared = e->in_reply_to[0] == '\0' &&
+	    strcasecmp(e->thread_id, e->id) != 0;
+	if (own_thread && shared)
+		validate_add(r, "thread_id", "must equal id for a new case "
+		    "(in_reply_to empty)");
+	else if (!shared && e->thread_nonce[0] != '\0')
+		validate_add(r, "thread_nonce", "only for a new case in a "
+		    "thread that is not its id (a case sent to many); leave "
+		    "it empty");
+	else if (!shared)
+		return;
+	else if (threadid_make(e->sender, e->thread_nonce, want) == -1)
+		validate_add(r, "thread_nonce", "required for a new case in a "
+		    "thread that is not its id: %d lowercase hex digits",
+		    THREADID_NONCE_HEX);
+	else if (strcmp(want, e->thread_id) != 0)
+		validate_add(r, "thread_id", "is not the thread that %.32s's "
+		    "thread_nonce makes (%s): a shared thread is opened only "
+		    "by the member that made it", e->sender, want);
+}
+
 /* The rules of validate_envelope(); a new case in a thread of its own
  * only if own_thread. */
 static int
@@ -596,13 +639,7 @@ validate_envelope_rules(const Poc__Envelope *e, struct validate_result *r,
 	    validate_member_code(e->recipient) &&
 	    strcmp(e->sender, e->recipient) == 0)
 		validate_add(r, "recipient", "must differ from sender");
-	/* A new case made here is its own thread; a reply joins its case's
-	 * thread. */
-	if (own_thread && e->in_reply_to[0] == '\0' &&
-	    util_uuid_valid(e->thread_id) &&
-	    util_uuid_valid(e->id) && strcasecmp(e->thread_id, e->id) != 0)
-		validate_add(r, "thread_id", "must equal id for a new case "
-		    "(in_reply_to empty)");
+	validate_thread(e, r, own_thread);
 
 	body = validate_body_name(e);
 	if (e->body_case != POC__ENVELOPE__BODY__NOT_SET && body == NULL)

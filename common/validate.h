@@ -29,9 +29,10 @@ struct validate_result {
 
 /*
  * Checks every rule that depends on the envelope alone: id and thread_id
- * are UUIDs (thread_id = id for a new case), in_reply_to is empty or a UUID, sender and recipient are member codes and differ, created_at is
- * plausible, tlp is given, language is a BCP 47 tag (or empty), exactly one
- * body is set, every enum (also repeated ones) is a known value, every string
+ * are UUIDs (thread_id = id for a new case, thread_nonce empty),
+ * in_reply_to is empty or a UUID, sender and recipient are member codes
+ * and differ, created_at is plausible, tlp is given, language is a BCP 47
+ * tag (or empty), exactly one body is set, every enum (also repeated ones) is a known value, every string
  * is UTF-8 within its size limit, repeated fields within their count limit,
  * required fields are present, and the names in unavailable/withheld are
  * fields of that body that are not also given.  Returns 0 if valid, else -1
@@ -41,10 +42,12 @@ int	 validate_envelope(const Poc__Envelope *, struct validate_result *r);
 
 /*
  * The same rules for an envelope received from a peer, except that a new
- * case may be opened in a thread of the sender's choosing (thread_id !=
- * id, in_reply_to empty): a send to many gives its recipients one thread
- * (docs/directory.md "One message to many").  Whether that thread may be
- * opened here is the receiving node's to say (store_thread.h).
+ * case may be opened in a thread that is not its id (in_reply_to empty)
+ * if that thread is the one its sender's thread_nonce makes
+ * (threadid.h): a send to many gives its recipients one thread
+ * (docs/directory.md "One message to many").  The caller has checked
+ * that sender is the peer's member.  Whether that thread may be opened
+ * here is the receiving node's to say (store_thread.h).
  */
 int	 validate_envelope_received(const Poc__Envelope *,
 	    struct validate_result *r);

@@ -264,14 +264,15 @@ ctl_msg_send(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	}
 	if (m != NULL) {
 		/* Each envelope is signed on its own in sendmany_queue(). */
-		if (sendmany_queue(op, e, m, &reply_store.queued, &internal,
-		    err, sizeof(err)) == -1) {
+		if (sendmany_queue(op, e, m, &reply_store.queued,
+		    reply_store.thread, &internal, err, sizeof(err)) == -1) {
 			ctl_error(rep, internal ? POC__OP_ERROR__CODE__INTERNAL :
 			    POC__OP_ERROR__CODE__INVALID, "%s; nothing was "
 			    "queued%s", err, internal ? " (see the node's log)" :
 			    "");
 			goto out;
 		}
+		e->thread_id = reply_store.thread;	/* unset again below */
 		goto queued;
 	}
 	/* Signed before it is stored: the stored bytes are what goes out. */
@@ -485,25 +486,51 @@ ctl_msg_show(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 	ctl_msg_reply(rep, arr, 1, 1);
 }
 
+/* Whether one of the n messages m is in thread (not only named by it). */
+static int
+ctl_msg_in_thread(Poc__StoredMessage *const *m, int n, const char *thread)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(m[i]->envelope->thread_id, thread) == 0)
+			return 1;
+	return 0;
+}
+
 void
 ctl_msg_thread(const char *op, const Poc__OpRequest *req, Poc__OpReply *rep)
 {
-	Poc__StoredMessage	*m, **arr = NULL;
+	Poc__StoredMessage	*m = NULL, **arr = NULL;
 	struct store_send_case	 c;
-	int			 n, many = 0;
+	char			 thread[UUID_STR_LEN];
+	const char		*id = req->thread->id;
+	int			 n = 0, many = 0;
 
 	(void)op;
-	if ((m = ctl_msg_find(req->thread->id, rep)) == NULL)
-		return;
+	/* A whole thread id names its thread: a case sent to many has a
+	 * shared thread whose id is no message's (threadid.h). */
+	if (id != NULL && util_uuid_valid(id) &&
+	    (n = store_thread(env->store, id, &arr)) > 0 &&
+	    ctl_msg_in_thread(arr, n, id))
+		snprintf(thread, sizeof(thread), "%s", id);
+	else {
+		if (n >= 0)
+			store_messages_free(arr, n);
+		arr = NULL;
+		if ((m = ctl_msg_find(id, rep)) == NULL)
+			return;
+		snprintf(thread, sizeof(thread), "%s", m->envelope->thread_id);
+		protobuf_c_message_free_unpacked(&m->base, NULL);
+		n = store_thread(env->store, thread, &arr);
+	}
 	/* A case sent to many: every envelope's thread, and the matrix. */
-	n = store_thread(env->store, m->envelope->thread_id, &arr);
 	if (n >= 0)
-		many = sendmany_gather(m->envelope->thread_id, &arr, &n, &c);
+		many = sendmany_gather(thread, &arr, &n, &c);
 	ctl_msg_reply(rep, arr, n, 0);
 	if (many == 1 && rep->kind_case == POC__OP_REPLY__KIND_MESSAGES)
 		rep->messages->to_many = sendmany_matrix(&c, arr, (size_t)n,
 		    1);
-	protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
 void

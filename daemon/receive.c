@@ -213,6 +213,11 @@ receive_thread_refuse(struct receive_item *it, const Poc__Envelope *e,
 		    "already open here: a new case needs a new thread",
 		    e->thread_id);
 		break;
+	case STORE_THREAD_UNHELD:
+		snprintf(it->reason, sizeof(it->reason), "thread %s is not "
+		    "held here: a reply answers a case held here",
+		    e->thread_id);
+		break;
 	case STORE_THREAD_REPLY_FOREIGN:
 		snprintf(it->reason, sizeof(it->reason), "in_reply_to %s is "
 		    "a message with another member here", e->in_reply_to);

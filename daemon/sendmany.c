@@ -4,11 +4,14 @@
  * Each recipient gets an envelope of its own: its own id, the same
  * created_at, and a signature over its own canonical bytes (so the
  * evidence of what one recipient was sent stands without the others).
- * The case's id (its first envelope's) is the thread on the wire of every
- * recipient whose record says its node takes shared threads; any other
- * recipient's envelope opens a thread of its own (thread_id = id), which
- * a node of an older release requires.  Envelopes are signed here, when
- * queued, so this is decided from the records held now.
+ * The case (named by its first envelope's id) has one thread on the wire
+ * for every recipient whose record says its node takes shared threads:
+ * an id bound to this node by a nonce of the case (threadid.h), so that
+ * no co-recipient can open a case in it first at another recipient's
+ * node.  Any other recipient's envelope opens a thread of its own
+ * (thread_id = id), which a node of an older release requires.
+ * Envelopes are signed here, when queued, so this is decided from the
+ * records held now.
  * All of them and the case row commit in one store transaction
  * (store_send.c): after an error or a crash the case exists with every
  * envelope queued, or not at all.  Only then is the outbox kicked.
@@ -37,6 +40,7 @@
 #include "store_msg.h"
 #include "store_send.h"
 #include "store_tx.h"
+#include "threadid.h"
 #include "util.h"
 
 #define SENDMANY_STATUS_CASES	3	/* cases pocctl status shows */
@@ -65,6 +69,9 @@ struct sendmany_batch {
 	Poc__Envelope	 *env;		/* n copies of the template */
 	Poc__Envelope	**ptr;		/* n pointers to them */
 	char		(*id)[UUID_STR_LEN];
+	char		  nonce[THREADID_NONCE_HEX + 1];
+	char		  thread[UUID_STR_LEN];	/* the shared one */
+	size_t		  shared;		/* envelopes in it */
 	uint8_t		  sig[SIG_MAX_LEN];	/* a single signature */
 	struct envsig_batch *proofs;		/* or one batch's proofs */
 };
@@ -101,6 +108,11 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (threadid_nonce_new(b->nonce) == -1 ||
+	    threadid_make(env->conf.member, b->nonce, b->thread) == -1) {
+		snprintf(err, errlen, "cannot make the case's thread");
+		return -1;
+	}
 	for (i = 0; i < m->n; i++) {
 		if (i == 0)
 			snprintf(b->id[i], sizeof(b->id[i]), "%s", e->id);
@@ -112,8 +124,15 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 		b->env[i] = *e;
 		b->env[i].id = b->id[i];
 		/* One thread for the case, where the recipient takes it. */
-		b->env[i].thread_id = directory_shared_threads(m->code[i]) ?
-		    b->id[0] : b->id[i];
+		if (directory_shared_threads(m->code[i])) {
+			b->env[i].thread_id = b->thread;
+			b->env[i].thread_nonce = b->nonce;
+			b->shared++;
+		} else {
+			b->env[i].thread_id = b->id[i];
+			b->env[i].thread_nonce =
+			    (char *)protobuf_c_empty_string;
+		}
 		b->env[i].recipient = (char *)m->code[i];
 		b->env[i].signature.data = NULL;
 		b->env[i].signature.len = 0;
@@ -130,8 +149,8 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 
 int
 sendmany_queue(const char *by, Poc__Envelope *e,
-    const struct checks_members *m, Poc__OpQueued *q, int *internal,
-    char *err, size_t errlen)
+    const struct checks_members *m, Poc__OpQueued *q,
+    char thread[UUID_STR_LEN], int *internal, char *err, size_t errlen)
 {
 	struct sendmany_batch	 b;
 	struct store_send_case	 c;
@@ -198,8 +217,10 @@ sendmany_queue(const char *by, Poc__Envelope *e,
 			break;
 		}
 	}
-	log_info("operator %s: queued %s %s to %zu members in one case",
-	    by, sendmany_kind_name(c.kind), c.id, b.n);
+	snprintf(thread, UUID_STR_LEN, "%.36s", b.shared ? b.thread : c.id);
+	log_info("operator %s: queued %s %s to %zu members in one case "
+	    "(thread %s for %zu)", by, sendmany_kind_name(c.kind), c.id, b.n,
+	    b.shared ? b.thread : "none shared", b.shared);
 	for (i = 0; i < b.n; i++)
 		outbox_kick(m->code[i]);
 	deadline_kick();
@@ -408,16 +429,16 @@ sendmany_matrix(const struct store_send_case *sc,
 	return NULL;
 }
 
-int
-sendmany_gather(const char *thread_id, Poc__StoredMessage ***m, int *n,
-    struct store_send_case *c)
+/* The messages of every thread of case c into *m, *n (the old ones
+ * freed).  1, or -1 on error. */
+static int
+sendmany_case_messages(const struct store_send_case *c,
+    Poc__StoredMessage ***m, int *n)
 {
 	Poc__StoredMessage	**all = NULL, **one, **nv;
 	char			(*ids)[64] = NULL;
 	int			  r, k, i, total = 0;
 
-	if ((r = store_send_case_of(env->store, thread_id, c)) != 1)
-		return r;
 	if ((k = store_send_case_threads(env->store, c->id, &ids)) < 0)
 		return -1;
 	for (i = 0; i < k; i++) {
@@ -445,10 +466,21 @@ sendmany_gather(const char *thread_id, Poc__StoredMessage ***m, int *n,
 	return -1;
 }
 
+int
+sendmany_gather(const char *thread_id, Poc__StoredMessage ***m, int *n,
+    struct store_send_case *c)
+{
+	int	 r;
+
+	if ((r = store_send_case_of(env->store, thread_id, c)) != 1)
+		return r;
+	return sendmany_case_messages(c, m, n);
+}
+
 Poc__SendManyCase **
 sendmany_latest(size_t *nout)
 {
-	struct store_send_case	 *sc = NULL, c;
+	struct store_send_case	 *sc = NULL;
 	Poc__SendManyCase	**out;
 	Poc__StoredMessage	**m;
 	int			  n, i, k;
@@ -462,10 +494,10 @@ sendmany_latest(size_t *nout)
 	for (i = 0; i < n; i++) {
 		m = NULL;
 		k = 0;
-		if (sendmany_gather(sc[i].id, &m, &k, &c) != 1)
+		if (sendmany_case_messages(&sc[i], &m, &k) != 1)
 			continue;
 		deadline_annotate(m, k);
-		out[*nout] = sendmany_matrix(&c, m, (size_t)k, 0);
+		out[*nout] = sendmany_matrix(&sc[i], m, (size_t)k, 0);
 		store_messages_free(m, k);
 		if (out[*nout] != NULL)
 			(*nout)++;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "proto/poc.pb-c.h"
+#include "util.h"
 
 struct checks_members;
 
@@ -25,13 +26,15 @@ struct checks_members;
  * (id, thread_id = id, sender, created_at set; signature empty), to each
  * member of m: the first keeps e's id, which is also the case's, the
  * others get ids of their own.  by is the operator.  Returns 0 once all are
- * committed, with q->to filled (freed by sendmany_queued_free); or -1
- * with err, nothing queued, and *internal set if the node (not the
- * request) is at fault.
+ * committed, with q->to filled (freed by sendmany_queued_free) and the
+ * case's thread on the wire in thread (the shared one, or the case's id
+ * if no recipient takes shared threads); or -1 with err, nothing queued,
+ * and *internal set if the node (not the request) is at fault.
  */
 int	 sendmany_queue(const char *by, Poc__Envelope *e,
-	    const struct checks_members *m, Poc__OpQueued *q, int *internal,
-	    char *err, size_t errlen);
+	    const struct checks_members *m, Poc__OpQueued *q,
+	    char thread[UUID_STR_LEN], int *internal, char *err,
+	    size_t errlen);
 void	 sendmany_queued_free(Poc__OpQueued *q);
 
 struct store_send_case;

@@ -116,13 +116,13 @@ store_send_case_row(struct store *st, sqlite3_stmt *s, void *elem)
 }
 
 int
-store_send_case_of(struct store *st, const char *envelope_id,
+store_send_case_of(struct store *st, const char *thread_id,
     struct store_send_case *out)
 {
 	struct store_send_case	*c;
 	int			 n;
 
-	if (store_bind_text(st->stmt[STMT_SEND_MANY_OF], 1, envelope_id)) {
+	if (store_bind_text(st->stmt[STMT_SEND_MANY_OF], 1, thread_id)) {
 		store_stmt_error(st, STMT_SEND_MANY_OF);
 		store_stmt_done(st, STMT_SEND_MANY_OF);
 		return -1;

@@ -36,13 +36,14 @@ enum store_put	 store_send_many(struct store *,
 		    size_t n, const uint8_t *signer_der, size_t signer_len,
 		    int64_t now_ms, size_t *failed);
 
-/* The case that envelope_id belongs to: 1 found (out filled), 0 not one
- * of a case sent to many, -1 error. */
-int	 store_send_case_of(struct store *, const char *envelope_id,
+/* The case that thread_id is a thread of (its shared thread, or the own
+ * thread of one of its envelopes): 1 found (out filled), 0 not one of a
+ * case sent to many, -1 error. */
+int	 store_send_case_of(struct store *, const char *thread_id,
 	    struct store_send_case *out);
 
 /* The threads of the case's envelopes on the wire, each once, in the
- * order queued (the case's id, shared by the recipients that take it, and
+ * order queued (the shared thread of the recipients that take it, and
  * each other recipient's own): the count with *ids (64 bytes each) to
  * free(), or -1. */
 int	 store_send_case_threads(struct store *, const char *case_id,

@@ -390,10 +390,13 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "send_many_envelope_add",
 	    "INSERT INTO send_many_envelopes (envelope_id, case_id, recipient)"
 	    " VALUES (?1, ?2, ?3)" },
+	/* The case with an envelope in thread ?1 (its shared thread, made
+	 * from a nonce, or an envelope's own). */
 	[STMT_SEND_MANY_OF] = { STMT_SEND_MANY_OF, "send_many_of",
 	    "SELECT s.id, s.created_at, s.kind, s.recipients, s.created_by"
-	    " FROM send_many_envelopes e JOIN send_many s ON s.id = e.case_id"
-	    " WHERE e.envelope_id = ?1" },
+	    " FROM messages m JOIN send_many_envelopes e"
+	    "  ON e.envelope_id = m.id JOIN send_many s ON s.id = e.case_id"
+	    " WHERE m.thread_id = ?1 LIMIT 1" },
 	[STMT_SEND_MANY_THREADS] = { STMT_SEND_MANY_THREADS,
 	    "send_many_threads",
 	    "SELECT m.thread_id FROM send_many_envelopes e"

@@ -24,6 +24,9 @@ store_thread_admits(struct store *st, const Poc__Envelope *e,
 		else if (e->in_reply_to[0] == '\0' &&
 		    sqlite3_column_int(s, 2))
 			res = STORE_THREAD_OPEN;
+		else if (e->in_reply_to[0] != '\0' &&
+		    !sqlite3_column_int(s, 0))
+			res = STORE_THREAD_UNHELD;
 		else if (sqlite3_column_int(s, 3))
 			res = STORE_THREAD_REPLY_FOREIGN;
 		else

@@ -2,7 +2,7 @@
 """One message to many (issue 12 item 3): AUS sends one FLASH request to
 FRA, KEN and DEU (a list in the template's recipient) while DEU is down.
 It is one case of three envelopes, each signed on its own, in one thread
-on the wire (the case's id, the first envelope's: every node here
+on the wire (made from AUS and the case's nonce: every node here
 advertises shared threads; 57_shared_thread has one that does not);
 FRA and KEN get theirs at once, DEU's waits in the outbox and arrives when
 DEU is started.  FRA acknowledges, KEN acknowledges and responds, DEU does
@@ -15,7 +15,7 @@ node is refused with nothing queued."""
 import json
 
 from dirtb import export, import_records
-from tb import check, check_eq, envelope, run_test
+from tb import bound_thread, check, check_eq, envelope, run_test
 
 MEMBERS = ("AUS", "FRA", "KEN", "DEU")
 
@@ -48,7 +48,8 @@ def test(tb):
     to = {t["recipient"]: t["id"] for t in q.get("to", [])}
     check_eq(sorted(to), ["DEU", "FRA", "KEN"], "recipients queued")
     check_eq(len(set(to.values())), 3, "one envelope id per recipient")
-    check_eq(q["thread_id"], q["id"], "the case's id is its first envelope's")
+    check(q["thread_id"] not in to.values(),
+          f"the case's thread {q['thread_id']} is no envelope's id: {to}")
     check(q["id"] in to.values(), f"reply id {q['id']} is one of {to}")
 
     # FRA and KEN get theirs; each has its own id, the same thread, and its
@@ -56,7 +57,10 @@ def test(tb):
     for m in ("FRA", "KEN"):
         got = tb.wait_until(lambda m=m: tb.find(m, "inbox", to[m]), 20,
                             f"the request at {m}")[0]
-        check_eq(got["thread_id"], q["id"], f"{m}: the case's thread on the wire")
+        check_eq(got["thread_id"], q["thread_id"],
+                 f"{m}: the case's thread on the wire")
+        check_eq(bound_thread("AUS", got.get("thread_nonce", "")), q["thread_id"],
+                 f"{m}: the thread AUS's nonce makes")
         check_eq(got["recipient"], m, f"{m}: recipient")
         check(tb.show(m, to[m]).get("signature_verified") is True,
               f"{m}: signature not verified")

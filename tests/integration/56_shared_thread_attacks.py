@@ -5,25 +5,33 @@ to FRA and KEN: one thread T on the wire, so KEN, a co-recipient, knows T
 and FRA's part of it.  KEN then signs, with its own valid key (pocpeer),
 envelopes that pretend to be part of FRA's copy of the case:
 
-- at FRA: a StatusUpdate CLOSED in T answering FRA's envelope, and an
-  envelope opening a case in T: both REJECTED (T is FRA's case with AUS),
-  nothing stored, FRA's case untouched;
+- first, the pre-emption: FRA is down when AUS sends, and AUS is kept
+  down while FRA comes back, so KEN can reach FRA first.  An envelope
+  opening a case in T (with no nonce, with AUS's nonce, with one of its
+  own) and a reply in T: all REJECTED (T is bound to AUS by AUS's nonce;
+  a reply does not start a thread), with the field in the reason and in
+  FRA's log; then AUS's envelope reaches FRA and is its case with AUS;
+- at FRA: a StatusUpdate CLOSED in T answering FRA's envelope (REJECTED:
+  T is FRA's case with AUS), and an envelope opening a case in T
+  (REJECTED: no nonce), nothing stored, FRA's case untouched;
 - at AUS: a StatusUpdate CLOSED in T answering FRA's envelope, and an
   Acknowledgement of FRA's envelope: REJECTED (a message with another
-  member); an envelope opening a case in T: REJECTED (T is open already);
+  member); an envelope opening a case in T: REJECTED (no nonce);
 - at AUS, kept apart: KEN's Acknowledgement in reply to its own envelope
   but naming FRA's as ack_of is taken for KEN's case only: FRA's row is
   neither acknowledged nor settled, and KEN's own StatusUpdate CLOSED
   closes KEN's case with AUS, not FRA's.
 
-A case in a thread of KEN's choosing that no one holds at FRA (thread_id
-!= id, no in_reply_to) is taken as a case of its own, and each envelope's
+A case in a thread that KEN's own nonce makes (thread_id != id, no
+in_reply_to) is taken at FRA as a case of its own, and each envelope's
 signature still verifies on its own (pocctl verify)."""
 
 import json
+import os
 import uuid
 
-from tb import check, check_eq, envelope, now_ms, receipts, run_test
+from tb import (bound_thread, check, check_eq, envelope, now_ms, receipts,
+                run_test)
 
 MEMBERS = ("AUS", "FRA", "KEN")
 
@@ -56,11 +64,62 @@ def cases(tb, member):
     return {c["id"]: c for c in tb.pocctl(member, "cases")}
 
 
+def test_preemption(tb):
+    """KEN, a co-recipient, tries to take FRA's thread before AUS's
+    envelope reaches FRA: FRA is down when AUS sends, AUS is then kept
+    down while FRA comes back, and KEN goes first."""
+    tb.stop("FRA")
+    q = tb.send("AUS", envelope(["FRA", "KEN"], "notification",
+                                {"summary": "Pre-empted?", "severity": "HIGH"}))
+    to = {t["recipient"]: t["id"] for t in q["to"]}
+    got = tb.wait_until(lambda: tb.find("KEN", "inbox", to["KEN"]), 20,
+                        "the notification at KEN")[0]
+    thread, nonce = got["thread_id"], got.get("thread_nonce", "")
+    check_eq(thread, q["thread_id"], "KEN's copy is in the case's thread")
+    check(thread != to["KEN"] and thread != q["id"],
+          f"the shared thread is not an envelope's id: {thread} {to}")
+    check_eq(thread, bound_thread("AUS", nonce), "the thread AUS's nonce makes")
+    tb.stop("AUS")
+    tb.start("FRA")
+
+    # An opening envelope in T: without a nonce, with AUS's nonce (the
+    # thread it makes is AUS's, not KEN's), with KEN's own nonce.
+    _, e = wire(thread, "", "FRA", "notification", {"summary": "mine now"})
+    refused(tb, "FRA", e, "pre-open.json", "thread_nonce: required")
+    e["thread_nonce"] = nonce
+    refused(tb, "FRA", e, "pre-open-aus-nonce.json",
+            "thread_id: is not the thread that KEN's thread_nonce makes")
+    e["thread_nonce"] = os.urandom(16).hex()
+    refused(tb, "FRA", e, "pre-open-own-nonce.json",
+            "thread_id: is not the thread that KEN's thread_nonce makes")
+    # A reply in T, answering KEN's own envelope (not held at FRA).
+    _, e = wire(thread, to["KEN"], "FRA", "acknowledgement",
+                {"ack_of": to["KEN"], "acknowledged_by": "KEN"})
+    refused(tb, "FRA", e, "pre-reply.json", "is not held here")
+    log = tb.log("FRA")
+    check("thread_id: is not the thread that KEN's thread_nonce makes" in log,
+          "FRA's log does not name the refusal")
+
+    tb.start("AUS")
+    got = tb.wait_until(lambda: tb.find("FRA", "inbox", to["FRA"]), 30,
+                        "AUS's notification at FRA")[0]
+    check_eq((got["thread_id"], got["sender"]), (thread, "AUS"),
+             "AUS's envelope at FRA")
+    c = cases(tb, "FRA")[to["FRA"]]
+    check_eq((c["thread_id"], c["party"]), (thread, "AUS"), "FRA's case")
+    row = tb.wait_until(lambda: [r for r in tb.pocctl("AUS", "thread", to["FRA"])
+                                 ["to_many"]["rows"] if r["recipient"] == "FRA"
+                                 and r["delivery"] == "delivered"], 20,
+                        "FRA's row delivered in AUS's matrix")[0]
+    check_eq(row.get("thread_id"), thread, "FRA's row's thread")
+
+
 def test(tb):
+    test_preemption(tb)
     q = tb.send("AUS", envelope(["FRA", "KEN"], "notification",
                                 {"summary": "Shared advisory", "severity": "HIGH"}))
     to = {t["recipient"]: t["id"] for t in q["to"]}
-    thread = q["id"]
+    thread = q["thread_id"]
     for m in ("FRA", "KEN"):
         got = tb.wait_until(lambda m=m: tb.find(m, "inbox", to[m]), 20,
                             f"the notification at {m}")[0]
@@ -73,7 +132,7 @@ def test(tb):
     _, e = wire(thread, to["FRA"], "FRA", "status_update", closed)
     refused(tb, "FRA", e, "fra-update.json", "is a case with another member")
     _, e = wire(thread, "", "FRA", "notification", {"summary": "joined?"})
-    refused(tb, "FRA", e, "fra-open.json", "is a case with another member")
+    refused(tb, "FRA", e, "fra-open.json", "thread_nonce: required")
     c = cases(tb, "FRA")[to["FRA"]]
     check_eq((c["status"], c["messages"]), before_fra, "FRA's case untouched")
 
@@ -84,7 +143,7 @@ def test(tb):
                 {"ack_of": to["FRA"], "acknowledged_by": "KEN pretending"})
     refused(tb, "AUS", e, "aus-ack.json", "is a message with another member")
     _, e = wire(thread, "", "AUS", "notification", {"summary": "second opening"})
-    refused(tb, "AUS", e, "aus-open.json", "already open here")
+    refused(tb, "AUS", e, "aus-open.json", "thread_nonce: required")
 
     # Kept apart: in reply to KEN's own envelope, but ack_of FRA's.
     aid, e = wire(thread, to["KEN"], "AUS", "acknowledgement",
@@ -110,9 +169,11 @@ def test(tb):
     t = tb.pocctl("AUS", "thread", to["FRA"])["to_many"]
     check_eq(t["acknowledged"], 0, "no acknowledgement in the matrix")
 
-    # --- a new case in a thread of KEN's choosing (not its id) is taken
-    own_thread = str(uuid.uuid4())
+    # --- a new case in a thread KEN's own nonce makes (not its id) is taken
+    nonce = os.urandom(16).hex()
+    own_thread = bound_thread("KEN", nonce)
     nid, e = wire(own_thread, "", "FRA", "notification", {"summary": "KEN's case"})
+    e["thread_nonce"] = nonce
     r = ken_sends(tb, "FRA", e, "fra-new.json")
     check_eq(r.get("status"), "ACCEPTED", f"a new shared-thread case: {r}")
     c = cases(tb, "FRA")[nid]

@@ -4,8 +4,9 @@ shared threads (issue 12 item 3, docs/directory.md "One message to
 many").  AUS holds DEU's record as a node of an older release signs it:
 without shared_threads (made here with DEU's key and openssl, serial one
 higher).  AUS sends one FLASH request to FRA, KEN and DEU: FRA and KEN
-get the case's id as thread_id, DEU a thread of its own (thread_id = its
-id); every envelope has its own id and signature.  FRA and DEU
+get the case's shared thread (made from AUS and the case's nonce), DEU a
+thread of its own (thread_id = its id); every envelope has its own id
+and signature.  FRA and DEU
 acknowledge, KEN does not and is overdue on its own; KEN then responds.
 The matrix shows each row with its thread and times; AUS keeps one case
 row per recipient (two in the shared thread), FRA keeps its copy as a
@@ -86,7 +87,9 @@ def test(tb):
     case_id = q["id"]
     check_eq(len(set(to.values())), 3, "one envelope id per recipient")
     check(to["DEU"] != case_id, f"DEU's envelope is not the first: {to}")
-    want = {"FRA": case_id, "KEN": case_id, "DEU": to["DEU"]}
+    shared = q["thread_id"]
+    check(shared not in to.values(), f"the shared thread is no envelope's id: {q}")
+    want = {"FRA": shared, "KEN": shared, "DEU": to["DEU"]}
     for m in ("FRA", "KEN", "DEU"):
         got = tb.wait_until(lambda m=m: tb.find(m, "inbox", to[m]), 20,
                             f"the request at {m}")[0]
@@ -134,7 +137,7 @@ def test(tb):
     check_eq({m: (cases[to[m]]["thread_id"], cases[to[m]]["party"])
               for m in to}, {m: (want[m], m) for m in to}, "AUS's cases")
     fra = {c["id"]: c for c in tb.pocctl("FRA", "cases")}[to["FRA"]]
-    check_eq((fra["thread_id"], fra["party"]), (case_id, "AUS"), "FRA's case")
+    check_eq((fra["thread_id"], fra["party"]), (shared, "AUS"), "FRA's case")
 
     for m in ("FRA", "KEN", "DEU"):
         for at in ("AUS", m):
@@ -161,7 +164,9 @@ def test(tb):
     to2 = {t["recipient"]: t["id"] for t in q2["to"]}
     got = tb.wait_until(lambda: tb.find("DEU", "inbox", to2["DEU"]), 30,
                         "the notification at DEU")[0]
-    check_eq(got["thread_id"], q2["id"], "DEU: the case's thread after upgrading")
+    check(q2["thread_id"] not in to2.values(), f"a shared thread: {q2}")
+    check_eq(got["thread_id"], q2["thread_id"],
+             "DEU: the case's thread after upgrading")
 
 
 if __name__ == "__main__":

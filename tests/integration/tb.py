@@ -13,6 +13,7 @@ finally block, also when the test is stopped with SIGTERM:
         run_test(test)
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -237,6 +238,17 @@ def envelope(recipient, body_name, body, tlp="AMBER", language="en", **extra):
     e = {"recipient": recipient, "tlp": tlp, "language": language, body_name: body}
     e.update(extra)
     return e
+
+
+def bound_thread(sender, nonce):
+    """The thread id that sender's thread_nonce (32 hex digits) makes for a
+    case sent to many, written here from docs/directory.md, apart from
+    common/threadid.c."""
+    h = bytearray(hashlib.sha256(b"pocd shared thread v1" + sender.encode()
+                                 + b"\0" + bytes.fromhex(nonce)).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x80
+    h[8] = (h[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(h)))
 
 
 def wire_envelope(summary, sender="AUS", recipient="FRA", tlp="GREEN",

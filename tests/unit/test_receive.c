@@ -48,6 +48,13 @@
 #define ID_KEN_SHARE	"dddddddd-dddd-4ddd-8ddd-dddddddddddd"
 #define ID_OPEN		"eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"
 #define ID_NEW_THREAD	"ffffffff-ffff-4fff-8fff-ffffffffffff"
+#define ID_OPEN2	"12121212-1212-4212-8212-121212121212"
+/* Two nonces of FRA's and the threads they make for FRA (threadid.h;
+ * computed apart with Python's hashlib). */
+#define NONCE_A		"000102030405060708090a0b0c0d0e0f"
+#define FRA_THREAD_A	"b08bfa70-d68c-8d90-9ca4-53feb7c7b07b"
+#define NONCE_B		"0f0e0d0c0b0a09080706050403020100"
+#define FRA_THREAD_B	"ab16f0fc-65d0-8db1-a2be-1d4e5f0d3d1b"
 #define T0		1764040000000LL
 
 /* What the receive path said to the connection (the test's owner). */
@@ -84,6 +91,24 @@ static const struct receive_cb t_cb = {
 	.fail = t_fail,
 };
 
+static void	head(Poc__Envelope *, const char *, const char *,
+		    const char *, const char *, const char *, int64_t);
+
+/* AUS's CommunicationCheck to FRA, stored as sent (the reply answers it
+ * in its thread). */
+static void
+check_sent(void)
+{
+	Poc__Envelope			 e;
+	Poc__CommunicationCheck		 cc = POC__COMMUNICATION_CHECK__INIT;
+
+	head(&e, ID_CHECK, ID_CHECK, "", "AUS", "FRA", T0);
+	cc.check_id = (char *)ID_CAMP;
+	e.body_case = POC__ENVELOPE__BODY_COMMUNICATION_CHECK;
+	e.communication_check = &cc;
+	ck_assert_int_eq(store_put_outgoing(env->store, &e, T0), STORE_NEW);
+}
+
 /* FRA's directory record (one PoC) and AUS's campaign checking FRA. */
 static void
 seed(void)
@@ -112,6 +137,7 @@ seed(void)
 	ck_assert_int_eq(store_checks_target_add(env->store, ID_CAMP, "FRA",
 	    ID_CHECK), 0);
 	ck_assert_int_eq(store_commit(env->store), 0);
+	check_sent();
 }
 
 static void
@@ -217,14 +243,19 @@ note_frame(void)
 	return frame_of(&e);
 }
 
-/* Submits f from the connection c as FRA, as pocd's serving side does. */
+/* Submits f from the connection c as FRA, as pocd's serving side does
+ * (which frees a frame the receive path did not take: one refused by its
+ * fields, answered at once). */
 static void
 receive(struct conn *c, Poc__PeerFrame *f)
 {
 	X509	*cert = cert_of("FRA");
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(receive_envelope(c, "FRA", cert, f), 1);
+	if (receive_envelope(c, "FRA", cert, f) == 0) {
+		ck_assert_int_gt(c->receipts, 0);
+		protobuf_c_message_free_unpacked(&f->base, NULL);
+	}
 	X509_free(cert);
 }
 
@@ -284,7 +315,8 @@ START_TEST(test_reply_effects_commit_with_the_batch)
 	ck_assert_int_eq(n_reply_audit(), 0);
 	ck_assert_int_eq(replied_at(), 0);
 	ck_assert_int_eq(last_checked(), 0);
-	ck_assert_int_eq(db_int("SELECT count(*) FROM messages"), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages WHERE "
+	    "id != '" ID_CHECK "'"), 0);
 
 	/* The fault is gone; the sender resends on a new connection. */
 	db_exec("DROP TRIGGER t_commit_fails; DROP TABLE t_bad;"
@@ -407,15 +439,17 @@ shared_case_with(const char *member, const char *id, const char *thread)
 	ck_assert_int_eq(store_put_outgoing(env->store, &e, T0), STORE_NEW);
 }
 
-/* FRA's Notification id opening a case in thread (not its id). */
+/* FRA's Notification id opening a case in thread (not its id), with
+ * nonce. */
 static Poc__PeerFrame *
-opening_frame(const char *id, const char *thread)
+opening_frame(const char *id, const char *thread, const char *nonce)
 {
 	Poc__Envelope		 e;
 	Poc__Notification	 no;
 
 	notification(&e, &no, id, "FRA", "AUS", T0 + 4000);
 	e.thread_id = (char *)thread;
+	e.thread_nonce = (char *)nonce;
 	return frame_of(&e);
 }
 
@@ -446,9 +480,12 @@ shared_case(const char *party)
  * AUS sent one case to KEN and FRA in one thread.  FRA, a co-recipient,
  * knows the thread and KEN's part: its update answering KEN's envelope is
  * refused, an envelope opening a case in the shared thread (or in KEN's
- * own) is refused, and its update answering its own envelope joins the
- * case with FRA only.  A new case in a thread of FRA's choosing is taken
- * as a case of its own.
+ * own) is refused (not a thread FRA's nonce makes), a reply in a thread
+ * not held here is refused (it would take the thread before its case's
+ * envelope arrives), and its update answering its own envelope joins the
+ * case with FRA only.  A new case in a thread FRA's nonce makes is taken
+ * as a case of its own; the store's rules still hold for such a thread:
+ * opened once, and not where another member holds it.
  */
 START_TEST(test_shared_thread_kept_apart)
 {
@@ -460,10 +497,14 @@ START_TEST(test_shared_thread_kept_apart)
 
 	ck_assert_int_eq(receipt_of(status_frame(ID_UPDATE, ID_SHARED,
 	    ID_SHARED)), POC__RECEIPT__STATUS__REJECTED);
-	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_SHARED)),
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_SHARED, "")),
 	    POC__RECEIPT__STATUS__REJECTED);
-	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_KEN_CASE)),
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_SHARED,
+	    NONCE_A)), POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_KEN_CASE, "")),
 	    POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(receipt_of(status_frame(ID_UPDATE, ID_NEW_THREAD,
+	    ID_OPEN2)), POC__RECEIPT__STATUS__REJECTED);
 	ck_assert_int_eq(db_int("SELECT count(*) FROM messages WHERE id IN ('"
 	    ID_UPDATE "', '" ID_OPEN "')"), 0);
 	ck_assert_int_eq(shared_case("KEN"), 10);
@@ -474,13 +515,22 @@ START_TEST(test_shared_thread_kept_apart)
 	ck_assert_int_eq(shared_case("FRA"), 20 + POC__CASE_STATUS__CLOSED);
 	ck_assert_int_eq(shared_case("KEN"), 10);
 
-	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_NEW_THREAD)),
-	    POC__RECEIPT__STATUS__ACCEPTED);
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, FRA_THREAD_A,
+	    NONCE_A)), POC__RECEIPT__STATUS__ACCEPTED);
 	ck_assert_int_eq(db_int("SELECT count(*) FROM cases WHERE thread_id = '"
-	    ID_NEW_THREAD "' AND party = 'FRA'"), 1);
+	    FRA_THREAD_A "' AND party = 'FRA'"), 1);
 	/* its resend is a duplicate, not a second opening */
-	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, ID_NEW_THREAD)),
-	    POC__RECEIPT__STATUS__DUPLICATE);
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN, FRA_THREAD_A,
+	    NONCE_A)), POC__RECEIPT__STATUS__DUPLICATE);
+	/* a second opening in it is refused by the store */
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN2, FRA_THREAD_A,
+	    NONCE_A)), POC__RECEIPT__STATUS__REJECTED);
+	/* as is an opening where another member holds the thread */
+	shared_case_with("KEN", ID_KEN_SHARE, FRA_THREAD_B);
+	ck_assert_int_eq(receipt_of(opening_frame(ID_OPEN2, FRA_THREAD_B,
+	    NONCE_B)), POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages WHERE id = '"
+	    ID_OPEN2 "'"), 0);
 }
 END_TEST
 

@@ -108,11 +108,14 @@ START_TEST(test_all_queued)
 		ck_assert_int_eq(store_outbox_load(st, to[i], 0, 10, &rows), 1);
 		ck_assert_str_eq(rows[0].id, ids[i]);
 		store_outbox_rows_free(rows, 1);
-		ck_assert_int_eq(store_send_case_of(st, ids[i], &got), 1);
+		ck_assert_int_eq(store_send_case_of(st, env[i].thread_id,
+		    &got), 1);
 		ck_assert_str_eq(got.id, ids[0]);
 		ck_assert_uint_eq(got.recipients, 3);
 		ck_assert_str_eq(got.created_by, "duty-officer");
 	}
+	/* a case is found by a thread, not by an envelope's id in one */
+	ck_assert_int_eq(store_send_case_of(st, ids[1], &got), 0);
 	/* two threads on the wire, each once, in the order queued */
 	ck_assert_int_eq(store_send_case_threads(st, ids[0], &eids), 2);
 	ck_assert_str_eq(eids[0], ids[0]);

@@ -11,6 +11,8 @@
 
 #include "pbjson.h"
 #include "pbjson_parse.h"
+#include "threadid.h"
+#include "util.h"
 #include "validate.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -464,8 +466,60 @@ START_TEST(test_valid_each_kind)
 }
 END_TEST
 
-/* A peer's envelope may open a case in a shared thread (thread_id != id,
- * no in_reply_to): a case sent to many; one made here may not. */
+/* A nonce, the thread it makes for AUS and for KEN (computed apart, from
+ * docs/directory.md, with Python's hashlib). */
+#define NONCE		"000102030405060708090a0b0c0d0e0f"
+#define AUS_THREAD	"6233eee7-64a4-8122-b990-b7c617d0e140"
+#define KEN_THREAD	"16d885a9-e32a-89e3-b3d7-2846cc8c166b"
+
+/* The derivation: the known vectors, another sender or nonce another id,
+ * a nonce that is not 32 lowercase hex digits refused; new nonces are
+ * well formed and differ. */
+START_TEST(test_threadid_make)
+{
+	char	 t[UUID_STR_LEN], n1[THREADID_NONCE_HEX + 1];
+	char	 n2[THREADID_NONCE_HEX + 1];
+
+	ck_assert_int_eq(threadid_make("AUS", NONCE, t), 0);
+	ck_assert_str_eq(t, AUS_THREAD);
+	ck_assert_int_eq(threadid_make("KEN", NONCE, t), 0);
+	ck_assert_str_eq(t, KEN_THREAD);
+	ck_assert_int_eq(threadid_make("AUS", "100102030405060708090a0b0c0d0e0f",
+	    t), 0);
+	ck_assert_str_eq(t, "ed0fa240-21c9-8ad6-a0bf-bfa3e3530c3e");
+	ck_assert_int_eq(threadid_make("AUS", "000102030405060708090a0b0c0d0e",
+	    t), -1);
+	ck_assert_int_eq(threadid_make("AUS", NONCE "00", t), -1);
+	ck_assert_int_eq(threadid_make("AUS", "000102030405060708090A0B0C0D0E0F",
+	    t), -1);
+	ck_assert_int_eq(threadid_make("AUS", "000102030405060708090a0b0c0d0e0g",
+	    t), -1);
+	ck_assert_int_eq(threadid_make("AUS", "", t), -1);
+	ck_assert_int_eq(threadid_make("", NONCE, t), -1);
+	ck_assert_int_eq(threadid_nonce_new(n1), 0);
+	ck_assert_int_eq(threadid_nonce_new(n2), 0);
+	ck_assert_str_ne(n1, n2);
+	ck_assert_int_eq(threadid_make("AUS", n1, t), 0);
+	ck_assert(util_uuid_valid(t));
+	ck_assert(t[14] == '8' && strchr("89ab", t[19]) != NULL);
+}
+END_TEST
+
+/* The first error of e's check as received, or "" if it passes. */
+static const char *
+received_error(const Poc__Envelope *e, struct validate_result *r)
+{
+	if (validate_envelope_received(e, r) == 0)
+		return "";
+	return r->err[0].field;
+}
+
+/*
+ * A peer's envelope may open a case in a thread that is not its id only
+ * if its sender's thread_nonce makes that thread (a case sent to many);
+ * one made here may not, nor carry a nonce; a nonce goes with such a
+ * thread only.
+ */
 START_TEST(test_shared_thread_received)
 {
 	struct validate_result	 r;
@@ -474,17 +528,42 @@ START_TEST(test_shared_thread_received)
 
 	j = fixture_json(AR);
 	e = envelope_from(j);
-	free(e->thread_id);
-	e->thread_id = strdup("1b7f8c2e-1d2a-4c61-9a57-3f1e2d4c5b6a");
-	ck_assert_ptr_nonnull(e->thread_id);
+	set_str(&e->thread_id, AUS_THREAD);
 	ck_assert_int_eq(validate_envelope(e, &r), -1);
 	ck_assert_str_eq(r.err[0].field, "thread_id");
+	/* No nonce: refused (a thread of the sender's free choice). */
+	ck_assert_str_eq(received_error(e, &r), "thread_nonce");
+	set_str(&e->thread_nonce, NONCE);
 	ck_assert_msg(validate_envelope_received(e, &r) == 0, "%s", dump(&r));
-	free(e->thread_id);
-	e->thread_id = strdup("not-a-uuid");
-	ck_assert_ptr_nonnull(e->thread_id);
-	ck_assert_int_eq(validate_envelope_received(e, &r), -1);
-	ck_assert_str_eq(r.err[0].field, "thread_id");
+	/* The operator may not set it either. */
+	ck_assert_int_eq(validate_envelope(e, &r), -1);
+	/* KEN with AUS's nonce makes KEN's thread, not AUS's. */
+	set_str(&e->sender, "KEN");
+	ck_assert_str_eq(received_error(e, &r), "thread_id");
+	ck_assert_ptr_nonnull(strstr(r.err[0].message, "is not the thread "
+	    "that KEN's thread_nonce makes (" KEN_THREAD ")"));
+	set_str(&e->thread_id, KEN_THREAD);
+	ck_assert_str_eq(received_error(e, &r), "");
+	/* Another nonce, a short one, upper case. */
+	set_str(&e->thread_nonce, "100102030405060708090a0b0c0d0e0f");
+	ck_assert_str_eq(received_error(e, &r), "thread_id");
+	set_str(&e->thread_nonce, "0001020304050607");
+	ck_assert_str_eq(received_error(e, &r), "thread_nonce");
+	set_str(&e->thread_nonce, "000102030405060708090A0B0C0D0E0F");
+	ck_assert_str_eq(received_error(e, &r), "thread_nonce");
+	/* A nonce on a case in its own thread, or on a reply: refused. */
+	set_str(&e->thread_nonce, NONCE);
+	set_str(&e->thread_id, UUID1);
+	ck_assert_str_eq(received_error(e, &r), "thread_nonce");
+	ck_assert_int_eq(validate_envelope(e, &r), -1);
+	ck_assert_str_eq(r.err[0].field, "thread_nonce");
+	set_str(&e->thread_id, KEN_THREAD);
+	set_str(&e->in_reply_to, "1b7f8c2e-1d2a-4c61-9a57-3f1e2d4c5b6a");
+	ck_assert_str_eq(received_error(e, &r), "thread_nonce");
+	set_str(&e->thread_nonce, "");
+	ck_assert_str_eq(received_error(e, &r), "");
+	set_str(&e->thread_id, "not-a-uuid");
+	ck_assert_str_eq(received_error(e, &r), "thread_id");
 	protobuf_c_message_free_unpacked(&e->base, NULL);
 	json_decref(j);
 }
@@ -684,6 +763,7 @@ validate_suite(void)
 	tcase_add_test(tc, test_member_code);
 	tcase_add_test(tc, test_body_name);
 	tcase_add_test(tc, test_empty_envelope);
+	tcase_add_test(tc, test_threadid_make);
 	tcase_add_test(tc, test_shared_thread_received);
 	suite_add_tcase(s, tc);
 	return s;
