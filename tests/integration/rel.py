@@ -19,6 +19,8 @@ import threading
 import time
 import uuid
 
+import tb
+
 from tb import (POCCTL, TestFailure, check, frame, now_ms, pb_field, pb_varint,
                 peer_hello, run)
 
@@ -219,21 +221,13 @@ def describe_peer_frame(payload):
 def read_frame(sock):
     """The next frame's payload on sock, or None if the other side closed
     first.  A timeout is raised, not taken for a close."""
-    hdr = b""
     try:
-        while len(hdr) < 4:
-            c = sock.recv(4 - len(hdr))
-            if not c:
-                return None
-            hdr += c
+        hdr = tb.recv_exact(sock, 4)
+        if len(hdr) < 4:
+            return None
         n = struct.unpack(">I", hdr)[0]
-        body = b""
-        while len(body) < n:
-            c = sock.recv(min(65536, n - len(body)))
-            if not c:
-                return None
-            body += c
-        return body
+        body = tb.recv_exact(sock, n)
+        return body if len(body) == n else None
     except (ssl.SSLError, ConnectionError) as e:
         if isinstance(e, ssl.SSLError) and "timed out" in str(e):
             raise

@@ -335,6 +335,17 @@ def tls_client(ca, cert=None, key=None):
     return ctx
 
 
+def recv_exact(sock, n):
+    """n bytes from sock, or fewer if the other side closed first."""
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(min(65536, n - len(buf)))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
 def tls_exchange(port, ctx, payload, timeout=5.0):
     """Connects over TLS to 127.0.0.1:port, sends payload as one frame and
     reads one frame back.  Returns ("reply", first payload byte and bytes),
@@ -353,19 +364,13 @@ def tls_exchange(port, ctx, payload, timeout=5.0):
             return "refused", f"handshake: {e}"
         try:
             s.sendall(frame(payload))
-            hdr = b""
-            while len(hdr) < 4:
-                chunk = s.recv(4 - len(hdr))
-                if not chunk:
-                    return "refused", "closed before any reply"
-                hdr += chunk
+            hdr = recv_exact(s, 4)
+            if len(hdr) < 4:
+                return "refused", "closed before any reply"
             n = struct.unpack(">I", hdr)[0]
-            body = b""
-            while len(body) < n:
-                chunk = s.recv(min(65536, n - len(body)))
-                if not chunk:
-                    return "refused", f"closed inside a {n}-byte reply"
-                body += chunk
+            body = recv_exact(s, n)
+            if len(body) < n:
+                return "refused", f"closed inside a {n}-byte reply"
             try:
                 s.unwrap()      # close_notify, so the node logs a clean close
             except (ssl.SSLError, OSError):
