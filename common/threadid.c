@@ -78,16 +78,24 @@ threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
 	    EVP_DigestUpdate(ctx, sender, strlen(sender)) == 1 &&
 	    EVP_DigestUpdate(ctx, &nul, 1) == 1 &&
 	    EVP_DigestUpdate(ctx, n, sizeof(n)) == 1 &&
-	    EVP_DigestFinal_ex(ctx, h, &hlen) == 1 && hlen >= 16;
+	    EVP_DigestFinal_ex(ctx, h, &hlen) == 1;
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return -1;
-	/* RFC 9562: version 8 (custom), variant 10. */
+	/* RFC 9562: version 8 (custom), variant 110, which no envelope id
+	 * may take (threadid_reserved). */
 	h[6] = (uint8_t)((h[6] & 0x0f) | 0x80);
-	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
+	h[8] = (uint8_t)((h[8] & 0x1f) | 0xc0);
 	snprintf(out, UUID_STR_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3],
 	    h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
 	    h[14], h[15]);
 	return 0;
+}
+
+int
+threadid_reserved(const char *uuid)
+{
+	return uuid != NULL && strlen(uuid) == UUID_STR_LEN - 1 &&
+	    strchr("cdCD", uuid[19]) != NULL;
 }

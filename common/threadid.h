@@ -6,7 +6,7 @@
  * recipient's node before the sender's envelope arrives, and that node
  * would then refuse the sender's (store_thread.h).  So the id is made:
  * the first 16 bytes of SHA-256(THREADID_DOMAIN || sender || 0x00 ||
- * nonce) as a UUID of version 8, where nonce is 16 random bytes the
+ * nonce) as a UUID of version 8 and variant 110, where nonce is 16 random bytes the
  * sender picks per case and sends along (Envelope.thread_nonce, in hex).
  * A receiver makes it again from the certificate-checked sender: no
  * other member can name a nonce that makes that id.  Used by sendmany.c
@@ -30,5 +30,11 @@ int	 threadid_nonce_new(char out[THREADID_NONCE_HEX + 1]);
  * digits. */
 int	 threadid_make(const char *sender, const char *nonce,
 	    char out[UUID_STR_LEN]);
+
+/* 1 if uuid has the form of a shared thread (variant 110): an envelope's
+ * id never may, or a member could open a case of its own whose id, and so
+ * thread, is a shared thread it learnt, and take it first just the same.
+ * Ids made by pocd (util_uuid_new) are of variant 10. */
+int	 threadid_reserved(const char *uuid);
 
 #endif

@@ -602,6 +602,11 @@ validate_thread(const Poc__Envelope *e, struct validate_result *r,
 
 	if (!util_uuid_valid(e->thread_id) || !util_uuid_valid(e->id))
 		return;		/* reported by the walk */
+	if (threadid_reserved(e->id)) {
+		validate_add(r, "id", "has the form of a shared thread "
+		    "(variant 110), which no message id may take");
+		return;
+	}
 	shared = e->in_reply_to[0] == '\0' &&
 	    strcasecmp(e->thread_id, e->id) != 0;
 	if (own_thread && shared)

@@ -348,8 +348,7 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    "INSERT INTO cases (thread_id, open_seq, party, last_seq, last_at)"
 	    " VALUES (?1, ?2, ?3, ?2, ?4)"
 	    " ON CONFLICT (thread_id, party) DO UPDATE"
-	    " SET open_seq = excluded.open_seq, party = excluded.party,"
-	    " messages = messages + 1,"
+	    " SET open_seq = excluded.open_seq, messages = messages + 1,"
 	    " last_seq = max(last_seq, excluded.last_seq),"
 	    " last_at = max(last_at, excluded.last_at)" },
 	[STMT_CASES_TOUCH] = { STMT_CASES_TOUCH, "cases_touch",

@@ -8,8 +8,9 @@ envelopes that pretend to be part of FRA's copy of the case:
 - first, the pre-emption: FRA is down when AUS sends, and AUS is kept
   down while FRA comes back, so KEN can reach FRA first.  An envelope
   opening a case in T (with no nonce, with AUS's nonce, with one of its
-  own) and a reply in T: all REJECTED (T is bound to AUS by AUS's nonce;
-  a reply does not start a thread), with the field in the reason and in
+  own), a case of KEN's own whose id is T, and a reply in T: all
+  REJECTED (T is bound to AUS by AUS's nonce, no id has T's form, a
+  reply does not start a thread), with the field in the reason and in
   FRA's log; then AUS's envelope reaches FRA and is its case with AUS;
 - at FRA: a StatusUpdate CLOSED in T answering FRA's envelope (REJECTED:
   T is FRA's case with AUS), and an envelope opening a case in T
@@ -92,6 +93,12 @@ def test_preemption(tb):
     e["thread_nonce"] = os.urandom(16).hex()
     refused(tb, "FRA", e, "pre-open-own-nonce.json",
             "thread_id: is not the thread that KEN's thread_nonce makes")
+    # A case of KEN's own whose id, and so thread, is T: T's form
+    # (variant 110) is no message's id.
+    _, e = wire(thread, "", "FRA", "notification", {"summary": "my id is T"})
+    e["id"] = thread
+    refused(tb, "FRA", e, "pre-open-as-id.json",
+            "id: has the form of a shared thread")
     # A reply in T, answering KEN's own envelope (not held at FRA).
     _, e = wire(thread, to["KEN"], "FRA", "acknowledgement",
                 {"ack_of": to["KEN"], "acknowledged_by": "KEN"})

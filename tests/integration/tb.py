@@ -247,7 +247,7 @@ def bound_thread(sender, nonce):
     h = bytearray(hashlib.sha256(b"pocd shared thread v1" + sender.encode()
                                  + b"\0" + bytes.fromhex(nonce)).digest()[:16])
     h[6] = (h[6] & 0x0F) | 0x80
-    h[8] = (h[8] & 0x3F) | 0x80
+    h[8] = (h[8] & 0x1F) | 0xC0     # variant 110: never an envelope id
     return str(uuid.UUID(bytes=bytes(h)))
 
 

@@ -52,9 +52,9 @@
 /* Two nonces of FRA's and the threads they make for FRA (threadid.h;
  * computed apart with Python's hashlib). */
 #define NONCE_A		"000102030405060708090a0b0c0d0e0f"
-#define FRA_THREAD_A	"b08bfa70-d68c-8d90-9ca4-53feb7c7b07b"
+#define FRA_THREAD_A	"b08bfa70-d68c-8d90-dca4-53feb7c7b07b"
 #define NONCE_B		"0f0e0d0c0b0a09080706050403020100"
-#define FRA_THREAD_B	"ab16f0fc-65d0-8db1-a2be-1d4e5f0d3d1b"
+#define FRA_THREAD_B	"ab16f0fc-65d0-8db1-c2be-1d4e5f0d3d1b"
 #define T0		1764040000000LL
 
 /* What the receive path said to the connection (the test's owner). */
