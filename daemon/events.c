@@ -184,7 +184,7 @@ events_announce_cb(evutil_socket_t fd, short what, void *arg)
 					events_subs[k]->event(e[i].ev);
 		}
 		store_events_free(e, n);
-	} while (n == EVENTS_READ_MAX && events_announced < events_durable);
+	} while (n == EVENTS_READ_MAX && i == n);	/* a full page, all told */
 }
 
 int

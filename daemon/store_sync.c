@@ -85,7 +85,7 @@ store_sync_main(void *arg)
 		pthread_mutex_lock(&sy->mu);
 		if (rc == -1)
 			sy->failed = err != 0 ? err : EIO;
-		else
+		else if (target > sy->synced)	/* an inline sync may be ahead */
 			sy->synced = target;
 		pthread_cond_broadcast(&sy->done);
 		/* A full pipe already wakes the loop. */
@@ -288,6 +288,26 @@ store_sync_on_durable(struct store *st, store_durable_fn *fn)
 			return;
 		}
 	fatalx("store: sync: more than %d listeners", STORE_SYNC_LISTENERS);
+}
+
+void
+store_sync_inline(struct store *st)
+{
+	struct store_syncer	*sy = st->sync;
+
+	if (sy == NULL)
+		return;
+	pthread_mutex_lock(&sy->mu);
+	if (!sy->failed && sy->synced < st->commits) {
+		sy->synced = st->commits;
+		if (sy->want < sy->synced)
+			sy->want = sy->synced;
+		pthread_cond_broadcast(&sy->done);
+		/* The listeners hear of it from the loop's pipe callback,
+		 * not from inside this commit. */
+		(void)!write(sy->pipe[1], "", 1);
+	}
+	pthread_mutex_unlock(&sy->mu);
 }
 
 void

@@ -13,9 +13,9 @@
  * store_sync_request() and acts in its store_sync_on_durable() listener,
  * or waits with store_sync_settle().
  *
- * One owner each: the thread alone fdatasync()s and advances what is
- * synced; the loop alone applies it (store_sync_durable) and calls the
- * listeners, in ticket order.  A failed fdatasync is fatal: its pages may
+ * One owner each: the thread alone fdatasync()s; it, or a COMMIT that
+ * synced inline (store_sync_inline), advances what is synced; the loop
+ * alone applies it (store_sync_durable) and calls the listeners, in ticket order.  A failed fdatasync is fatal: its pages may
  * be dropped, and a retry could succeed without them ("fsyncgate"), so
  * nothing of the unsynced batches is ever acknowledged; their senders
  * retry after the restart and duplicates are detected then.
@@ -59,6 +59,11 @@ void		 store_sync_on_durable(struct store *, store_durable_fn *fn);
  * failed); the listeners hear of it at the loop's next turn.  For an
  * answer that reads the store: an operator's request. */
 void		 store_sync_settle(struct store *);
+
+/* A COMMIT at synchronous=FULL has just returned: SQLite fdatasync()ed
+ * the WAL, so every commit up to it is on disk; no sync is asked of the
+ * thread for them (an operator's request, an event). */
+void		 store_sync_inline(struct store *);
 
 /* store_sync_settle(), and the listeners hear of it now: for shutdown. */
 void		 store_sync_drain(struct store *);

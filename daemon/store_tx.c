@@ -21,6 +21,7 @@
 #include "log.h"
 #include "store_int.h"
 #include "store_health.h"
+#include "store_sync.h"
 #include "store_tx.h"
 
 static void	store_tx_undefer(struct store *);
@@ -87,6 +88,7 @@ store_tx_commit(struct store *st, int nested)
 	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0) {
 		if (!nested) {
 			st->commits++;
+			store_sync_inline(st);	/* never deferred */
 			store_tx_ended(st, 1);
 			store_health_ok(&st->health);
 		}
@@ -153,26 +155,31 @@ store_tx_undefer(struct store *st)
 int
 store_commit(struct store *st)
 {
-	int	 was = st->batch;
+	int	 was = st->batch, deferred;
 
 	st->batch = 0;
 	if (!was || sqlite3_get_autocommit(st->db)) {
-		store_tx_ended(st, 0);
 		store_tx_undefer(st);
+		store_tx_ended(st, 0);
 		log_warnx("store: commit: %s", was ? "the batch was rolled "
 		    "back by an earlier error" : "no batch is open");
 		return -1;
 	}
 	if (store_stmt_exec(st, STMT_COMMIT) == -1) {
-		store_tx_ended(st, 0);
 		if (!sqlite3_get_autocommit(st->db))
 			(void)store_stmt_exec(st, STMT_ROLLBACK);
 		store_tx_undefer(st);
+		store_tx_ended(st, 0);
 		return -1;
 	}
 	st->commits++;
-	store_tx_ended(st, 1);
+	deferred = st->deferred;
+	/* Back to FULL before any hook runs: a hook that wrote would
+	 * otherwise commit unsynced and be taken for durable. */
 	store_tx_undefer(st);
+	if (!deferred)
+		store_sync_inline(st);
+	store_tx_ended(st, 1);
 	store_health_ok(&st->health);
 	return 0;
 }
@@ -184,10 +191,10 @@ store_rollback(struct store *st)
 	int	 rc = 0;
 
 	st->batch = 0;
-	store_tx_ended(st, 0);
 	if (!sqlite3_get_autocommit(st->db))
 		rc = store_stmt_exec(st, STMT_ROLLBACK);
 	store_tx_undefer(st);
+	store_tx_ended(st, 0);
 	return rc;
 }
 

@@ -1,1 +1,1 @@
-test_store_checks_MODS := daemon/store daemon/store_sql daemon/store_schema daemon/store_tx daemon/store_health daemon/store_ckpt daemon/store_msg daemon/store_list daemon/store_checks daemon/store_audit daemon/store_sig common/audit daemon/log common/util
+test_store_checks_MODS := daemon/store daemon/store_sql daemon/store_schema daemon/store_tx daemon/store_sync daemon/store_health daemon/store_ckpt daemon/store_msg daemon/store_list daemon/store_checks daemon/store_audit daemon/store_sig common/audit daemon/log common/util

@@ -1,1 +1,1 @@
-test_store_witness_MODS := daemon/store daemon/store_sql daemon/store_schema daemon/store_tx daemon/store_health daemon/store_ckpt daemon/store_witness daemon/store_audit daemon/log common/audit common/util
+test_store_witness_MODS := daemon/store daemon/store_sql daemon/store_schema daemon/store_tx daemon/store_sync daemon/store_health daemon/store_ckpt daemon/store_witness daemon/store_audit daemon/log common/audit common/util
