@@ -51,8 +51,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # faketime), need it.  Position-independent as before (ASLR); its
 # relocations are packed (DT_RELR, glibc 2.36).
 POCD_LINK ?= static
-POCD_PKGS := libevent_openssl libevent_core libevent_extra libssl libcrypto \
-             libprotobuf-c sqlite3 jansson inih
+POCD_PKGS := $(filter-out libxml-2.0,$(PKGS))	# pocctl's alone
 POCD_LIBS := $(filter-out -levent,$(shell pkg-config --libs $(POCD_PKGS) 2>/dev/null))
 ifeq ($(POCD_LINK),static)
 POCD_LIBS := -Wl,-Bstatic $(POCD_LIBS) -Wl,-Bdynamic -lm -pthread \

@@ -568,7 +568,8 @@ dirsync_on_enroll_answer(struct dirsync *ds, const Poc__EnrollAnswer *a)
 		ds->held = 1;
 		log_warnx("directory sync %s: enrollment refused (%.200s); no "
 		    "more pulls from it until pocctl directory sync, a "
-		    "change to its [upstream] section or a restart", ds->up.member, a->reason);
+		    "change to its [upstream] section or a restart",
+		    ds->up.member, a->reason);
 		dirsync_fail(ds, why);
 		return;
 	}

@@ -174,7 +174,7 @@ reload_run(void)
 	struct config	*nc;
 	SSL_CTX		*peer = NULL, *dial = NULL, *op = NULL;
 	char		 sigerr[1024];
-	int		 kept, rotated;
+	int		 kept, rotated, ups;
 
 	log_info("SIGHUP: reloading %s", reload_path);
 	if ((nc = calloc(1, sizeof(*nc))) == NULL) {
@@ -211,16 +211,19 @@ reload_run(void)
 	(void)reload_limits();	/* in force; a short rlimit is logged */
 	log_setlevel(reload_debug ? LOG_DEBUG : env->conf.log_level);
 	/* Before a rotation's pulls, so that they go to the new set. */
-	(void)dirsync_reload();		/* logged */
+	ups = dirsync_reload() == 0;	/* else out of memory: old set kept */
 	if (rotated)
 		reload_rotated();
 	reload_loaded_at = util_now_ms();
 	reload_ok++;
 	log_info("SIGHUP: %s reloaded: certificates, keys, CAs, CRLs, "
-	    "limits, retry delays, deadlines, upstreams and log level (%s) in "
-	    "force%s",
-	    reload_path, log_level_name(env->conf.log_level),
-	    kept ? "; some keys wait for a restart" : "");
+	    "limits, retry delays, deadlines, %sand log level (%s) in "
+	    "force%s%s",
+	    reload_path, ups ? "upstreams " : "",
+	    log_level_name(env->conf.log_level),
+	    kept ? "; some keys wait for a restart" : "",
+	    ups ? "" : "; the upstreams are not (out of memory): the running "
+	    "set is kept, send SIGHUP again");
 	return 0;
 
 refused:
