@@ -37,6 +37,7 @@
 #include "cli/cmd_audit.h"
 #include "cli/cmd_verify.h"
 #include "cli/jsonout.h"
+#include "util.h"
 
 #define AUDIT_LINE_MAX	(64 * 1024)	/* bytes in one exported line */
 #define AUDIT_PAGE	1000
@@ -167,7 +168,7 @@ cmd_audit_report(const struct ctx *ctx, const char *file, size_t n,
 
 	hex[0] = '\0';
 	if (last != NULL)
-		audit_hex(last->hash, AUDIT_HASH_LEN, hex);
+		util_hex(last->hash, AUDIT_HASH_LEN, hex);
 	c.file = file;
 	c.entries = n;
 	c.last_hash = hex;

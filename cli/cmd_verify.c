@@ -35,6 +35,7 @@
 #include "cli/jsonout.h"
 #include "envsig.h"
 #include "sig.h"
+#include "util.h"
 
 #define VERIFY_EVIDENCE		"pocd envelope v1"
 #define VERIFY_MAX_ENVELOPE	(16 * 1024 * 1024)
@@ -172,21 +173,16 @@ cmd_verify_stored(struct ctx *ctx, const char *id, const char *save)
 static long
 cmd_verify_unhex(const char *s, uint8_t **out)
 {
-	size_t	 n = strlen(s), i;
-	unsigned int b;
+	size_t	 n = strlen(s);
 
 	*out = NULL;
 	if (n % 2 != 0 || n / 2 > VERIFY_MAX_ENVELOPE ||
 	    (*out = malloc(n / 2 + 1)) == NULL)
 		return -1;
-	for (i = 0; i < n / 2; i++) {
-		if (strspn(s + 2 * i, "0123456789abcdefABCDEF") < 2 ||
-		    sscanf(s + 2 * i, "%2x", &b) != 1) {
-			free(*out);
-			*out = NULL;
-			return -1;
-		}
-		(*out)[i] = (uint8_t)b;
+	if (util_unhex(s, *out, n / 2, UTIL_HEX_ANYCASE) == -1) {
+		free(*out);
+		*out = NULL;
+		return -1;
 	}
 	return (long)(n / 2);
 }

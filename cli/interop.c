@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "cli/interop.h"
+#include "util.h"
 
 /* pocd's UUIDv5 namespace (docs/interop.md), as bytes. */
 static const unsigned char interop_ns[16] = {
@@ -47,10 +48,7 @@ interop_uuid(char out[INTEROP_UUID_LEN + 1], const char *fmt, ...)
 	free(name);
 	md[6] = (md[6] & 0x0f) | 0x50;		/* version 5 */
 	md[8] = (md[8] & 0x3f) | 0x80;		/* RFC 4122 variant */
-	snprintf(out, INTEROP_UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", md[0], md[1],
-	    md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10],
-	    md[11], md[12], md[13], md[14], md[15]);
+	util_uuid_format(out, md);
 }
 
 const char *

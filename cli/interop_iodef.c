@@ -20,6 +20,7 @@
 #include "cli/interop_iodef.h"
 #include "cli/interop_iodef_int.h"
 #include "dirrec.h"
+#include "util.h"
 
 const struct iodef_addr iodef_addrs[] = {
 	{ POC__INDICATOR__TYPE__IPV4, "ipv4-addr" },
@@ -159,17 +160,10 @@ iodef_severity(Poc__Severity s)
 static int
 iodef_hex_b64(const char *hex, char out[48])
 {
-	unsigned char	 md[32];
-	unsigned int	 v;
-	size_t		 i;
+	uint8_t	 md[32];
 
-	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdefABCDEF") != 64)
+	if (util_unhex(hex, md, sizeof(md), UTIL_HEX_ANYCASE) == -1)
 		return -1;
-	for (i = 0; i < 32; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return -1;
-		md[i] = (unsigned char)v;
-	}
 	EVP_EncodeBlock((unsigned char *)out, md, sizeof(md));
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "cli/interop.h"
 #include "cli/interop_iodef_int.h"
 #include "cli/interop_iodef_read.h"
+#include "util.h"
 
 /* What the SAX hooks found while parsing. */
 struct iodef_guard {
@@ -119,7 +120,7 @@ iodef_file_sha256(const xmlNode *fd, char hex[65])
 	const xmlNode	*h, *c;
 	xmlChar		*alg = NULL, *v = NULL;
 	unsigned char	 md[40];
-	int		 n, ok = 0, i;
+	int		 n, ok = 0;
 
 	h = iodef_child(fd, "File");
 	h = h != NULL ? iodef_child(h, "HashData") : NULL;
@@ -137,8 +138,7 @@ iodef_file_sha256(const xmlNode *fd, char hex[65])
 	    xmlStrlen(v) == 44) {
 		n = EVP_DecodeBlock(md, v, 44);
 		if (n == 33) {		/* 32 bytes and one of padding */
-			for (i = 0; i < 32; i++)
-				snprintf(hex + 2 * i, 3, "%02x", md[i]);
+			util_hex(md, 32, hex);
 			ok = 1;
 		}
 	}

@@ -11,6 +11,7 @@
 
 #include "cli/jsonout.h"
 #include "pbjson.h"
+#include "util.h"
 
 /* Dumps a JSON value to stdout, two-space indented, keys in order. */
 void
@@ -73,18 +74,12 @@ jsonout_str(const char *s)
 json_t *
 jsonout_hex(const uint8_t *p, size_t len)
 {
-	static const char	 digits[] = "0123456789abcdef";
-	json_t			*j;
-	char			*s;
-	size_t			 i;
+	json_t	*j;
+	char	*s;
 
 	if ((s = malloc(2 * len + 1)) == NULL)
 		errx(1, "out of memory");
-	for (i = 0; i < len; i++) {
-		s[2 * i] = digits[p[i] >> 4];
-		s[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	s[2 * len] = '\0';
+	util_hex(p, len, s);
 	j = json_string(s);
 	free(s);
 	return j;

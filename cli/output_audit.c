@@ -19,6 +19,7 @@
 #include "cli/table.h"
 #include "cli/term.h"
 #include "timefmt.h"
+#include "util.h"
 
 /* "exported N audit entries to FILE" */
 void
@@ -159,7 +160,7 @@ output_audit_text_heads(const Poc__OpAuditHeadList *l)
 		snprintf(n, sizeof(n), "%lld", (long long)a->count);
 		hex[0] = '\0';
 		if (a->last_hash.len == AUDIT_HASH_LEN)
-			audit_hex(a->last_hash.data, 8, hex);
+			util_hex(a->last_hash.data, 8, hex);
 		if (h->conflict[0] != '\0')
 			snprintf(why, sizeof(why), "%s: %s", "CONFLICT",
 			    h->conflict);

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "sha256.h"
+#include "util.h"
 
 static const char *const audit_kinds[] = {
 	"queued", "received", "delivered", "rejected", "resigned",
@@ -148,57 +149,14 @@ audit_entry_check(const struct audit_entry *e, const struct audit_entry *prev,
 	return 1;
 }
 
-void
-audit_hex(const uint8_t *b, size_t n, char *out)
-{
-	static const char	 digits[] = "0123456789abcdef";
-	size_t			 i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
-/* Parses the 2n lower-case hex digits at s into n bytes (what follows
- * them is not looked at). */
-static int
-audit_unhex_at(const char *s, uint8_t *out, size_t n)
-{
-	size_t	 i;
-	int	 hi, lo;
-
-	for (i = 0; i < n; i++) {
-		hi = s[2 * i];
-		lo = s[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' :
-		    hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' :
-		    lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-int
-audit_unhex(const char *s, uint8_t *out, size_t n)
-{
-	if (s == NULL || strlen(s) != 2 * n)
-		return -1;
-	return audit_unhex_at(s, out, n);
-}
-
 json_t *
 audit_entry_to_json(const struct audit_entry *e)
 {
 	char	 h1[65], h2[65], h3[65];
 
-	audit_hex(e->envelope_sha256, AUDIT_HASH_LEN, h1);
-	audit_hex(e->prev_hash, AUDIT_HASH_LEN, h2);
-	audit_hex(e->hash, AUDIT_HASH_LEN, h3);
+	util_hex(e->envelope_sha256, AUDIT_HASH_LEN, h1);
+	util_hex(e->prev_hash, AUDIT_HASH_LEN, h2);
+	util_hex(e->hash, AUDIT_HASH_LEN, h3);
 	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "seq", (json_int_t)e->seq, "time", (json_int_t)e->time,
 	    "kind", e->kind != NULL ? e->kind : "",
@@ -263,7 +221,7 @@ audit_entry_from_json(const json_t *j, struct audit_entry *e, char *err,
 	for (i = 0; i < 3; i++) {
 		if ((s = audit_json_str(j, hashes[i], err, errlen)) == NULL)
 			return -1;
-		if (audit_unhex(s, dst[i], AUDIT_HASH_LEN) == -1) {
+		if (util_unhex(s, dst[i], AUDIT_HASH_LEN, 0) == -1) {
 			snprintf(err, errlen, "\"%s\" is not 64 lower-case hex "
 			    "digits", hashes[i]);
 			return -1;
@@ -317,9 +275,9 @@ audit_entry_line(const struct audit_entry *e, char *buf, size_t len)
 	for (i = 0; i < 4; i++)
 		if (!audit_line_plain(str[i], strlen(str[i])))
 			return 0;
-	audit_hex(e->envelope_sha256, AUDIT_HASH_LEN, h[0]);
-	audit_hex(e->prev_hash, AUDIT_HASH_LEN, h[1]);
-	audit_hex(e->hash, AUDIT_HASH_LEN, h[2]);
+	util_hex(e->envelope_sha256, AUDIT_HASH_LEN, h[0]);
+	util_hex(e->prev_hash, AUDIT_HASH_LEN, h[1]);
+	util_hex(e->hash, AUDIT_HASH_LEN, h[2]);
 	n = snprintf(buf, len, "%s%lld%s%lld%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s\n",
 	    audit_line_keys[0], (long long)e->seq, audit_line_keys[1],
 	    (long long)e->time, audit_line_keys[2], str[0], audit_line_keys[3],
@@ -385,7 +343,7 @@ audit_entry_from_line(char *line, size_t len, struct audit_entry *e)
 			p = q;
 		} else if (i < 9) {
 			if ((size_t)(end - p) < 2 * AUDIT_HASH_LEN ||
-			    audit_unhex_at(p, hash[i - 6], AUDIT_HASH_LEN) == -1)
+			    util_unhex_at(p, hash[i - 6], AUDIT_HASH_LEN, 0) == -1)
 				return 0;
 			p += 2 * AUDIT_HASH_LEN;
 		}

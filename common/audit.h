@@ -69,12 +69,6 @@ int	 audit_entry_check(const struct audit_entry *e,
 int	 audit_sha256(const void *data, size_t len,
 	    uint8_t out[AUDIT_HASH_LEN]);
 
-/* Lower-case hex of n bytes into out (2 * n + 1 bytes). */
-void	 audit_hex(const uint8_t *b, size_t n, char *out);
-
-/* Parses exactly 2 * n lower-case hex digits into n bytes.  0 or -1. */
-int	 audit_unhex(const char *s, uint8_t *out, size_t n);
-
 /* An entry as a JSON object (hashes in lower-case hex); NULL if out of
  * memory. */
 json_t	*audit_entry_to_json(const struct audit_entry *e);

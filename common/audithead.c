@@ -9,6 +9,7 @@
 
 #include "audithead.h"
 #include "timefmt.h"
+#include "util.h"
 
 /* member (4 + VALIDATE_MAX_MEMBER), count, last_hash, time */
 #define AUDITHEAD_BYTES_MAX	(4 + VALIDATE_MAX_MEMBER + 8 + \
@@ -185,7 +186,7 @@ audithead_check_log(const struct audit_head *h, int64_t count,
 	}
 	if (h->count > 0 && memcmp(hash_at, h->last_hash,
 	    AUDIT_HASH_LEN) != 0) {
-		audit_hex(h->last_hash, AUDIT_HASH_LEN, hex);
+		util_hex(h->last_hash, AUDIT_HASH_LEN, hex);
 		snprintf(why, whylen, "entry %lld differs from the head %.32s "
 		    "signed (hash %.16s...): the log was rewritten or rolled "
 		    "back", (long long)h->count, h->member, hex);
@@ -205,9 +206,9 @@ audithead_to_json(const struct audit_head *h, const uint8_t *cert,
 	if (certlen > AUDITHEAD_MAX_CERT ||
 	    (c = malloc(2 * certlen + 1)) == NULL)
 		return NULL;
-	audit_hex(h->last_hash, AUDIT_HASH_LEN, hash);
-	audit_hex(h->sig, h->siglen, sig);
-	audit_hex(cert, certlen, c);
+	util_hex(h->last_hash, AUDIT_HASH_LEN, hash);
+	util_hex(h->sig, h->siglen, sig);
+	util_hex(cert, certlen, c);
 	j = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}",
 	    "member", h->member, "count", (json_int_t)h->count,
 	    "last_hash", hash, "time", timefmt_rfc3339(h->time, t, sizeof(t)),
@@ -267,8 +268,8 @@ audithead_from_json(const json_t *j, struct audit_head *h, uint8_t **cert,
 	if (timefmt_parse(t, 0, &pb.time, err, errlen) == -1)
 		return -1;
 	n = strlen(sig) / 2;
-	if (audit_unhex(hash, hb, AUDIT_HASH_LEN) == -1 ||
-	    audit_unhex(sig, sb, n) == -1) {
+	if (util_unhex(hash, hb, AUDIT_HASH_LEN, 0) == -1 ||
+	    util_unhex(sig, sb, n, 0) == -1) {
 		snprintf(err, errlen, "\"last_hash\" or \"signature\" is not "
 		    "lower-case hex");
 		return -1;
@@ -285,7 +286,7 @@ audithead_from_json(const json_t *j, struct audit_head *h, uint8_t **cert,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (audit_unhex(c, *cert, n) == -1) {
+	if (util_unhex(c, *cert, n, 0) == -1) {
 		free(*cert);
 		*cert = NULL;
 		snprintf(err, errlen, "\"signer_cert\" is not lower-case hex");

@@ -14,6 +14,7 @@
 #include "sha256.h"
 #include "sig.h"
 #include "tls.h"
+#include "util.h"
 
 EVP_PKEY *
 sig_key_load(const char *path, char *err, size_t errlen)
@@ -188,12 +189,11 @@ int
 sig_cert_fingerprint(X509 *cert, char hex[65])
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 n, i;
+	unsigned int	 n;
 
 	if (X509_digest(cert, sha256_md(), md, &n) != 1 || n != 32)
 		return -1;
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, n, hex);
 	return 0;
 }
 

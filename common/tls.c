@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls.h"
+#include "util.h"
 
 /* TLS 1.2 is allowed only with forward secrecy and AEAD; TLS 1.3 suites are
  * all AEAD and keep OpenSSL's defaults. */
@@ -328,13 +329,12 @@ tls_peer_fingerprint(SSL *ssl, char hex[65])
 {
 	X509		*cert;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 n, i;
+	unsigned int	 n;
 
 	if ((cert = SSL_get0_peer_certificate(ssl)) == NULL ||
 	    X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != 32)
 		return -1;
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	util_hex(md, n, hex);
 	return 0;
 }
 

@@ -10,25 +10,87 @@
 
 #include "util.h"
 
-/* Writes the id of time ms with counter seq (12 bits) and the random
- * bytes b into out. */
-static void
-util_uuid_format(char out[UUID_STR_LEN], int64_t ms, unsigned seq,
-    unsigned char b[16])
+static const char	util_hex_digits[] = "0123456789abcdef";
+
+void
+util_hex(const uint8_t *b, size_t n, char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = util_hex_digits[b[i] >> 4];
+		out[2 * i + 1] = util_hex_digits[b[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+/* The value of hex digit c (upper case too if anycase), or -1. */
+static int
+util_hex_digit(char c, int anycase)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (anycase && c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+util_unhex_at(const char *s, uint8_t *out, size_t n, unsigned flags)
+{
+	size_t	 i;
+	int	 hi, lo, anycase = (flags & UTIL_HEX_ANYCASE) != 0;
+
+	for (i = 0; i < n; i++) {
+		/* A NUL is no digit, so nothing past a short string is read. */
+		if ((hi = util_hex_digit(s[2 * i], anycase)) == -1 ||
+		    (lo = util_hex_digit(s[2 * i + 1], anycase)) == -1)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int
+util_unhex(const char *s, uint8_t *out, size_t n, unsigned flags)
+{
+	if (s == NULL || strlen(s) != 2 * n)
+		return -1;
+	return util_unhex_at(s, out, n, flags);
+}
+
+void
+util_uuid_format(char out[UUID_STR_LEN], const uint8_t b[16])
+{
+	static const int	 dash[] = { 4, 6, 8, 10 };
+	size_t			 i, k = 0, o = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (k < 4 && (int)i == dash[k]) {
+			out[o++] = '-';
+			k++;
+		}
+		out[o++] = util_hex_digits[b[i] >> 4];
+		out[o++] = util_hex_digits[b[i] & 0x0f];
+	}
+	out[o] = '\0';
+}
+
+void
+util_uuid_make(char out[UUID_STR_LEN], int64_t ms, unsigned seq,
+    uint8_t b[16])
 {
 	uint32_t	 head = (uint32_t)(ms & 0xfffff) << 12 | (seq & 0xfff);
 
-	b[0] = (unsigned char)(head >> 24);
-	b[1] = (unsigned char)(head >> 16);
-	b[2] = (unsigned char)(head >> 8);
-	b[3] = (unsigned char)head;
+	b[0] = (uint8_t)(head >> 24);
+	b[1] = (uint8_t)(head >> 16);
+	b[2] = (uint8_t)(head >> 8);
+	b[3] = (uint8_t)head;
 	b[6] = (b[6] & 0x0f) | 0x80;	/* version 8 */
 	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 9562 variant */
-	snprintf(out, UUID_STR_LEN,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-	    b[10], b[11], b[12], b[13], b[14], b[15]);
+	util_uuid_format(out, b);
 }
 
 /*
@@ -52,7 +114,7 @@ util_uuid_new(char out[UUID_STR_LEN])
 {
 	static _Thread_local int64_t	 last_ms;
 	static _Thread_local unsigned	 seq;
-	unsigned char			 b[16];
+	uint8_t				 b[16];
 	int64_t				 ms = util_now_ms();
 
 	if (RAND_bytes(b, sizeof(b)) != 1)
@@ -65,18 +127,7 @@ util_uuid_new(char out[UUID_STR_LEN])
 	} else
 		ms = last_ms;
 	last_ms = ms;
-	util_uuid_format(out, ms, seq, b);
-	return 0;
-}
-
-int
-util_uuid_at(char out[UUID_STR_LEN], int64_t ms)
-{
-	unsigned char	 b[16];
-
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		return -1;
-	util_uuid_format(out, ms, (unsigned)b[2] << 8 | b[3], b);
+	util_uuid_make(out, ms, seq, b);
 	return 0;
 }
 

@@ -16,12 +16,36 @@
  * (util.c).  Returns 0, or -1 if the CSPRNG failed. */
 int	 util_uuid_new(char out[UUID_STR_LEN]);
 
-/* The same layout for an id made at Unix time ms, with a random counter
- * (the large-store generator's ids of a simulated year). */
-int	 util_uuid_at(char out[UUID_STR_LEN], int64_t ms);
+/* The layout of util_uuid_new for an id made at Unix time ms with
+ * counter seq (12 bits): writes ms and seq into the first 4 of the 16
+ * random bytes b, sets the version and variant bits, and formats b into
+ * out. */
+void	 util_uuid_make(char out[UUID_STR_LEN], int64_t ms, unsigned seq,
+	    uint8_t b[16]);
+
+/* The 16 bytes b as a UUID in lower-case canonical form (8-4-4-4-12);
+ * the caller has set the version and variant bits it wants. */
+void	 util_uuid_format(char out[UUID_STR_LEN], const uint8_t b[16]);
 
 /* 1 if s is a canonical UUID (8-4-4-4-12 hex, any version), else 0. */
 int	 util_uuid_valid(const char *s);
+
+/* Lower-case hex of the n bytes at b into out (2 * n + 1 bytes, NUL
+ * included). */
+void	 util_hex(const uint8_t *b, size_t n, char *out);
+
+/* For util_unhex*: accept 'A'-'F' as well (input a person may have typed
+ * or another tool made); without it only lower-case digits are hex, the
+ * one form pocd writes, so that a value has one spelling. */
+#define UTIL_HEX_ANYCASE	0x01
+
+/* Parses s, exactly 2 * n hex digits and its NUL, into n bytes at out.
+ * Returns 0, or -1 if s is NULL, of another length, or not hex. */
+int	 util_unhex(const char *s, uint8_t *out, size_t n, unsigned flags);
+
+/* Parses the 2 * n hex digits at s into n bytes at out; what follows them
+ * is not looked at (nor past a NUL before them).  0, or -1. */
+int	 util_unhex_at(const char *s, uint8_t *out, size_t n, unsigned flags);
 
 /* Wall clock in Unix milliseconds (for stored timestamps only). */
 int64_t	 util_now_ms(void);

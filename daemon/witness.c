@@ -411,7 +411,7 @@ witness_on_head(struct peer *p, const Poc__AuditHead *a)
 	}
 	if (o == AUDITHEAD_SAME)
 		goto done;
-	audit_hex(h.last_hash, AUDIT_HASH_LEN, hex);
+	util_hex(h.last_hash, AUDIT_HASH_LEN, hex);
 	snprintf(why, sizeof(why), "%s: a head of %lld entries (hash "
 	    "%.16s...) after one of %lld signed at %lld ms",
 	    o == AUDITHEAD_FORK ? "the log was rewritten" : "the log was cut "

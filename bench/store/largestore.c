@@ -42,6 +42,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <sqlite3.h>
 
@@ -106,6 +107,20 @@ static int
 rnd_pct(int pct)
 {
 	return (int)(rnd() % 100) < pct;
+}
+
+/* An id as a node would have made it at Unix time ms (util_uuid_new's
+ * layout), with a random counter: the ids of a simulated year.  Only
+ * this generator needs ids at a time other than now, so pocd does not
+ * carry it. */
+static void
+uuid_at(char out[UUID_STR_LEN], int64_t ms)
+{
+	uint8_t	 b[16];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		errx(1, "RAND_bytes failed");
+	util_uuid_make(out, ms, (unsigned)b[2] << 8 | b[3], b);
 }
 
 /* A busy few and a long tail: member i with weight 1 / (i + 1). */
@@ -351,11 +366,11 @@ put_case(struct store *st, struct thread *t, const struct event *ev,
 
 	/* Ids as their senders made them, at the event's time. */
 	if (idx == 0) {
-		util_uuid_at(t->id, ev->at);
+		uuid_at(t->id, ev->at);
 		memcpy(id, t->id, sizeof(id));
 		out = t->out;
 	} else {
-		util_uuid_at(id, ev->at);
+		uuid_at(id, ev->at);
 		/* Replies go the other way; updates alternate. */
 		out = idx <= 2 ? !t->out : (idx & 1) ? t->out : !t->out;
 	}
@@ -443,7 +458,7 @@ put_check(struct store *st, const struct event *ev, int own,
 	const struct member		*m = &members[ev->target];
 	int				 out = ev->idx == 0;
 
-	util_uuid_at(id, ev->at);
+	uuid_at(id, ev->at);
 	e.id = id;
 	e.thread_id = out ? id : check_ids[ev->target];
 	e.in_reply_to = out ? (char *)"" : check_ids[ev->target];
@@ -640,7 +655,7 @@ main(int argc, char **argv)
 		if (ev[i].thread >= (uint32_t)nthr) {
 			w = (int)(ev[i].thread - (uint32_t)nthr);
 			if (ev[i].idx == 0 && ev[i].target == 1) {
-				util_uuid_at(camp.id, ev[i].at);
+				uuid_at(camp.id, ev[i].at);
 				camp.created_at = ev[i].at;
 				camp.reply_by = ev[i].at + DAY_MS;
 				camp.scheduled = 1;

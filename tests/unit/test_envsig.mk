@@ -1,1 +1,1 @@
-test_envsig_MODS := common/envsig common/merkle common/sig common/tls
+test_envsig_MODS := common/envsig common/merkle common/sig common/tls common/util

@@ -1,1 +1,1 @@
-test_sig_MODS := common/sig common/tls
+test_sig_MODS := common/sig common/tls common/util

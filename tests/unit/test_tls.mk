@@ -1,1 +1,1 @@
-test_tls_MODS := common/tls common/sig
+test_tls_MODS := common/tls common/sig common/util
