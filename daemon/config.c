@@ -132,6 +132,9 @@ static const struct config_key config_keys[] = {
 	{ "store", "verify_threads", CT_INT, N(verify_threads), 0, 64,
 	    "threads checking envelope signatures while the loop reads "
 	    "(0: on the loop)" },
+	{ "store", "cache_release_ms", CT_INT, N(cache_release_ms), 0,
+	    3600000, "milliseconds without a statement after which the "
+	    "store's page cache is given back (0: never)" },
 	{ "delivery", "retry_initial", CT_INT, N(retry_initial), 1, 3600,
 	    "first retry delay in seconds, doubled per failure" },
 	{ "delivery", "retry_max", CT_INT, N(retry_max), 1, 86400,
@@ -218,6 +221,7 @@ config_defaults(struct config *c)
 	c->batch_max_bytes = 8 * 1024 * 1024;
 	c->checkpoint_pages = 1000;
 	c->verify_threads = 1;
+	c->cache_release_ms = 1000;
 	c->sync_interval = 300;
 	c->record_lifetime = 365;
 	snprintf(c->enrollment, sizeof(c->enrollment), "manual");

@@ -55,6 +55,7 @@ struct config {
 	size_t			 batch_max_bytes;	/* packed bytes per commit */
 	int			 checkpoint_pages;	/* 0: SQLite's autocheckpoint */
 	int			 verify_threads;	/* 0: verify on the loop */
+	int			 cache_release_ms;	/* 0: keep the page cache */
 	/* [delivery] */
 	int			 retry_initial;		/* seconds */
 	int			 retry_max;		/* seconds */

@@ -309,7 +309,8 @@ main(int argc, char *argv[])
 	/* On failure (logged) the group commit syncs inside its COMMIT. */
 	(void)store_sync_start(env->store, env->base);
 	/* On failure (logged) the node only keeps more memory when idle. */
-	(void)store_idle_init(env->store, env->base);
+	(void)store_idle_init(env->store, env->base,
+	    env->conf.cache_release_ms);
 	/* Events before their raisers, subscribers before any event. */
 	if (events_init(env->base) != 0 || ctl_watch_init() != 0)
 		fatalx("cannot set up events");

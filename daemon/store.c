@@ -56,8 +56,17 @@ store_stmt_error(struct store *st, enum stmt_id id)
 void
 store_stmt_done(struct store *st, enum stmt_id id)
 {
+	size_t	 i;
+
 	sqlite3_reset(st->stmt[id]);
 	sqlite3_clear_bindings(st->stmt[id]);
+	/* Every statement ends here.  Inside a transaction its tx_end
+	 * tells the hooks; a lone read has no such end. */
+	if (!sqlite3_get_autocommit(st->db))
+		return;
+	for (i = 0; i < STORE_HOOKS_MAX && st->hooks[i] != NULL; i++)
+		if (st->hooks[i]->used != NULL)
+			st->hooks[i]->used(st);
 }
 
 /* Binds a C string with its explicit length; NULL binds "". */

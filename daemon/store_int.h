@@ -27,11 +27,14 @@
 /*
  * What a file above the machinery hears: tx_end at each end of a
  * transaction (committed 1, rolled back 0; also 0 before each BEGIN, for
- * whatever came before), close before the connection goes.  Either may be
+ * whatever came before), used after each statement run outside any
+ * transaction (a read: a directory pull, an operator's listing; no
+ * tx_end follows it), close before the connection goes.  Any may be
  * NULL.  Registered once per store with store_hook_add().
  */
 struct store_hook {
 	void	(*tx_end)(struct store *, int committed);
+	void	(*used)(struct store *);
 	void	(*close)(struct store *);
 };
 

@@ -1,9 +1,17 @@
 /*
- * Unit tests for daemon/store_idle.c on a real database file: a second
- * after a transaction the connection's page cache is empty again, a
- * transaction within that second puts the release off, and shutdown
- * leaves no timer behind.
+ * Unit tests for daemon/store_idle.c on a real database file: after the
+ * configured quiet time the connection's page cache is empty again; a
+ * transaction or a lone read (a directory pull) re-arms the timer, also
+ * after a release; 0 arms nothing; shutdown leaves no timer behind.
+ *
+ * Nothing here depends on how fast the machine runs: the timer's
+ * deadline is read from libevent and compared, the release is triggered
+ * by activating the timer, and the one test that lets it fire on its own
+ * waits for it without an upper bound on the delay (up to 10 s).
  */
+#include <sys/time.h>
+
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +40,14 @@
 static struct store	*st;
 static struct event_base *base;
 
+#define LONG_MS	600000		/* never reached by a test */
+
 static void
 setup(void)
 {
 	db_setup("test_store_idle");
 	st = db_store();
 	ck_assert_ptr_nonnull(base = event_base_new());
-	ck_assert_int_eq(store_idle_init(st, base), 0);
 }
 
 static void
@@ -48,6 +57,49 @@ teardown(void)
 	store_close(st);
 	event_base_free(base);
 	db_teardown();
+}
+
+/* The idle timer, the only event of the test's base; found by
+ * event_base_foreach_event. */
+static int
+find_timer(const struct event_base *b, const struct event *ev, void *arg)
+{
+	(void)b;
+	*(const struct event **)arg = ev;
+	return 1;
+}
+
+/* 1 with its deadline in *tv if the idle timer is armed, else 0. */
+static int
+armed(struct timeval *tv)
+{
+	const struct event	*ev = NULL;
+
+	if (event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED) == 0)
+		return 0;
+	(void)event_base_foreach_event(base, find_timer, &ev);
+	ck_assert_ptr_nonnull(ev);
+	return event_pending(ev, EV_TIMEOUT, tv) != 0;
+}
+
+/* Fires the idle timer now, as if the quiet time had passed. */
+static void
+fire(void)
+{
+	const struct event	*ev = NULL;
+
+	(void)event_base_foreach_event(base, find_timer, &ev);
+	ck_assert_ptr_nonnull(ev);
+	event_active((struct event *)(uintptr_t)ev, EV_TIMEOUT, 0);
+	ck_assert_int_ge(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+}
+
+/* Milliseconds from a to b. */
+static long
+ms_between(const struct timeval *a, const struct timeval *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000 +
+	    (long)(b->tv_usec - a->tv_usec) / 1000;
 }
 
 /* Bytes of st's page cache now. */
@@ -89,36 +141,112 @@ run_for(int ms)
 	event_base_dispatch(base);
 }
 
+/* Reads back up to 100 events, outside any transaction (as a directory
+ * pull or an operator's listing reads). */
+static void
+read_events(void)
+{
+	struct store_event	*e = NULL;
+	int			 n;
+
+	ck_assert_int_ge(n = store_events_since(st, 0, 100, &e), 0);
+	store_events_free(e, n);
+}
+
+/* Left alone with a short quiet time, the store gives its cache back. */
 START_TEST(test_released_when_quiet)
 {
+	int	 i;
+
+	ck_assert_int_eq(store_idle_init(st, base, 100), 0);
 	put_events(200, T0);
 	ck_assert_int_gt(cache_used(), 8 * RELEASED_MAX);
+	for (i = 0; i < 100 && cache_used() > RELEASED_MAX; i++)
+		run_for(100);
+	ck_assert_int_le(cache_used(), RELEASED_MAX);
+	ck_assert(!armed(NULL));	/* once, until the next use */
+}
+END_TEST
+
+/* Not before the quiet time: with ten minutes, a loop that runs for a
+ * while releases nothing. */
+START_TEST(test_not_before)
+{
+	ck_assert_int_eq(store_idle_init(st, base, LONG_MS), 0);
+	put_events(200, T0);
 	run_for(300);
-	ck_assert_int_gt(cache_used(), RELEASED_MAX);	/* not quiet long enough */
-	run_for(1000);
+	ck_assert_int_gt(cache_used(), 8 * RELEASED_MAX);
+	ck_assert(armed(NULL));
+}
+END_TEST
+
+/* Each transaction puts the deadline off to the quiet time after it
+ * (libevent gives the deadline on the wall clock: wide bounds). */
+START_TEST(test_transaction_puts_it_off)
+{
+	struct timeval	 d1, d2, now;
+
+	ck_assert_int_eq(store_idle_init(st, base, LONG_MS), 0);
+	ck_assert_int_eq(gettimeofday(&now, NULL), 0);
+	put_events(1, T0);
+	ck_assert(armed(&d1));
+	ck_assert_int_ge(ms_between(&now, &d1), LONG_MS - 5000);
+	ck_assert_int_le(ms_between(&now, &d1), LONG_MS + 60000);
+	usleep(50 * 1000);
+	put_events(1, T0 + 1000);
+	ck_assert(armed(&d2));
+	ck_assert_int_ge(ms_between(&d1, &d2), 40);
+}
+END_TEST
+
+/* A read outside any transaction puts the deadline off too, and after a
+ * release arms the timer again: a registry node that only serves
+ * directory pulls keeps its cache while they come, and gives it back
+ * after them. */
+START_TEST(test_read_arms_it)
+{
+	struct timeval	 d1, d2;
+
+	ck_assert_int_eq(store_idle_init(st, base, LONG_MS), 0);
+	put_events(200, T0);
+	ck_assert(armed(&d1));
+	usleep(50 * 1000);
+	read_events();
+	ck_assert(armed(&d2));
+	ck_assert_int_ge(ms_between(&d1, &d2), 40);
+
+	fire();
+	ck_assert_int_le(cache_used(), RELEASED_MAX);
+	ck_assert(!armed(NULL));
+	read_events();				/* pages read again */
+	ck_assert_int_gt(cache_used(), RELEASED_MAX);
+	ck_assert(armed(NULL));
+	fire();
 	ck_assert_int_le(cache_used(), RELEASED_MAX);
 }
 END_TEST
 
-START_TEST(test_transaction_puts_it_off)
+/* 0: the cache stays; nothing is armed. */
+START_TEST(test_zero_keeps_cache)
 {
+	ck_assert_int_eq(store_idle_init(st, base, 0), 0);
 	put_events(200, T0);
-	run_for(600);
-	put_events(1, T0 + 1000);		/* the quiet second starts again */
-	run_for(500);		/* 1.1 s after the 200: released, unless put off */
-	ck_assert_int_gt(cache_used(), RELEASED_MAX);
-	run_for(1000);
-	ck_assert_int_le(cache_used(), RELEASED_MAX);
+	read_events();
+	ck_assert(!armed(NULL));
+	ck_assert_int_gt(cache_used(), 8 * RELEASED_MAX);
 }
 END_TEST
 
 START_TEST(test_shutdown_twice)
 {
+	ck_assert_int_eq(store_idle_init(st, base, LONG_MS), 0);
+	ck_assert(armed(NULL));
 	store_idle_shutdown();
 	store_idle_shutdown();
 	/* A transaction after shutdown arms nothing. */
 	put_events(1, T0);
-	ck_assert_int_eq(event_base_get_num_events(base, EVENT_BASE_COUNT_ADDED), 0);
+	read_events();
+	ck_assert(!armed(NULL));
 }
 END_TEST
 
@@ -131,7 +259,10 @@ suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_released_when_quiet);
+	tcase_add_test(tc, test_not_before);
 	tcase_add_test(tc, test_transaction_puts_it_off);
+	tcase_add_test(tc, test_read_arms_it);
+	tcase_add_test(tc, test_zero_keeps_cache);
 	tcase_add_test(tc, test_shutdown_twice);
 	suite_add_tcase(s, tc);
 	return s;
