@@ -1,0 +1,1 @@
+test_events_LIBS := libdaemon.a libcommon.a
