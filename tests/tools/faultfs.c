@@ -21,7 +21,9 @@
  *                   MONO_NS TID fsync_start|fsync_end|sock_write|fault FD
  *                   ARG PATH
  *                 MONO_NS is CLOCK_MONOTONIC (Python's time.monotonic_ns
- *                 reads the same clock); PATH is the file, or "socket".
+ *                 reads the same clock); PATH is the file, or for a
+ *                 socket "socket LPORT RPORT", its local and remote TCP
+ *                 ports (0 if it has none), which tell the connection.
  *
  * The shim calls the real functions through dlsym(RTLD_NEXT) and uses the
  * raw system calls for its own I/O, so that it never recurses.
@@ -33,6 +35,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -211,6 +216,31 @@ faultfs_log(const char *event, int fd, long arg, const char *path)
 	syscall(SYS_close, lfd);
 }
 
+/* Logs a write of len to socket fd with its ports (faultfs_log). */
+static void
+faultfs_log_sock(int fd, long len)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	char			 path[64];
+	int			 port[2], i;
+
+	for (i = 0; i < 2; i++) {
+		sl = sizeof(ss);
+		memset(&ss, 0, sizeof(ss));
+		port[i] = 0;
+		if ((i == 0 ? getsockname(fd, (struct sockaddr *)&ss, &sl) :
+		    getpeername(fd, (struct sockaddr *)&ss, &sl)) != 0)
+			continue;
+		if (ss.ss_family == AF_INET)
+			port[i] = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			port[i] = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	snprintf(path, sizeof(path), "socket %d %d", port[0], port[1]);
+	faultfs_log("sock_write", fd, len, path);
+}
+
 /*
  * Before a write: a socket write is logged (the moment bytes leave for a
  * peer or an operator); a file write matching a fail rule fails.  Returns
@@ -224,7 +254,7 @@ faultfs_before_write(int fd, size_t len)
 
 	faultfs_path(fd, path, sizeof(path));
 	if (strcmp(path, "socket") == 0) {
-		faultfs_log("sock_write", fd, (long)len, path);
+		faultfs_log_sock(fd, (long)len);
 		return 0;
 	}
 	if (faultfs_match(path, 1u << FK_FAIL_WRITE | 1u << FK_FULL_WRITE,
@@ -316,7 +346,7 @@ send(int fd, const void *buf, size_t len, int flags)
 {
 	if (real_send == NULL)
 		real_send = faultfs_sym("send");
-	faultfs_log("sock_write", fd, (long)len, "socket");
+	faultfs_log_sock(fd, (long)len);
 	return real_send(fd, buf, len, flags);
 }
 
@@ -325,7 +355,7 @@ sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	if (real_sendmsg == NULL)
 		real_sendmsg = faultfs_sym("sendmsg");
-	faultfs_log("sock_write", fd, (long)msg->msg_iovlen, "socket");
+	faultfs_log_sock(fd, (long)msg->msg_iovlen);
 	return real_sendmsg(fd, msg, flags);
 }
 
