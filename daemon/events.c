@@ -21,8 +21,6 @@
 #define EVENTS_READ_MAX		256	/* events read back per query */
 #define EVENTS_PRUNE_MS		(12 * 3600 * 1000LL)
 
-#define EVENTS_WAIT_MAX		32	/* commits waiting for the disk */
-
 static const struct events_sub	*events_subs[EVENTS_SUBS_MAX];
 static struct event		*events_announce_ev;
 static struct event		*events_prune_ev;

@@ -29,6 +29,10 @@
 
 struct event_base;
 
+/* Commits with events that events.c tracks while they wait for the disk;
+ * beyond, the newest share the last place (announced later, not lost). */
+#define EVENTS_WAIT_MAX		32
+
 struct events_sub {
 	/* In the raiser's transaction: 1 if the [alert] command must run
 	 * for ev (recorded PENDING with it).  May be NULL. */

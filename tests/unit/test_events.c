@@ -42,7 +42,7 @@
 #include "daemon/store_tx.h"
 #include "db_fixture.h"
 
-#define MANY		40	/* commits waiting: above EVENTS_WAIT_MAX */
+#define MANY		(EVENTS_WAIT_MAX + 8)	/* commits waiting at once */
 #define BOUND_MS	10000	/* longest a test waits for the loop */
 
 static pthread_t	 test_thread;
@@ -222,9 +222,9 @@ START_TEST(test_events_after_sync)
 }
 END_TEST
 
-/* More commits waiting than events.c has places for: the newest share
- * the last place, so they go out later, never earlier, and none is lost;
- * in seq order. */
+/* More commits waiting than events.c has places for (EVENTS_WAIT_MAX):
+ * the newest share the last place, so they go out later, never earlier,
+ * and none is lost; in seq order. */
 START_TEST(test_events_wait_overflow)
 {
 	int	 i;
