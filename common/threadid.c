@@ -59,7 +59,8 @@ threadid_nonce_parse(const char *nonce, uint8_t b[THREADID_NONCE_LEN])
 }
 
 int
-threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
+threadid_bind(const char *domain, const char *sender, const char *nonce,
+    uint8_t out[16])
 {
 	static const uint8_t	 nul = 0;
 	uint8_t			 n[THREADID_NONCE_LEN], h[EVP_MAX_MD_SIZE];
@@ -73,8 +74,7 @@ threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	ok = EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, THREADID_DOMAIN,
-	    strlen(THREADID_DOMAIN)) == 1 &&
+	    EVP_DigestUpdate(ctx, domain, strlen(domain)) == 1 &&
 	    EVP_DigestUpdate(ctx, sender, strlen(sender)) == 1 &&
 	    EVP_DigestUpdate(ctx, &nul, 1) == 1 &&
 	    EVP_DigestUpdate(ctx, n, sizeof(n)) == 1 &&
@@ -82,14 +82,31 @@ threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return -1;
-	/* RFC 9562: version 8 (custom), variant 110, which no envelope id
-	 * may take (threadid_reserved). */
-	h[6] = (uint8_t)((h[6] & 0x0f) | 0x80);
-	h[8] = (uint8_t)((h[8] & 0x1f) | 0xc0);
+	memcpy(out, h, 16);
+	return 0;
+}
+
+void
+threadid_format(const uint8_t h[16], char out[UUID_STR_LEN])
+{
 	snprintf(out, UUID_STR_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
 	    "%02x%02x-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3],
 	    h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
 	    h[14], h[15]);
+}
+
+int
+threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
+{
+	uint8_t	 h[16];
+
+	if (threadid_bind(THREADID_DOMAIN, sender, nonce, h) == -1)
+		return -1;
+	/* RFC 9562: version 8 (custom), variant 110, which no envelope id
+	 * may take (threadid_reserved). */
+	h[6] = (uint8_t)((h[6] & 0x0f) | 0x80);
+	h[8] = (uint8_t)((h[8] & 0x1f) | 0xc0);
+	threadid_format(h, out);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "pbjson.h"
 #include "pbjson_parse.h"
+#include "msgid.h"
 #include "threadid.h"
 #include "util.h"
 #include "validate.h"
@@ -576,6 +577,94 @@ START_TEST(test_shared_thread_received)
 }
 END_TEST
 
+/* From the rule in docs/guarantees.md, made apart from common/msgid.c
+ * (in Python, as tests/integration/tb.py's bound_id). */
+#define AUS_ID		"0a1b2c3d-e6e6-8aa9-fead-3dfa245bd517"
+#define KEN_ID		"0a1b2c3d-0418-8257-f4ff-a8b44c1b718d"
+
+/* Ids bound to their sender: made from sender and nonce with the head's
+ * time, in a form (variant 111) of no other id. */
+START_TEST(test_msgid_make)
+{
+	char	 id[UUID_STR_LEN], again[UUID_STR_LEN];
+	char	 n[MSGID_NONCE_HEX + 1];
+
+	ck_assert_int_eq(msgid_make("AUS", NONCE, "0a1b2c3d-ffff", id), 0);
+	ck_assert_str_eq(id, AUS_ID);
+	ck_assert_int_eq(msgid_make("KEN", NONCE, AUS_ID, id), 0);
+	ck_assert_str_eq(id, KEN_ID);
+	ck_assert_int_eq(msgid_make("", NONCE, AUS_ID, id), -1);
+	ck_assert_int_eq(msgid_make("AUS", "0001", AUS_ID, id), -1);
+	ck_assert_int_eq(msgid_make("AUS", NONCE, "0A1B2C3D", id), -1);
+	ck_assert_int_eq(msgid_make("AUS", NONCE, "0a1b2c", id), -1);
+	ck_assert(msgid_bound(AUS_ID));
+	ck_assert(!msgid_bound(UUID1));
+	ck_assert(!msgid_bound(AUS_THREAD));
+	ck_assert(!threadid_reserved(AUS_ID));
+	ck_assert_int_eq(msgid_new("AUS", id, n), 0);
+	ck_assert(util_uuid_valid(id) && msgid_bound(id) && id[14] == '8');
+	ck_assert_int_eq(msgid_make("AUS", n, id, again), 0);
+	ck_assert_str_eq(again, id);
+	ck_assert_int_eq(msgid_new("", id, n), -1);
+}
+END_TEST
+
+/*
+ * An id of the bound form is taken only with the id_nonce that makes it
+ * from the sender: another member that learnt it cannot send under it.
+ * A nonce goes with such an id only.  Ids are taken in lower case only.
+ */
+START_TEST(test_bound_id_received)
+{
+	struct validate_result	 r;
+	Poc__Envelope		*e;
+	json_t			*j;
+
+	j = fixture_json(AR);
+	e = envelope_from(j);
+	set_str(&e->id, AUS_ID);
+	set_str(&e->thread_id, AUS_ID);
+	/* No nonce: refused, from the operator as from a peer. */
+	ck_assert_str_eq(received_error(e, &r), "id_nonce");
+	ck_assert_ptr_nonnull(strstr(r.err[0].message, "required"));
+	ck_assert_int_eq(validate_envelope(e, &r), -1);
+	set_str(&e->id_nonce, NONCE);
+	ck_assert_msg(validate_envelope_received(e, &r) == 0, "%s", dump(&r));
+	ck_assert_msg(validate_envelope(e, &r) == 0, "%s", dump(&r));
+	/* KEN with AUS's nonce, or its own: not AUS's id. */
+	set_str(&e->sender, "KEN");
+	ck_assert_str_eq(received_error(e, &r), "id");
+	ck_assert_ptr_nonnull(strstr(r.err[0].message, "is not the id that "
+	    "KEN's id_nonce makes (" KEN_ID ")"));
+	set_str(&e->id_nonce, "0f0e0d0c0b0a09080706050403020100");
+	ck_assert_str_eq(received_error(e, &r), "id");
+	set_str(&e->id_nonce, "000102030405060708090A0B0C0D0E0F");
+	ck_assert_str_eq(received_error(e, &r), "id_nonce");
+	/* A nonce with an unbound id: refused. */
+	set_str(&e->sender, "AUS");
+	set_str(&e->id, UUID1);
+	set_str(&e->thread_id, UUID1);
+	set_str(&e->id_nonce, NONCE);
+	ck_assert_str_eq(received_error(e, &r), "id_nonce");
+	set_str(&e->id_nonce, "");
+	ck_assert_str_eq(received_error(e, &r), "");
+	/* Upper case: refused in every id field, new case or reply. */
+	set_str(&e->id, "0B7F8C2E-1D2A-4C61-9A57-3F1E2D4C5B6A");
+	set_str(&e->thread_id, "0B7F8C2E-1D2A-4C61-9A57-3F1E2D4C5B6A");
+	ck_assert_str_eq(received_error(e, &r), "id");
+	ck_assert_ptr_nonnull(strstr(r.err[0].message, "lower case"));
+	ck_assert_int_eq(validate_envelope(e, &r), -1);
+	set_str(&e->id, UUID1);
+	set_str(&e->thread_id, "0b7f8c2e-1d2a-4c61-9a57-3f1e2d4c5B6a");
+	ck_assert_str_eq(received_error(e, &r), "thread_id");
+	set_str(&e->thread_id, AUS_THREAD);
+	set_str(&e->in_reply_to, "1B7F8C2E-1d2a-4c61-9a57-3f1e2d4c5b6a");
+	ck_assert_str_eq(received_error(e, &r), "in_reply_to");
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_rule)
 {
 	const struct rule_case	*c = &cases[_i];
@@ -772,6 +861,8 @@ validate_suite(void)
 	tcase_add_test(tc, test_empty_envelope);
 	tcase_add_test(tc, test_threadid_make);
 	tcase_add_test(tc, test_shared_thread_received);
+	tcase_add_test(tc, test_msgid_make);
+	tcase_add_test(tc, test_bound_id_received);
 	suite_add_tcase(s, tc);
 	return s;
 }
