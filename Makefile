@@ -162,13 +162,15 @@ $(B)/pocpeer: $(B)/tests/tools/pocpeer.o $(B)/libcommon.a
 # A test of a module deep in the daemon may instead name archives, whose
 # members are linked only as needed:  test_NAME_LIBS := libdaemon.a libcommon.a
 # A module split in files names only its first: common/pbjson brings its
-# parsing half and the time parser it uses; common/validate the thread ids
-# it checks (common/threadid); the hashing modules bring the SHA-256 they
-# fetch once (common/sha256).
+# parsing half and the time parser it uses; common/validate the thread and
+# message ids it checks (common/threadid, common/msgid); the hashing
+# modules bring the SHA-256 they fetch once (common/sha256); the store's
+# messages the envelope hash of its duplicate check (common/envsig).
 -include $(wildcard tests/unit/*.mk)
 mods = $(1) $(if $(filter common/pbjson,$(1)),common/pbjson_parse common/timefmt) \
-       $(if $(filter common/validate,$(1)),common/threadid) \
-       $(if $(filter common/audit common/merkle common/sig common/validate,$(1)),common/sha256)
+       $(if $(filter common/validate,$(1)),common/threadid common/msgid) \
+       $(if $(filter common/audit common/merkle common/sig common/validate,$(1)),common/sha256) \
+       $(if $(filter daemon/store_msg,$(1)),common/envsig common/merkle common/sig common/tls common/sha256)
 .SECONDEXPANSION:
 $(B)/tests/%: tests/unit/%.c $$(call obj,$$(addsuffix .c,$$(call mods,$$($$*_MODS)))) $(B)/proto/poc.pb-c.o $$(addprefix $(B)/,$$($$*_LIBS))
 	@mkdir -p $(@D)

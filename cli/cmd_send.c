@@ -61,7 +61,7 @@ static const char *const cmd_local_keys[] = {
 	"deadline_at", "overdue_at", "overdue", "escalation_step",
 	"next_contacts", "case_status", "case_history",
 	"signature_verified", "signature_error", "signature", "batch",
-	"thread_nonce", "signer_certificate", "cursor", "acked_at", "answered_at",
+	"thread_nonce", "id_nonce", "signer_certificate", "cursor", "acked_at", "answered_at",
 	"clock_ahead", "reply_by_here",
 	"_help",	/* the labels `template` adds */
 	NULL
@@ -257,6 +257,7 @@ cmd_template(struct ctx *ctx, int argc, char **argv)
 	json_object_set_new(t, "language", json_string(lang));
 	json_object_del(t, "batch");	/* the node's, like the signature */
 	json_object_del(t, "thread_nonce");	/* the node's (a send to many) */
+	json_object_del(t, "id_nonce");		/* the node's, with the id */
 	if (from != NULL)
 		cmd_template_from(t, member, from);
 	json_object_set_new(j, "_help", cmd_template_help(member));

@@ -23,7 +23,8 @@ threadid_nonce_new(char out[THREADID_NONCE_HEX + 1])
 }
 
 int
-threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
+threadid_bind(const char *domain, const char *sender, const char *nonce,
+    uint8_t out[16])
 {
 	static const uint8_t	 nul = 0;
 	uint8_t			 n[THREADID_NONCE_LEN], h[EVP_MAX_MD_SIZE];
@@ -37,14 +38,24 @@ threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	ok = EVP_DigestInit_ex(ctx, sha256_md(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, THREADID_DOMAIN,
-	    strlen(THREADID_DOMAIN)) == 1 &&
+	    EVP_DigestUpdate(ctx, domain, strlen(domain)) == 1 &&
 	    EVP_DigestUpdate(ctx, sender, strlen(sender)) == 1 &&
 	    EVP_DigestUpdate(ctx, &nul, 1) == 1 &&
 	    EVP_DigestUpdate(ctx, n, sizeof(n)) == 1 &&
 	    EVP_DigestFinal_ex(ctx, h, &hlen) == 1;
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
+		return -1;
+	memcpy(out, h, 16);
+	return 0;
+}
+
+int
+threadid_make(const char *sender, const char *nonce, char out[UUID_STR_LEN])
+{
+	uint8_t	 h[16];
+
+	if (threadid_bind(THREADID_DOMAIN, sender, nonce, h) == -1)
 		return -1;
 	/* RFC 9562: version 8 (custom), variant 110, which no envelope id
 	 * may take (threadid_reserved). */

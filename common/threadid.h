@@ -15,6 +15,8 @@
 #ifndef POC_THREADID_H
 #define POC_THREADID_H
 
+#include <stdint.h>
+
 #include "util.h"
 
 #define THREADID_DOMAIN		"pocd shared thread v1"
@@ -24,6 +26,16 @@
 /* A new random nonce as THREADID_NONCE_HEX lowercase hex digits and NUL.
  * 0, or -1 if the random generator failed. */
 int	 threadid_nonce_new(char out[THREADID_NONCE_HEX + 1]);
+
+/* The first 16 bytes of SHA-256(domain || sender || 0x00 || nonce), the
+ * binding of thread ids here and of message ids (msgid.h).  0, or -1 if
+ * sender is empty or nonce is not THREADID_NONCE_HEX lowercase hex
+ * digits. */
+int	 threadid_bind(const char *domain, const char *sender,
+	    const char *nonce, uint8_t out[16]);
+
+/* The 16 bytes h as a lowercase UUID string. */
+void	 threadid_format(const uint8_t h[16], char out[UUID_STR_LEN]);
 
 /* The thread id that sender's nonce makes, lowercase, into out.  0, or -1
  * if sender is empty or nonce is not THREADID_NONCE_HEX lowercase hex

@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
+#include "msgid.h"
 #include "pbjson.h"
 #include "threadid.h"
 #include "util.h"
@@ -71,6 +71,8 @@ static const struct field_rule envelope_rules[] = {
 	{ "in_reply_to", R_UUID, UUID_MAX, 0, 0, 0 },
 	/* Its format is threadid.h's, checked with the thread below. */
 	{ "thread_nonce", 0, THREADID_NONCE_HEX, 0, 0, 0 },
+	/* Its format is msgid.h's, checked with the id below. */
+	{ "id_nonce", 0, MSGID_NONCE_HEX, 0, 0, 0 },
 	{ "sender", R_REQUIRED | R_MEMBER, VALIDATE_MAX_MEMBER, 0, 0, 0 },
 	{ "recipient", R_REQUIRED | R_MEMBER, VALIDATE_MAX_MEMBER, 0, 0, 0 },
 	{ "created_at", R_REQUIRED | R_RANGE, 0, 0, 1, TIME_MAX_MS - 1 },
@@ -317,6 +319,11 @@ validate_string(struct validate_result *r, const struct field_rule *rule,
 		return;
 	else if ((rule->flags & R_UUID) && !util_uuid_valid(s))
 		validate_add(r, path, "not a UUID (8-4-4-4-12 hex digits)");
+	/* One rule for ids: the store compares them exactly, so an id in
+	 * upper case would be another id there (docs/guarantees.md). */
+	else if ((rule->flags & R_UUID) && strpbrk(s, "ABCDEF") != NULL)
+		validate_add(r, path, "must be in lower case (ids are "
+		    "compared exactly)");
 	else if ((rule->flags & R_MEMBER) && !validate_member_code(s))
 		validate_add(r, path, "not a member code (2-%d of A-Z, 0-9, "
 		    "'-', '_', starting with a letter)", VALIDATE_MAX_MEMBER);
@@ -583,6 +590,42 @@ validate_message(struct validate_result *r, const ProtobufCMessage *m,
 	validate_absent(r, m, prefix);
 }
 
+/* 1 if id is a UUID in lower case, the only form an id is taken in. */
+static int
+validate_id_form(const char *id)
+{
+	return util_uuid_valid(id) && strpbrk(id, "ABCDEF") == NULL;
+}
+
+/*
+ * The id of e.  An id of the bound form (variant 111) is taken only with
+ * the id_nonce that makes it from the sender (msgid.h): a member that
+ * learnt another's envelope id cannot send an envelope of its own under
+ * it first, which the recipient would then hold in place of the real
+ * one (docs/guarantees.md "Message ids").  The caller has checked that
+ * the sender is the peer.  id_nonce goes with such an id only.
+ */
+static void
+validate_id(const Poc__Envelope *e, struct validate_result *r)
+{
+	char	 want[UUID_STR_LEN];
+
+	if (!validate_id_form(e->id))
+		return;		/* reported by the walk */
+	if (!msgid_bound(e->id)) {
+		if (e->id_nonce[0] != '\0')
+			validate_add(r, "id_nonce", "only with an id bound to "
+			    "its sender (variant 111); leave it empty");
+	} else if (msgid_make(e->sender, e->id_nonce, e->id, want) == -1)
+		validate_add(r, "id_nonce", "required with an id bound to its "
+		    "sender (variant 111): %d lowercase hex digits",
+		    MSGID_NONCE_HEX);
+	else if (strcmp(want, e->id) != 0)
+		validate_add(r, "id", "is not the id that %.32s's id_nonce "
+		    "makes (%s): an id bound to a member is sent only by it",
+		    e->sender, want);
+}
+
 /*
  * The thread of e.  A new case made here is its own thread; a reply joins
  * its case's thread.  A new case from a peer may be in a thread that is
@@ -600,7 +643,7 @@ validate_thread(const Poc__Envelope *e, struct validate_result *r,
 	char	 want[UUID_STR_LEN];
 	int	 shared;
 
-	if (!util_uuid_valid(e->thread_id) || !util_uuid_valid(e->id))
+	if (!validate_id_form(e->thread_id) || !validate_id_form(e->id))
 		return;		/* reported by the walk */
 	if (threadid_reserved(e->id)) {
 		validate_add(r, "id", "has the form of a shared thread "
@@ -608,7 +651,7 @@ validate_thread(const Poc__Envelope *e, struct validate_result *r,
 		return;
 	}
 	shared = e->in_reply_to[0] == '\0' &&
-	    strcasecmp(e->thread_id, e->id) != 0;
+	    strcmp(e->thread_id, e->id) != 0;
 	if (own_thread && shared)
 		validate_add(r, "thread_id", "must equal id for a new case "
 		    "(in_reply_to empty)");
@@ -644,6 +687,7 @@ validate_envelope_rules(const Poc__Envelope *e, struct validate_result *r,
 	    validate_member_code(e->recipient) &&
 	    strcmp(e->sender, e->recipient) == 0)
 		validate_add(r, "recipient", "must differ from sender");
+	validate_id(e, r);
 	validate_thread(e, r, own_thread);
 
 	body = validate_body_name(e);

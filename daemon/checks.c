@@ -32,6 +32,7 @@
 #include "directory.h"
 #include "envsig.h"
 #include "log.h"
+#include "msgid.h"
 #include "msgsig.h"
 #include "node.h"
 #include "outbox.h"
@@ -152,6 +153,7 @@ struct checks_batch {
 	Poc__Envelope		**ptr;
 	Poc__CommunicationCheck	 *cc;
 	char			(*id)[UUID_STR_LEN];
+	char			(*id_nonce)[MSGID_NONCE_HEX + 1];
 	uint8_t			  sig[SIG_MAX_LEN];	/* a campaign of one */
 	struct envsig_batch	 *proofs;		/* or the batch's */
 };
@@ -164,6 +166,7 @@ checks_batch_free(struct checks_batch *b)
 	free(b->ptr);
 	free(b->cc);
 	free(b->id);
+	free(b->id_nonce);
 }
 
 /*
@@ -186,7 +189,8 @@ checks_batch_make(struct checks_batch *b, const struct store_check_campaign *c,
 	if ((b->e = calloc(m->n, sizeof(*b->e))) == NULL ||
 	    (b->ptr = calloc(m->n, sizeof(*b->ptr))) == NULL ||
 	    (b->cc = calloc(m->n, sizeof(*b->cc))) == NULL ||
-	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL) {
+	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL ||
+	    (b->id_nonce = calloc(m->n, sizeof(*b->id_nonce))) == NULL) {
 		log_warn("checks: campaign");
 		return -1;
 	}
@@ -194,11 +198,12 @@ checks_batch_make(struct checks_batch *b, const struct store_check_campaign *c,
 		e = &b->e[i];
 		poc__envelope__init(e);
 		poc__communication_check__init(&b->cc[i]);
-		if (util_uuid_new(b->id[i]) != 0) {
+		if (msgid_new(env->conf.member, b->id[i], b->id_nonce[i]) != 0) {
 			log_warnx("checks: cannot make an id");
 			return -1;
 		}
 		e->id = b->id[i];
+		e->id_nonce = b->id_nonce[i];	/* bound to us (msgid.h) */
 		e->thread_id = b->id[i];
 		e->sender = env->conf.member;
 		e->recipient = (char *)m->code[i];

@@ -15,6 +15,7 @@
 #include "deadline.h"
 #include "directory.h"
 #include "log.h"
+#include "msgid.h"
 #include "msgsig.h"
 #include "node.h"
 #include "outbox.h"
@@ -36,6 +37,7 @@ static struct {
 	struct validate_result	 vr;
 	char			 recipient[VALIDATE_MAX_MEMBER + 1];
 	char			 id[UUID_STR_LEN];
+	char			 id_nonce[MSGID_NONCE_HEX + 1];
 	char			 thread[UUID_STR_LEN];
 	uint8_t			 sig[SIG_MAX_LEN];	/* msgsig_sign() */
 } reply_store;
@@ -54,9 +56,13 @@ ctl_msg_complete(const char *op, Poc__Envelope *e,
 	int			 r;
 
 	if (e->id[0] == '\0') {
-		if (util_uuid_new(reply_store.id) != 0)
+		/* Bound to this member (msgid.h), so that no other can
+		 * send under it first. */
+		if (msgid_new(env->conf.member, reply_store.id,
+		    reply_store.id_nonce) != 0)
 			return -1;
 		e->id = reply_store.id;
+		e->id_nonce = reply_store.id_nonce;
 	}
 	if (e->sender[0] == '\0')
 		e->sender = env->conf.member;
@@ -108,6 +114,8 @@ ctl_msg_uncomplete(const char *op, Poc__Envelope *e)
 {
 	if (e->id == reply_store.id)
 		e->id = (char *)protobuf_c_empty_string;
+	if (e->id_nonce == reply_store.id_nonce)
+		e->id_nonce = (char *)protobuf_c_empty_string;
 	if (e->sender == env->conf.member)
 		e->sender = (char *)protobuf_c_empty_string;
 	if (e->signature.data == reply_store.sig) {

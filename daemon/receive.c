@@ -293,8 +293,17 @@ receive_write(struct gc_item *gi)
 		it->step = RECV_RECEIPT;
 		return;
 	case STORE_CONFLICT:
-		snprintf(it->reason, sizeof(it->reason), "id %s is already "
-		    "used by another message", e->id);
+	case STORE_DIFFERS:
+		/* Never DUPLICATE: the sender would believe held here an
+		 * envelope that is not (docs/guarantees.md "Message ids"). */
+		if (put == STORE_DIFFERS)
+			snprintf(it->reason, sizeof(it->reason), "id %s is "
+			    "held here with other content from %s: a new "
+			    "message needs a new id", e->id, it->member);
+		else
+			snprintf(it->reason, sizeof(it->reason), "id %s is "
+			    "held here from another member (or sent from "
+			    "here): a new message needs a new id", e->id);
 		log_warnx("peer %s: envelope refused: %s", it->member,
 		    it->reason);
 		it->step = RECV_RECEIPT;

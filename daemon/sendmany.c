@@ -30,6 +30,7 @@
 #include "directory.h"
 #include "envsig.h"
 #include "log.h"
+#include "msgid.h"
 #include "msgsig.h"
 #include "node.h"
 #include "outbox.h"
@@ -69,6 +70,7 @@ struct sendmany_batch {
 	Poc__Envelope	 *env;		/* n copies of the template */
 	Poc__Envelope	**ptr;		/* n pointers to them */
 	char		(*id)[UUID_STR_LEN];
+	char		(*id_nonce)[MSGID_NONCE_HEX + 1];
 	char		  nonce[THREADID_NONCE_HEX + 1];
 	char		  thread[UUID_STR_LEN];	/* the shared one */
 	size_t		  shared;		/* envelopes in it */
@@ -84,6 +86,7 @@ sendmany_batch_free(struct sendmany_batch *b)
 	free(b->env);
 	free(b->ptr);
 	free(b->id);
+	free(b->id_nonce);
 }
 
 /*
@@ -104,7 +107,8 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 	b->n = m->n;
 	if ((b->env = calloc(m->n, sizeof(*b->env))) == NULL ||
 	    (b->ptr = calloc(m->n, sizeof(*b->ptr))) == NULL ||
-	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL) {
+	    (b->id = calloc(m->n, sizeof(*b->id))) == NULL ||
+	    (b->id_nonce = calloc(m->n, sizeof(*b->id_nonce))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -116,13 +120,16 @@ sendmany_batch_make(struct sendmany_batch *b, const Poc__Envelope *e,
 	for (i = 0; i < m->n; i++) {
 		if (i == 0)
 			snprintf(b->id[i], sizeof(b->id[i]), "%s", e->id);
-		else if (util_uuid_new(b->id[i]) != 0) {
+		else if (msgid_new(env->conf.member, b->id[i],
+		    b->id_nonce[i]) != 0) {
 			snprintf(err, errlen, "cannot make an id");
 			return -1;
 		}
 		/* A shallow copy: the body and the strings are e's. */
 		b->env[i] = *e;
 		b->env[i].id = b->id[i];
+		if (i > 0)	/* each id bound to us (msgid.h) */
+			b->env[i].id_nonce = b->id_nonce[i];
 		/* One thread for the case, where the recipient takes it. */
 		if (directory_shared_threads(m->code[i])) {
 			b->env[i].thread_id = b->thread;

@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "envsig.h"
 #include "log.h"
 #include "store_audit.h"
 #include "store_int.h"
@@ -51,14 +52,40 @@ envelope_urgency(const Poc__Envelope *e)
 	}
 }
 
-/* Looks up e->id: STORE_NEW if unknown, else how it relates to what is
- * held (a resend of an incoming envelope is the only duplicate). */
+/* 1 if blob (a stored envelope) has the canonical bytes of e, 0 if not,
+ * -1 if it cannot be read. */
+static int
+store_put_same(const void *blob, int len, const Poc__Envelope *e)
+{
+	Poc__Envelope	*held;
+	uint8_t		 a[32], b[32];
+	int		 res = -1;
+
+	if (blob == NULL || len <= 0 || (held = poc__envelope__unpack(NULL,
+	    (size_t)len, blob)) == NULL)
+		return -1;
+	if (envsig_leaf(held, a) == 0 && envsig_leaf(e, b) == 0)
+		res = memcmp(a, b, sizeof(a)) == 0;
+	poc__envelope__free_unpacked(held, NULL);
+	return res;
+}
+
+/*
+ * Looks up e->id: STORE_NEW if unknown, else how it relates to what is
+ * held.  Only a resend is a duplicate: an incoming envelope from the same
+ * sender with the same canonical bytes (the signature, single or batch,
+ * may differ: a window resent is a new batch, a key rotation signs
+ * again).  The same id from the same sender with other content is
+ * STORE_DIFFERS, and from another sender, or an id sent from here,
+ * STORE_CONFLICT: never a DUPLICATE, which would tell a sender its
+ * envelope is held when it is not (docs/guarantees.md "Message ids").
+ */
 static enum store_put
 store_put_check(struct store *st, const Poc__Envelope *e, int outgoing)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_MSG_FIND];
 	enum store_put	 res;
-	int		 rc;
+	int		 rc, same;
 
 	if (store_bind_text(s, 1, e->id) != SQLITE_OK) {
 		store_stmt_error(st, STMT_MSG_FIND);
@@ -68,13 +95,19 @@ store_put_check(struct store *st, const Poc__Envelope *e, int outgoing)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE)
 		res = STORE_NEW;
-	else if (rc == SQLITE_ROW)
-		res = !outgoing && store_col_equal(s, 0, e->sender) &&
-		    store_col_equal(s, 1, "in") ? STORE_DUPLICATE : STORE_CONFLICT;
-	else {
+	else if (rc != SQLITE_ROW) {
 		store_stmt_error(st, STMT_MSG_FIND);
 		res = STORE_ERROR;
-	}
+	} else if (outgoing || !store_col_equal(s, 0, e->sender) ||
+	    !store_col_equal(s, 1, "in"))
+		res = STORE_CONFLICT;
+	else if ((same = store_put_same(sqlite3_column_blob(s, 2),
+	    sqlite3_column_bytes(s, 2), e)) == -1) {
+		log_warnx("store: envelope %s: the one held cannot be read",
+		    e->id);
+		res = STORE_ERROR;
+	} else
+		res = same ? STORE_DUPLICATE : STORE_DIFFERS;
 	store_stmt_done(st, STMT_MSG_FIND);
 	return res;
 }

@@ -19,8 +19,12 @@
 enum store_put {
 	STORE_ERROR = -1,	/* disk or database failure (logged) */
 	STORE_NEW = 0,		/* stored now */
-	STORE_DUPLICATE = 1,	/* same id from the same sender: already held */
-	STORE_CONFLICT = 2,	/* same id already held from another sender */
+	STORE_DUPLICATE = 1,	/* the same envelope from the same sender:
+				 * already held */
+	STORE_CONFLICT = 2,	/* same id already held from another sender
+				 * (or sent from here) */
+	STORE_DIFFERS = 3,	/* same id from the same sender, other content:
+				 * the first one is kept */
 };
 
 /*

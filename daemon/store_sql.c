@@ -59,7 +59,7 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	[STMT_USER_VERSION] = { STMT_USER_VERSION, "user_version",
 	    "PRAGMA user_version" },
 	[STMT_MSG_FIND] = { STMT_MSG_FIND, "msg_find",
-	    "SELECT sender, direction FROM messages WHERE id = ?1" },
+	    "SELECT sender, direction, envelope FROM messages WHERE id = ?1" },
 	[STMT_MSG_INSERT] = { STMT_MSG_INSERT, "msg_insert",
 	    "INSERT INTO messages (id, direction, sender, recipient,"
 	    " thread_id, in_reply_to, ref_id, kind, created_at, state,"

@@ -251,6 +251,19 @@ def bound_thread(sender, nonce):
     return str(uuid.UUID(bytes=bytes(h)))
 
 
+def bound_id(sender, nonce, head):
+    """The message id that sender's id_nonce (32 hex digits) makes, with
+    the first 8 hex digits of head (the time and counter the sender put
+    there), written here from docs/guarantees.md, apart from
+    common/msgid.c."""
+    h = bytearray(hashlib.sha256(b"pocd message id v1" + sender.encode()
+                                 + b"\0" + bytes.fromhex(nonce)).digest()[:16])
+    h[0:4] = bytes.fromhex(head[:8])
+    h[6] = (h[6] & 0x0F) | 0x80
+    h[8] = (h[8] & 0x1F) | 0xE0     # variant 111: an id bound to its sender
+    return str(uuid.UUID(bytes=bytes(h)))
+
+
 def wire_envelope(summary, sender="AUS", recipient="FRA", tlp="GREEN",
                   **notification):
     """A whole envelope as pocpeer sends it: a new case (its id is its

@@ -304,7 +304,7 @@ START_TEST(test_emit_order_and_defaults)
 	    "\"in_reply_to\":\"\",\"sender\":\"AUS\",\"recipient\":\"\","
 	    "\"created_at\":0,"
 	    "\"tlp\":\"RED\",\"language\":\"\",\"exercise\":false,"
-	    "\"batch\":null,\"thread_nonce\":\"\"}");
+	    "\"batch\":null,\"thread_nonce\":\"\",\"id_nonce\":\"\"}");
 	free(s);
 	json_decref(j);
 
@@ -366,8 +366,9 @@ START_TEST(test_blank_assistance_request)
 	j = pbjson_blank(&poc__envelope__descriptor, "assistance_request");
 	ck_assert_ptr_nonnull(j);
 	/* Nine header fields, the one body asked for, the batch proof and
-	 * the thread's nonce (the node's: `pocctl template` drops them). */
-	ck_assert_uint_eq(json_object_size(j), 12);
+	 * the thread's and id's nonces (the node's: `pocctl template` drops
+	 * them). */
+	ck_assert_uint_eq(json_object_size(j), 13);
 	d = &poc__envelope__descriptor;
 	for (k = 0; k < d->n_fields; k++) {
 		key = d->fields[k].name;
@@ -410,7 +411,7 @@ START_TEST(test_blank_assistance_request)
 
 	/* No member asked for: no body at all. */
 	j = pbjson_blank(&poc__envelope__descriptor, NULL);
-	ck_assert_uint_eq(json_object_size(j), 11);
+	ck_assert_uint_eq(json_object_size(j), 12);
 	json_decref(j);
 }
 END_TEST
@@ -422,7 +423,7 @@ START_TEST(test_error_unknown_key)
 	    "sender, recipient, created_at, tlp, language, exercise, "
 	    "assistance_request, assistance_response, notification, "
 	    "acknowledgement, status_update, communication_check, "
-	    "check_reply, batch, thread_nonce)");
+	    "check_reply, batch, thread_nonce, id_nonce)");
 	assert_error("{\"acknowledgement\":{\"ack_of\":\"x\",\"by\":\"me\"}}",
 	    "acknowledgement.by: unknown field (fields are ack_of, "
 	    "received_at, acknowledged_by, note, unavailable, withheld)");

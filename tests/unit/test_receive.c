@@ -33,6 +33,7 @@
 #include "daemon/store_msg.h"
 #include "daemon/store_tx.h"
 #include "envsig.h"
+#include "msgid.h"
 
 #include "db_fixture.h"
 #include "pki_fixture.h"
@@ -62,6 +63,7 @@ struct conn {
 	int	 receipts;
 	int	 status;		/* of the last receipt */
 	char	 id[64];		/* its envelope id */
+	char	 reason[256];		/* its reason */
 	int	 fails;
 };
 
@@ -73,6 +75,7 @@ t_receipt(void *owner, const Poc__Receipt *r)
 	c->receipts++;
 	c->status = r->status;
 	snprintf(c->id, sizeof(c->id), "%s", r->envelope_id);
+	snprintf(c->reason, sizeof(c->reason), "%s", r->reason);
 	return 0;
 }
 
@@ -534,6 +537,62 @@ START_TEST(test_shared_thread_kept_apart)
 }
 END_TEST
 
+/* The receipt of FRA's notification id (its id_nonce nonce, if any),
+ * made at `at`, into c. */
+static void
+note_receipt(struct conn *c, const char *id, const char *nonce, int64_t at)
+{
+	Poc__Envelope		 e;
+	Poc__Notification	 no;
+
+	memset(c, 0, sizeof(*c));
+	notification(&e, &no, id, "FRA", "AUS", at);
+	e.id_nonce = (char *)nonce;
+	receive(c, frame_of(&e));
+	gc_flush();
+	ck_assert_int_eq(c->receipts, 1);
+}
+
+/*
+ * DUPLICATE only for the same envelope from the same sender: other
+ * content under the id is REJECTED and the first kept.  An id bound to
+ * another member (msgid.h) is REJECTED, one bound to FRA taken
+ * (docs/guarantees.md "Message ids").
+ */
+START_TEST(test_id_held_or_bound)
+{
+	struct conn	 c;
+	char		 id[UUID_STR_LEN], n[MSGID_NONCE_HEX + 1];
+	long long	 held;
+
+	note_receipt(&c, ID_NOTE, "", T0);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__ACCEPTED);
+	note_receipt(&c, ID_NOTE, "", T0);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__DUPLICATE);
+	note_receipt(&c, ID_NOTE, "", T0 + 1);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_ptr_nonnull(strstr(c.reason, "is held here with other "
+	    "content from FRA"));
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages WHERE id = '"
+	    ID_NOTE "'"), 1);
+
+	held = db_int("SELECT count(*) FROM messages");
+	ck_assert_int_eq(msgid_new("KEN", id, n), 0);
+	note_receipt(&c, id, n, T0);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_ptr_nonnull(strstr(c.reason, "is not the id that FRA's "
+	    "id_nonce makes"));
+	note_receipt(&c, id, "", T0);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__REJECTED);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages"), held);
+	ck_assert_int_eq(msgid_new("FRA", id, n), 0);
+	note_receipt(&c, id, n, T0);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__ACCEPTED);
+	note_receipt(&c, id, n, T0);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__DUPLICATE);
+}
+END_TEST
+
 static Suite *
 receive_suite(void)
 {
@@ -546,6 +605,7 @@ receive_suite(void)
 	tcase_add_test(tc, test_bad_signature_no_effects);
 	tcase_add_test(tc, test_thread_of_another_member);
 	tcase_add_test(tc, test_shared_thread_kept_apart);
+	tcase_add_test(tc, test_id_held_or_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }

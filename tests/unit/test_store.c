@@ -314,11 +314,23 @@ START_TEST(test_put_incoming_duplicate)
 	struct store	*st;
 	Poc__Envelope	 e;
 
+	static uint8_t	 sig[] = { 1, 2, 3 };
+
 	st = open_store();
 	e = env_notification(ID_REQ, AUS, NZL, "first");
 	ck_assert_int_eq(store_put_incoming(st, &e, 1000), STORE_NEW);
-	e = env_notification(ID_REQ, AUS, NZL, "resent");
+	/* The same envelope signed again (a window resent is a new batch):
+	 * its canonical bytes are the same, so it is a resend. */
+	e.signature.data = sig;
+	e.signature.len = sizeof(sig);
 	ck_assert_int_eq(store_put_incoming(st, &e, 2000), STORE_DUPLICATE);
+	/* The same id from the same sender with other content is not: the
+	 * sender must not believe it held (docs/guarantees.md). */
+	e = env_notification(ID_REQ, AUS, NZL, "resent");
+	ck_assert_int_eq(store_put_incoming(st, &e, 2000), STORE_DIFFERS);
+	e = env_notification(ID_REQ, AUS, NZL, "first");
+	e.created_at++;
+	ck_assert_int_eq(store_put_incoming(st, &e, 2000), STORE_DIFFERS);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM messages"), 1);
 	ck_assert_int_eq(raw_int("SELECT received_at FROM messages"), 1000);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM messages WHERE "

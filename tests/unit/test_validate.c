@@ -11,7 +11,9 @@
 
 #include "pbjson.h"
 #include "pbjson_parse.h"
+#include "msgid.h"
 #include "threadid.h"
+#include "idvec.h"
 #include "util.h"
 #include "validate.h"
 
@@ -466,48 +468,6 @@ START_TEST(test_valid_each_kind)
 }
 END_TEST
 
-/* A nonce, the thread it makes for AUS and for KEN (computed apart, from
- * docs/directory.md, with Python's hashlib). */
-#define NONCE		"000102030405060708090a0b0c0d0e0f"
-#define AUS_THREAD	"6233eee7-64a4-8122-d990-b7c617d0e140"
-#define KEN_THREAD	"16d885a9-e32a-89e3-d3d7-2846cc8c166b"
-
-/* The derivation: the known vectors, another sender or nonce another id,
- * a nonce that is not 32 lowercase hex digits refused; new nonces are
- * well formed and differ. */
-START_TEST(test_threadid_make)
-{
-	char	 t[UUID_STR_LEN], n1[THREADID_NONCE_HEX + 1];
-	char	 n2[THREADID_NONCE_HEX + 1];
-
-	ck_assert_int_eq(threadid_make("AUS", NONCE, t), 0);
-	ck_assert_str_eq(t, AUS_THREAD);
-	ck_assert_int_eq(threadid_make("KEN", NONCE, t), 0);
-	ck_assert_str_eq(t, KEN_THREAD);
-	ck_assert_int_eq(threadid_make("AUS", "100102030405060708090a0b0c0d0e0f",
-	    t), 0);
-	ck_assert_str_eq(t, "ed0fa240-21c9-8ad6-c0bf-bfa3e3530c3e");
-	ck_assert_int_eq(threadid_make("AUS", "000102030405060708090a0b0c0d0e",
-	    t), -1);
-	ck_assert_int_eq(threadid_make("AUS", NONCE "00", t), -1);
-	ck_assert_int_eq(threadid_make("AUS", "000102030405060708090A0B0C0D0E0F",
-	    t), -1);
-	ck_assert_int_eq(threadid_make("AUS", "000102030405060708090a0b0c0d0e0g",
-	    t), -1);
-	ck_assert_int_eq(threadid_make("AUS", "", t), -1);
-	ck_assert_int_eq(threadid_make("", NONCE, t), -1);
-	ck_assert_int_eq(threadid_nonce_new(n1), 0);
-	ck_assert_int_eq(threadid_nonce_new(n2), 0);
-	ck_assert_str_ne(n1, n2);
-	ck_assert_int_eq(threadid_make("AUS", n1, t), 0);
-	ck_assert(util_uuid_valid(t));
-	ck_assert(t[14] == '8' && strchr("cd", t[19]) != NULL);
-	ck_assert(threadid_reserved(t));
-	ck_assert(!threadid_reserved("1b7f8c2e-1d2a-4c61-9a57-3f1e2d4c5b6a"));
-	ck_assert(threadid_reserved("1b7f8c2e-1d2a-4c61-Da57-3f1e2d4c5b6a"));
-}
-END_TEST
-
 /* The first error of e's check as received, or "" if it passes. */
 static const char *
 received_error(const Poc__Envelope *e, struct validate_result *r)
@@ -571,6 +531,57 @@ START_TEST(test_shared_thread_received)
 	ck_assert_str_eq(received_error(e, &r), "");
 	set_str(&e->thread_id, "not-a-uuid");
 	ck_assert_str_eq(received_error(e, &r), "thread_id");
+	protobuf_c_message_free_unpacked(&e->base, NULL);
+	json_decref(j);
+}
+END_TEST
+
+/*
+ * An id of the bound form is taken only with the id_nonce that makes it
+ * from the sender: another member that learnt it cannot send under it.
+ * A nonce goes with such an id only.  Ids are taken in lower case only.
+ */
+START_TEST(test_bound_id_received)
+{
+	struct validate_result	 r;
+	Poc__Envelope		*e;
+	json_t			*j;
+
+	j = fixture_json(AR);
+	e = envelope_from(j);
+	set_str(&e->id, AUS_ID);
+	set_str(&e->thread_id, AUS_ID);
+	/* No nonce: refused, from the operator as from a peer. */
+	ck_assert_str_eq(received_error(e, &r), "id_nonce");
+	ck_assert_ptr_nonnull(strstr(r.err[0].message, "required"));
+	ck_assert_int_eq(validate_envelope(e, &r), -1);
+	set_str(&e->id_nonce, NONCE);
+	ck_assert_msg(validate_envelope_received(e, &r) == 0, "%s", dump(&r));
+	ck_assert_msg(validate_envelope(e, &r) == 0, "%s", dump(&r));
+	/* KEN with AUS's nonce, or its own: not AUS's id. */
+	set_str(&e->sender, "KEN");
+	ck_assert_str_eq(received_error(e, &r), "id");
+	ck_assert_ptr_nonnull(strstr(r.err[0].message, "is not the id that "
+	    "KEN's id_nonce makes (" KEN_ID ")"));
+	set_str(&e->id_nonce, "0f0e0d0c0b0a09080706050403020100");
+	ck_assert_str_eq(received_error(e, &r), "id");
+	/* A nonce with an unbound id: refused. */
+	set_str(&e->sender, "AUS");
+	set_str(&e->id, UUID1);
+	set_str(&e->thread_id, UUID1);
+	set_str(&e->id_nonce, NONCE);
+	ck_assert_str_eq(received_error(e, &r), "id_nonce");
+	set_str(&e->id_nonce, "");
+	ck_assert_str_eq(received_error(e, &r), "");
+	/* Upper case: refused in every id field, new case or reply. */
+	set_str(&e->id, "0B7F8C2E-1D2A-4C61-9A57-3F1E2D4C5B6A");
+	ck_assert_str_eq(received_error(e, &r), "id");
+	ck_assert_ptr_nonnull(strstr(r.err[0].message, "lower case"));
+	ck_assert_int_eq(validate_envelope(e, &r), -1);
+	set_str(&e->id, UUID1);
+	set_str(&e->thread_id, AUS_THREAD);
+	set_str(&e->in_reply_to, "1B7F8C2E-1d2a-4c61-9a57-3f1e2d4c5b6a");
+	ck_assert_str_eq(received_error(e, &r), "in_reply_to");
 	protobuf_c_message_free_unpacked(&e->base, NULL);
 	json_decref(j);
 }
@@ -770,8 +781,8 @@ validate_suite(void)
 	tcase_add_test(tc, test_member_code);
 	tcase_add_test(tc, test_body_name);
 	tcase_add_test(tc, test_empty_envelope);
-	tcase_add_test(tc, test_threadid_make);
 	tcase_add_test(tc, test_shared_thread_received);
+	tcase_add_test(tc, test_bound_id_received);
 	suite_add_tcase(s, tc);
 	return s;
 }
