@@ -21,26 +21,18 @@ int
 msgid_make(const char *sender, const char *nonce, const char *head,
     char out[UUID_STR_LEN])
 {
-	static const char	 hex[] = "0123456789abcdef";
-	const char		*hi, *lo;
-	uint8_t			 h[16];
-	int			 i;
+	uint8_t	 h[16];
 
+	/* The head's 4 bytes are the sender's time and counter (not bound). */
 	if (head == NULL || strlen(head) < 8 ||
-	    threadid_bind(MSGID_DOMAIN, sender, nonce, h) == -1)
+	    threadid_bind(MSGID_DOMAIN, sender, nonce, h) == -1 ||
+	    util_unhex_at(head, h, 4, 0) == -1)
 		return -1;
-	for (i = 0; i < 4; i++) {
-		if (head[2 * i] == '\0' || head[2 * i + 1] == '\0' ||
-		    (hi = strchr(hex, head[2 * i])) == NULL ||
-		    (lo = strchr(hex, head[2 * i + 1])) == NULL)
-			return -1;
-		h[i] = (uint8_t)((hi - hex) << 4 | (lo - hex));
-	}
 	/* RFC 9562: version 8 (custom), variant 111, the form of no other
 	 * id (pocd's unbound ids are of variant 10, threads of 110). */
 	h[6] = (uint8_t)((h[6] & 0x0f) | 0x80);
 	h[8] = (uint8_t)((h[8] & 0x1f) | 0xe0);
-	threadid_format(h, out);
+	util_uuid_format(out, h);
 	return 0;
 }
 

@@ -34,9 +34,6 @@ int	 threadid_nonce_new(char out[THREADID_NONCE_HEX + 1]);
 int	 threadid_bind(const char *domain, const char *sender,
 	    const char *nonce, uint8_t out[16]);
 
-/* The 16 bytes h as a lowercase UUID string. */
-void	 threadid_format(const uint8_t h[16], char out[UUID_STR_LEN]);
-
 /* The thread id that sender's nonce makes, lowercase, into out.  0, or -1
  * if sender is empty or nonce is not THREADID_NONCE_HEX lowercase hex
  * digits. */
