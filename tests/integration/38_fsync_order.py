@@ -11,8 +11,10 @@ TLS connection (its receipt) and for an operator's send (its "queued"):
 1. between the moment the test sent the request and the moment the answer
    arrived, a thread of pocd ran an fsync of the WAL that took at least
    HOLD ms: the answer waited for the disk.  For a member's envelope that
-   is the store's sync thread (the group commit's COMMIT only writes the
-   frames, store_sync.h), for the operator's send the main thread's COMMIT;
+   is the group commit's fdatasync (its COMMIT only writes the frames,
+   store_sync.h), run by the loop itself for a lone envelope such as
+   this one, or by the store's sync thread under load; for the
+   operator's send the main thread's COMMIT;
 2. no thread of pocd wrote to any socket while that fsync was held: no
    receipt, no "queued" and nothing else left before it returned;
 3. pocd wrote to a socket after that fsync returned and before the answer
@@ -21,8 +23,8 @@ TLS connection (its receipt) and for an operator's send (its "queued"):
 
 A pocd that answered before its commit was durable would have to write to
 the socket before the fsync began or while it was held, or commit without
-an fsync at all.  The main thread goes on while the sync thread's fsync is
-held (that is the point of it), so rule 2 is what tells a receipt sent
+an fsync at all.  Under load the main thread goes on while the sync
+thread's fsync is held (that is the point of it), so rule 2 is what tells a receipt sent
 early: it would be written while the fsync is held.  The test shows that its checker catches the last: FRA
 restarted with synchronous = normal (WAL fsync only at checkpoints) fails
 rule 1, which the test requires."""
