@@ -172,7 +172,7 @@ gc_flush(void)
 	} else {
 		log_debug("store: committed a batch of %d envelope%s, ticket "
 		    "%llu%s", n, n == 1 ? "" : "s", (unsigned long long)ticket,
-		    lone ? ", synced on the loop" : "");
+		    lone ? "; the loop syncs it" : "");
 		TAILQ_FOREACH(it, &gc_flushing, entry)
 			it->ticket = ticket;
 		TAILQ_CONCAT(&gc_syncing, &gc_flushing, entry);
