@@ -9,7 +9,9 @@
  * next batch (committed when the sync returns, or at once if it reaches
  * its bounds); when the sync thread reports "durable up to N"
  * (store_sync.h) the items up to ticket N are handed back to their done,
- * in commit order.  A batch that did not commit is handed back at once.
+ * in commit order.  A lone batch (GC_LONE_MAX) is synced by the loop
+ * right after its COMMIT instead, and answered at once.  A batch that
+ * did not commit is handed back at once.
  * A done may close a connection, which its submitter then forgets in its
  * own items; the batch itself holds nothing but the list links.
  *
@@ -26,6 +28,15 @@
 #include "store_sync.h"
 #include "store_tx.h"
 #include "util.h"
+
+/*
+ * A batch of at most this many items, with none syncing before it, is
+ * synced on the loop (store_sync_now) rather than on the thread: the two
+ * hand-offs cost a lone envelope more than the loop loses by waiting for
+ * the disk, and items that arrive meanwhile make the next batch larger,
+ * which goes to the thread again.
+ */
+#define GC_LONE_MAX	4
 
 TAILQ_HEAD(gc_list, gc_item);
 
@@ -125,10 +136,14 @@ gc_flush(void)
 {
 	struct gc_item	*it;
 	uint64_t	 ticket = 0;
-	int		 ok, n = gc_npending;
+	int		 ok, lone, n = gc_npending;
 
 	if (n == 0)
 		return;
+	/* Idle: nothing syncing and only a few items.  The loop then syncs
+	 * the batch itself; the thread is for a batch that more work
+	 * follows, which the loop stages meanwhile. */
+	lone = n <= GC_LONE_MAX && TAILQ_EMPTY(&gc_syncing);
 	event_del(gc_ev);
 	TAILQ_CONCAT(&gc_flushing, &gc_pending_list, entry);
 	gc_npending = 0;
@@ -138,6 +153,8 @@ gc_flush(void)
 	TAILQ_FOREACH(it, &gc_flushing, entry)
 		if (it->ops->prepare != NULL)
 			it->ops->prepare(it);
+	if (lone)
+		store_sync_hold(gc_store);
 	ok = store_begin_deferred(gc_store) == 0;
 	if (ok) {
 		TAILQ_FOREACH(it, &gc_flushing, entry)
@@ -154,15 +171,21 @@ gc_flush(void)
 		}
 	} else {
 		log_debug("store: committed a batch of %d envelope%s, ticket "
-		    "%llu", n, n == 1 ? "" : "s", (unsigned long long)ticket);
+		    "%llu%s", n, n == 1 ? "" : "s", (unsigned long long)ticket,
+		    lone ? "; the loop syncs it" : "");
 		TAILQ_FOREACH(it, &gc_flushing, entry)
 			it->ticket = ticket;
 		TAILQ_CONCAT(&gc_syncing, &gc_flushing, entry);
-		store_sync_request(gc_store, ticket);
-		/* Without the sync thread the commit was durable. */
-		if (store_sync_durable(gc_store) >= ticket)
-			gc_durable(ticket);
+		if (!lone)
+			store_sync_request(gc_store, ticket);
 	}
+	/* A lone batch: the loop syncs it (or, if it failed, what its hold
+	 * kept from the thread), and the listeners answer it now. */
+	if (lone)
+		store_sync_now(gc_store);
+	/* Without the sync thread the commit was durable. */
+	if (ok && store_sync_durable(gc_store) >= ticket)
+		gc_durable(ticket);
 	/* Between batches: bound the WAL if it must be.  A RESTART copies
 	 * only frames that its own fsync of the WAL made durable first. */
 	store_checkpoint_due(gc_store);

@@ -18,6 +18,10 @@
  * fdatasync'ed on the store's sync thread (store_sync.h) while the loop
  * stages the next batch, and the items' done (receipts, ...) run only once
  * the sync thread reports their batch durable.  Shutdown waits for that.
+ * When the pipeline is idle (no batch syncing, a few items: a lone
+ * envelope) the loop fdatasyncs the batch itself right after its COMMIT
+ * and runs the done at once: the same sync, without the two thread
+ * hand-offs that would dominate a lone envelope's latency.
  *
  * This module only batches: what an item is, and what it writes, is its
  * submitter's (receive.c, outbox.c), told through its gc_ops.

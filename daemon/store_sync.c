@@ -14,10 +14,16 @@
  * copies and the database after (the checkpoint half of the flags), also
  * with synchronous=NORMAL; the header of a restarted WAL is synced too.
  *
- * State: want (highest ticket asked for) and synced/failed (the thread's
- * result) under mu; durable (what the listeners heard) on the loop only.
- * The thread wakes the loop through a pipe: libevent is not set up for
- * threads here.
+ * State: want (highest ticket asked for) and synced/failed (the result
+ * of the last sync, the thread's or the loop's) under mu; durable (what
+ * the listeners heard) and held on the loop only.  The thread wakes the
+ * loop through a pipe: libevent is not set up for threads here.
+ *
+ * A lone batch is synced by the loop itself (store_sync_hold, then
+ * store_sync_now), with the same fdatasync of the same descriptor and the
+ * same fatal end if it fails: only the thread that waits differs.  That
+ * spares its receipt the two hand-offs (loop to thread, thread to loop
+ * through the pipe), which on a loaded machine cost more than the sync.
  */
 #include <sys/stat.h>
 
@@ -54,8 +60,39 @@ struct store_syncer {
 	int			 quit;
 	/* the loop's */
 	uint64_t		 durable;
+	int			 held;		/* store_sync_hold() */
 	store_durable_fn	*listeners[STORE_SYNC_LISTENERS];
 };
+
+/* fdatasync()s the WAL: every commit that returned before this call is
+ * then on disk.  Returns 0 or the errno of the failure.  On the thread,
+ * or on the loop for a lone batch (store_sync_now). */
+static int
+store_sync_disk(struct store_syncer *sy)
+{
+	struct stat	 sb;
+
+	if (fdatasync(sy->fd) == -1)
+		return errno != 0 ? errno : EIO;
+	/* A WAL deleted under us would be synced in vain. */
+	if (fstat(sy->fd, &sb) == 0 && sb.st_nlink == 0)
+		return ENOENT;
+	return 0;
+}
+
+/* Records, under mu, the result of a sync that covered every commit up
+ * to target (err: store_sync_disk's). */
+static void
+store_sync_record(struct store_syncer *sy, uint64_t target, int err)
+{
+	if (err != 0)
+		sy->failed = err;
+	else if (target > sy->synced)	/* another sync may be ahead */
+		sy->synced = target;
+	if (sy->want < sy->synced)
+		sy->want = sy->synced;
+	pthread_cond_broadcast(&sy->done);
+}
 
 /* The thread: fdatasync()s the WAL whenever a ticket beyond the synced
  * one is asked for, covering every commit up to the newest asked. */
@@ -63,9 +100,8 @@ static void *
 store_sync_main(void *arg)
 {
 	struct store_syncer	*sy = arg;
-	struct stat		 sb;
 	uint64_t		 target;
-	int			 rc, err;
+	int			 err;
 
 	pthread_mutex_lock(&sy->mu);
 	for (;;) {
@@ -75,19 +111,9 @@ store_sync_main(void *arg)
 			break;		/* failed, or quit with nothing left */
 		target = sy->want;
 		pthread_mutex_unlock(&sy->mu);
-		rc = fdatasync(sy->fd);
-		err = errno;
-		/* A WAL deleted under us would be synced in vain. */
-		if (rc == 0 && fstat(sy->fd, &sb) == 0 && sb.st_nlink == 0) {
-			rc = -1;
-			err = ENOENT;
-		}
+		err = store_sync_disk(sy);
 		pthread_mutex_lock(&sy->mu);
-		if (rc == -1)
-			sy->failed = err != 0 ? err : EIO;
-		else if (target > sy->synced)	/* an inline sync may be ahead */
-			sy->synced = target;
-		pthread_cond_broadcast(&sy->done);
+		store_sync_record(sy, target, err);
 		/* A full pipe already wakes the loop. */
 		(void)!write(sy->pipe[1], "", 1);
 	}
@@ -269,9 +295,38 @@ store_sync_request(struct store *st, uint64_t ticket)
 	pthread_mutex_lock(&sy->mu);
 	if (ticket > sy->want) {
 		sy->want = ticket;
-		pthread_cond_signal(&sy->work);
+		if (!sy->held)
+			pthread_cond_signal(&sy->work);
 	}
 	pthread_mutex_unlock(&sy->mu);
+}
+
+void
+store_sync_hold(struct store *st)
+{
+	if (st->sync != NULL)
+		st->sync->held = 1;
+}
+
+void
+store_sync_now(struct store *st)
+{
+	struct store_syncer	*sy = st->sync;
+	uint64_t		 t = st->commits;
+	int			 err = 0, need;
+
+	if (sy == NULL)
+		return;		/* every commit is durable on return */
+	sy->held = 0;
+	pthread_mutex_lock(&sy->mu);
+	need = !sy->failed && sy->synced < t;
+	pthread_mutex_unlock(&sy->mu);
+	if (need)
+		err = store_sync_disk(sy);
+	pthread_mutex_lock(&sy->mu);
+	store_sync_record(sy, t, err);
+	pthread_mutex_unlock(&sy->mu);
+	store_sync_apply(sy, store_sync_result(sy));	/* fatal if failed */
 }
 
 void
@@ -299,10 +354,7 @@ store_sync_inline(struct store *st)
 		return;
 	pthread_mutex_lock(&sy->mu);
 	if (!sy->failed && sy->synced < st->commits) {
-		sy->synced = st->commits;
-		if (sy->want < sy->synced)
-			sy->want = sy->synced;
-		pthread_cond_broadcast(&sy->done);
+		store_sync_record(sy, st->commits, 0);
 		/* The listeners hear of it from the loop's pipe callback,
 		 * not from inside this commit. */
 		(void)!write(sy->pipe[1], "", 1);

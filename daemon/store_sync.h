@@ -13,12 +13,14 @@
  * store_sync_request() and acts in its store_sync_on_durable() listener,
  * or waits with store_sync_settle().
  *
- * One owner each: the thread alone fdatasync()s; it, or a COMMIT that
- * synced inline (store_sync_inline), advances what is synced; the loop
- * alone applies it (store_sync_durable) and calls the listeners, in ticket order.  A failed fdatasync is fatal: its pages may
- * be dropped, and a retry could succeed without them ("fsyncgate"), so
- * nothing of the unsynced batches is ever acknowledged; their senders
- * retry after the restart and duplicates are detected then.
+ * One owner each: the thread fdatasync()s, or the loop for a lone batch
+ * (store_sync_now); either, or a COMMIT that synced inline
+ * (store_sync_inline), advances what is synced; the loop alone applies
+ * it (store_sync_durable) and calls the listeners, in ticket order.  A
+ * failed fdatasync is fatal: its pages may be dropped, and a retry could
+ * succeed without them ("fsyncgate"), so nothing of the unsynced batches
+ * is ever acknowledged; their senders retry after the restart and
+ * duplicates are detected then.
  *
  * Without store_sync_start() (tools, tests, synchronous = normal) there
  * is no thread and every commit counts as durable when it returns.
@@ -50,6 +52,18 @@ uint64_t	 store_sync_durable(struct store *);
 
 /* Asks the thread to make ticket durable (a no-op if it is). */
 void		 store_sync_request(struct store *, uint64_t ticket);
+
+/* The loop is about to commit a batch that it will sync itself with
+ * store_sync_now(): until then a ticket asked for (by a hook inside that
+ * COMMIT) is noted but does not wake the thread (one already awake may
+ * sync it too, which is harmless). */
+void		 store_sync_hold(struct store *);
+
+/* fdatasync()s the WAL on the calling thread (the loop), making every
+ * commit so far durable, ends store_sync_hold(), and the listeners hear
+ * of it now.  Fatal if the disk failed, as on the thread.  For a lone
+ * batch, whose answer would otherwise wait for two thread hand-offs. */
+void		 store_sync_now(struct store *);
 
 /* fn hears each advance of store_sync_durable(), on the loop (at most a
  * few listeners; fatal beyond). */

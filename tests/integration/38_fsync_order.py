@@ -12,8 +12,10 @@ for an operator's send (its "queued"):
 1. between the moment the test sent the request and the moment the answer
    arrived, a thread of pocd ran an fsync of the WAL that took at least
    HOLD ms: the answer waited for the disk.  For a member's envelope that
-   is the store's sync thread (the group commit's COMMIT only writes the
-   frames, store_sync.h), for the operator's send the main thread's COMMIT;
+   is the group commit's fdatasync (its COMMIT only writes the frames,
+   store_sync.h), run by the loop itself for a lone envelope such as
+   this one, or by the store's sync thread under load; for the
+   operator's send the main thread's COMMIT;
 2. while that fsync was held, pocd wrote nothing to the request's
    connection: no receipt, no "queued", no error;
 3. pocd's main thread wrote to the request's connection after that fsync

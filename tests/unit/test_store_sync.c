@@ -4,8 +4,9 @@
  * thread reports it on the loop; the listeners hear each advance in
  * order; the connection is back to synchronous=FULL after the batch,
  * committed or rolled back; settle waits for every commit so far, drain
- * also tells the listeners; without the thread everything counts as
- * durable on return.
+ * also tells the listeners; a hold keeps a ticket from the thread until
+ * store_sync_now syncs it on the loop; without the thread everything
+ * counts as durable on return.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -166,6 +167,43 @@ START_TEST(test_settle_and_drain)
 }
 END_TEST
 
+/* A hold keeps a ticket asked for from the thread (nothing is heard on
+ * the loop meanwhile); store_sync_now syncs it on the caller's thread and
+ * the listeners hear of it before it returns. */
+START_TEST(test_hold_and_now)
+{
+	struct timeval	 tv = { 0, 100000 };
+	uint64_t	 t;
+
+	ck_assert_int_eq(store_sync_start(st, base), 0);
+	store_sync_on_durable(st, listener);
+	/* A first round: the thread is then asleep (a thread that is
+	 * awake syncs whatever was asked, held or not). */
+	ck_assert_int_eq(batch_write(), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	store_sync_request(st, store_sync_ticket(st));
+	loop_until(store_sync_ticket(st));
+	store_sync_hold(st);
+	ck_assert_int_eq(batch_write(), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	t = store_sync_ticket(st);
+	store_sync_request(st, t);	/* as a hook inside the COMMIT */
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	ck_assert_int_eq(nheard, 1);
+	ck_assert_uint_lt(store_sync_durable(st), t);
+	store_sync_now(st);
+	ck_assert_uint_eq(store_sync_durable(st), t);
+	ck_assert_uint_eq(heard, t);
+	ck_assert_int_eq(nheard, 2);
+	/* The hold is over: the thread syncs the next ticket asked for. */
+	ck_assert_int_eq(batch_write(), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	store_sync_request(st, t + 1);
+	loop_until(t + 1);
+}
+END_TEST
+
 /* Without the thread: nothing to wait for. */
 START_TEST(test_without_thread)
 {
@@ -174,6 +212,8 @@ START_TEST(test_without_thread)
 	ck_assert_uint_eq(store_sync_durable(st), store_sync_ticket(st));
 	store_sync_settle(st);
 	store_sync_drain(st);
+	store_sync_hold(st);
+	store_sync_now(st);
 }
 END_TEST
 
@@ -187,6 +227,7 @@ store_sync_suite(void)
 	tcase_add_test(tc, test_ticket_after_sync);
 	tcase_add_test(tc, test_full_again);
 	tcase_add_test(tc, test_settle_and_drain);
+	tcase_add_test(tc, test_hold_and_now);
 	tcase_add_test(tc, test_without_thread);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,1 @@
+test_gcommit_LIBS := libdaemon.a libcommon.a
