@@ -46,6 +46,10 @@ struct store {
 	uint64_t		 commits;	/* top-level COMMITs: tickets */
 	int			 deferred;	/* the batch's COMMIT does not
 						 * sync (store_begin_deferred) */
+	int			 lean;		/* the batch's writes take no
+						 * savepoints (store_tx.c) */
+	int			 spoiled;	/* a lean write failed after
+						 * it had changed rows */
 	struct store_signers	*signers;	/* store_sig.c's, or NULL */
 	struct store_health_state health;	/* store_health.c's */
 };
