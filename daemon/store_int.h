@@ -33,6 +33,9 @@
 struct store_hook {
 	void	(*tx_end)(struct store *, int committed);
 	void	(*close)(struct store *);
+	/* Before a lean batch's COMMIT (store_tx.h): writes what was kept
+	 * in memory for the whole batch.  -1 fails the commit. */
+	int	(*tx_precommit)(struct store *);
 };
 
 struct store {
@@ -50,6 +53,8 @@ struct store {
 						 * savepoints (store_tx.c) */
 	int			 spoiled;	/* a lean write failed after
 						 * it had changed rows */
+	uint64_t		 batches;	/* batches opened: which one
+						 * is open (store_begin) */
 	struct store_signers	*signers;	/* store_sig.c's, or NULL */
 	struct store_health_state health;	/* store_health.c's */
 };

@@ -40,6 +40,22 @@
 
 static void	store_tx_undefer(struct store *);
 
+/* Before a lean batch's COMMIT: what the hooks kept for it in memory. */
+static int
+store_tx_precommit(struct store *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < STORE_HOOKS_MAX && st->hooks[i] != NULL; i++)
+		if (st->hooks[i]->tx_precommit != NULL &&
+		    st->hooks[i]->tx_precommit(st) == -1) {
+			log_warnx("store: commit: the batch's last writes "
+			    "failed; rolled back");
+			return -1;
+		}
+	return 0;
+}
+
 /* A lean write's *nested: -1 - its start's change count, so masked that
  * it stays negative (a batch never changes 2^30 rows). */
 #define STORE_TX_MARK	0x3fffffff
@@ -150,6 +166,7 @@ store_begin(struct store *st)
 	if (store_stmt_exec(st, STMT_BEGIN) == -1)
 		return -1;
 	st->batch = 1;
+	st->batches++;
 	st->lean = 0;
 	st->spoiled = 0;
 	return 0;
@@ -234,6 +251,11 @@ store_commit(struct store *st)
 	if (was && st->spoiled) {
 		/* Never half a write: nothing of it commits. */
 		log_warnx("store: commit: the batch is spoiled; rolled back");
+		(void)store_rollback(st);
+		return -1;
+	}
+	if (was && st->lean && !sqlite3_get_autocommit(st->db) &&
+	    store_tx_precommit(st) == -1) {
 		(void)store_rollback(st);
 		return -1;
 	}
