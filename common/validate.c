@@ -284,6 +284,29 @@ validate_path(char *dst, size_t len, const char *prefix, const char *name)
 	dst[o + n] = '\0';
 }
 
+/* "path[i]", cut to len - 1 (len >= 1); for every element of every list
+ * of every envelope received, so without snprintf either. */
+static void
+validate_path_index(char *dst, size_t len, const char *path, size_t i)
+{
+	char	 num[24];
+	size_t	 o, n = 0, k;
+
+	validate_path(dst, len, "", path);
+	o = strlen(dst);
+	do {
+		num[n++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i > 0);
+	if (o < len - 1)
+		dst[o++] = '[';
+	for (k = n; k > 0 && o < len - 1; k--)
+		dst[o++] = num[k - 1];
+	if (o < len - 1)
+		dst[o++] = ']';
+	dst[o] = '\0';
+}
+
 /* The names of the non-zero values of e ("CLEAR, GREEN, ..."). */
 static const char *
 validate_enum_names(const ProtobufCEnumDescriptor *e, char *buf, size_t len)
@@ -582,9 +605,7 @@ validate_message(struct validate_result *r, const ProtobufCMessage *m,
 		}
 		sz = pbjson_type_size(f->type);
 		for (i = 0; i < n && arr != NULL; i++) {
-			if (snprintf(epath, sizeof(epath), "%s[%zu]", path,
-			    i) >= (int)sizeof(epath))
-				epath[sizeof(epath) - 1] = '\0';
+			validate_path_index(epath, sizeof(epath), path, i);
 			validate_value(r, f, rule, arr + i * sz, epath, depth);
 		}
 	}
