@@ -27,14 +27,14 @@
 /*
  * What a file above the machinery hears: tx_end at each end of a
  * transaction (committed 1, rolled back 0; also 0 before each BEGIN, for
- * whatever came before), close before the connection goes.  Either may be
- * NULL.  Registered once per store with store_hook_add().
+ * whatever came before), close before the connection goes, tx_precommit
+ * just before a lean batch's COMMIT (store_tx.h), to write what it kept in
+ * memory for the whole batch (-1 fails the commit).  Any may be NULL.
+ * Registered once per store with store_hook_add().
  */
 struct store_hook {
 	void	(*tx_end)(struct store *, int committed);
 	void	(*close)(struct store *);
-	/* Before a lean batch's COMMIT (store_tx.h): writes what was kept
-	 * in memory for the whole batch.  -1 fails the commit. */
 	int	(*tx_precommit)(struct store *);
 };
 
