@@ -236,6 +236,14 @@ validate_body_name(const Poc__Envelope *e)
 	return f->name;
 }
 
+/* 1 if rule is the one of field name (looked up for every field of every
+ * envelope received: the first letter spares most strcmp calls). */
+static int
+validate_rule_is(const struct field_rule *rule, const char *name)
+{
+	return rule->name[0] == name[0] && strcmp(rule->name, name) == 0;
+}
+
 /* The rule for field name of d: its own table, then the common one. */
 static const struct field_rule *
 validate_rule(const ProtobufCMessageDescriptor *d, const char *name)
@@ -246,11 +254,11 @@ validate_rule(const ProtobufCMessageDescriptor *d, const char *name)
 		if (msg_rules[i].desc != d)
 			continue;
 		for (k = 0; k < msg_rules[i].n; k++)
-			if (strcmp(msg_rules[i].rules[k].name, name) == 0)
+			if (validate_rule_is(&msg_rules[i].rules[k], name))
 				return &msg_rules[i].rules[k];
 	}
 	for (k = 0; k < nitems(common_rules); k++)
-		if (strcmp(common_rules[k].name, name) == 0)
+		if (validate_rule_is(&common_rules[k], name))
 			return &common_rules[k];
 	return &default_rule;
 }
@@ -278,6 +286,29 @@ validate_path(char *dst, size_t len, const char *prefix, const char *name)
 	dst[o + n] = '\0';
 }
 
+/* "path[i]", cut to len - 1 (len >= 1); for every element of every list
+ * of every envelope received, so without snprintf either. */
+static void
+validate_path_index(char *dst, size_t len, const char *path, size_t i)
+{
+	char	 num[24];
+	size_t	 o, n = 0, k;
+
+	validate_path(dst, len, "", path);
+	o = strlen(dst);
+	do {
+		num[n++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i > 0);
+	if (o < len - 1)
+		dst[o++] = '[';
+	for (k = n; k > 0 && o < len - 1; k--)
+		dst[o++] = num[k - 1];
+	if (o < len - 1)
+		dst[o++] = ']';
+	dst[o] = '\0';
+}
+
 /* The names of the non-zero values of e ("CLEAR, GREEN, ..."). */
 static const char *
 validate_enum_names(const ProtobufCEnumDescriptor *e, char *buf, size_t len)
@@ -299,6 +330,24 @@ validate_enum_names(const ProtobufCEnumDescriptor *e, char *buf, size_t len)
 	return buf;
 }
 
+/* 1 if the len bytes at s are ASCII, as most text sent is: then they are
+ * UTF-8 with no need to decode them (len is strlen's: no NUL).  Eight
+ * bytes at a time, for the free text of every envelope received. */
+static int
+validate_ascii(const char *s, size_t len)
+{
+	uint64_t	 w, any = 0;
+	size_t		 i = 0;
+
+	for (; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(&w, s + i, sizeof(w));
+		any |= w;
+	}
+	for (; i < len; i++)
+		any |= (unsigned char)s[i];
+	return (any & UINT64_C(0x8080808080808080)) == 0;
+}
+
 /* Checks a string against its rule: UTF-8, size, then format. */
 static void
 validate_string(struct validate_result *r, const struct field_rule *rule,
@@ -310,7 +359,7 @@ validate_string(struct validate_result *r, const struct field_rule *rule,
 		s = "";
 	len = strlen(s);
 	max = rule->max_len ? rule->max_len : SHORT_MAX;
-	if (!util_utf8_valid(s, len))
+	if (!validate_ascii(s, len) && !util_utf8_valid(s, len))
 		validate_add(r, path, "not valid UTF-8");
 	else if (len > max)
 		validate_add(r, path, "too long: %zu bytes (at most %zu)",
@@ -581,9 +630,7 @@ validate_message(struct validate_result *r, const ProtobufCMessage *m,
 		}
 		sz = pbjson_type_size(f->type);
 		for (i = 0; i < n && arr != NULL; i++) {
-			if (snprintf(epath, sizeof(epath), "%s[%zu]", path,
-			    i) >= (int)sizeof(epath))
-				epath[sizeof(epath) - 1] = '\0';
+			validate_path_index(epath, sizeof(epath), path, i);
 			validate_value(r, f, rule, arr + i * sz, epath, depth);
 		}
 	}
@@ -680,7 +727,10 @@ validate_envelope_rules(const Poc__Envelope *e, struct validate_result *r,
 	const char	*body;
 	char		 names[160];
 
-	memset(r, 0, sizeof(*r));
+	/* Not the whole 10 KB of r: only the first n entries are ever
+	 * read, and validate_add() writes each in full. */
+	r->n = r->total = 0;
+	r->err[0].field[0] = r->err[0].message[0] = '\0';
 	validate_message(r, &e->base, "", 1);
 
 	if (validate_member_code(e->sender) &&

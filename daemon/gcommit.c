@@ -129,6 +129,19 @@ gc_pending(void)
 	return gc_npending;
 }
 
+/* Prepares (write 0) or writes (1) every item of the flushing batch. */
+static void
+gc_write_all(int write)
+{
+	struct gc_item	*it;
+
+	TAILQ_FOREACH(it, &gc_flushing, entry)
+		if (write)
+			it->ops->write(it);
+		else if (it->ops->prepare != NULL)
+			it->ops->prepare(it);
+}
+
 /* Writes every pending item in one transaction; each is answered once
  * the transaction is on disk. */
 void
@@ -150,16 +163,22 @@ gc_flush(void)
 	gc_bytes = 0;
 	gc_added = 0;
 
-	TAILQ_FOREACH(it, &gc_flushing, entry)
-		if (it->ops->prepare != NULL)
-			it->ops->prepare(it);
+	gc_write_all(0);
 	if (lone)
 		store_sync_hold(gc_store);
 	ok = store_begin_deferred(gc_store) == 0;
 	if (ok) {
-		TAILQ_FOREACH(it, &gc_flushing, entry)
-			it->ops->write(it);
-		ok = store_commit(gc_store) == 0;
+		gc_write_all(1);
+		/* The batch is lean (store_tx.h): after a write that failed
+		 * half-way, all again, each write under a savepoint. */
+		if (store_batch_spoiled(gc_store)) {
+			ok = store_batch_redo(gc_store) == 0;
+			if (ok) {
+				gc_write_all(0);
+				gc_write_all(1);
+			}
+		}
+		ok = ok && store_commit(gc_store) == 0;
 		ticket = store_sync_ticket(gc_store);
 	}
 	if (!ok) {

@@ -49,7 +49,10 @@ enum gc_end {
  * prepare (may be NULL) each item, on the loop, before the transaction
  * opens; write each item inside the transaction, in submission order;
  * COMMIT; once that COMMIT is on disk (or at once if it failed), done
- * each item, which owns it again (and frees it).
+ * each item, which owns it again (and frees it).  If a write failed
+ * half-way (store_batch_spoiled), the batch is rolled back and each item
+ * prepared and written again: prepare puts an item back as it was before
+ * its first write.
  */
 struct gc_ops {
 	void	(*prepare)(struct gc_item *);

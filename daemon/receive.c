@@ -192,6 +192,8 @@ receive_prepare(struct gc_item *gi)
 	const Poc__Envelope	*e = it->f->envelope;
 
 	verify_wait(&it->vj);
+	it->step = RECV_STORE;		/* also before a batch's redo */
+	it->refused = 0;
 	receive_receipt(&it->r, e->id, it->reason);
 	if (it->vj.ok)
 		return;

@@ -29,13 +29,16 @@
  * transaction (committed 1, rolled back 0; also 0 before each BEGIN, for
  * whatever came before), used after each statement run outside any
  * transaction (a read: a directory pull, an operator's listing; no
- * tx_end follows it), close before the connection goes.  Any may be
- * NULL.  Registered once per store with store_hook_add().
+ * tx_end follows it), close before the connection goes, tx_precommit
+ * just before a lean batch's COMMIT (store_tx.h), to write what it kept in
+ * memory for the whole batch (-1 fails the commit).  Any may be NULL.
+ * Registered once per store with store_hook_add().
  */
 struct store_hook {
 	void	(*tx_end)(struct store *, int committed);
 	void	(*used)(struct store *);
 	void	(*close)(struct store *);
+	int	(*tx_precommit)(struct store *);
 };
 
 struct store {
@@ -49,6 +52,12 @@ struct store {
 	uint64_t		 commits;	/* top-level COMMITs: tickets */
 	int			 deferred;	/* the batch's COMMIT does not
 						 * sync (store_begin_deferred) */
+	int			 lean;		/* the batch's writes take no
+						 * savepoints (store_tx.c) */
+	int			 spoiled;	/* a lean write failed after
+						 * it had changed rows */
+	uint64_t		 batches;	/* batches opened: which one
+						 * is open (store_begin) */
 	struct store_signers	*signers;	/* store_sig.c's, or NULL */
 	struct store_health_state health;	/* store_health.c's */
 };

@@ -303,18 +303,82 @@ store_list_case(struct store *st, const Poc__Envelope *e, int outgoing,
 	return -1;
 }
 
-int
-store_list_note(struct store *st, const Poc__Envelope *e, int outgoing,
-    int64_t seq, int64_t at)
+/* Adds n to the count of the inbox or outbox. */
+static int
+store_list_count_add(struct store *st, int outgoing, int64_t n)
 {
 	sqlite3_stmt	*s = st->stmt[STMT_COUNT_ADD];
 
-	if (store_bind_text(s, 1, outgoing ? "out" : "in")) {
+	if (store_bind_text(s, 1, outgoing ? "out" : "in") ||
+	    sqlite3_bind_int64(s, 2, n)) {
 		store_stmt_error(st, STMT_COUNT_ADD);
 		store_stmt_done(st, STMT_COUNT_ADD);
 		return -1;
 	}
-	if (store_stmt_exec(st, STMT_COUNT_ADD) == -1 ||
+	return store_stmt_exec(st, STMT_COUNT_ADD);
+}
+
+/* The counts of the open lean batch's messages (store_tx.h), written
+ * once before its COMMIT instead of once per message: an upsert of the
+ * same row 150 times a batch.  A batch that does not commit takes its
+ * counts along (the next batch is another). */
+static struct {
+	struct store	*st;
+	uint64_t	 batch;		/* st->batches when counted */
+	int64_t		 n[2];		/* in, out */
+} store_list_counts;
+
+static int
+store_list_counts_write(struct store *st)
+{
+	int	 i;
+
+	if (store_list_counts.st != st ||
+	    store_list_counts.batch != st->batches)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		if (store_list_counts.n[i] > 0 &&
+		    store_list_count_add(st, i, store_list_counts.n[i]) == -1)
+			return -1;
+		store_list_counts.n[i] = 0;
+	}
+	return 0;
+}
+
+static void
+store_list_counts_close(struct store *st)
+{
+	if (store_list_counts.st == st)
+		store_list_counts.st = NULL;
+}
+
+static const struct store_hook store_list_hook = {
+	.tx_precommit = store_list_counts_write,
+	.close = store_list_counts_close,
+};
+
+/* Counts one message: in the lean batch's counts, else in the table. */
+static int
+store_list_count(struct store *st, int outgoing)
+{
+	if (!st->lean || !st->batch)
+		return store_list_count_add(st, outgoing, 1);
+	if (store_list_counts.st != st ||
+	    store_list_counts.batch != st->batches) {
+		store_hook_add(st, &store_list_hook);
+		store_list_counts.st = st;
+		store_list_counts.batch = st->batches;
+		store_list_counts.n[0] = store_list_counts.n[1] = 0;
+	}
+	store_list_counts.n[outgoing != 0]++;
+	return 0;
+}
+
+int
+store_list_note(struct store *st, const Poc__Envelope *e, int outgoing,
+    int64_t seq, int64_t at)
+{
+	if (store_list_count(st, outgoing) == -1 ||
 	    store_list_answer(st, e, outgoing, at) == -1 ||
 	    store_list_case(st, e, outgoing, seq, at) == -1)
 		return -1;

@@ -126,8 +126,8 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	    " ELSE coalesce((SELECT n FROM message_counts"
 	    "  WHERE direction = ?1), 0) END" },
 	[STMT_COUNT_ADD] = { STMT_COUNT_ADD, "count_add",
-	    "INSERT INTO message_counts (direction, n) VALUES (?1, 1)"
-	    " ON CONFLICT (direction) DO UPDATE SET n = n + 1" },
+	    "INSERT INTO message_counts (direction, n) VALUES (?1, ?2)"
+	    " ON CONFLICT (direction) DO UPDATE SET n = n + ?2" },
 	/* Communication checks (store_checks.c). */
 	[STMT_CHECKS_CAMPAIGN_ADD] = { STMT_CHECKS_CAMPAIGN_ADD,
 	    "checks_campaign_add",

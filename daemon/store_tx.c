@@ -12,6 +12,20 @@
  * (store_sync.h).  Each top-level COMMIT takes the next ticket before the
  * hooks hear of it.
  *
+ * The group commit's batch is lean (store_begin_deferred): its writes
+ * take no savepoint each.  A savepoint costs a copy of every page the
+ * write changes that the batch had changed before (SQLite's statement
+ * journal), which for a batch of envelopes is most of the pages of every
+ * write: a tenth of the receiving node's instructions.  What a savepoint
+ * was for, a failing write leaving no half of itself, holds without one
+ * for a write that fails before it changed a row (a duplicate, a
+ * conflict, a failed statement: SQLite undoes a statement whole), which
+ * is how subject functions are written: they check, then write.  A write
+ * that fails after it changed rows spoils the batch (store_tx_abort sees
+ * the connection's change count moved since its store_tx_begin): its
+ * owner then writes the batch again, each write under its own savepoint
+ * (store_batch_redo), and a spoiled batch never commits.
+ *
  * State kept above the machinery that must follow the transaction (the
  * signer cache of store_sig.c) hears of each end through its hook
  * (store_hook_add): committed, or rolled back.
@@ -25,6 +39,33 @@
 #include "store_tx.h"
 
 static void	store_tx_undefer(struct store *);
+
+/* Before a lean batch's COMMIT: what the hooks kept for it in memory. */
+static int
+store_tx_precommit(struct store *st)
+{
+	size_t	 i;
+
+	for (i = 0; i < STORE_HOOKS_MAX && st->hooks[i] != NULL; i++)
+		if (st->hooks[i]->tx_precommit != NULL &&
+		    st->hooks[i]->tx_precommit(st) == -1) {
+			log_warnx("store: commit: the batch's last writes "
+			    "failed; rolled back");
+			return -1;
+		}
+	return 0;
+}
+
+/* A lean write's *nested: -1 - its start's change count, so masked that
+ * it stays negative (a batch never changes 2^30 rows). */
+#define STORE_TX_MARK	0x3fffffff
+
+/* The change count a lean write's *nested is compared with. */
+static int
+store_tx_mark(struct store *st)
+{
+	return -1 - (sqlite3_total_changes(st->db) & STORE_TX_MARK);
+}
 
 /* Tells the hooks that the transaction has ended (or, before a BEGIN, that
  * whatever came before is over): committed, or rolled back. */
@@ -47,6 +88,10 @@ int
 store_tx_begin(struct store *st, int *nested)
 {
 	if (!sqlite3_get_autocommit(st->db)) {
+		if (st->lean && st->batch) {
+			*nested = store_tx_mark(st);
+			return 0;
+		}
 		*nested = 1;
 		return store_stmt_exec(st, STMT_SAVEPOINT);
 	}
@@ -74,6 +119,14 @@ store_tx_abort(struct store *st, int nested)
 	store_tx_ended(st, 0);
 	if (sqlite3_get_autocommit(st->db))
 		return;
+	if (nested < 0) {
+		if (nested != store_tx_mark(st) && !st->spoiled) {
+			st->spoiled = 1;
+			log_warnx("store: a write failed after it had changed "
+			    "the batch; the batch is written again");
+		}
+		return;
+	}
 	if (nested) {
 		if (store_stmt_exec(st, STMT_ROLLBACK_TO) == 0)
 			(void)store_stmt_exec(st, STMT_RELEASE);
@@ -85,6 +138,8 @@ store_tx_abort(struct store *st, int nested)
 int
 store_tx_commit(struct store *st, int nested)
 {
+	if (nested < 0)
+		return 0;	/* a lean write: the batch commits it */
 	if (store_stmt_exec(st, nested ? STMT_RELEASE : STMT_COMMIT) == 0) {
 		if (!nested) {
 			st->commits++;
@@ -111,24 +166,59 @@ store_begin(struct store *st)
 	if (store_stmt_exec(st, STMT_BEGIN) == -1)
 		return -1;
 	st->batch = 1;
+	st->batches++;
+	st->lean = 0;
+	st->spoiled = 0;
 	return 0;
 }
 
-/* Opens a batch whose COMMIT writes its WAL frames without syncing them
- * (synchronous=NORMAL for it alone: SQLite takes the level only outside
- * a transaction).  Only with the sync thread; otherwise store_begin(). */
+/* Opens a lean batch (above) whose COMMIT writes its WAL frames without
+ * syncing them (synchronous=NORMAL for it alone: SQLite takes the level
+ * only outside a transaction).  Only with the sync thread; otherwise
+ * store_begin(), lean too. */
 int
 store_begin_deferred(struct store *st)
 {
 	if (st->sync == NULL || st->batch ||
 	    !sqlite3_get_autocommit(st->db))
-		return store_begin(st);
+		goto plain;
 	if (sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
 	    NULL) != SQLITE_OK) {
 		log_warnx("store: synchronous: %s", sqlite3_errmsg(st->db));
-		return store_begin(st);
+		goto plain;
 	}
 	st->deferred = 1;
+	if (store_begin(st) == -1) {
+		store_tx_undefer(st);
+		return -1;
+	}
+	st->lean = 1;
+	return 0;
+ plain:
+	if (store_begin(st) == -1)
+		return -1;
+	st->lean = 1;
+	return 0;
+}
+
+int
+store_batch_spoiled(struct store *st)
+{
+	return st->batch && st->spoiled;
+}
+
+/* Rolls the batch back and opens it again, as it was (deferred or not),
+ * with a savepoint for each write. */
+int
+store_batch_redo(struct store *st)
+{
+	if (!st->batch) {
+		log_warnx("store: redo: no batch is open");
+		return -1;
+	}
+	st->batch = 0;
+	if (!sqlite3_get_autocommit(st->db))
+		(void)store_stmt_exec(st, STMT_ROLLBACK);
 	if (store_begin(st) == -1) {
 		store_tx_undefer(st);
 		return -1;
@@ -158,6 +248,17 @@ store_commit(struct store *st)
 	int	 was = st->batch, deferred;
 
 	st->batch = 0;
+	if (was && st->spoiled) {
+		/* Never half a write: nothing of it commits. */
+		log_warnx("store: commit: the batch is spoiled; rolled back");
+		(void)store_rollback(st);
+		return -1;
+	}
+	if (was && st->lean && !sqlite3_get_autocommit(st->db) &&
+	    store_tx_precommit(st) == -1) {
+		(void)store_rollback(st);
+		return -1;
+	}
 	if (!was || sqlite3_get_autocommit(st->db)) {
 		store_tx_undefer(st);
 		store_tx_ended(st, 0);

@@ -26,8 +26,17 @@ int	 store_begin_deferred(struct store *);
 int	 store_commit(struct store *);
 int	 store_rollback(struct store *);
 
-/* Opens this function's transaction; *nested says which kind it is, for
- * the matching store_tx_commit() or store_tx_abort().  Returns 0 or -1. */
+/* 1 if a write failed after changing the open lean batch. */
+int	 store_batch_spoiled(struct store *);
+
+/* Rolls the batch back and opens it again (deferred if it was), with a
+ * savepoint for each write.  Returns 0, or -1 with no batch open. */
+int	 store_batch_redo(struct store *);
+
+/* Opens this function's transaction; *nested (opaque) says which kind it
+ * is, for the matching store_tx_commit() or store_tx_abort().  Returns 0
+ * or -1.  In a lean batch it opens nothing: a function must then change
+ * no row before a failure it expects (a duplicate, a refusal). */
 int	 store_tx_begin(struct store *, int *nested);
 
 /* Undoes everything since store_tx_begin(). */

@@ -350,6 +350,35 @@ START_TEST(test_reply_effects_commit_with_the_batch)
 }
 END_TEST
 
+/* A write that fails half-way in the lean batch (its message row in, its
+ * audit entry refused) spoils it: the batch is written again with a
+ * savepoint per write, so the other envelope is stored once, with its
+ * event, and the failed one not at all. */
+START_TEST(test_half_write_redone)
+{
+	struct conn	 c = { 0 };
+
+	db_exec("CREATE TRIGGER t_half AFTER INSERT ON audit"
+	    " WHEN new.message_id = '" ID_REPLY "'"
+	    " BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+	receive(&c, reply_frame());
+	receive(&c, note_frame());
+	gc_flush();
+	ck_assert_int_eq(c.receipts, 1);
+	ck_assert_str_eq(c.id, ID_NOTE);
+	ck_assert_int_eq(c.status, POC__RECEIPT__STATUS__ACCEPTED);
+	ck_assert_int_eq(c.fails, 1);	/* the sender will resend it */
+	ck_assert_int_eq(n_reply_rows(), 0);
+	ck_assert_int_eq(replied_at(), 0);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM messages WHERE id = '"
+	    ID_NOTE "'"), 1);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM audit WHERE "
+	    "message_id = '" ID_NOTE "'"), 1);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM events WHERE "
+	    "message_id = '" ID_NOTE "'"), 1);
+}
+END_TEST
+
 /* A reply whose signature is not FRA's is refused before the batch's
  * transaction: REJECTED at once, and none of its effects. */
 START_TEST(test_bad_signature_no_effects)
@@ -602,6 +631,7 @@ receive_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reply_effects_commit_with_the_batch);
+	tcase_add_test(tc, test_half_write_redone);
 	tcase_add_test(tc, test_bad_signature_no_effects);
 	tcase_add_test(tc, test_thread_of_another_member);
 	tcase_add_test(tc, test_shared_thread_kept_apart);

@@ -431,6 +431,59 @@ START_TEST(test_put_outgoing_atomic)
 }
 END_TEST
 
+/* In a batch: an incoming envelope stored, then an outgoing one whose
+ * outbox insert fails (t_fail) after its message row went in. */
+static void
+lean_writes(struct store *st, int spoiled)
+{
+	Poc__Envelope	 e = env_notification(ID_REQ, NZL, AUS, "x");
+
+	put_in(st, ID_RESP, AUS, 3);
+	ck_assert_int_eq(store_put_outgoing(st, &e, 4), STORE_ERROR);
+	ck_assert_int_eq(store_batch_spoiled(st), spoiled);
+}
+
+/* The group commit's batch is lean: no savepoint per write.  A refusal
+ * that changed nothing leaves the batch as it was; a write that failed
+ * after changing rows spoils it, and it commits nothing until written
+ * again with savepoints. */
+START_TEST(test_lean_batch)
+{
+	struct store	*st;
+	Poc__Envelope	 e;
+
+	st = open_store();
+	e = env_notification(ID_OTH, AUS, NZL, "in");
+	ck_assert_int_eq(store_begin_deferred(st), 0);
+	put_in(st, ID_OTH, AUS, 1);
+	ck_assert_int_eq(store_put_incoming(st, &e, 2), STORE_DUPLICATE);
+	ck_assert_int_eq(store_batch_spoiled(st), 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM messages"), 1);
+
+	raw_exec("CREATE TRIGGER t_fail BEFORE INSERT ON outbox "
+	    "BEGIN SELECT RAISE(ABORT, 'injected'); END");
+	ck_assert_int_eq(store_begin_deferred(st), 0);
+	lean_writes(st, 1);
+	ck_assert_int_eq(store_commit(st), -1);	/* never half a write */
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM messages"), 1);
+
+	/* Written again with savepoints: the rest of the batch commits. */
+	ck_assert_int_eq(store_begin_deferred(st), 0);
+	lean_writes(st, 1);
+	ck_assert_int_eq(store_batch_redo(st), 0);
+	ck_assert_int_eq(store_batch_spoiled(st), 0);
+	lean_writes(st, 0);
+	ck_assert_int_eq(store_commit(st), 0);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM messages"), 2);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM messages WHERE id = '"
+	    ID_REQ "'"), 0);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM audit"), 2);
+	ck_assert_int_eq(store_count(st, STORE_INBOX, 0), 2);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_outbox_load)
 {
 	struct store		*st;
@@ -994,6 +1047,7 @@ store_suite(void)
 	tc = tcase_create("durability");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_batch_rollback);
+	tcase_add_test(tc, test_lean_batch);
 	tcase_add_test(tc, test_durability);
 	tcase_add_test(tc, test_signer_once);
 	tcase_add_test(tc, test_checkpoint_background);
