@@ -29,6 +29,7 @@ import threading
 import time
 
 from chaos import ChaosProxy
+from ports import free_port
 from tb import TestFailure, check, run_test
 from rel import CaseOperator, check_delivered, drained, integrity_check, set_config
 
@@ -76,7 +77,7 @@ def test(tb):
     hidden = {}
     for m in members:
         tb.stop(m)
-        hidden[m] = ChaosProxy.free_port()
+        hidden[m] = free_port()
         for section, key, value in (("peer_listener", "listen", f"127.0.0.1:{hidden[m]}"),
                                     ("delivery", "retry_initial", R_INIT),
                                     ("delivery", "retry_max", R_MAX),
