@@ -22,7 +22,9 @@ at the end.  A test runs alone if its file has a line starting with
 followed by the reason: one that measures time or memory, or must see
 its own fsyncs and kills land undisturbed.  Every test takes its ports
 from a block of its own run (ports.py) and its files from a temporary
-directory of its own, so tests side by side do not meet.
+directory of its own, so tests side by side do not meet; its test bed's
+PKI is a copy of one made once per run for the same members
+($POCD_IT_PKI, tests/testbed make_pki).
 
 A test that overruns is sent SIGTERM (its finally block brings its test bed
 down), then SIGKILL; what it registered in $POCD_IT_REGISTRY is then
@@ -36,6 +38,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -212,6 +215,8 @@ def main():
                PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
     if ports:
         env[PORTS_ENV] = ports
+    env["POCD_IT_PKI"] = os.path.join(work, "pki")     # tests/testbed make_pki
+    os.mkdir(env["POCD_IT_PKI"])
     print(f"run.py: {len(tests)} tests, {len(alone)} alone, the others {args.jobs} at a "
           f"time; ports {ports.split(':', 1)[1] if ports else 'from the kernel'}; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
@@ -242,11 +247,10 @@ def main():
         save_times(times)
         if block:
             block.close()
-        for f in os.listdir(work):
-            os.unlink(os.path.join(work, f))
-        os.rmdir(work)
-    print(f"run.py: {time.monotonic() - t0:.0f}s wall, {sum(times.get(os.path.splitext(os.path.basename(t))[0], 0) for t in tests):.0f}s "
-          f"of tests; load average {os.getloadavg()[0]:.2f}", flush=True)
+        shutil.rmtree(work, ignore_errors=True)
+    total = sum(times.get(os.path.splitext(os.path.basename(t))[0], 0) for t in tests)
+    print(f"run.py: {time.monotonic() - t0:.0f}s wall, {total:.0f}s of tests; "
+          f"load average {os.getloadavg()[0]:.2f}", flush=True)
     print(f"{counts[0]} passed, {counts[1]} failed")
     return 1 if counts[1] else 0
 
