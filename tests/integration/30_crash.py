@@ -20,7 +20,7 @@ action, and:
 - `PRAGMA integrity_check` is ok on both stores again after a clean stop.
 
 Environment: CRASH_SEED (default 1), CRASH_SECONDS of kill cycles
-(default 14), CRASH_THREADS (default 4).  `make crash` runs it long.  The
+(default 20), CRASH_THREADS (default 4).  `make crash` runs it long.  The
 kill schedule (who, when) is reproducible from the seed; the exact moment
 each kill lands in the daemons' work depends on timing, which is the point.
 """
@@ -34,7 +34,7 @@ from tb import TestFailure, check, check_eq, run_test
 from rel import CaseOperator, integrity_check, reconfigure, sql
 
 SEED = int(os.environ.get("CRASH_SEED", "1"))
-SECONDS = float(os.environ.get("CRASH_SECONDS", "14"))
+SECONDS = float(os.environ.get("CRASH_SECONDS", "20"))
 THREADS = int(os.environ.get("CRASH_THREADS", "4"))
 DRAIN_TIMEOUT = 90
 

@@ -20,7 +20,7 @@ action:
 - both stores pass PRAGMA integrity_check.
 
 Environment: CHAOS_SEED (default 1), CHAOS_SECONDS of faults (default
-10), CHAOS_CASES per direction (default 2).  `make chaos` runs it long.
+12), CHAOS_CASES per direction (default 2).  `make chaos` runs it long.
 """
 
 import os
@@ -34,7 +34,7 @@ from tb import TestFailure, check, run_test
 from rel import CaseOperator, check_delivered, drained, integrity_check, set_config
 
 SEED = int(os.environ.get("CHAOS_SEED", "1"))
-SECONDS = float(os.environ.get("CHAOS_SECONDS", "10"))
+SECONDS = float(os.environ.get("CHAOS_SECONDS", "12"))
 CASES = int(os.environ.get("CHAOS_CASES", "2"))
 R_INIT, R_MAX, HS, IDLE = 1, 4, 2, 3
 DRAIN_TIMEOUT = 120
