@@ -203,11 +203,11 @@ asan-bin:
 integration: all
 	B=$(B) $(PYTHON) tests/integration/run.py
 
-# Every step (build, unit, asan, ops, fuzz, integration, sim) run by
+# Every step (build, unit, ops, asan, fuzz, integration, sim) run by
 # tests/check.py: one line per suite, check or test, failures in full, the
 # rest in $(B)/check.log; V=1 shows everything.  It runs the steps through
 # the targets here (unit-bin, asan-bin, fuzz-check, ops-check, integration,
-# sim-check), fuzz beside unit, asan and ops (they leave a core idle).
+# sim-check); asan and fuzz, in their own trees, beside unit and ops.
 check: deps
 	@MAKE="$(MAKE)" B=$(B) ASAN_B=$(ASAN_B) V=$(V) $(PYTHON) tests/check.py
 

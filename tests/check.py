@@ -4,10 +4,11 @@ what failed, nothing else.
 
     build        pocd, pocctl, the test tools and the unit tests
     unit         each Check suite: its summary line
-    asan         the same suites built with ASan+UBSan: their summary lines
     ops          each operations check (tests/ops/run): PASS/FAIL
-    fuzz         each libFuzzer target: one line (run beside unit, asan
-                 and ops, which leave a core idle; shown after them)
+    asan         the same suites built with ASan+UBSan: their summary lines
+    fuzz         each libFuzzer target: one line
+                 (asan and fuzz run beside unit and ops, which leave a
+                 core idle, and are shown after them)
     integration  each integration test (tests/integration/run.py): PASS/FAIL,
                  as many at a time as there are cores
     sim          the small simulation (make sim-check): PASS/FAIL per scenario
@@ -229,9 +230,9 @@ def main():
     def background(name, fn, *args):
         """Starts a step now, beside the ones before it; step() shows it
         at its place.  Only for a step that shares no files with them and
-        leaves a core idle most of its time (fuzz, in its own build tree:
-        one target at a time for a fixed time, while the unit suites, the
-        asan suites and the ops checks also run one at a time)."""
+        leaves a core idle most of its time: asan and fuzz, each in its
+        own build tree, beside unit and ops, which run one process at a
+        time and use only B (ops rebuilds it for its install check)."""
         if ONLY and name not in ONLY:
             return
         dlog, res = Deferred(), {}
@@ -275,10 +276,11 @@ def main():
     if not (step_build(log, "bin", "build") and step_build(log, "unit-bin", "unit test build")):
         failed.append("build")
     else:
+        background("asan", step_asan)
         background("fuzz", step_tests, "fuzz-check", "fuzz")
         step("unit", step_suites, B, "unit")
-        step("asan", step_asan)
         step("ops", step_tests, "ops-check", "ops")
+        step("asan", step_asan)
         step("fuzz", step_tests, "fuzz-check", "fuzz")
         step("integration", step_tests, "integration", "integration")
         step("sim", step_tests, "sim-check", "sim")
