@@ -1,7 +1,8 @@
 # pocd — one non-recursive Makefile.
 #
 #   make            build pocd and pocctl (installs missing Debian packages first)
-#   make check      every test, one line each (V=1: everything; log in build/check.log)
+#   make check      every test, one line each (V=1: everything; log in build/check.log;
+#                   IT_JOBS: integration tests at a time, default the cores)
 #   make demo       three-member federation on loopback, request/ack/response
 #   make asan       unit tests built with -fsanitize=address,undefined
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) each (clang)
@@ -197,13 +198,18 @@ asan: deps
 asan-bin:
 	$(ASAN_MAKE) unit-bin
 
+# The integration tests, as many at a time as there are cores (IT_JOBS=N
+# to choose), longest first; a test with a line "# run.py: alone" runs with
+# nothing beside it (tests/integration/run.py; docs/guarantees.md "Running
+# the tests").
 integration: all
-	$(PYTHON) tests/integration/run.py
+	B=$(B) $(PYTHON) tests/integration/run.py
 
-# Every step (build, unit, asan, fuzz, ops, integration) run by
+# Every step (build, unit, ops, asan, fuzz, integration, sim) run by
 # tests/check.py: one line per suite, check or test, failures in full, the
 # rest in $(B)/check.log; V=1 shows everything.  It runs the steps through
-# the targets here (unit-bin, asan-bin, fuzz-check, ops-check, integration).
+# the targets here (unit-bin, asan-bin, fuzz-check, ops-check, integration,
+# sim-check); asan and fuzz, in their own trees, beside unit and ops.
 check: deps
 	@MAKE="$(MAKE)" B=$(B) ASAN_B=$(ASAN_B) V=$(V) $(PYTHON) tests/check.py
 

@@ -4,10 +4,13 @@ what failed, nothing else.
 
     build        pocd, pocctl, the test tools and the unit tests
     unit         each Check suite: its summary line
+    ops          each operations check (tests/ops/run): PASS/FAIL
     asan         the same suites built with ASan+UBSan: their summary lines
     fuzz         each libFuzzer target: one line
-    ops          each operations check (tests/ops/run): PASS/FAIL
-    integration  each integration test (tests/integration/run.py): PASS/FAIL
+                 (asan and fuzz run beside unit and ops, which leave a
+                 core idle, and are shown after them)
+    integration  each integration test (tests/integration/run.py): PASS/FAIL,
+                 as many at a time as there are cores
     sim          the small simulation (make sim-check): PASS/FAIL per scenario
 
 A failure is printed in full (the suite's, check's or test's output, or
@@ -33,6 +36,7 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -68,6 +72,35 @@ class Log:
     def section(self, title):
         self.write(f"\n======== {title}\n")
 
+    def echo(self, line):
+        """A line of a step's output as it comes (V=1)."""
+        print(line, end="", flush=True)
+
+
+class Deferred:
+    """A log for a step run in the background: it keeps what the step
+    writes and shows, and hands it to the real log when its turn comes, so
+    that the terminal and B/check.log read as if the steps ran in turn."""
+
+    def __init__(self):
+        self.items = []
+
+    def write(self, text):
+        self.items.append(("write", text))
+
+    def show(self, line, indent="  "):
+        self.items.append(("show", line, indent))
+
+    def section(self, title):
+        self.write(f"\n======== {title}\n")
+
+    def echo(self, line):
+        self.items.append(("echo", line))
+
+    def replay(self, log):
+        for kind, *args in self.items:
+            getattr(log, kind)(*args)
+
 
 def run(log, argv, env=None, on_line=None):
     """Runs argv from the repository, its output (stdout and stderr) into
@@ -84,7 +117,7 @@ def run(log, argv, env=None, on_line=None):
     for line in p.stdout:
         log.write(line)
         if VERBOSE:
-            print(line, end="", flush=True)
+            log.echo(line)
         line = line.rstrip("\n")
         lines.append(line)
         if on_line:
@@ -192,16 +225,49 @@ def main():
     counts, failed = [], []
     passed = 0
 
+    started = {}
+
+    def background(name, fn, *args):
+        """Starts a step now, beside the ones before it; step() shows it
+        at its place.  Only for a step that shares no files with them and
+        leaves a core idle most of its time: asan and fuzz, each in its
+        own build tree, beside unit and ops, which run one process at a
+        time and use only B (ops rebuilds it for its install check)."""
+        if ONLY and name not in ONLY:
+            return
+        dlog, res = Deferred(), {}
+
+        def body():
+            t0 = time.monotonic()
+            try:
+                res["r"] = fn(dlog, *args)
+            except Exception as e:  # noqa: BLE001 - reported as the step's failure
+                dlog.show(f"FAIL {name}: {e!r}")
+                res["r"] = (0, [name])
+            res["secs"] = time.monotonic() - t0
+        t = threading.Thread(target=body, daemon=True)
+        t.start()
+        started[name] = (t, dlog, res)
+
     def step(name, fn, *args):
-        """Runs one step; its passed count and failed names are added."""
+        """Runs one step (or waits for it, if it was started in the
+        background); its passed count and failed names are added."""
         nonlocal failed, passed
         if ONLY and name not in ONLY:
             return
         print(name, flush=True)
         log.write(f"\n######## {name}\n")
         t0 = time.monotonic()
-        p, f = fn(*args)
-        log.write(f"######## {name}: {time.monotonic() - t0:.1f}s\n")
+        if name in started:
+            t, dlog, res = started.pop(name)
+            t.join()
+            dlog.replay(log)
+            p, f = res["r"]
+            log.write(f"######## {name}: {res['secs']:.1f}s in the background, "
+                      f"{time.monotonic() - t0:.1f}s waited for\n")
+        else:
+            p, f = fn(log, *args)
+            log.write(f"######## {name}: {time.monotonic() - t0:.1f}s\n")
         counts.append((name, p + len(f)))
         passed += p
         failed += f
@@ -210,12 +276,14 @@ def main():
     if not (step_build(log, "bin", "build") and step_build(log, "unit-bin", "unit test build")):
         failed.append("build")
     else:
-        step("unit", step_suites, log, B, "unit")
-        step("asan", step_asan, log)
-        step("fuzz", step_tests, log, "fuzz-check", "fuzz")
-        step("ops", step_tests, log, "ops-check", "ops")
-        step("integration", step_tests, log, "integration", "integration")
-        step("sim", step_tests, log, "sim-check", "sim")
+        background("asan", step_asan)
+        background("fuzz", step_tests, "fuzz-check", "fuzz")
+        step("unit", step_suites, B, "unit")
+        step("ops", step_tests, "ops-check", "ops")
+        step("asan", step_asan)
+        step("fuzz", step_tests, "fuzz-check", "fuzz")
+        step("integration", step_tests, "integration", "integration")
+        step("sim", step_tests, "sim-check", "sim")
 
     what = ", ".join(plural(n, NOUNS[name]) for name, n in counts) or "build"
     secs = time.monotonic() - t_all

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# run.py: alone (it times retries against log timestamps, with 0.05 s and 0.6 s of slack)
 """Partitions: FRA unreachable while AUS keeps queuing, first stopped
 (connections refused), then black-holed (its port taken by a listener of
 this test that accepts and never answers, and counts the attempts); AUS is

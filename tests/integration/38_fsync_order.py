@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# run.py: alone (it holds fsyncs for 1.5 s and orders events by their times)
 """No answer leaves before its fsync returns (issue 15, item 3).
 
 FRA runs under faultfs.so (tests/tools/faultfs.c), which holds every

@@ -20,7 +20,7 @@ action:
 - both stores pass PRAGMA integrity_check.
 
 Environment: CHAOS_SEED (default 1), CHAOS_SECONDS of faults (default
-15), CHAOS_CASES per direction (default 2).  `make chaos` runs it long.
+12), CHAOS_CASES per direction (default 2).  `make chaos` runs it long.
 """
 
 import os
@@ -29,11 +29,12 @@ import threading
 import time
 
 from chaos import ChaosProxy
+from ports import free_port
 from tb import TestFailure, check, run_test
 from rel import CaseOperator, check_delivered, drained, integrity_check, set_config
 
 SEED = int(os.environ.get("CHAOS_SEED", "1"))
-SECONDS = float(os.environ.get("CHAOS_SECONDS", "15"))
+SECONDS = float(os.environ.get("CHAOS_SECONDS", "12"))
 CASES = int(os.environ.get("CHAOS_CASES", "2"))
 R_INIT, R_MAX, HS, IDLE = 1, 4, 2, 3
 DRAIN_TIMEOUT = 120
@@ -50,11 +51,12 @@ def usage(pid):
     return fds, rss
 
 
-def settled_usage(tb, member, wait=IDLE + 3):
-    """The member's usage once its connections had time to idle out."""
+def settled_usage(tb, members, wait=IDLE + 3):
+    """Each member's usage once its connections had time to idle out (one
+    wait for all of them: they idle out side by side)."""
     time.sleep(wait)
     tb.reload()
-    return usage(tb.info(member)["pid"])
+    return {m: usage(tb.info(m)["pid"]) for m in members}
 
 
 def check_backoff(tb, member, offset):
@@ -76,7 +78,7 @@ def test(tb):
     hidden = {}
     for m in members:
         tb.stop(m)
-        hidden[m] = ChaosProxy.free_port()
+        hidden[m] = free_port()
         for section, key, value in (("peer_listener", "listen", f"127.0.0.1:{hidden[m]}"),
                                     ("delivery", "retry_initial", R_INIT),
                                     ("delivery", "retry_max", R_MAX),
@@ -104,7 +106,7 @@ def test(tb):
                 raise TestFailure(f"{op.sender} warm-up: {op.error}")
         tb.wait_until(lambda: drained(tb, members), DRAIN_TIMEOUT, "the warm-up to drain",
                       interval=0.5)
-        base = {m: settled_usage(tb, m) for m in members}
+        base = settled_usage(tb, members)
         offsets = {m: len(tb.log(m)) for m in members}
         proxy.calm(False)
 
@@ -137,8 +139,9 @@ def test(tb):
               f"in order per case; retries logged {retries}, each within the "
               f"capped backoff")
 
+        now = settled_usage(tb, members)
         for m in members:
-            fds, rss = settled_usage(tb, m)
+            fds, rss = now[m]
             bfds, brss = base[m]
             print(f"{m}: {bfds} -> {fds} descriptors, {brss} -> {rss} KiB RSS")
             check(fds <= bfds + 2, f"{m}: {fds} open descriptors after the faults, "

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# run.py: alone (a load generator: 8 peers at full speed, which would slow the tests beside it)
 """The regression guard of `make bench`: a small, untimed run of the
 throughput benchmark (bench/pocbench, 8 concurrent peers with a window of
 16, group commit on the receiving node) must get every envelope ACCEPTED and

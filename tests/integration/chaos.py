@@ -76,13 +76,6 @@ class ChaosProxy:
             # Connections made while calm would pass for ever: end them.
             self._loop.call_soon_threadsafe(self._cut_all)
 
-    @staticmethod
-    def free_port():
-        """A free loopback TCP port."""
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
     def close(self):
         if not self._thread.is_alive():
             return

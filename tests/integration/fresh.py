@@ -17,6 +17,8 @@ import tempfile
 import time
 import traceback
 
+from ports import free_port
+from procs import register_pid
 from tb import MKPKI, POCCTL, REPO, TestFailure, check, pb_field
 
 POCD = os.path.abspath(os.environ.get("POCD", os.path.join(REPO, "build", "pocd")))
@@ -27,14 +29,6 @@ PF_DIGEST_REQ, PF_FETCH = 10, 12
 PF_ENROLL_REQ, PF_ENROLL_ANSWER = 60, 61
 # EnrollAnswer.State
 NOT_ENROLLED, PENDING, APPROVED, REFUSED = 1, 2, 3, 4
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait(pred, timeout, what, interval=0.2):
@@ -135,6 +129,7 @@ class FreshNet:
             self.procs[code] = subprocess.Popen(
                 [POCD, "-c", n["conf"]], stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
+        register_pid(self.procs[code].pid)
         wait(lambda: self.pocctl(code, "status")[0] == 0, 15,
              f"{code} answers pocctl")
 

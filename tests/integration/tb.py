@@ -28,6 +28,8 @@ import time
 import traceback
 import uuid
 
+from procs import register
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 TESTBED = os.path.join(REPO, "tests", "testbed")
 MKPKI = os.path.join(REPO, "certs", "mkpki")
@@ -75,11 +77,7 @@ class Testbed:
         self.dir = tempfile.mkdtemp(prefix=name + "-")
         self.state = None
         self._n = 0
-        registry = os.environ.get("POCD_IT_REGISTRY")
-        if registry:
-            # run.py brings down what a test left running if it had to kill it
-            with open(registry, "a", encoding="utf-8") as f:
-                f.write(self.dir + "\n")
+        register(self.dir)      # run.py brings it down if it has to kill the test
 
     # ----------------------------------------------------------- test bed
 
