@@ -13,7 +13,8 @@ passed, 1 if any failed, 2 on a usage error.
 
 Order: the tests that must run alone first, one at a time with nothing
 beside them; then the others, longest first (the durations of the last
-run, kept in $B/integration-times.json; a test not timed yet counts as
+run, kept in $B/integration-times.json, or on a fresh clone the rough
+ones of tests/integration/durations.json; a test not timed yet counts as
 the longest), so that a long test does not start last and run on its own
 at the end.  A test runs alone if its file has a line starting with
 
@@ -54,6 +55,7 @@ TESTBED = os.path.join(os.path.dirname(HERE), "testbed")
 NAME_RE = re.compile(r"^[0-9][0-9]_.*\.py$")
 ALONE_RE = re.compile(r"^# run\.py: alone\b", re.M)
 TIMES = os.path.join(REPO, os.environ.get("B", "build"), "integration-times.json")
+SEED_TIMES = os.path.join(HERE, "durations.json")  # a fresh clone's order
 KILL_GRACE = 30.0       # seconds between SIGTERM and SIGKILL
 POLL = 0.1
 
@@ -138,11 +140,14 @@ class Running:
 
 
 def load_times():
-    try:
-        with open(TIMES, encoding="utf-8") as f:
-            return {k: float(v) for k, v in json.load(f).items()}
-    except (OSError, ValueError, AttributeError):
-        return {}
+    """The last run's durations, else the tracked rough ones, else none."""
+    for path in (TIMES, SEED_TIMES):
+        try:
+            with open(path, encoding="utf-8") as f:
+                return {k: float(v) for k, v in json.load(f).items()}
+        except (OSError, ValueError, AttributeError):
+            continue
+    return {}
 
 
 def save_times(times):
