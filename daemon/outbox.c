@@ -64,11 +64,13 @@ struct inflight {
  * answered and its slot is freed when the head reaches it.
  *
  * The queue is read from the store ahead of the window, one page of
- * conf.window rows per query (ahead[]), so that refilling the window
+ * conf.window rows (OUTQ_PAGE at most) per query (ahead[]), so that refilling the window
  * after a burst of receipts is a copy, not a query.  Only a receipt
  * deletes an outbox row, so a row read ahead cannot have left the queue
  * before it is sent.
  */
+#define OUTQ_PAGE	512	/* rows read ahead at most, ~0.7 MB */
+
 struct outq {
 	LIST_ENTRY(outq)	 entry;
 	char			 member[64];
@@ -363,7 +365,8 @@ outq_ahead_fill(struct outq *q)
 		return 1;
 	outq_ahead_drop(q);
 	n = store_outbox_load(env->store, q->member, q->read_seq,
-	    env->conf.window, &q->ahead);
+	    env->conf.window < OUTQ_PAGE ? env->conf.window : OUTQ_PAGE,
+	    &q->ahead);
 	if (n < 0) {
 		q->ahead = NULL;
 		log_warnx("outbox %s: cannot read the queue", q->member);
