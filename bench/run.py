@@ -62,7 +62,7 @@ ROWS = [x for x in os.environ.get("BENCH_ROWS", ",".join(SECTIONS)).split(",") i
 # Each side at its best in the drain (issue 11): pocd's [delivery] window
 # at AUS, Mosquitto's max_inflight_messages (0: unlimited), the RabbitMQ
 # consumer's prefetch (basic.qos).
-POCD_DRAIN_WINDOW = int(os.environ.get("BENCH_POCD_WINDOW", "256"))
+POCD_DRAIN_WINDOW = int(os.environ.get("BENCH_POCD_WINDOW", "1024"))
 MQ_DRAIN_INFLIGHT = int(os.environ.get("BENCH_MQ_INFLIGHT", "0"))
 RABBIT_PREFETCH = int(os.environ.get("BENCH_RABBIT_PREFETCH", "1000"))
 BENCH_LIMITS = """

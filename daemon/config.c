@@ -139,7 +139,7 @@ static const struct config_key config_keys[] = {
 	    "first retry delay in seconds, doubled per failure" },
 	{ "delivery", "retry_max", CT_INT, N(retry_max), 1, 86400,
 	    "retry delay cap in seconds" },
-	{ "delivery", "window", CT_INT, N(window), 1, 1024,
+	{ "delivery", "window", CT_INT, N(window), 1, 8192,
 	    "envelopes in flight to one peer" },
 	{ "checks", "schedule_interval", CT_INT, N(checks_interval), 0,
 	    31 * 86400, "seconds between scheduled checks; 0 = none" },

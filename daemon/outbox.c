@@ -53,7 +53,23 @@ enum outq_state {
 struct inflight {
 	int64_t		 seq;
 	char		 id[64];
+	int		 answered;	/* receipt came, out of order */
 };
+
+/*
+ * The window is a ring of conf.window slots in send order: win[head] is
+ * the oldest envelope without its receipt.  Receipts come back in order
+ * on one connection (the recipient answers each group commit in order),
+ * so a receipt nearly always frees the head; one that does not is marked
+ * answered and its slot is freed when the head reaches it.
+ *
+ * The queue is read from the store ahead of the window, one page of
+ * conf.window rows (OUTQ_PAGE at most) per query (ahead[]), so that refilling the window
+ * after a burst of receipts is a copy, not a query.  Only a receipt
+ * deletes an outbox row, so a row read ahead cannot have left the queue
+ * before it is sent.
+ */
+#define OUTQ_PAGE	512	/* rows read ahead at most, ~0.7 MB */
 
 struct outq {
 	LIST_ENTRY(outq)	 entry;
@@ -61,10 +77,16 @@ struct outq {
 	enum outq_state		 state;
 	struct peer		*peer;
 	struct event		*timer;
+	struct event		*refill;	/* end of the loop pass */
 	unsigned		 failures;	/* attempts without progress */
 	int64_t			 sent_seq;	/* last seq sent on this conn */
-	int			 ninflight;
+	int64_t			 read_seq;	/* last seq read into ahead[] */
+	int			 head;		/* oldest slot in flight */
+	int			 ninflight;	/* slots taken from head on */
 	struct inflight		*win;		/* conf.window entries */
+	struct store_outbox_row	*ahead;		/* read, not yet sent */
+	int			 nahead;
+	int			 ahead_at;	/* next of ahead[] to send */
 };
 
 /* A receipt for one of our envelopes, waiting for the next batch. */
@@ -80,6 +102,7 @@ static LIST_HEAD(, outq) queues = LIST_HEAD_INITIALIZER(queues);
 
 static void	outq_connect(struct outq *);
 static void	outq_down(struct outq *, const char *);
+static void	outq_pump(struct outq *);
 
 static int	outbox_pinned_cb(const char *, const char *, void *);
 static void	outbox_up_cb(struct peer *, void *);
@@ -148,6 +171,35 @@ outq_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	outq_connect(arg);
 }
 
+/* The receipts of this loop pass are in: refill the window once. */
+static void
+outq_refill_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	outq_pump(arg);
+}
+
+/* Forgets the rows read ahead (a new connection starts from the
+ * oldest queued envelope again). */
+static void
+outq_ahead_drop(struct outq *q)
+{
+	if (q->ahead != NULL)
+		store_outbox_rows_free(q->ahead, q->nahead);
+	q->ahead = NULL;
+	q->nahead = q->ahead_at = 0;
+}
+
+/* Empties the window and the read-ahead: nothing is in flight. */
+static void
+outq_reset(struct outq *q)
+{
+	outq_ahead_drop(q);
+	q->sent_seq = q->read_seq = 0;
+	q->head = q->ninflight = 0;
+}
+
 static struct outq *
 outq_get(const char *member, int create)
 {
@@ -161,7 +213,8 @@ outq_get(const char *member, int create)
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
 	    (q->win = calloc((size_t)env->conf.window, sizeof(*q->win))) ==
 	    NULL || (q->timer = evtimer_new(env->base, outq_timer_cb, q)) ==
-	    NULL)
+	    NULL || (q->refill = event_new(env->base, -1, 0, outq_refill_cb,
+	    q)) == NULL)
 		fatal("outq_get");
 	snprintf(q->member, sizeof(q->member), "%s", member);
 	q->state = OQ_IDLE;
@@ -241,8 +294,7 @@ outq_connect(struct outq *q)
 		    "member");
 		return;
 	}
-	q->sent_seq = 0;
-	q->ninflight = 0;
+	outq_reset(q);
 	outq_enter(q, OQ_CONNECTING);
 	if ((q->peer = peer_dial(q->member, endpoint, &outbox_peer_cb, q)) ==
 	    NULL)
@@ -301,47 +353,107 @@ outq_batch(struct outq *q, const struct store_outbox_row *rows, int n,
 	return n;
 }
 
-/* Fills the window with the next queued envelopes, in queue order. */
-static void
-outq_pump(struct outq *q)
+/* Makes sure ahead[] has a row to send unless the queue has none left
+ * after read_seq: reads the next page.  1 if a row is there, 0 if not,
+ * -1 if the store failed. */
+static int
+outq_ahead_fill(struct outq *q)
 {
-	struct store_outbox_row	*rows;
-	uint8_t			**out = NULL;
-	size_t			 *outlen = NULL;
-	int			  n, i, room;
+	int	 n;
 
-	if (q->state != OQ_ACTIVE)
-		return;
-	room = env->conf.window - q->ninflight;
-	if (room <= 0)
-		return;
-	n = store_outbox_load(env->store, q->member, q->sent_seq, room, &rows);
+	if (q->ahead_at < q->nahead)
+		return 1;
+	outq_ahead_drop(q);
+	n = store_outbox_load(env->store, q->member, q->read_seq,
+	    env->conf.window < OUTQ_PAGE ? env->conf.window : OUTQ_PAGE,
+	    &q->ahead);
 	if (n < 0) {
+		q->ahead = NULL;
 		log_warnx("outbox %s: cannot read the queue", q->member);
-		return;
+		return -1;
 	}
-	if (n > 0 && (out = calloc((size_t)n, sizeof(*out))) != NULL &&
-	    (outlen = calloc((size_t)n, sizeof(*outlen))) != NULL)
+	q->nahead = n;
+	if (n > 0)
+		q->read_seq = q->ahead[n - 1].seq;
+	return n > 0;
+}
+
+/* Sends rows[0..n) as one batch and takes a window slot for each.  0,
+ * or -1: nothing was taken, and the connection may have gone (its down
+ * reset the queue, rows included). */
+static int
+outq_send(struct outq *q, const struct store_outbox_row *rows, int n)
+{
+	uint8_t		**out;
+	size_t		 *outlen;
+	const uint8_t	**data;
+	size_t		 *len;
+	struct inflight	 *w;
+	int		  i, ok;
+	char		  first[64];
+
+	snprintf(first, sizeof(first), "%s", rows[0].id);
+	out = calloc((size_t)n, sizeof(*out));
+	outlen = calloc((size_t)n, sizeof(*outlen));
+	data = calloc((size_t)n, sizeof(*data));
+	len = calloc((size_t)n, sizeof(*len));
+	if ((ok = out != NULL && outlen != NULL && data != NULL &&
+	    len != NULL)) {
 		(void)outq_batch(q, rows, n, out, outlen);
-	for (i = 0; i < n && q->state == OQ_ACTIVE; i++) {
-		if (peer_send_envelope(q->peer, out != NULL && out[i] != NULL ?
-		    out[i] : rows[i].data, out != NULL && out[i] != NULL ?
-		    outlen[i] : rows[i].len) != 0) {
-			log_warnx("outbox %s: cannot send %s", q->member,
-			    rows[i].id);
-			break;
+		for (i = 0; i < n; i++) {
+			data[i] = out[i] != NULL ? out[i] : rows[i].data;
+			len[i] = out[i] != NULL ? outlen[i] : rows[i].len;
 		}
-		q->win[q->ninflight].seq = rows[i].seq;
-		snprintf(q->win[q->ninflight].id, sizeof(q->win[0].id), "%s",
-		    rows[i].id);
-		q->ninflight++;
-		q->sent_seq = rows[i].seq;
+		ok = peer_send_envelopes(q->peer, data, len, (size_t)n) == 0;
+	}
+	if (ok && q->state == OQ_ACTIVE) {
+		for (i = 0; i < n; i++) {
+			w = &q->win[(q->head + q->ninflight) %
+			    env->conf.window];
+			w->seq = rows[i].seq;
+			w->answered = 0;
+			snprintf(w->id, sizeof(w->id), "%s", rows[i].id);
+			q->ninflight++;
+		}
+		q->sent_seq = rows[n - 1].seq;
+	} else {
+		/* Stays queued: the connection is closing (its down
+		 * resets the queue), or memory ran out (the next pump
+		 * tries again). */
+		log_warnx("outbox %s: cannot send %d envelopes from %s",
+		    q->member, n, first);
+		ok = 0;
 	}
 	for (i = 0; out != NULL && i < n; i++)
 		free(out[i]);
 	free(out);
 	free(outlen);
-	store_outbox_rows_free(rows, n);
+	free(data);
+	free(len);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Fills the window with the next queued envelopes, in queue order, from
+ * the rows read ahead (reading the next page when they run out).  What
+ * goes out in one call is one signed batch and one write: the peer
+ * coalesces the frames into full TLS records.
+ */
+static void
+outq_pump(struct outq *q)
+{
+	int	 room, n;
+
+	while (q->state == OQ_ACTIVE &&
+	    (room = env->conf.window - q->ninflight) > 0 &&
+	    outq_ahead_fill(q) == 1) {
+		n = q->nahead - q->ahead_at;
+		if (n > room)
+			n = room;
+		if (outq_send(q, &q->ahead[q->ahead_at], n) == -1)
+			return;		/* not sent: see outq_send */
+		q->ahead_at += n;
+	}
 }
 
 /* The recipient's certificate must be pinned in its directory record. */
@@ -414,18 +526,48 @@ outbox_settle(const char *member, const char *id, int rejected,
 	gc_submit(&st->gc, &outbox_settle_ops, 64);
 }
 
+/* The window slot of the envelope id, or -1. */
+static int
+outq_slot(struct outq *q, const char *id)
+{
+	int	 i, k;
+
+	for (i = 0; i < q->ninflight; i++) {
+		k = (q->head + i) % env->conf.window;
+		if (!q->win[k].answered && strcmp(q->win[k].id, id) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/*
+ * The window is refilled once per loop pass, after the receipts that
+ * pass brought, and only when a quarter of it is free (or all of it):
+ * one signed batch of at least that many envelopes rather than one
+ * batch per receipt, which would cost a signature at each end per
+ * envelope.  The refill does not wait for the receipts to commit here:
+ * each is recorded by the next group commit, and a crash before that
+ * means a resend, which the recipient answers DUPLICATE.
+ */
+static void
+outq_refill_soon(struct outq *q)
+{
+	int	 room = env->conf.window - q->ninflight;
+
+	if (room > 0 && (room >= (env->conf.window + 3) / 4 ||
+	    q->ninflight == 0))
+		event_active(q->refill, EV_TIMEOUT, 0);
+}
+
 static void
 outbox_receipt_cb(struct peer *p, const Poc__Receipt *r, void *arg)
 {
 	struct outq	*q = arg;
-	int		 i;
+	int		 k;
 
 	(void)p;
 
-	for (i = 0; i < q->ninflight; i++)
-		if (strcmp(q->win[i].id, r->envelope_id) == 0)
-			break;
-	if (i == q->ninflight) {
+	if ((k = outq_slot(q, r->envelope_id)) == -1) {
 		log_warnx("outbox %s: receipt for %.64s, which is not in "
 		    "flight; ignored", q->member, r->envelope_id);
 		return;
@@ -433,15 +575,15 @@ outbox_receipt_cb(struct peer *p, const Poc__Receipt *r, void *arg)
 	switch (r->status) {
 	case POC__RECEIPT__STATUS__ACCEPTED:
 	case POC__RECEIPT__STATUS__DUPLICATE:
-		outbox_settle(q->member, q->win[i].id, 0, "");
+		outbox_settle(q->member, q->win[k].id, 0, "");
 		log_debug("outbox %s: %s delivered (%s)", q->member,
-		    q->win[i].id, r->status == POC__RECEIPT__STATUS__ACCEPTED ?
+		    q->win[k].id, r->status == POC__RECEIPT__STATUS__ACCEPTED ?
 		    "accepted" : "duplicate");
 		break;
 	case POC__RECEIPT__STATUS__REJECTED:
-		outbox_settle(q->member, q->win[i].id, 1, r->reason);
+		outbox_settle(q->member, q->win[k].id, 1, r->reason);
 		log_warnx("outbox %s: %s rejected by the recipient: %.300s",
-		    q->member, q->win[i].id, r->reason);
+		    q->member, q->win[k].id, r->reason);
 		break;
 	default:
 		log_warnx("outbox %s: receipt with unknown status %d",
@@ -450,13 +592,13 @@ outbox_receipt_cb(struct peer *p, const Poc__Receipt *r, void *arg)
 		outq_down(q, "bad receipt");
 		return;
 	}
-	memmove(&q->win[i], &q->win[i + 1],
-	    (size_t)(q->ninflight - i - 1) * sizeof(q->win[0]));
-	q->ninflight--;
+	q->win[k].answered = 1;
+	while (q->ninflight > 0 && q->win[q->head].answered) {
+		q->head = (q->head + 1) % env->conf.window;
+		q->ninflight--;
+	}
 	q->failures = 0;	/* progress */
-	/* Refill in half-windows: one query for many envelopes. */
-	if (q->ninflight <= env->conf.window / 2)
-		outq_pump(q);
+	outq_refill_soon(q);
 }
 
 static void
@@ -474,8 +616,8 @@ outq_down(struct outq *q, const char *reason)
 	int			 n;
 
 	q->peer = NULL;
-	q->ninflight = 0;
-	q->sent_seq = 0;
+	outq_reset(q);
+	event_del(q->refill);
 	if (q->state == OQ_WAITING || q->state == OQ_IDLE)
 		return;
 	n = store_outbox_load(env->store, q->member, 0, 1, &rows);
@@ -560,6 +702,8 @@ outbox_shutdown(void)
 		if (q->peer != NULL)
 			peer_close(q->peer, "node shutting down");
 		event_free(q->timer);
+		event_free(q->refill);
+		outq_ahead_drop(q);
 		free(q->win);
 		free(q);
 	}

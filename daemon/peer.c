@@ -481,23 +481,48 @@ peer_closed_cb(struct session *s, const char *reason, void *arg)
 }
 
 int
-peer_send_envelope(struct peer *p, const uint8_t *data, size_t len)
+peer_send_envelopes(struct peer *p, const uint8_t *const *data,
+    const size_t *len, size_t n)
 {
 	uint8_t		 hdr[FRAME_WRAP_HEADER_MAX];
-	size_t		 n;
+	uint8_t		*buf;
+	size_t		 i, h, used = 0;
+	int		 r = 0;
 
 	if (p->state != PEER_ESTABLISHED)
 		return -1;
-	/* The envelope is stored packed: the PeerFrame is built around the
-	 * stored bytes without unpacking them (a oneof case is the field's
-	 * number). */
-	if ((n = frame_wrap_header(hdr, env->conf.max_frame,
-	    POC__PEER_FRAME__KIND_ENVELOPE, len)) == 0)
+	if ((buf = malloc(PEER_COALESCE)) == NULL) {
+		log_warn("peer_send_envelopes");
 		return -1;
-	if (session_send_raw(p->s, hdr, n) != 0 ||
-	    session_send_raw(p->s, data, len) != 0)
-		return -1;
-	return 0;
+	}
+	for (i = 0; i < n && r == 0; i++) {
+		/* The envelope is stored packed: the PeerFrame is built
+		 * around the stored bytes without unpacking them (a oneof
+		 * case is the field's number). */
+		if ((h = frame_wrap_header(hdr, env->conf.max_frame,
+		    POC__PEER_FRAME__KIND_ENVELOPE, len[i])) == 0) {
+			r = -1;
+			break;
+		}
+		if (used > 0 && used + h + len[i] > PEER_COALESCE) {
+			r = session_send_raw(p->s, buf, used);
+			used = 0;
+		}
+		if (r == 0 && h + len[i] > PEER_COALESCE) {
+			/* Larger than a record: goes by itself. */
+			r = session_send_raw(p->s, hdr, h) != 0 ||
+			    session_send_raw(p->s, data[i], len[i]) != 0 ?
+			    -1 : 0;
+			continue;
+		}
+		memcpy(buf + used, hdr, h);
+		memcpy(buf + used + h, data[i], len[i]);
+		used += h + len[i];
+	}
+	if (r == 0 && used > 0)
+		r = session_send_raw(p->s, buf, used);
+	free(buf);
+	return r;
 }
 
 int

@@ -88,8 +88,13 @@ int		 peer_audit_heads(const struct peer *);
  * (then the connection is closed and p freed). */
 int		 peer_send_frame(struct peer *, const Poc__PeerFrame *);
 
-/* Sends one stored envelope (its packed bytes) as a PeerFrame. */
-int		 peer_send_envelope(struct peer *, const uint8_t *, size_t);
+/* Sends n stored envelopes (their packed bytes) as PeerFrames, in
+ * order, coalesced into writes of up to PEER_COALESCE bytes (so into
+ * full TLS records, not one or two per envelope).  0, or -1 (then
+ * nothing more may be sent on p: it may be closed and freed). */
+#define PEER_COALESCE	16384	/* a TLS record's largest plaintext */
+int		 peer_send_envelopes(struct peer *, const uint8_t *const *,
+		    const size_t *, size_t);
 
 /* Sends an Error frame with code, logs why and closes once it is
  * written. */
