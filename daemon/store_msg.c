@@ -228,6 +228,20 @@ store_put(struct store *st, const Poc__Envelope *e, int outgoing,
 	return res;
 }
 
+/* store_put() with der, if not NULL, as the signer, its digest made. */
+static enum store_put
+store_put_der(struct store *st, const Poc__Envelope *e, int outgoing,
+    const uint8_t *der, size_t len, int64_t now_ms)
+{
+	struct store_signer	 sg;
+
+	if (der == NULL)
+		return store_put(st, e, outgoing, NULL, now_ms);
+	if (store_signer_digest(&sg, der, len) == -1)
+		return STORE_ERROR;
+	return store_put(st, e, outgoing, &sg, now_ms);
+}
+
 enum store_put
 store_put_incoming(struct store *st, const Poc__Envelope *e, int64_t now_ms)
 {
@@ -238,11 +252,7 @@ enum store_put
 store_put_incoming_signed(struct store *st, const Poc__Envelope *e,
     const uint8_t *signer_der, size_t signer_len, int64_t now_ms)
 {
-	struct store_signer	 sg;
-
-	if (store_signer_digest(&sg, signer_der, signer_len) == -1)
-		return STORE_ERROR;
-	return store_put(st, e, 0, &sg, now_ms);
+	return store_put_der(st, e, 0, signer_der, signer_len, now_ms);
 }
 
 enum store_put
@@ -262,11 +272,7 @@ enum store_put
 store_put_outgoing_signed(struct store *st, const Poc__Envelope *e,
     const uint8_t *signer_der, size_t signer_len, int64_t now_ms)
 {
-	struct store_signer	 sg;
-
-	if (store_signer_digest(&sg, signer_der, signer_len) == -1)
-		return STORE_ERROR;
-	return store_put(st, e, 1, &sg, now_ms);
+	return store_put_der(st, e, 1, signer_der, signer_len, now_ms);
 }
 
 /* Reads seq, id and a copy of the packed envelope. */
