@@ -226,14 +226,15 @@ events_raise(Poc__NodeEvent *ev, const char *dedupe)
 		if (events_subs[k]->wants_alert != NULL &&
 		    events_subs[k]->wants_alert(ev))
 			ev->alert = 1;
+	/* Before the put: outside a transaction it commits inside. */
+	if (ev->alert)
+		events_alert_raised = 1;
 	if ((r = store_events_put(env->store, ev, dedupe)) < 0) {
 		log_warnx("events: cannot record a %s event for %s",
 		    ev->peer[0] ? ev->peer : "the node", ev->message_id[0] ?
 		    ev->message_id : ev->summary);
 		return -1;
 	}
-	if (r == 1 && ev->alert)
-		events_alert_raised = 1;
 	if (r == 1)
 		log_debug("events: %d %s %s%s", (int)ev->kind, ev->peer,
 		    ev->message_id, ev->alert ? " (alert)" : "");
