@@ -64,11 +64,13 @@ static struct {
 
 static int	alert_wants(const Poc__NodeEvent *);
 static void	alert_event(const Poc__NodeEvent *);
+static int	alert_wants_all(void);
 static void	alert_kick(void);
 
 static const struct events_sub alert_sub = {
 	.wants_alert = alert_wants,
 	.event = alert_event,
+	.wants_all = alert_wants_all,
 };
 
 /* Which events need a person, by kind; arrivals from [alert] urgency up
@@ -101,6 +103,13 @@ alert_wants(const Poc__NodeEvent *ev)
 	default:
 		return 0;
 	}
+}
+
+/* Only the events raised as alerts matter here. */
+static int
+alert_wants_all(void)
+{
+	return 0;
 }
 
 /* A new event was committed: if it alerts, run it. */

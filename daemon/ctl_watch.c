@@ -46,9 +46,11 @@ struct watcher {
 static LIST_HEAD(, watcher) watchers = LIST_HEAD_INITIALIZER(watchers);
 
 static void	ctl_watch_event(const Poc__NodeEvent *);
+static int	ctl_watch_wants_all(void);
 
 static const struct events_sub ctl_watch_sub = {
 	.event = ctl_watch_event,
+	.wants_all = ctl_watch_wants_all,
 };
 
 /* Sends n events (and the flags of u) to w.  0, or -1 when w's session
@@ -101,6 +103,13 @@ ctl_watch_event(const Poc__NodeEvent *ev)
 		next = LIST_NEXT(w, entry);
 		ctl_watch_event_to(w, ev);
 	}
+}
+
+/* events.c: every event is wanted while someone watches. */
+static int
+ctl_watch_wants_all(void)
+{
+	return !LIST_EMPTY(&watchers);
 }
 
 static void

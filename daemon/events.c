@@ -32,6 +32,10 @@ static struct {
 	uint64_t	 seq;
 }				 events_wait[EVENTS_WAIT_MAX];
 static int			 events_nwait;
+/* An event raised as an alert since the last commit (taken back or not:
+ * a rollback only costs a read), and the newest commit that held one. */
+static int			 events_alert_raised;
+static uint64_t			 events_alert_seq;
 
 static void	events_announce_cb(evutil_socket_t, short, void *);
 
@@ -66,6 +70,10 @@ events_committed(uint64_t seq)
 {
 	uint64_t	 t = store_sync_ticket(env->store);
 
+	if (events_alert_raised) {
+		events_alert_raised = 0;
+		events_alert_seq = seq;
+	}
 	if (events_nwait == 0 && store_sync_durable(env->store) >= t) {
 		events_release(seq);
 		return;
@@ -154,8 +162,24 @@ events_last_announced(void)
 	return events_announced;
 }
 
+/* Whether some subscriber wants every event now. */
+static int
+events_wanted(void)
+{
+	size_t	 k;
+
+	for (k = 0; k < EVENTS_SUBS_MAX && events_subs[k] != NULL; k++)
+		if (events_subs[k]->event != NULL &&
+		    (events_subs[k]->wants_all == NULL ||
+		    events_subs[k]->wants_all()))
+			return 1;
+	return 0;
+}
+
 /* Reads back what was committed since the last announcement and tells
- * each subscriber, in seq order. */
+ * each subscriber, in seq order; when none wants them all and no alert
+ * was raised among them, they are announced unread (a receiving node
+ * with no watch read each envelope's event back). */
 static void
 events_announce_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -166,6 +190,10 @@ events_announce_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	if (events_alert_seq <= events_announced && !events_wanted()) {
+		events_announced = events_durable;
+		return;
+	}
 	do {
 		n = store_events_since(env->store, events_announced,
 		    EVENTS_READ_MAX, &e);
@@ -198,6 +226,9 @@ events_raise(Poc__NodeEvent *ev, const char *dedupe)
 		if (events_subs[k]->wants_alert != NULL &&
 		    events_subs[k]->wants_alert(ev))
 			ev->alert = 1;
+	/* Before the put: outside a transaction it commits inside. */
+	if (ev->alert)
+		events_alert_raised = 1;
 	if ((r = store_events_put(env->store, ev, dedupe)) < 0) {
 		log_warnx("events: cannot record a %s event for %s",
 		    ev->peer[0] ? ev->peer : "the node", ev->message_id[0] ?

@@ -39,6 +39,10 @@ struct events_sub {
 	int	(*wants_alert)(const Poc__NodeEvent *ev);
 	/* After the commit, on the loop: each new event, in seq order. */
 	void	(*event)(const Poc__NodeEvent *ev);
+	/* 1 while event wants every new event, 0 while it wants only those
+	 * raised as alerts (the others are then not read back from the
+	 * store; they stay there for whoever comes later).  NULL: always 1. */
+	int	(*wants_all)(void);
 };
 
 /* Announces on base's loop.  Returns 0 or -1. */

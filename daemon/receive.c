@@ -23,13 +23,13 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "certder.h"
 #include "events.h"
 #include "gcommit.h"
 #include "handle.h"
 #include "log.h"
 #include "node.h"
 #include "receive.h"
-#include "sig.h"
 #include "store.h"
 #include "store_msg.h"
 #include "store_thread.h"
@@ -89,6 +89,7 @@ void
 receive_shutdown(void)
 {
 	verify_shutdown();
+	certder_clear();
 }
 
 /* A REJECTED receipt for e with reason, until a step says otherwise. */
@@ -246,14 +247,12 @@ receive_write(struct gc_item *gi)
 	const Poc__Envelope	*e = it->f->envelope;
 	enum store_put		 put;
 	enum store_thread_verdict v;
-	uint8_t			*der = NULL;
-	int			 derlen;
+	const struct store_signer *signer;
 
 	if (it->step != RECV_STORE)
 		return;		/* refused: its receipt as is */
 	it->step = RECV_FAILED;
-	if (it->cert == NULL ||
-	    (derlen = sig_cert_to_der(it->cert, &der)) <= 0) {
+	if ((signer = certder_get(it->cert)) == NULL) {
 		log_warnx("peer %s: envelope %s: its signer's certificate is "
 		    "not at hand; no receipt, the sender will retry",
 		    it->member, e->id);
@@ -268,18 +267,14 @@ receive_write(struct gc_item *gi)
 	case STORE_THREAD_OK:
 		break;
 	case STORE_THREAD_ERROR:
-		free(der);
 		log_warnx("peer %s: envelope %s: its thread cannot be read; no "
 		    "receipt, the sender will retry", it->member, e->id);
 		return;
 	default:
-		free(der);
 		receive_thread_refuse(it, e, v);
 		return;
 	}
-	put = store_put_incoming_signed(env->store, e, der, (size_t)derlen,
-	    util_now_ms());
-	free(der);
+	put = store_put_incoming_signer(env->store, e, signer, util_now_ms());
 	switch (put) {
 	case STORE_NEW:
 		it->r.status = POC__RECEIPT__STATUS__ACCEPTED;

@@ -173,9 +173,9 @@ store_put_insert(struct store *st, const Poc__Envelope *e, int outgoing,
  */
 static enum store_put
 store_put(struct store *st, const Poc__Envelope *e, int outgoing,
-    const uint8_t *signer, size_t signerlen, int64_t now_ms)
+    const struct store_signer *signer, int64_t now_ms)
 {
-	uint8_t		*buf, fp[32];
+	uint8_t		*buf;
 	size_t		 len;
 	enum store_put	 res;
 	int		 nested;
@@ -206,10 +206,10 @@ store_put(struct store *st, const Poc__Envelope *e, int outgoing,
 	/* The signer (its digest in the row, the certificate kept once) and
 	 * the audit entry commit with the message, or neither does. */
 	if (res == STORE_NEW && signer != NULL &&
-	    store_signer_keep(st, signer, signerlen, fp) == -1)
+	    store_signer_keep(st, signer) == -1)
 		res = STORE_ERROR;
 	if (res == STORE_NEW && store_put_insert(st, e, outgoing, buf, len,
-	    signer != NULL ? fp : NULL, now_ms) == -1)
+	    signer != NULL ? signer->fp : NULL, now_ms) == -1)
 		res = STORE_ERROR;
 	if (res == STORE_NEW && store_audit_append(st, outgoing ? "queued" :
 	    "received", e->id, outgoing ? e->recipient : e->sender, "", buf,
@@ -228,30 +228,51 @@ store_put(struct store *st, const Poc__Envelope *e, int outgoing,
 	return res;
 }
 
+/* store_put() with der, if not NULL, as the signer, its digest made. */
+static enum store_put
+store_put_der(struct store *st, const Poc__Envelope *e, int outgoing,
+    const uint8_t *der, size_t len, int64_t now_ms)
+{
+	struct store_signer	 sg;
+
+	if (der == NULL)
+		return store_put(st, e, outgoing, NULL, now_ms);
+	if (store_signer_digest(&sg, der, len) == -1)
+		return STORE_ERROR;
+	return store_put(st, e, outgoing, &sg, now_ms);
+}
+
 enum store_put
 store_put_incoming(struct store *st, const Poc__Envelope *e, int64_t now_ms)
 {
-	return store_put(st, e, 0, NULL, 0, now_ms);
+	return store_put(st, e, 0, NULL, now_ms);
 }
 
 enum store_put
 store_put_incoming_signed(struct store *st, const Poc__Envelope *e,
     const uint8_t *signer_der, size_t signer_len, int64_t now_ms)
 {
-	return store_put(st, e, 0, signer_der, signer_len, now_ms);
+	return store_put_der(st, e, 0, signer_der, signer_len, now_ms);
+}
+
+enum store_put
+store_put_incoming_signer(struct store *st, const Poc__Envelope *e,
+    const struct store_signer *signer, int64_t now_ms)
+{
+	return store_put(st, e, 0, signer, now_ms);
 }
 
 enum store_put
 store_put_outgoing(struct store *st, const Poc__Envelope *e, int64_t now_ms)
 {
-	return store_put(st, e, 1, NULL, 0, now_ms);
+	return store_put(st, e, 1, NULL, now_ms);
 }
 
 enum store_put
 store_put_outgoing_signed(struct store *st, const Poc__Envelope *e,
     const uint8_t *signer_der, size_t signer_len, int64_t now_ms)
 {
-	return store_put(st, e, 1, signer_der, signer_len, now_ms);
+	return store_put_der(st, e, 1, signer_der, signer_len, now_ms);
 }
 
 /* Reads seq, id and a copy of the packed envelope. */

@@ -16,6 +16,8 @@
 #include "store.h"
 #include "store_list.h"		/* enum store_box, store_messages_free() */
 
+struct store_signer;			/* store_sig.h */
+
 enum store_put {
 	STORE_ERROR = -1,	/* disk or database failure (logged) */
 	STORE_NEW = 0,		/* stored now */
@@ -41,6 +43,12 @@ enum store_put	 store_put_incoming(struct store *, const Poc__Envelope *e,
 enum store_put	 store_put_incoming_signed(struct store *,
 		    const Poc__Envelope *e, const uint8_t *signer_der,
 		    size_t signer_len, int64_t now_ms);
+
+/* The same with the signer's digest already computed (receive.c keeps it
+ * per certificate, certder.h). */
+enum store_put	 store_put_incoming_signer(struct store *,
+		    const Poc__Envelope *e, const struct store_signer *signer,
+		    int64_t now_ms);
 
 /*
  * Stores an envelope written by this node's operator (direction "out",

@@ -93,6 +93,18 @@ store_signer_cache(struct store *st)
 	return st->signers;
 }
 
+int
+store_signer_digest(struct store_signer *sg, const uint8_t *der, size_t len)
+{
+	sg->der = der;
+	sg->len = len;
+	if (len == 0 || audit_sha256(der, len, sg->fp) == -1) {
+		log_warnx("store: signer: no certificate or no digest");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * A peer signs every envelope with the certificate of its connection, so
  * the same few certificates come again and again: the row is inserted the
@@ -103,22 +115,18 @@ store_signer_cache(struct store *st)
  * harmless.
  */
 int
-store_signer_keep(struct store *st, const uint8_t *der, size_t len,
-    uint8_t fp[32])
+store_signer_keep(struct store *st, const struct store_signer *sg)
 {
 	sqlite3_stmt		*s = st->stmt[STMT_SIGNER_INSERT];
 	struct store_signers	*c;
 	unsigned		 i;
 
-	if (len == 0 || audit_sha256(der, len, fp) == -1) {
-		log_warnx("store: signer_insert: no certificate or no digest");
-		return -1;
-	}
 	if ((c = store_signer_cache(st)) == NULL)
 		return -1;
-	if (store_signer_find(c, fp) != -1)
+	if (store_signer_find(c, sg->fp) != -1)
 		return 0;
-	if (store_bind_blob(s, 1, fp, 32) || store_bind_blob(s, 2, der, len) ||
+	if (store_bind_blob(s, 1, sg->fp, 32) ||
+	    store_bind_blob(s, 2, sg->der, sg->len) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		store_stmt_error(st, STMT_SIGNER_INSERT);
 		store_stmt_done(st, STMT_SIGNER_INSERT);
@@ -126,7 +134,7 @@ store_signer_keep(struct store *st, const uint8_t *der, size_t len,
 	}
 	store_stmt_done(st, STMT_SIGNER_INSERT);
 	i = c->next++ % STORE_SIGNER_CACHE;
-	memcpy(c->e[i].fp, fp, 32);
+	memcpy(c->e[i].fp, sg->fp, 32);
 	c->e[i].state = STORE_SIGNER_PENDING;
 	return 0;
 }
@@ -135,12 +143,13 @@ int
 store_signer_put(struct store *st, const char *id, const uint8_t *der,
     size_t len)
 {
-	sqlite3_stmt	*s = st->stmt[STMT_SIGNER_SET];
-	uint8_t		 fp[32];
+	sqlite3_stmt		*s = st->stmt[STMT_SIGNER_SET];
+	struct store_signer	 sg;
 
-	if (store_signer_keep(st, der, len, fp) == -1)
+	if (store_signer_digest(&sg, der, len) == -1 ||
+	    store_signer_keep(st, &sg) == -1)
 		return -1;
-	if (store_bind_text(s, 1, id) || store_bind_blob(s, 2, fp, 32) ||
+	if (store_bind_text(s, 1, id) || store_bind_blob(s, 2, sg.fp, 32) ||
 	    sqlite3_step(s) != SQLITE_DONE) {
 		store_stmt_error(st, STMT_SIGNER_SET);
 		store_stmt_done(st, STMT_SIGNER_SET);

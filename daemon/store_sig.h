@@ -19,11 +19,21 @@ struct store;
 int	 store_signer_put(struct store *, const char *id, const uint8_t *der,
 	    size_t len);
 
-/* Makes sure the DER certificate is kept in signer_certs (once per
- * certificate) and gives its key, the SHA-256 of der, in fp.  Must run
- * inside a transaction.  Returns 0 or -1. */
-int	 store_signer_keep(struct store *, const uint8_t *der, size_t len,
-	    uint8_t fp[32]);
+/* A signer's DER certificate with its key in signer_certs, the SHA-256
+ * of der (the caller keeps der alive). */
+struct store_signer {
+	const uint8_t	*der;
+	size_t		 len;
+	uint8_t		 fp[32];
+};
+
+/* Fills sg for der (borrowed), its digest computed.  Returns 0 or -1. */
+int	 store_signer_digest(struct store_signer *sg, const uint8_t *der,
+	    size_t len);
+
+/* Makes sure sg's certificate is kept in signer_certs (once per
+ * certificate).  Must run inside a transaction.  Returns 0 or -1. */
+int	 store_signer_keep(struct store *, const struct store_signer *sg);
 
 /* The DER certificate kept for id, malloc'd in *der.  Returns 1 found, 0
  * none kept, -1 error. */

@@ -407,16 +407,18 @@ const struct store_stmt store_stmts[STMT_MAX] = {
 	/* Whether thread ?1 is held here (0/1); whether member ?2 has a
 	 * part in it (its messages, either way, are with ?2); whether a
 	 * message other than ?3 holds it; whether message ?4 is held here
-	 * with another member only (store_thread.c). */
+	 * with another member only (store_thread.c).  The last three are
+	 * looked up only when they can be true (CASE evaluates lazily; AND
+	 * evaluates both sides): a new thread costs one lookup, not four. */
 	[STMT_THREAD_PARTIES] = { STMT_THREAD_PARTIES, "thread_parties",
-	    "SELECT EXISTS (SELECT 1 FROM messages"
-	    "  WHERE thread_id = ?1 OR id = ?1),"
-	    " EXISTS (SELECT 1 FROM messages"
-	    "  WHERE (thread_id = ?1 OR id = ?1) AND party = ?2),"
-	    " EXISTS (SELECT 1 FROM messages"
-	    "  WHERE (thread_id = ?1 OR id = ?1) AND id != ?3),"
-	    " ?4 != '' AND EXISTS (SELECT 1 FROM messages"
-	    "  WHERE id = ?4 AND party != ?2)" },
+	    "SELECT h, CASE WHEN h THEN EXISTS (SELECT 1 FROM messages"
+	    "  WHERE (thread_id = ?1 OR id = ?1) AND party = ?2) ELSE 0 END,"
+	    " CASE WHEN h THEN EXISTS (SELECT 1 FROM messages"
+	    "  WHERE (thread_id = ?1 OR id = ?1) AND id != ?3) ELSE 0 END,"
+	    " CASE WHEN ?4 != '' THEN EXISTS (SELECT 1 FROM messages"
+	    "  WHERE id = ?4 AND party != ?2) ELSE 0 END"
+	    " FROM (SELECT EXISTS (SELECT 1 FROM messages"
+	    "  WHERE thread_id = ?1 OR id = ?1) AS h)" },
 	/* The hash a witness's head of our log is checked against. */
 	[STMT_AUDIT_HASH_AT] = { STMT_AUDIT_HASH_AT, "audit_hash_at",
 	    "SELECT hash FROM audit WHERE seq = ?1" },

@@ -114,7 +114,27 @@ heard(const Poc__NodeEvent *ev)
 	nheard++;
 }
 
-static const struct events_sub sub = { .event = heard };
+/* Whether the subscriber wants every event, or says events alert. */
+static int		 want_all, want_alert;
+
+static int
+wants_all(void)
+{
+	return want_all;
+}
+
+static int
+wants_alert(const Poc__NodeEvent *ev)
+{
+	(void)ev;
+	return want_alert;
+}
+
+static const struct events_sub sub = {
+	.wants_alert = wants_alert,
+	.event = heard,
+	.wants_all = wants_all,
+};
 
 static void
 setup(void)
@@ -124,6 +144,8 @@ setup(void)
 	test_thread = pthread_self();
 	hold = holding = syncs_begun = syncs_done = 0;
 	nheard = 0;
+	want_all = 1;
+	want_alert = 0;
 	db_setup("test_events");
 	env->store = store_open(db_path, STORE_SYNC_FULL, err, sizeof(err));
 	ck_assert_msg(env->store != NULL, "store_open: %s", err);
@@ -219,6 +241,31 @@ START_TEST(test_events_after_sync)
 	run_until_heard(1);
 	ck_assert_int_ge(heard_syncs[0], 1);
 	ck_assert_uint_eq(events_last_durable(), heard_seq[0]);
+}
+END_TEST
+
+/* Nobody wants every event and none alerts: announced unread (the next
+ * reader starts after them); an alert among them is read and told. */
+START_TEST(test_events_unread_unless_wanted)
+{
+	uint64_t	 first;
+
+	want_all = 0;
+	deferred_batch(0);
+	run_for(300);
+	ck_assert_int_eq(nheard, 0);
+	first = events_last_durable();
+	ck_assert_uint_gt(first, 0);
+	ck_assert_uint_eq(events_last_announced(), first);
+	want_alert = 1;
+	raise_one(1);		/* alone: committed inside events_raise */
+	run_until_heard(1);
+	ck_assert_uint_gt(heard_seq[0], first);
+	want_alert = 0;
+	want_all = 1;
+	deferred_batch(2);
+	run_until_heard(2);
+	ck_assert_uint_gt(heard_seq[1], heard_seq[0]);
 }
 END_TEST
 
@@ -354,6 +401,7 @@ events_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_events_after_sync);
 	tcase_add_test(tc, test_events_wait_overflow);
+	tcase_add_test(tc, test_events_unread_unless_wanted);
 	tcase_add_test(tc, test_alert_after_sync);
 	tcase_add_test(tc, test_settle_waits_for_sync);
 	tcase_add_test(tc, test_full_commit_counts_as_synced);

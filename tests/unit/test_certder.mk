@@ -1,0 +1,1 @@
+test_certder_LIBS := libdaemon.a libcommon.a
