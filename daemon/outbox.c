@@ -232,6 +232,10 @@ outq_wait(struct outq *q, int64_t delay_ms)
 		delay_ms = 0;
 	tv = util_ms_timeval(delay_ms);
 	outq_enter(q, OQ_WAITING);
+	/* libevent counts a timeout from the time it cached at the start of
+	 * this loop pass; a slow store write before us would make the retry
+	 * fire early by as much (seen in 31_partition under load). */
+	event_base_update_cache_time(env->base);
 	evtimer_add(q->timer, &tv);
 }
 
